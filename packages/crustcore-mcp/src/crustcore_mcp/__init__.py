@@ -1,0 +1,1 @@
+"""crustcore_mcp: see the package README; filled by its own issues."""

@@ -1,0 +1,1 @@
+"""crustcore_nano"""

@@ -1,0 +1,1 @@
+"""crustcore_net: see the package README; filled by its own issues."""

@@ -1,0 +1,1 @@
+"""crustcore_sandbox: see the package README; filled by its own issues."""
