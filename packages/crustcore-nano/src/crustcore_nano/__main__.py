@@ -1,0 +1,3 @@
+from crustcore_nano.cli import main
+
+raise SystemExit(main())

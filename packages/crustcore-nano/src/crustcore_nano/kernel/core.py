@@ -1,0 +1,463 @@
+"""The embedded kernel: the reducer plus the key holder, broker, approvals, capabilities,
+verifier and event journal, behind one object.
+
+``Kernel.open(home)`` is what an orchestrator, a test or a notebook uses in-process; the kernel
+daemon (``crustcore up``) runs the same object behind its socket. The facade reads the clock (an
+injectable ``clock``) and turns calls into events; the reducer itself never does.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+from pathlib import Path
+
+from crustcore_nano._seal import KEY_BYTES, MacKey
+from crustcore_nano.approvals import (
+    ActionSpec,
+    Actor,
+    ApprovalEngine,
+    Approved,
+    AuthorizedUser,
+    PendingApproval,
+    Reversibility,
+)
+from crustcore_nano.budget import Budget, BudgetAxis
+from crustcore_nano.capabilities import CapabilityMint
+from crustcore_nano.errors import ApprovalError, KernelError, PatchError
+from crustcore_nano.ids import (
+    ApprovalId,
+    JobId,
+    PatchId,
+    TaskId,
+    ToolCallId,
+    new_job_id,
+    new_task_id,
+    new_tool_call_id,
+    now_ms,
+)
+from crustcore_nano.journal import Journal
+from crustcore_nano.kernel.events import (
+    ActionKind,
+    BlockReason,
+    Event,
+    EventKind,
+    TaskStatus,
+)
+from crustcore_nano.kernel.reducer import Reducer, StepResult
+from crustcore_nano.patches import Runner, UnverifiedPatch, VerifiedPatch, Verifier
+from crustcore_nano.policy.types import Verdict
+from crustcore_nano.secrets.broker import SecretBroker
+from crustcore_nano.secrets.redactor import ModelVisibleText
+from crustcore_nano.untrusted import Untrusted
+
+DEFAULT_HOME = "~/.crustcore"
+
+
+def resolve_home(home: str | os.PathLike[str] | None) -> Path:
+    if home is None:
+        home = os.environ.get("CRUSTCORE_HOME") or DEFAULT_HOME
+    return Path(home).expanduser().absolute()
+
+
+def _load_or_create_key(path: Path, purpose: str) -> MacKey:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raw = path.read_bytes()
+        if len(raw) != KEY_BYTES:
+            raise KernelError(
+                f"{path} is not a {KEY_BYTES}-byte key; it is damaged. Move it away to start "
+                "with a new key (tokens minted with the old key will no longer verify)"
+            ) from None
+        return MacKey.from_bytes(raw, purpose)
+    key = MacKey.generate(purpose)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key.export_bytes())
+        f.flush()
+        os.fsync(f.fileno())
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    task_id: TaskId
+    title: str
+    status: TaskStatus
+    block_reason: BlockReason | None
+    block_axis: BudgetAxis | None
+    awaiting: ApprovalId | None
+    budget: Budget
+    claimed_done: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ToolRequest:
+    """What happened to a tool request: run now, wait for approval, or denied."""
+
+    tool_call_id: ToolCallId
+    verdict: Verdict
+    approval: PendingApproval[ActionSpec] | None
+    note: str
+
+
+class Kernel:
+    """The embedded kernel. Open with :meth:`open`; close (or use as a context manager)."""
+
+    def __init__(
+        self, home: Path, *, key: MacKey, journal: Journal, clock: Callable[[], int] = now_ms
+    ) -> None:
+        self.home = home
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._reducer = Reducer()
+        self._seq = 0
+        self._journal = journal
+        self.approvals = ApprovalEngine(key)
+        self.broker = SecretBroker(self.approvals)
+        self.capabilities = CapabilityMint(key)
+        self.verifier = Verifier(key)
+        self._titles: dict[TaskId, str] = {}
+        self._pending: dict[ApprovalId, PendingApproval[ActionSpec]] = {}
+        self._used_patches: set[PatchId] = set()
+
+    @classmethod
+    def open(
+        cls, home: str | os.PathLike[str] | None = None, *, clock: Callable[[], int] = now_ms
+    ) -> Kernel:
+        root = resolve_home(home)
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        key = _load_or_create_key(root / "keys" / "kernel.key", "kernel")
+        journal = Journal(root / "log" / "events.jsonl")
+        return cls(root, key=key, journal=journal, clock=clock)
+
+    def __enter__(self) -> Kernel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.broker.close()
+        self._journal.close()
+
+    @property
+    def events_path(self) -> Path:
+        return self._journal.path
+
+    # --- the event path -------------------------------------------------------------------------
+    def submit(
+        self,
+        kind: EventKind,
+        *,
+        actor: Actor,
+        payload: Mapping[str, object] | None = None,
+        **fields: Any,
+    ) -> StepResult:
+        """Turn a call into an event, apply it, and record it (redacted) in the log."""
+        with self._lock:
+            self._seq += 1
+            ts = self._clock()
+            event = Event(kind, self._seq, ts, actor, **fields)
+            result = self._reducer.step(event)
+            record: dict[str, object] = {
+                k: (v.value if isinstance(v, enum.Enum) else v)
+                for k, v in fields.items()
+                if v is not None and k not in ("task_id", "job_id")
+            }
+            if payload:
+                record.update(payload)
+            if not result.accepted:
+                record["refused"] = result.note
+            clean = cast("dict[str, object]", self.broker.redactor.scrub_json(record))
+            self._journal.append(
+                kind.value,
+                actor=actor.value,
+                ts_ms=ts,
+                payload=clean,
+                task_id=event.task_id,
+                job_id=event.job_id,
+            )
+            return result
+
+    # --- tasks -----------------------------------------------------------------------------------
+    def create_task(
+        self, title: str, *, budget: Mapping[str, int] | None = None, actor: Actor = Actor.ADAPTER
+    ) -> TaskId:
+        task_id = new_task_id()
+        result = self.submit(
+            EventKind.TASK_CREATED,
+            actor=actor,
+            task_id=task_id,
+            budget_limits=budget,
+            payload={"title": title},
+        )
+        if not result.accepted:
+            raise KernelError(f"task not created: {result.note}")
+        self._titles[task_id] = title
+        return task_id
+
+    def task(self, task_id: TaskId) -> TaskView:
+        entry = self._reducer.task(task_id)
+        if entry is None:
+            raise KernelError(f"no task {task_id}")
+        return TaskView(
+            task_id,
+            self._titles.get(task_id, ""),
+            entry.status,
+            entry.block_reason,
+            entry.block_axis,
+            entry.awaiting,
+            entry.budget,
+            entry.claimed_done,
+        )
+
+    def start_job(self, task_id: TaskId, *, owner: str) -> JobId:
+        """Queue a job for the task and lease it to ``owner`` (the worker that will run it)."""
+        job_id = new_job_id()
+        for kind in (EventKind.JOB_QUEUED, EventKind.JOB_LEASED):
+            result = self.submit(
+                kind, actor=Actor.KERNEL, task_id=task_id, job_id=job_id, lease_owner=owner
+            )
+            if not result.accepted:
+                raise KernelError(f"job not started: {result.note}")
+        return job_id
+
+    def charge(
+        self,
+        task_id: TaskId,
+        delta: Mapping[str, int],
+        *,
+        actor: Actor = Actor.KERNEL,
+        job_id: JobId | None = None,
+        owner: str | None = None,
+    ) -> TaskView:
+        self.submit(
+            EventKind.BUDGET_CHARGED,
+            actor=actor,
+            task_id=task_id,
+            job_id=job_id,
+            lease_owner=owner,
+            budget_delta=delta,
+        )
+        return self.task(task_id)
+
+    def steer(
+        self,
+        task_id: TaskId,
+        *,
+        by: AuthorizedUser,
+        message: str = "",
+        budget: Mapping[str, int] | None = None,
+    ) -> TaskView:
+        self.approvals._check_user(by)  # pyright: ignore[reportPrivateUsage]
+        result = self.submit(
+            EventKind.USER_STEER,
+            actor=Actor.USER,
+            task_id=task_id,
+            budget_limits=budget,
+            payload={"message": message},
+        )
+        if not result.accepted:
+            raise KernelError(f"steer refused: {result.note}")
+        return self.task(task_id)
+
+    def claim_done(self, task_id: TaskId, *, actor: Actor = Actor.MODEL, claim: str = "") -> None:
+        """Record a model's or worker's "done". Advisory only: it never completes a task."""
+        self.submit(
+            EventKind.MODEL_CLAIMED_DONE,
+            actor=actor,
+            task_id=task_id,
+            payload={"claim": claim, "advisory": True},
+        )
+
+    def kill(self, task_id: TaskId, *, by: AuthorizedUser) -> None:
+        self.approvals._check_user(by)  # pyright: ignore[reportPrivateUsage]
+        self.submit(EventKind.TASK_KILLED, actor=Actor.USER, task_id=task_id)
+
+    # --- tool calls and approvals ---------------------------------------------------------------
+    def request_tool(
+        self,
+        task_id: TaskId,
+        tool: str,
+        args: Mapping[str, object],
+        *,
+        reversibility: Reversibility | str | None,
+        verdict: Verdict = Verdict.ALLOW,
+        actor: Actor = Actor.MODEL,
+        job_id: JobId | None = None,
+        owner: str | None = None,
+    ) -> ToolRequest:
+        call_id = new_tool_call_id()
+        rev = Reversibility.of(reversibility)
+        action = ActionSpec(
+            kind="tool",
+            summary=self.broker.scrub(f"{tool} {dict(args)}"),
+            params={"tool": tool, "args": dict(args), "task": task_id},
+            reversibility=rev,
+        )
+        result = self.submit(
+            EventKind.TOOL_REQUESTED,
+            actor=actor,
+            task_id=task_id,
+            job_id=job_id,
+            lease_owner=owner,
+            tool_call_id=call_id,
+            reversibility=rev,
+            verdict=verdict,
+            payload={"tool": tool, "args": dict(args), "digest": action.approval_digest()},
+        )
+        for act in result.actions:
+            if act.kind is ActionKind.REQUEST_APPROVAL and act.approval_id is not None:
+                pending = self.approvals.request(
+                    action,
+                    requested_by=actor,
+                    now_ms=self._clock(),
+                    reversibility=rev,
+                    approval_id=act.approval_id,
+                )
+                self._pending[act.approval_id] = pending
+                return ToolRequest(call_id, Verdict.ASK, pending, result.note)
+            if act.kind is ActionKind.RUN_TOOL:
+                return ToolRequest(call_id, Verdict.ALLOW, None, result.note)
+        return ToolRequest(call_id, Verdict.DENY, None, result.note or "denied by policy")
+
+    def approve(
+        self, approval_id: ApprovalId, *, by: AuthorizedUser, digest: str
+    ) -> Approved[ActionSpec]:
+        """The user approves the action whose digest they were shown."""
+        pending = self._pending.get(approval_id)
+        if pending is None:
+            raise ApprovalError(f"no tool approval with id {approval_id}")
+        try:
+            approved = self.approvals.approve(pending, by=by, digest=digest, now_ms=self._clock())
+        except ApprovalError as exc:
+            self._record_refusal(approval_id, by, exc)
+            raise
+        self._record_resolution(approval_id, True)
+        return approved
+
+    def deny(self, approval_id: ApprovalId, *, by: AuthorizedUser, digest: str) -> None:
+        try:
+            self.approvals.deny(approval_id, by=by, digest=digest, now_ms=self._clock())
+        except ApprovalError as exc:
+            self._record_refusal(approval_id, by, exc)
+            raise
+        self._record_resolution(approval_id, False)
+
+    def _record_refusal(self, approval_id: ApprovalId, by: object, exc: Exception) -> None:
+        """Log a refused resolution with the actor that tried it (the reducer refuses it too)."""
+        entry = self._reducer.state.approvals.get(approval_id)
+        actor = by if isinstance(by, Actor) else Actor.USER
+        if type(by) is not AuthorizedUser and not isinstance(by, Actor):
+            actor = Actor.ADAPTER
+        self.submit(
+            EventKind.APPROVAL_RESOLVED,
+            actor=actor,
+            task_id=entry.task_id if entry else None,
+            approval_id=approval_id,
+            payload={"refused_by_engine": str(exc)},
+        )
+
+    def _record_resolution(self, approval_id: ApprovalId, approve: bool) -> None:
+        entry = self._reducer.state.approvals.get(approval_id)
+        if entry is None:
+            return
+        self.submit(
+            EventKind.APPROVAL_RESOLVED,
+            actor=Actor.USER,
+            task_id=entry.task_id,
+            approval_id=approval_id,
+            tool_call_id=entry.tool_call_id,
+            approve=approve,
+        )
+
+    def local_user(self) -> AuthorizedUser:
+        """The local user, for the trusted CLI. (In-process callers can reach this too; the hard
+        boundary is the kernel daemon, where only the CLI's approval channel can.)"""
+        import getpass
+
+        return self.approvals.authorize_user(getpass.getuser())
+
+    # --- redaction --------------------------------------------------------------------------------
+    def redact(self, text: str | Untrusted[str]) -> ModelVisibleText:
+        return self.broker.redact(text)
+
+    # --- patches ----------------------------------------------------------------------------------
+    def verify_patch(
+        self, patch: UnverifiedPatch, *, command: list[str], runner: Runner | None = None
+    ) -> VerifiedPatch:
+        if runner is None:
+            runner = find_runner()
+        if patch.claimed_done:
+            self.claim_done(patch.task_id, actor=Actor.WORKER, claim=patch.claim)
+        try:
+            vp = self.verifier.verify(patch, command=command, runner=runner, now_ms=self._clock())
+        except PatchError as exc:
+            self.submit(
+                EventKind.PATCH_REJECTED,
+                actor=Actor.VERIFIER,
+                task_id=patch.task_id,
+                payload={"reason": str(exc)},
+            )
+            raise
+        result = self.submit(
+            EventKind.PATCH_VERIFIED,
+            actor=Actor.VERIFIER,
+            task_id=patch.task_id,
+            patch_id=vp.patch_id,
+            payload=vp.evidence(),
+        )
+        if not result.accepted:
+            raise KernelError(f"verified patch not recorded: {result.note}")
+        return vp
+
+    def complete_task(self, task_id: TaskId, patch: VerifiedPatch) -> None:
+        """Complete a task: only a genuine, unedited, unused ``VerifiedPatch`` for it does."""
+        with self._lock:
+            try:
+                vp = self.verifier.check(patch)
+                if vp.task_id != task_id:
+                    raise PatchError(
+                        f"refused: the patch was verified for task {vp.task_id}, not {task_id}"
+                    )
+                if vp.patch_id in self._used_patches:
+                    raise PatchError(f"refused: patch {vp.patch_id} was already used")
+            except PatchError as exc:
+                # Record the attempt; the reducer refuses a completion that is not the kernel's.
+                self.submit(
+                    EventKind.TASK_COMPLETED,
+                    actor=Actor.ADAPTER,
+                    task_id=task_id,
+                    payload={"refused_patch": type(patch).__name__, "reason": str(exc)},
+                )
+                raise
+            result = self.submit(
+                EventKind.TASK_COMPLETED,
+                actor=Actor.KERNEL,
+                task_id=task_id,
+                patch_id=vp.patch_id,
+                payload={"diff_sha256": vp.diff_sha256},
+            )
+            if not result.accepted:
+                raise PatchError(f"refused: {result.note}")
+            self._used_patches.add(vp.patch_id)
+
+
+def find_runner() -> Runner | None:
+    """The sandbox runner registered under the ``crustcore.runners`` entry point, if any."""
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="crustcore.runners"):
+        try:
+            factory = ep.load()
+            runner: Runner = factory()
+        except Exception as exc:  # a broken plug-in must not look like "no sandbox needed"
+            raise PatchError(f"sandbox runner '{ep.name}' failed to load: {exc}") from None
+        return runner
+    return None

@@ -1,0 +1,1 @@
+"""The evaluation pipeline: tool calls in, decisions out (see docs/policy.md)."""

@@ -1,0 +1,91 @@
+"""The values that flow through the evaluation pipeline: a tool call in, operations out, a decision.
+
+These are shared by extraction, the rule engine, the kernel and every edge (proxy, MCP gateway,
+hooks); they carry no behaviour beyond validation and JSON conversion.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+class Origin(enum.Enum):
+    """Where a tool call came from (the edge that translated it)."""
+
+    MODEL = "model"  # a tool call in an LLM response (crustcore-net)
+    MCP = "mcp"  # an MCP tools/call or resources/read (crustcore-mcp)
+    ACP = "acp"  # an ACP fs/* or terminal request
+    HOOK = "hook"  # a coding agent's hook (Claude Code PreToolUse, ...)
+    API = "api"  # the Python API or `crustcore check`
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """One tool call an agent wants to make, as the edge received it (not yet normalized)."""
+
+    tool: str
+    args: Mapping[str, object]
+    origin: Origin = Origin.API
+    session: str | None = None
+    task: str | None = None
+    mcp_server: str | None = None  # set for Origin.MCP
+
+
+class OpKind(enum.Enum):
+    """What an operation does to the world."""
+
+    READ = "read"
+    WRITE = "write"
+    DELETE = "delete"
+    MOVE = "move"  # move or copy: `paths` holds the source, `dest` the destination
+    EXECUTE = "execute"
+    NETWORK = "network"
+    SECRET = "secret"  # noqa: S105 - an operation kind, not a credential
+    MCP = "mcp"  # an MCP tool whose effect is not otherwise known
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One effect extracted from a tool call. Paths and hosts are as written (normalized text);
+    resolution against the workspace happens later in the pipeline."""
+
+    kind: OpKind
+    paths: tuple[str, ...] = ()
+    dest: str | None = None
+    hosts: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    command: str | None = None
+    content: str | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    source: str = ""  # which argument (or shell construct) this came from, for the reason text
+    cwd: str | None = None  # the working directory a command runs in, when the call names one
+
+
+class Verdict(enum.Enum):
+    ALLOW = "allow"
+    DENY = "deny"
+    ASK = "ask"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The pipeline's answer: what to do, which rule decided, and a reason a person can act on."""
+
+    verdict: Verdict
+    rule: str
+    reason: str
+    approval_id: str | None = None
+    operations: tuple[Operation, ...] = field(default=(), compare=False)
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "decision": self.verdict.value,
+            "rule": self.rule,
+            "reason": self.reason,
+        }
+        if self.approval_id is not None:
+            out["approval_id"] = self.approval_id
+        return out
