@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
 import re
 import urllib.parse
@@ -147,12 +148,13 @@ def derive_forms(raw: bytes) -> list[str]:
 class Redactor:
     """Replaces registered secret values (in all their forms) with ``[REDACTED:label]``."""
 
-    __slots__ = ("_needles", "_max_len", "_heads")
+    __slots__ = ("_needles", "_max_len", "_heads", "_sorted")
 
     def __init__(self) -> None:
         self._needles: list[tuple[str, str]] = []  # (needle, label), longest first
         self._max_len = 0
         self._heads: list[set[str]] = [set() for _ in range(4)]
+        self._sorted: list[str] = []
 
     def __repr__(self) -> str:
         return f"Redactor({len(self._needles)} forms)"
@@ -187,6 +189,7 @@ class Redactor:
             for k in range(1, 5):
                 heads[k - 1].add(needle[:k])
         self._heads = heads
+        self._sorted = sorted({n for n, _ in self._needles})
 
     # --- matching ------------------------------------------------------------------------------
     def spans(self, text: str) -> list[tuple[int, int, str]]:
@@ -262,10 +265,17 @@ class Redactor:
         """Earliest index from which the tail of ``text`` could still grow into a secret form."""
         window = max(0, len(text) - self._max_len + 1)
         heads = self._heads
+        ordered = self._sorted
         for p in range(window, len(text)):
             k = min(4, len(text) - p)
-            if text[p : p + k] in heads[k - 1]:
-                return p
+            if text[p : p + k] not in heads[k - 1]:
+                continue
+            tail = text[p:]
+            i = bisect.bisect_left(ordered, tail)
+            if i < len(ordered) and ordered[i] == tail:
+                i += 1  # forms starting with ``tail`` sort together, right after ``tail`` itself
+            if i < len(ordered) and ordered[i].startswith(tail):
+                return p  # the tail is a proper prefix of some form: wait for more
         return len(text)
 
 

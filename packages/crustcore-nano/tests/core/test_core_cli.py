@@ -1,0 +1,43 @@
+"""The crustcore CLI and demo, run as real processes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def crustcore(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "crustcore_nano", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_demo_runs_end_to_end_and_leaves_its_log(tmp_path: Path) -> None:
+    done = crustcore("demo", "--home", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "All checks held." in done.stdout
+    assert "sk-demo-" not in done.stdout.replace("The key is sk-de", "")
+    assert (tmp_path / "log" / "events.jsonl").exists()
+
+
+def test_demo_json_reports_every_step(tmp_path: Path) -> None:
+    done = crustcore("demo", "--home", str(tmp_path), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["ok"] is True
+    steps = {s["step"] for s in report["steps"]}
+    assert {"redact", "redact-base64", "redact-stream", "model-approve", "reuse", "forged"} <= steps
+
+
+def test_usage_errors_exit_2_without_traceback() -> None:
+    for args in (("no-such-command",), ("demo", "--bogus"), ()):
+        done = crustcore(*args)
+        assert done.returncode == 2
+        assert "Traceback" not in done.stderr
+    assert crustcore("--version").stdout.startswith("crustcore ")

@@ -1,0 +1,191 @@
+"""The redactor and the stream redactor, with properties over random text and chunkings."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import urllib.parse
+
+import pytest
+from crustcore_nano import (
+    ApprovalEngine,
+    ModelVisibleText,
+    Redactor,
+    SealError,
+    SecretBroker,
+    SecretError,
+    Source,
+    StreamRedactor,
+    Untrusted,
+    require_model_visible,
+)
+from crustcore_nano._seal import MacKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+SECRET = "ghp_R4nd0mT0k3nV4lu3F0rT3st1ngXyZ0123"
+
+
+def make_redactor(*secrets: tuple[str, str]) -> Redactor:
+    r = Redactor()
+    for label, value in secrets:
+        r.register(label, value.encode())
+    return r
+
+
+def encodings(value: str) -> list[str]:
+    raw = value.encode()
+    return [
+        value,
+        binascii.hexlify(raw).decode(),
+        binascii.hexlify(raw).decode().upper(),
+        base64.b64encode(raw).decode(),
+        base64.urlsafe_b64encode(raw).decode(),
+        urllib.parse.quote(value, safe=""),
+        "".join(f"%{b:02X}" for b in raw),
+        json.dumps(value)[1:-1],
+    ]
+
+
+@pytest.mark.parametrize("form", encodings(SECRET + '"\\/é'))
+def test_every_encoding_is_redacted(form: str) -> None:
+    r = make_redactor(("gh", SECRET + '"\\/é'))
+    out, count = r.scrub(f"before {form} after")
+    assert count == 1
+    assert out == "before [REDACTED:gh] after"
+
+
+@pytest.mark.parametrize("prefix", [b"", b"a", b"ab", b"abc", b"abcd"])
+def test_base64_inside_a_longer_stream_at_every_alignment(prefix: bytes) -> None:
+    r = make_redactor(("gh", SECRET))
+    blob = base64.b64encode(prefix + SECRET.encode() + b"-trailer").decode()
+    out, count = r.scrub(blob)
+    assert count == 1
+    # What is left around the marker carries at most the bits shared with the neighbours.
+    left, _ = out.split("[REDACTED:gh]")
+    assert len(left) <= len(prefix) * 4 // 3 + 2
+    assert not r.would_leak(out)
+
+
+def test_longest_match_first_and_overlaps_merge() -> None:
+    r = make_redactor(("short", "abcdefgh"), ("long", "abcdefghijkl"), ("other", "ijklmnopqr"))
+    assert r.scrub("xx abcdefghijkl yy")[0] == "xx [REDACTED:long] yy"
+    # "abcdefghijkl" and "ijklmnopqr" overlap: one merged span.
+    assert r.scrub("abcdefghijklmnopqr!")[0] == "[REDACTED:long]!"
+
+
+def test_redaction_is_idempotent_and_markers_are_not_rematched() -> None:
+    r = make_redactor(("gh", SECRET), ("marker-ish", "REDACTED:gh"))
+    once = r.scrub(f"a {SECRET} b")[0]
+    assert r.scrub(once)[0] == once
+
+
+def test_short_or_odd_secrets_are_refused() -> None:
+    r = Redactor()
+    with pytest.raises(SecretError):
+        r.register("pin", b"1234")
+    with pytest.raises(SecretError):
+        r.register("nl", b"line-one\nline-two")
+    with pytest.raises(SecretError):
+        r.register("big", b"x" * (16 * 1024 + 1))
+
+
+def test_model_visible_text_only_from_the_redactor_and_checked_at_use() -> None:
+    broker = SecretBroker(ApprovalEngine(MacKey.generate("t")))
+    broker.add("gh", SECRET)
+    mvt = broker.redact(f"token {SECRET}")
+    assert require_model_visible(mvt) is mvt
+    assert mvt.text == "token [REDACTED:gh]" and mvt.redactions == 1
+    forged = object.__new__(ModelVisibleText)
+    with pytest.raises(SealError):
+        require_model_visible(forged)
+    object.__setattr__(mvt, "text", f"token {SECRET}")
+    with pytest.raises(SealError):
+        require_model_visible(mvt)
+    with pytest.raises(SealError):
+        require_model_visible(f"token {SECRET}")
+
+
+def test_untrusted_content_gets_its_origin_and_is_redacted() -> None:
+    broker = SecretBroker(ApprovalEngine(MacKey.generate("t")))
+    broker.add("gh", SECRET)
+    tool_out = Untrusted(f"cat .env\nGITHUB_TOKEN={SECRET}\n", Source.SHELL, "bash")
+    mvt = broker.redact(tool_out)
+    assert mvt.origin == "shell:bash"
+    assert SECRET not in mvt.text and SECRET not in mvt.framed()
+    assert 'origin="shell:bash"' in mvt.framed()
+    assert SECRET not in repr(tool_out) and SECRET not in str(tool_out)
+    with pytest.raises(TypeError):
+        _ = tool_out + "x"
+
+
+def test_scrub_json_walks_nested_values() -> None:
+    r = make_redactor(("gh", SECRET))
+    value = {"a": [SECRET, {"b": f"x{SECRET}"}], SECRET: 1, "n": 3}
+    assert r.scrub_json(value) == {
+        "a": ["[REDACTED:gh]", {"b": "x[REDACTED:gh]"}],
+        "[REDACTED:gh]": 1,
+        "n": 3,
+    }
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+secret_values = st.text(
+    alphabet=st.characters(min_codepoint=33, max_codepoint=0x2FF, exclude_characters="[]"),
+    min_size=8,
+    max_size=40,
+)
+filler = st.text(alphabet="abc XYZ=:/\n\"'{}0123456789+", max_size=80)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=secret_values, before=filler, after=filler, pick=st.integers(0, 7))
+def test_no_form_of_a_secret_survives(value: str, before: str, after: str, pick: int) -> None:
+    r = make_redactor(("s", value))
+    form = encodings(value)[pick]
+    out = r.scrub(before + form + after)[0]
+    assert form not in out
+    assert value not in out
+    assert r.scrub(out)[0] == out  # idempotent
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    value=secret_values,
+    parts=st.lists(filler, min_size=1, max_size=4),
+    cuts=st.lists(st.integers(0, 400), max_size=12),
+)
+def test_stream_output_equals_whole_text_redaction(
+    value: str, parts: list[str], cuts: list[int]
+) -> None:
+    r = make_redactor(("s", value))
+    text = value.join(parts) + value
+    positions = sorted({c % (len(text) + 1) for c in cuts})
+    chunks = [text[a:b] for a, b in zip([0, *positions], [*positions, len(text)], strict=True)]
+    stream = StreamRedactor(r)
+    out = "".join(stream.feed(c) for c in chunks)
+    assert stream.held_back <= r.max_needle_len + len(value) * 4
+    out += stream.flush()
+    assert out == r.scrub(text)[0]
+    assert value not in out
+
+
+def test_stream_holds_back_only_a_possible_prefix() -> None:
+    r = make_redactor(("gh", SECRET))
+    s = StreamRedactor(r)
+    assert s.feed("plain words with no secret. ") == "plain words with no secret. "
+    assert s.feed("now ghp_R4nd") == "now "
+    assert s.feed("0mT0k3nV4lu3F0rT3st1ngXyZ0123 done") == "[REDACTED:gh] done"
+    assert s.flush() == ""
+    with pytest.raises(SecretError):
+        s.feed("more")
+
+
+def test_stream_waits_when_a_complete_form_may_still_grow_into_a_longer_one() -> None:
+    r = make_redactor(("short", "abcdefgh"), ("long", "abcdefghijkl"))
+    s = StreamRedactor(r)
+    assert s.feed("x abcdefgh") == "x "
+    assert s.feed("ijkl y") == "[REDACTED:long] y"
+    assert s.flush() == ""
