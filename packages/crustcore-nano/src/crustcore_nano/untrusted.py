@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Generic, NoReturn, TypeVar, final
+from typing import Generic, Never, NoReturn, TypeVar, final
 
 T = TypeVar("T")
 
@@ -46,7 +46,7 @@ class Untrusted(Generic[T]):
     def __format__(self, spec: str) -> str:
         return self.__repr__()
 
-    def __add__(self, other: object) -> NoReturn:
+    def __add__(self, other: Never) -> NoReturn:
         raise TypeError("Untrusted content cannot be concatenated; redact it first")
 
     __radd__ = __add__
