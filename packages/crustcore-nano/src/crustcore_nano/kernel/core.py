@@ -13,8 +13,8 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
 from pathlib import Path
+from typing import Any, cast
 
 from crustcore_nano._seal import KEY_BYTES, MacKey
 from crustcore_nano.approvals import (
