@@ -4,6 +4,8 @@ Limits are set by whoever creates the task (the orchestrator or the user), never
 ``None`` means unlimited on that axis. Charging adds to every axis (a negative charge is refused),
 and reports the first axis, in a fixed order, whose use went over its limit.
 """
+# pyright: reportUnnecessaryIsInstance=false
+# (run-time checks of values from callers that ignore the annotations are deliberate)
 
 from __future__ import annotations
 

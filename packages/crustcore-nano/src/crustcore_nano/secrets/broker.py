@@ -1,5 +1,7 @@
 """The secret broker: registers secrets, answers availability, redacts, and hands a value out
 only through a one-shot, expiring view bound to an approval for that exact use."""
+# pyright: reportUnnecessaryIsInstance=false
+# (run-time checks of values from callers that ignore the annotations are deliberate)
 
 from __future__ import annotations
 

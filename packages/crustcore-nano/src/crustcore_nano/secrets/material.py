@@ -9,6 +9,8 @@ until Python frees it, which is why the broker accepts ``bytes``/``bytearray`` t
 ``SecretHandle`` is the name of a secret, ``secret://label``: safe to print, log, serialize and
 show to a model.
 """
+# pyright: reportUnnecessaryIsInstance=false
+# (run-time checks of values from callers that ignore the annotations are deliberate)
 
 from __future__ import annotations
 

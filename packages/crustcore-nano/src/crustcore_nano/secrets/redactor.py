@@ -11,6 +11,8 @@ inside an existing marker is never matched again.
 Matching uses ``str.find`` per needle (C speed, linear in the text for a fixed set of secrets, no
 regular expressions and so no backtracking).
 """
+# pyright: reportUnnecessaryIsInstance=false
+# (run-time checks of values from callers that ignore the annotations are deliberate)
 
 from __future__ import annotations
 
