@@ -147,6 +147,20 @@ def derive_forms(raw: bytes) -> list[str]:
     return out
 
 
+def render(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """``text`` with each ``(start, end, label)`` span (sorted, disjoint) replaced by its marker."""
+    if not spans:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for start, end, label in spans:
+        parts.append(text[pos:start])
+        parts.append(marker(label))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 class Redactor:
     """Replaces registered secret values (in all their forms) with ``[REDACTED:label]``."""
 
@@ -226,16 +240,7 @@ class Redactor:
     def scrub(self, text: str) -> tuple[str, int]:
         """The text with every span replaced, and how many spans there were."""
         spans = self.spans(text)
-        if not spans:
-            return text, 0
-        parts: list[str] = []
-        pos = 0
-        for start, end, label in spans:
-            parts.append(text[pos:start])
-            parts.append(marker(label))
-            pos = end
-        parts.append(text[pos:])
-        return "".join(parts), len(spans)
+        return render(text, spans), len(spans)
 
     def to_model_visible(self, text: str, *, origin: str | None = None) -> ModelVisibleText:
         if not isinstance(text, str):
@@ -268,8 +273,12 @@ class Redactor:
         window = max(0, len(text) - self._max_len + 1)
         heads = self._heads
         ordered = self._sorted
-        for p in range(window, len(text)):
-            k = min(4, len(text) - p)
+        firsts = heads[0]
+        n = len(text)
+        for p in range(window, n):
+            if text[p] not in firsts:
+                continue
+            k = 4 if n - p >= 4 else n - p
             if text[p : p + k] not in heads[k - 1]:
                 continue
             tail = text[p:]
@@ -312,7 +321,7 @@ class StreamRedactor:
                 cut = start
                 break
         head, self._buf = buf[:cut], buf[cut:]
-        return red.scrub(head)[0] if head else ""
+        return render(head, [sp for sp in spans if sp[1] <= cut])
 
     def flush(self) -> str:
         self._closed = True
