@@ -1,0 +1,71 @@
+"""Run every normalization, path and glob fuzz target on a few thousand hypothesis inputs.
+
+The targets are the same functions atheris drives for longer runs; here they run briefly in the
+ordinary test suite so a broken invariant shows up in CI.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+_HERE = Path(__file__).parent
+_TARGETS = sorted(
+    p.stem
+    for pattern in ("fuzz_normalize_*.py", "fuzz_paths_*.py", "fuzz_glob_*.py")
+    for p in _HERE.glob(pattern)
+)
+
+
+def _load(name: str) -> Callable[[bytes], None]:
+    spec = importlib.util.spec_from_file_location(f"crustcore_fuzz_{name}", _HERE / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    target: Callable[[bytes], None] = module.TestOneInput
+    return target
+
+
+_SEEDS = [
+    b"",
+    b"\x00a/../../o/uuu/../in/l1",
+    "\u0441at /etc/p\u0430sswd \u202e \U000e0041".encode(),
+    b"\x1b]8;;http://x\x07link\x1b]8;;\x1b\\ \x1b[31m",
+    b"\x01\x9b31m\x9d0;t\x9c\x90q\x1b",
+    b"%25%32%65%c0%ae%E2%80%8B%ff",
+    b"\\uD83D\\uDE00\\x63\\xe2\\x80\\x8b\\U00110000\\\\u0041",
+    b"*a*a*a*a*b\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    b"{a,{b,c}}/[!a-z]/**\n/x/y/z",
+    b"~/.ssh/../$OUT/${IN}/\\..\\..",
+]
+
+
+def test_there_are_at_least_six_targets() -> None:
+    assert len(_TARGETS) >= 6
+    for stem in ("fuzz_normalize_text", "fuzz_normalize_ansi", "fuzz_paths_resolve"):
+        assert stem in _TARGETS
+
+
+@pytest.mark.parametrize("name", _TARGETS)
+def test_fuzz_target_smoke(name: str) -> None:
+    target = _load(name)
+    for seed in _SEEDS:
+        target(seed)
+
+    @settings(
+        max_examples=2000,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @given(st.binary(max_size=256))
+    def run(data: bytes) -> None:
+        target(data)
+
+    run()
