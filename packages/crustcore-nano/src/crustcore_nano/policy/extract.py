@@ -1,0 +1,1174 @@
+"""Extraction: one tool call in, the operations it would perform out (pipeline step 3).
+
+Two layers run on every call and their results are merged:
+
+1. **By tool name**: the tools of the common coding agents (Claude Code, Codex, Cursor, Cline,
+   OpenHands, the MCP filesystem server, generic shell and fetch tools) have known argument
+   shapes, so their effect is read exactly (an `Edit` writes `file_path`, a Codex patch envelope
+   names each file it adds, updates, moves or deletes).
+2. **By argument shape**: every argument the name layer did not consume is walked (nested dicts
+   and lists included, bounded) and any key that looks like a path, URL, host or command counts.
+   Keys are compared case- and separator-insensitively, so `file_path`, `filePath` and
+   `FILE-PATH` are one key; when two keys of one object fold to the same name every value is
+   kept (never last-wins) and `colliding-keys` is signalled. This layer is what stops an
+   unknown tool - or an extra argument on a known one - from smuggling a path past the rules.
+
+Extraction never raises on the call's content. Anything suspicious or out of bounds becomes a
+*signal* in `Extraction.signals`; the rule engine denies on the signals it considers fatal
+(`args-too-large`, `too-deep`, `too-many-nodes`, ...). Values are returned as written: resolving
+paths, normalizing hosts and parsing shell commands are later pipeline steps.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import json
+import shlex
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from crustcore_nano.normalize import normalize_text
+from crustcore_nano.policy.patch_envelope import (
+    PatchAction,
+    looks_like_envelope,
+    parse_envelope,
+    unified_diff_targets,
+)
+from crustcore_nano.policy.types import Operation, OpKind, Origin, ToolCall
+
+__all__ = [
+    "ExtractLimits",
+    "Extraction",
+    "Signal",
+    "SplitUrl",
+    "clean_tool_name",
+    "extract",
+    "fold_key",
+    "known_tool_names",
+    "split_url",
+]
+
+
+class Signal(enum.StrEnum):
+    """Why a call looks wrong or could not be fully understood (values are stable strings)."""
+
+    ARGS_TOO_LARGE = "args-too-large"
+    TOO_DEEP = "too-deep"
+    TOO_MANY_NODES = "too-many-nodes"
+    NON_JSON_VALUE = "non-json-value"  # an argument that is not str/int/float/bool/None/list/dict
+    NON_STRING_KEY = "non-string-key"
+    COLLIDING_KEYS = "colliding-keys"
+    NON_STRING_PATH = "non-string-path"
+    UNKNOWN_TOOL = "unknown-tool"  # the name is not one extraction knows
+    UNKNOWN_TOOL_SHAPE = (
+        "unknown-tool-shape"  # nothing recognizable, or a known tool's args are off
+    )
+    EMPTY_TOOL_NAME = "empty-tool-name"
+    TOOL_NAME_TOO_LONG = "tool-name-too-long"
+    TOOL_NAME_HIDDEN_CHARS = "tool-name-hidden-chars"  # invisible/control characters were removed
+    MALFORMED_PATCH = "malformed-patch"
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractLimits:
+    """Bounds checked before any extraction work. `max_chars` counts the serialized size in
+    characters (string lengths plus a fixed cost per key, number and bracket), cheaply."""
+
+    max_chars: int = 4 * 1024 * 1024
+    max_depth: int = 32
+    max_nodes: int = 20_000
+    max_tool_name: int = 256
+    max_nested_calls: int = 2  # Cline `use_mcp_tool` wrapping another call, at most this deep
+
+
+_DEFAULT_LIMITS = ExtractLimits()
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What a tool call would do.
+
+    `tool` is the cleaned full name (`mcp__github__create_issue`); `base_tool` drops the
+    `mcp__<server>__` prefix; `server` is the MCP server (from the prefix or the call).
+    `known_tool` says whether the name layer recognized the tool."""
+
+    tool: str
+    base_tool: str
+    server: str | None
+    operations: tuple[Operation, ...]
+    signals: frozenset[str]
+    known_tool: bool
+
+    @property
+    def kinds(self) -> frozenset[OpKind]:
+        return frozenset(op.kind for op in self.operations)
+
+
+# --------------------------------------------------------------------------- names and keys
+
+
+def _strip_hidden(text: str) -> str:
+    """Drop control, format (zero-width, bidi, tag), variation-selector and filler characters
+    (used only to tell whether a tool name hid characters; cleaning itself is `normalize_text`)."""
+    out: list[str] = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            continue
+        code = ord(ch)
+        if 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:
+            continue
+        if code in (0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x180E, 0x17B4, 0x17B5):
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _clean_text(text: str) -> str:
+    if text.isascii() and text.isprintable():
+        return text
+    return normalize_text(text)
+
+
+def clean_tool_name(raw: str) -> tuple[str, bool]:
+    """The tool name as rules see it: invisibles and controls removed, whitespace stripped,
+    lower-cased. The flag says whether hidden characters had to be removed."""
+    cleaned = _clean_text(raw)
+    hidden = not (raw.isascii() and raw.isprintable()) and _strip_hidden(raw) != raw
+    return "".join(cleaned.split()).lower(), hidden
+
+
+_SEPARATORS = str.maketrans("", "", "_-. ")
+
+
+def _squash(name: str) -> str:
+    quick = name.translate(_SEPARATORS)
+    if quick.isalnum() or not quick:
+        return quick
+    return "".join(ch for ch in quick if ch.isalnum())
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_short(key: str) -> str:
+    return _squash(_clean_text(key).lower())
+
+
+def fold_key(key: str) -> str:
+    """An argument key folded for comparison: cleaned, lower-case, letters and digits only
+    (`file_path`, `filePath`, `FILE-PATH` and `file path` are all `filepath`)."""
+    if len(key) <= 64:  # agents reuse a few short keys; long ones are not worth caching
+        return _fold_short(key)
+    return _squash(_clean_text(key).lower())
+
+
+def _split_mcp(name: str, server: str | None) -> tuple[str, str | None]:
+    if name.startswith("mcp__"):
+        rest = name[5:]
+        cut = rest.find("__")
+        if cut > 0 and cut + 2 < len(rest):
+            return rest[cut + 2 :], rest[:cut]
+    return name, server
+
+
+# Folded key names (see `fold_key`). Sets overlap on purpose only where noted.
+_PATH_KEYS = frozenset(
+    {
+        "path", "paths", "file", "files", "filename", "filenames", "filepath", "filepaths",
+        "target", "targets", "targetfile", "targetfiles", "targetpath", "targetdirectory",
+        "targetdirectories", "source", "sources", "sourcepath", "sourcefile", "src", "dest",
+        "destination", "destinationpath", "destinationfile", "dst", "dir", "dirs", "dirpath",
+        "directory", "directories", "directorypath", "folder", "folderpath", "cwd", "workdir",
+        "workingdir", "workingdirectory", "notebookpath", "absolutepath", "relativepath",
+        "relativeworkspacepath", "projectpath", "searchpath", "searchdirectory", "rootpath",
+        "root", "outputpath", "outputfile", "outfile", "inputpath", "inputfile", "oldpath",
+        "newpath", "frompath", "topath", "keyfile", "keypath", "configfile", "configpath",
+        "logfile", "savepath", "downloadpath", "uploadfile", "imagepath", "filepathname",
+    }
+)  # fmt: skip
+_SOURCE_KEYS = frozenset({"source", "sourcepath", "sourcefile", "src", "oldpath", "frompath"})
+_DEST_KEYS = frozenset(
+    {"dest", "destination", "destinationpath", "destinationfile", "dst", "newpath", "topath"}
+)
+_OUTPUT_KEYS = frozenset({"outputpath", "outputfile", "outfile", "savepath", "downloadpath"})
+_CWD_KEYS = frozenset({"cwd", "workdir", "workingdir", "workingdirectory"})
+_URL_KEYS = frozenset(
+    {
+        "url", "urls", "uri", "uris", "link", "links", "href", "endpoint", "endpoints",
+        "baseurl", "apiurl", "serverurl", "webhook", "webhookurl", "callbackurl", "redirecturl",
+        "redirecturi", "proxy", "proxyurl", "remoteurl", "repourl", "downloadurl", "uploadurl",
+        "imageurl", "targeturl", "sourceurl", "feedurl", "website",
+    }
+)  # fmt: skip
+_HOST_KEYS = frozenset(
+    {"host", "hostname", "hosts", "hostnames", "ip", "ipaddress", "ipaddr", "remotehost"}
+)
+_COMMAND_KEYS = frozenset(
+    {
+        "command", "commands", "cmd", "cmds", "commandline", "cmdline", "script",
+        "shellcommand", "shellcmd", "shell", "bash", "sh", "run", "exec", "execute",
+        "terminalcommand", "argv",
+    }
+)  # fmt: skip
+# Keys whose values are written content (they also make a sibling path a write target).
+_WRITE_CONTENT_KEYS = frozenset(
+    {
+        "content", "contents", "filetext", "newstring", "newstr", "newtext", "codeedit",
+        "newsource", "newcontent", "edits", "patch", "diff", "data", "text", "append",
+    }
+)  # fmt: skip
+# Keys whose values are prose, patterns or content: never sniffed for paths or URLs.
+_CONTENT_KEYS = _WRITE_CONTENT_KEYS | frozenset(
+    {
+        "body", "oldstring", "oldstr", "oldtext", "code", "instructions", "instruction",
+        "message", "messages", "prompt", "description", "query", "queries", "searchterm",
+        "pattern", "patterns", "regex", "explanation", "reason", "title", "summary", "comment",
+        "comments", "note", "notes", "plan", "todos", "result", "question", "thought",
+        "excludepatterns", "ignore", "headers", "activeform", "subject", "name",
+    }
+)  # fmt: skip
+# Keys whose string values may hold a JSON document worth walking.
+_NESTED_JSON_KEYS = frozenset({"arguments", "args", "params", "parameters", "input", "payload"})
+
+
+# --------------------------------------------------------------------------- URLs and paths
+
+_SPECIAL_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp", "file"})
+_NET_SCHEMES = frozenset(
+    {
+        "http", "https", "ws", "wss", "ftp", "ftps", "sftp", "scp", "ssh", "gopher", "dict",
+        "ldap", "ldaps", "tftp", "telnet", "smb", "git", "rsync", "redis", "mongodb", "mysql",
+        "postgres", "postgresql", "amqp", "mqtt", "irc", "sip", "rtsp",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SplitUrl:
+    scheme: str
+    host: str  # lower-cased, brackets and port removed, otherwise as written
+    path: str  # for file URLs: the filesystem path
+
+
+def _scheme_of(text: str) -> str | None:
+    colon = text.find(":", 0, 33)
+    if colon < 2:  # one letter before ':' is a Windows drive, not a scheme
+        return None
+    scheme = text[:colon].lower()
+    if not scheme[0].isalpha() or not all(c.isalnum() or c in "+.-" for c in scheme):
+        return None
+    return scheme
+
+
+def split_url(text: str) -> SplitUrl | None:
+    """Split `scheme://[user@]host[:port]/path` the lenient way browsers do for special
+    schemes (`https:evil.com`, `https:\\\\evil.com` and `https:///evil.com` all reach
+    evil.com). Returns None for text without a known scheme. Linear, never raises."""
+    stripped = text.strip()
+    scheme = _scheme_of(stripped)
+    if scheme is None or (scheme not in _NET_SCHEMES and scheme != "file"):
+        return None
+    rest = stripped[len(scheme) + 1 :]
+    slashes = len(rest) - len(rest.lstrip("/\\"))
+    if scheme == "file":
+        return _split_file_url(rest, slashes)
+    if scheme not in _SPECIAL_SCHEMES and slashes < 2:
+        return None
+    rest = rest[slashes:]
+    end = len(rest)
+    for delim in "/\\?#":
+        pos = rest.find(delim)
+        if 0 <= pos < end:
+            end = pos
+    return SplitUrl(scheme, _host_of_authority(rest[:end]), rest[end:])
+
+
+def _split_file_url(rest: str, slashes: int) -> SplitUrl:
+    """`file:/p`, `file:///p` and `file://localhost/p` are the local path `/p`; a named host
+    (`file://server/share`) is kept as a UNC-style `//server/share` path."""
+    if slashes < 2:  # file:/etc/passwd or file:relative - no authority at all
+        return SplitUrl("file", "", _cut_query(rest))
+    after = rest[2:].replace("\\", "/")
+    cut = after.find("/")
+    authority, tail = (after, "") if cut < 0 else (after[:cut], after[cut:])
+    path = _cut_query(tail) or "/"
+    host = authority.lower()
+    if host in ("", "localhost"):
+        return SplitUrl("file", "", path)
+    return SplitUrl("file", host, "//" + authority + path)
+
+
+def _cut_query(text: str) -> str:
+    for delim in "?#":
+        pos = text.find(delim)
+        if pos >= 0:
+            text = text[:pos]
+    return text
+
+
+def _host_of_authority(authority: str) -> str:
+    at = authority.rfind("@")
+    if at >= 0:
+        authority = authority[at + 1 :]
+    if authority.startswith("["):
+        close = authority.find("]")
+        return (authority[1:close] if close > 0 else authority[1:]).lower()
+    colon = authority.find(":")
+    return (authority[:colon] if colon >= 0 else authority).lower()
+
+
+def _as_path(text: str) -> str:
+    """A `file:` URL given where a path is expected becomes its path; anything else is kept."""
+    if text[:5].lower() == "file:":
+        parsed = split_url(text)
+        if parsed is not None:
+            return parsed.path
+    return text
+
+
+def _bare_host(text: str) -> str:
+    """The host of a scheme-less URL-ish value (`evil.com:8080/x` -> `evil.com`)."""
+    stripped = text.strip().lstrip("/\\")
+    end = len(stripped)
+    for delim in "/\\?#":
+        pos = stripped.find(delim)
+        if 0 <= pos < end:
+            end = pos
+    return _host_of_authority(stripped[:end])
+
+
+_PATH_ANCHORS = ("/", "~", "./", "../", "$HOME", "${HOME}", "%USERPROFILE%", "%APPDATA%", "\\\\")
+_SENSITIVE_PARTS = frozenset(
+    {
+        ".ssh", ".aws", ".gnupg", ".kube", ".docker", ".env", ".netrc", ".git-credentials",
+        ".npmrc", ".pypirc", "id_rsa", "id_ed25519", "id_ecdsa", "id_dsa", "authorized_keys",
+        ".bash_history", ".zsh_history", ".bashrc", ".zshrc", ".profile", ".git",
+    }
+)  # fmt: skip
+_MAX_SNIFF = 4096
+
+
+def _looks_like_path(value: str) -> bool:
+    """Whether a value under an unknown key reads as a filesystem path rather than prose."""
+    text = value.strip()
+    if not text or len(text) > _MAX_SNIFF or "\n" in text or "\t" in text:
+        return False
+    anchored = text.startswith(_PATH_ANCHORS) or (
+        len(text) >= 3 and text[0].isalpha() and text[1] == ":" and text[2] in "\\/"
+    )
+    if anchored:
+        return text.count(" ") <= 3
+    if " " in text:
+        return False
+    return _has_sensitive_part(text)
+
+
+def _has_sensitive_part(text: str) -> bool:
+    return any(part in _SENSITIVE_PARTS for part in text.replace("\\", "/").split("/"))
+
+
+_TRIM_CHARS = "\"'`()[]{},;:<>|&"
+_MAX_TOKENS = 16
+
+
+def _sensitive_tokens(value: str) -> list[str]:
+    """Path tokens naming well-known secret locations inside a multi-word value (an unknown
+    key only: a tool we do not know may act on them). Ordinary prose yields nothing."""
+    if len(value) > _MAX_SNIFF:
+        return []
+    out: list[str] = []
+    for raw in value.split():
+        token = raw.strip(_TRIM_CHARS)
+        if token and _has_sensitive_part(token) and _looks_like_path(token):
+            out.append(token)
+            if len(out) >= _MAX_TOKENS:
+                break
+    return out
+
+
+# --------------------------------------------------------------------------- bounds
+
+
+def _mapping(value: object) -> Mapping[object, object] | None:
+    """Narrow untyped JSON to a mapping (keys are checked where they are used)."""
+    if isinstance(value, Mapping):
+        return cast("Mapping[object, object]", value)
+    return None
+
+
+def _seq(value: object) -> Sequence[object] | None:
+    """Narrow untyped JSON to a list (tuples from the Python API count too)."""
+    if isinstance(value, list | tuple):
+        return cast("Sequence[object]", value)
+    return None
+
+
+def _measure(value: object, limits: ExtractLimits, signals: set[str]) -> int | None:
+    """Walk once (iteratively) and check size, depth and node count. Returns the node count,
+    or None when a bound is exceeded (it stops there, so the cost is capped by the limits)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    nodes = 0
+    size = 0
+    while stack:
+        item, depth = stack.pop()
+        nodes += 1
+        if nodes > limits.max_nodes:
+            signals.add(Signal.TOO_MANY_NODES)
+            return None
+        if depth > limits.max_depth:
+            signals.add(Signal.TOO_DEEP)
+            return None
+        if isinstance(item, str):
+            size += len(item) + 2
+        elif item is None or isinstance(item, bool):
+            size += 5
+        elif isinstance(item, int):
+            size += item.bit_length() // 3 + 2
+        elif isinstance(item, float):
+            size += 24
+        elif (as_map := _mapping(item)) is not None:
+            size += 2
+            for key, child in as_map.items():
+                if isinstance(key, str):
+                    size += len(key) + 4
+                else:
+                    signals.add(Signal.NON_STRING_KEY)
+                    size += 8
+                stack.append((child, depth + 1))
+                if len(stack) > limits.max_nodes:
+                    signals.add(Signal.TOO_MANY_NODES)
+                    return None
+        elif (as_seq := _seq(item)) is not None:
+            size += 2
+            for child in as_seq:
+                size += 1
+                stack.append((child, depth + 1))
+                if len(stack) > limits.max_nodes:
+                    signals.add(Signal.TOO_MANY_NODES)
+                    return None
+        else:
+            signals.add(Signal.NON_JSON_VALUE)
+            size += 8
+        if size > limits.max_chars:
+            signals.add(Signal.ARGS_TOO_LARGE)
+            return None
+    return nodes
+
+
+# --------------------------------------------------------------------------- the walk
+
+
+class _KeyClass(enum.Enum):
+    PATH = "path"
+    URL = "url"
+    HOST = "host"
+    COMMAND = "command"
+    CONTENT = "content"
+    UNKNOWN = "unknown"
+
+
+def _classify(folded: str) -> _KeyClass:
+    if folded in _PATH_KEYS:
+        return _KeyClass.PATH
+    if folded in _URL_KEYS:
+        return _KeyClass.URL
+    if folded in _HOST_KEYS:
+        return _KeyClass.HOST
+    if folded in _COMMAND_KEYS:
+        return _KeyClass.COMMAND
+    if folded in _CONTENT_KEYS:
+        return _KeyClass.CONTENT
+    return _KeyClass.UNKNOWN
+
+
+class _Ctx:
+    """Mutable state of one extraction (ops in order, signals, remaining budgets)."""
+
+    __slots__ = ("limits", "nested", "nodes_left", "ops", "signals")
+
+    def __init__(self, limits: ExtractLimits) -> None:
+        self.limits = limits
+        self.ops: list[Operation] = []
+        self.signals: set[str] = set()
+        self.nodes_left = limits.max_nodes
+        self.nested = 0
+
+    def add(self, op: Operation) -> None:
+        self.ops.append(op)
+
+    def url(self, text: str, source: str, *, lenient: bool, content: str | None = None) -> None:
+        """Record a URL: a `file:` URL is a read of its path, anything else a network target.
+        With `lenient`, a value without a scheme is still taken as a host (URL-named keys)."""
+        parsed = split_url(text)
+        if parsed is not None:
+            if parsed.scheme == "file":
+                self.add(Operation(OpKind.READ, paths=(parsed.path,), urls=(text,), source=source))
+            else:
+                hosts = (parsed.host,) if parsed.host else ()
+                self.add(
+                    Operation(
+                        OpKind.NETWORK, hosts=hosts, urls=(text,), content=content, source=source
+                    )
+                )
+            return
+        if lenient and text.strip():
+            host = _bare_host(text)
+            hosts = (host,) if host else ()
+            self.add(
+                Operation(OpKind.NETWORK, hosts=hosts, urls=(text,), content=content, source=source)
+            )
+
+
+def _command_text(value: object) -> str | None:
+    """A command given as a string, or as an argv list (Codex) joined with shell quoting."""
+    if isinstance(value, str):
+        return value
+    seq = _seq(value)
+    if seq:
+        words: list[str] = []
+        for word in seq:
+            if not isinstance(word, str):
+                return None
+            words.append(word)
+        return shlex.join(words)
+    return None
+
+
+class _Args:
+    """A mapping's keys folded, with every value of colliding keys kept, and a record of the
+    keys the name layer consumed (the shape layer walks the rest)."""
+
+    __slots__ = ("ctx", "index", "prefix", "used")
+
+    def __init__(self, ctx: _Ctx, mapping: Mapping[object, object], prefix: str) -> None:
+        self.ctx = ctx
+        self.prefix = prefix
+        self.used: set[str] = set()
+        self.index: dict[str, list[tuple[str, object]]] = {}
+        for key, value in mapping.items():
+            if not isinstance(key, str):
+                continue
+            bucket = self.index.setdefault(fold_key(key), [])
+            if bucket:
+                ctx.signals.add(Signal.COLLIDING_KEYS)
+            bucket.append((key, value))
+
+    def has(self, *keys: str) -> bool:
+        return any(k in self.index for k in keys)
+
+    def take(self, *keys: str) -> list[tuple[str, object]]:
+        """Every (source, value) under the given folded keys, in argument order; marks them
+        used."""
+        out: list[tuple[str, object]] = []
+        for folded, bucket in self.index.items():
+            if folded in keys:
+                self.used.add(folded)
+                out.extend((f"{self.prefix}.{orig}", value) for orig, value in bucket)
+        return out
+
+    def strings(self, *keys: str, paths: bool = False) -> list[tuple[str, str]]:
+        """String values under the keys (lists of strings flattened one level)."""
+        out: list[tuple[str, str]] = []
+        for source, value in self.take(*keys):
+            seq = _seq(value)
+            items: Sequence[object] = seq if seq is not None else (value,)
+            for item in items:
+                if isinstance(item, str):
+                    out.append((source, item))
+                elif item is not None and paths:
+                    self.ctx.signals.add(Signal.NON_STRING_PATH)
+        return out
+
+    def text(self, *keys: str) -> str | None:
+        found = [v for _, v in self.strings(*keys)]
+        return "\n".join(found) if found else None
+
+
+def _path_ops(
+    ctx: _Ctx, kind: OpKind, found: list[tuple[str, str]], content: str | None = None
+) -> None:
+    """One operation per source key, holding every path given under that key."""
+    grouped: dict[str, list[str]] = {}
+    for source, path in found:
+        grouped.setdefault(source, []).append(_as_path(path))
+    for source, paths in grouped.items():
+        ctx.add(Operation(kind, paths=tuple(paths), content=content, source=source))
+
+
+_Stack = list[tuple[object, str, int, "_KeyClass"]]
+
+
+def _walk_shape(ctx: _Ctx, root: _Args, depth: int = 1) -> None:
+    """The shape layer: walk a mapping (iteratively, bounded by the measured limits) and turn
+    every path-, URL-, host- and command-like key into operations. Keys the name layer used
+    on the root mapping (`root.used`) are skipped there."""
+    # (value, source, depth, class of the key the value sits under)
+    stack: _Stack = []
+    _walk_mapping(ctx, root, depth, stack, root.used)
+    while stack:
+        value, source, depth, klass = stack.pop()
+        as_map = _mapping(value)
+        if as_map is not None:
+            _walk_mapping(ctx, _Args(ctx, as_map, source), depth, stack, set())
+            continue
+        seq = _seq(value)
+        if seq is not None:
+            for index, item in enumerate(seq):
+                stack.append((item, f"{source}[{index}]", depth + 1, klass))
+            continue
+        if isinstance(value, str):
+            _scalar(ctx, value, source, depth=depth, klass=klass, stack=stack)
+        elif klass is _KeyClass.PATH and value is not None and not isinstance(value, bool):
+            ctx.signals.add(Signal.NON_STRING_PATH)
+
+
+def _walk_mapping(ctx: _Ctx, args: _Args, depth: int, stack: _Stack, skip: set[str]) -> None:
+    index = args.index
+    live = {k: v for k, v in index.items() if k not in skip}
+    writes = any(k in _WRITE_CONTENT_KEYS for k in index)
+    content = None
+    if writes:
+        pieces = [v for k in sorted(_WRITE_CONTENT_KEYS & index.keys()) for _, v in index[k]]
+        texts = [p for p in pieces if isinstance(p, str)]
+        content = "\n".join(texts) if texts else None
+    sources = [k for k in live if k in _SOURCE_KEYS]
+    dests = [k for k in live if k in _DEST_KEYS]
+    moved: set[str] = set()
+    if sources and dests:
+        src_paths = [p for _, p in args.strings(*sources, paths=True)]
+        for dest_source, dest in args.strings(*dests, paths=True):
+            ctx.add(Operation(OpKind.MOVE, paths=tuple(src_paths), dest=dest, source=dest_source))
+        moved = set(sources) | set(dests)
+    for folded, entries in live.items():
+        if folded in moved:
+            continue
+        klass = _classify(folded)
+        for orig, value in entries:
+            source = f"{args.prefix}.{orig}"
+            if klass is _KeyClass.PATH and (isinstance(value, str) or _seq(value) is not None):
+                _path_value(
+                    ctx,
+                    folded=folded,
+                    value=value,
+                    source=source,
+                    depth=depth,
+                    writes=writes,
+                    content=content,
+                    stack=stack,
+                )
+                continue
+            if klass is _KeyClass.COMMAND:
+                command = _command_text(value)
+                if command is not None:
+                    ctx.add(Operation(OpKind.EXECUTE, command=command, source=source))
+                    continue
+            stack.append((value, source, depth + 1, klass))
+
+
+def _path_value(
+    ctx: _Ctx,
+    *,
+    folded: str,
+    value: object,
+    source: str,
+    depth: int,
+    writes: bool,
+    content: str | None,
+    stack: _Stack,
+) -> None:
+    if folded in _CWD_KEYS:
+        kind, content = OpKind.READ, None
+    elif folded in _DEST_KEYS or folded in _OUTPUT_KEYS or writes:
+        kind = OpKind.WRITE
+    else:
+        kind = OpKind.READ
+    seq = _seq(value)
+    items: Sequence[object] = seq if seq is not None else (value,)
+    paths: list[str] = []
+    for index, item in enumerate(items):
+        if isinstance(item, str):
+            parsed = split_url(item)
+            if parsed is None:
+                paths.append(item)
+            elif parsed.scheme == "file":  # keeps the write kind of a destination key
+                paths.append(parsed.path)
+            else:
+                ctx.url(item, source, lenient=False)
+        elif _mapping(item) is not None or _seq(item) is not None:
+            stack.append((item, f"{source}[{index}]", depth + 1, _KeyClass.PATH))
+        elif item is not None and not isinstance(item, bool):
+            ctx.signals.add(Signal.NON_STRING_PATH)
+    if paths:
+        ctx.add(Operation(kind, paths=tuple(paths), content=content, source=source))
+
+
+def _scalar(
+    ctx: _Ctx, value: str, source: str, *, depth: int, klass: _KeyClass, stack: _Stack
+) -> None:
+    if klass is _KeyClass.PATH:  # a path nested in a list under a path key
+        ctx.add(Operation(OpKind.READ, paths=(_as_path(value),), source=source))
+    elif klass is _KeyClass.URL:
+        ctx.url(value, source, lenient=True)
+    elif klass is _KeyClass.HOST:
+        if value.strip():
+            ctx.add(Operation(OpKind.NETWORK, hosts=(value.strip().lower(),), source=source))
+    elif klass is _KeyClass.COMMAND:
+        ctx.add(Operation(OpKind.EXECUTE, command=value, source=source))
+    elif klass is _KeyClass.UNKNOWN:
+        stripped = value.strip()
+        if stripped[:1] in ("{", "[") and _push_json(ctx, stripped, source, depth, stack):
+            return
+        if split_url(stripped) is not None:
+            ctx.url(stripped, source, lenient=False)
+        elif _looks_like_path(value):
+            ctx.add(Operation(OpKind.READ, paths=(stripped,), source=f"{source} (path-like)"))
+        else:
+            tokens = _sensitive_tokens(value)
+            if tokens:
+                ctx.add(Operation(OpKind.READ, paths=tuple(tokens), source=f"{source} (mentions)"))
+
+
+def _push_json(ctx: _Ctx, text: str, source: str, depth: int, stack: _Stack) -> bool:
+    """Walk a string that holds a JSON document (arguments passed as a JSON string)."""
+    try:
+        decoded: object = json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    if _mapping(decoded) is None and _seq(decoded) is None:
+        return False
+    rest = ExtractLimits(
+        max_chars=ctx.limits.max_chars,
+        max_depth=max(1, ctx.limits.max_depth - depth),
+        max_nodes=max(1, ctx.nodes_left),
+    )
+    counted = _measure(decoded, rest, ctx.signals)
+    if counted is None:
+        return True
+    ctx.nodes_left -= counted
+    stack.append((decoded, f"{source}(json)", depth + 1, _KeyClass.UNKNOWN))
+    return True
+
+
+# --------------------------------------------------------------------------- tools by name
+
+_Extractor = Callable[[_Ctx, _Args], None]
+
+
+def _missing(ctx: _Ctx) -> None:
+    ctx.signals.add(Signal.UNKNOWN_TOOL_SHAPE)
+
+
+def _shell(ctx: _Ctx, args: _Args) -> None:
+    # Codex `local_shell` nests everything under `action`.
+    for source, action in args.take("action"):
+        action_map = _mapping(action)
+        if action_map is not None:
+            inner = _Args(ctx, action_map, source)
+            _shell(ctx, inner)
+            _walk_shape(ctx, inner, 2)
+            return
+    cwd = None
+    for source, where in args.strings(*_CWD_KEYS, paths=True):
+        # The working directory is checked as a read of its own, and travels with the command
+        # so relative paths in it can be resolved.
+        cwd = cwd if cwd is not None else where
+        ctx.add(Operation(OpKind.READ, paths=(where,), source=source))
+    env: list[tuple[str, str]] = []
+    for _, env_value in args.take("env", "environment"):
+        env_map = _mapping(env_value)
+        if env_map is not None:
+            for key, val in env_map.items():
+                if isinstance(key, str) and isinstance(val, str):
+                    env.append((key, val))
+    found = False
+    for source, value in args.take("command", "cmd", "commandline", "script", "argv"):
+        command = _command_text(value)
+        if command is None:
+            continue
+        found = True
+        ctx.add(Operation(OpKind.EXECUTE, command=command, env=tuple(env), source=source, cwd=cwd))
+        argv = _seq(value)
+        if argv is not None and len(argv) == 2:
+            head, body = argv[0], argv[1]
+            if head in ("apply_patch", "applypatch") and isinstance(body, str):
+                _patch_text(ctx, body, source)
+    if not found:
+        _missing(ctx)
+
+
+def _read(ctx: _Ctx, args: _Args, *, required: bool) -> None:
+    found = args.strings(*_PATH_KEYS, paths=True)
+    urls = [(s, v) for s, v in found if split_url(v) is not None]
+    for source, value in urls:
+        ctx.url(value, source, lenient=False)
+    plain = [(s, v) for s, v in found if split_url(v) is None]
+    _path_ops(ctx, OpKind.READ, plain)
+    if not found and required:
+        _missing(ctx)
+
+
+def _read_required(ctx: _Ctx, args: _Args) -> None:
+    _read(ctx, args, required=True)
+
+
+def _search(ctx: _Ctx, args: _Args) -> None:
+    """List and search tools: the search root is read, and a file filter (`glob`,
+    `file_pattern`, `include_pattern`) names the files whose content is shown."""
+    _read(ctx, args, required=False)
+    _path_ops(ctx, OpKind.READ, args.strings("glob", "filepattern", "includepattern"))
+    for source, pattern in args.strings("pattern"):
+        # Claude Code `Glob`: an anchored pattern names a directory outside the search root.
+        if pattern.startswith(("/", "~", "$", "..")) or "/../" in pattern:
+            ctx.add(Operation(OpKind.READ, paths=(pattern,), source=source))
+
+
+def _written_content(args: _Args) -> str | None:
+    pieces: list[str] = []
+    for _, value in args.take(
+        "content", "contents", "filetext", "codeedit", "newstring", "newstr", "newsource", "diff"
+    ):
+        if isinstance(value, str):
+            pieces.append(value)
+    for _, value in args.take("edits"):
+        for edit in _seq(value) or ():
+            edit_map = _mapping(edit)
+            if edit_map is not None:
+                sub = _Args(_Ctx(_DEFAULT_LIMITS), edit_map, "")
+                text = sub.text("newstring", "newtext", "newstr")
+                if text is not None:
+                    pieces.append(text)
+    return "\n".join(pieces) if pieces else None
+
+
+def _write(ctx: _Ctx, args: _Args) -> None:
+    content = _written_content(args)
+    args.take("oldstring", "oldstr", "oldtext", "instructions", "instruction")
+    found = args.strings(*_PATH_KEYS, paths=True)
+    _path_ops(ctx, OpKind.WRITE, found, content)
+    if not found:
+        _missing(ctx)
+
+
+def _delete(ctx: _Ctx, args: _Args) -> None:
+    found = args.strings(*_PATH_KEYS, paths=True)
+    _path_ops(ctx, OpKind.DELETE, found)
+    if not found:
+        _missing(ctx)
+
+
+def _move(ctx: _Ctx, args: _Args) -> None:
+    sources = [p for _, p in args.strings(*_SOURCE_KEYS, "path", paths=True)]
+    dests = args.strings(*_DEST_KEYS, "target", paths=True)
+    for source, dest in dests:
+        ctx.add(Operation(OpKind.MOVE, paths=tuple(sources), dest=dest, source=source))
+    if not sources or not dests:
+        _missing(ctx)
+
+
+def _editor(ctx: _Ctx, args: _Args) -> None:
+    """OpenHands `str_replace_editor` / Anthropic text editor: `command` is a sub-operation."""
+    sub = (args.text("command") or "").strip().lower()
+    content = args.text("filetext", "newstr", "newstring", "content")
+    args.take("oldstr", "oldstring", "insertline", "viewrange")
+    found = args.strings(*_PATH_KEYS, paths=True)
+    if sub == "view":
+        _path_ops(ctx, OpKind.READ, found)
+    else:
+        if sub not in ("create", "str_replace", "insert", "undo_edit"):
+            _missing(ctx)
+        _path_ops(ctx, OpKind.WRITE, found, content)
+    if not found:
+        _missing(ctx)
+
+
+def _patch_text(ctx: _Ctx, text: str, source: str) -> None:
+    if looks_like_envelope(text):
+        envelope = parse_envelope(text)
+        if envelope.malformed:
+            ctx.signals.add(Signal.MALFORMED_PATCH)
+        for item in envelope.files:
+            if item.action is PatchAction.DELETE:
+                ctx.add(Operation(OpKind.DELETE, paths=(item.path,), source=source))
+                continue
+            if item.move_to is not None:
+                ctx.add(
+                    Operation(OpKind.MOVE, paths=(item.path,), dest=item.move_to, source=source)
+                )
+                ctx.add(
+                    Operation(
+                        OpKind.WRITE, paths=(item.move_to,), content=item.added, source=source
+                    )
+                )
+            ctx.add(Operation(OpKind.WRITE, paths=(item.path,), content=item.added, source=source))
+        if not envelope.files:
+            ctx.signals.add(Signal.MALFORMED_PATCH)
+        return
+    targets = unified_diff_targets(text)
+    if targets:
+        ctx.add(Operation(OpKind.WRITE, paths=targets, content=text, source=source))
+    else:
+        ctx.signals.add(Signal.MALFORMED_PATCH)
+
+
+def _apply_patch(ctx: _Ctx, args: _Args) -> None:
+    found = args.strings("input", "patch", "diff", "content", "text")
+    for source, text in found:
+        _patch_text(ctx, text, source)
+    if not found:
+        # Some callers send the patch through a shell-like `command` argv.
+        if args.has("command", "cmd"):
+            _shell(ctx, args)
+        else:
+            _missing(ctx)
+
+
+def _web(ctx: _Ctx, args: _Args) -> None:
+    body = args.text("body", "data", "json", "content")
+    found = args.strings(*_URL_KEYS)
+    for source, value in found:
+        ctx.url(value, source, lenient=True, content=body)
+    if not found:
+        _missing(ctx)
+
+
+def _web_search(ctx: _Ctx, args: _Args) -> None:
+    """A search goes to the agent's search provider (host unknown here); the query is what
+    leaves the machine, so it is the operation's content."""
+    query = args.text("query", "searchterm", "q")
+    ctx.add(Operation(OpKind.NETWORK, content=query, source=f"{args.prefix}.query"))
+    if query is None:
+        _missing(ctx)
+
+
+def _urls_in(text: str) -> list[str]:
+    """URLs embedded in code (OpenHands `browser` actions such as `goto("https://...")`)."""
+    out: list[str] = []
+    for scheme in ("http://", "https://", "file://", "ws://", "wss://", "ftp://"):
+        start = text.find(scheme)
+        while start >= 0 and len(out) < 64:
+            end = start
+            while end < len(text) and text[end] not in " \t\r\n\"'`)<>,":
+                end += 1
+            out.append(text[start:end])
+            start = text.find(scheme, end)
+    return out
+
+
+def _browser(ctx: _Ctx, args: _Args) -> None:
+    found = args.strings(*_URL_KEYS)
+    for source, value in found:
+        ctx.url(value, source, lenient=True)
+    for source, code in args.strings("code"):
+        for url in _urls_in(code):
+            ctx.url(url, source, lenient=False)
+    text = args.text("text")  # what a browser action types into the page
+    args.take("action", "coordinate")
+    ctx.add(Operation(OpKind.NETWORK, content=text, source=args.prefix))
+
+
+_SHELL_MAGICS = ("%%bash", "%%sh", "%%script bash", "%%script sh", "%%system")
+_LINE_MAGICS = ("%sx ", "%system ", "%%!")
+
+
+def _ipython(ctx: _Ctx, args: _Args) -> None:
+    """A Python cell is executed as `python3 -c CODE` so shell analysis scans it like any
+    interpreter one-liner; `!cmd` lines and shell cell magics become shell commands."""
+    found = args.strings("code", "source", "cell")
+    for source, code in found:
+        ctx.add(
+            Operation(
+                OpKind.EXECUTE,
+                command="python3 -c " + shlex.quote(code),
+                content=code,
+                source=f"{source} (python)",
+            )
+        )
+        lines = code.splitlines()
+        first = lines[0].strip() if lines else ""
+        if first.startswith(_SHELL_MAGICS):
+            ctx.add(Operation(OpKind.EXECUTE, command="\n".join(lines[1:]), source=source))
+            continue
+        for line in lines:
+            stripped = line.strip()
+            if stripped.startswith("!"):
+                ctx.add(Operation(OpKind.EXECUTE, command=stripped[1:], source=source))
+            else:
+                for magic in _LINE_MAGICS:
+                    if stripped.startswith(magic):
+                        command = stripped[len(magic) :]
+                        ctx.add(Operation(OpKind.EXECUTE, command=command, source=source))
+                        break
+    if not found:
+        _missing(ctx)
+
+
+def _mcp_resource(ctx: _Ctx, args: _Args) -> None:
+    """MCP `resources/read` (and Cline `access_mcp_resource`): a `file:` URI is a read."""
+    found = args.strings("uri", "url")
+    for source, uri in found:
+        parsed = split_url(uri)
+        if parsed is not None:
+            ctx.url(uri, source, lenient=False)
+        else:
+            ctx.add(Operation(OpKind.MCP, urls=(uri,), source=source))
+    if not found:
+        _missing(ctx)
+
+
+def _use_mcp_tool(ctx: _Ctx, args: _Args) -> None:
+    """Cline `use_mcp_tool`: the real call is inside (`tool_name`, `arguments` as JSON)."""
+    tool = args.text("toolname") or ""
+    server = args.text("servername") or ""
+    inner: object = None
+    for _, value in args.take("arguments"):
+        inner = value
+    if isinstance(inner, str):
+        try:
+            inner = json.loads(inner)
+        except (ValueError, RecursionError):
+            inner = {"arguments": inner}
+    inner_map: Mapping[object, object] = _mapping(inner) or {}
+    if ctx.nested >= ctx.limits.max_nested_calls:
+        _missing(ctx)
+        return
+    ctx.nested += 1
+    name = f"mcp__{server}__{tool}"
+    ctx.add(Operation(OpKind.MCP, source=f"{args.prefix}.{name}"))
+    counted = _measure(inner_map, ctx.limits, ctx.signals)
+    if counted is not None and counted <= ctx.nodes_left:
+        ctx.nodes_left -= counted
+        _run(ctx, name, inner_map, f"{args.prefix}.arguments")
+    ctx.nested -= 1
+
+
+def _inert(*keys: str) -> _Extractor:
+    """Tools with no effect outside the agent (todo lists, sub-agents, plans): their prose
+    arguments are consumed so the shape layer does not sniff them; anything else is walked."""
+
+    def run(ctx: _Ctx, args: _Args) -> None:
+        content = args.text(*keys)
+        ctx.add(Operation(OpKind.OTHER, content=content, source=args.prefix))
+
+    return run
+
+
+_PROSE = ("description", "prompt", "todos", "plan", "question", "result", "thought", "message")
+
+_BY_NAME: dict[str, _Extractor] = {}
+
+
+def _register(extractor: _Extractor, *names: str) -> None:
+    for name in names:
+        _BY_NAME[_squash(name)] = extractor
+
+
+_register(
+    _shell,
+    "bash", "shell", "local_shell", "exec", "exec_command", "run", "run_command",
+    "run_shell_command", "terminal", "run_terminal_cmd", "run_terminal_command",
+    "execute_command", "execute_bash", "execute_shell", "shell_exec",
+)  # fmt: skip
+_register(
+    _read_required,
+    "read", "read_file", "read_text_file", "read_media_file", "read_multiple_files",
+    "notebook_read", "view_file", "open_file", "get_file_info",
+)  # fmt: skip
+_register(
+    _search,
+    "ls", "list_dir", "list_directory", "list_directory_with_sizes", "list_files",
+    "directory_tree", "glob", "grep", "grep_search", "file_search", "search_files",
+    "codebase_search", "list_code_definition_names", "find",
+)  # fmt: skip
+_register(
+    _write,
+    "write", "write_file", "write_to_file", "create_file", "edit", "edit_file", "multi_edit",
+    "notebook_edit", "replace_in_file", "search_replace", "reapply", "append_file",
+    "append_to_file", "create_directory", "make_directory", "mkdir",
+)  # fmt: skip
+_register(_delete, "delete_file", "remove_file", "delete", "rm", "delete_directory")
+_register(_move, "move_file", "rename_file", "move", "rename", "copy_file")
+_register(_editor, "str_replace_editor", "str_replace_based_edit_tool", "text_editor")
+_register(_apply_patch, "apply_patch", "applypatch", "patch", "apply_diff")
+_register(
+    _web,
+    "web_fetch", "webfetch", "fetch", "http_request", "http", "curl", "request",
+    "read_url_content", "fetch_url", "browse", "navigate", "open_url", "wget", "http_get",
+    "http_post",
+)  # fmt: skip
+_register(_web_search, "web_search", "search_web")
+_register(_browser, "browser", "browser_action")
+_register(_ipython, "execute_ipython_cell", "ipython", "run_python", "execute_python")
+_register(_mcp_resource, "resources/read", "access_mcp_resource", "read_resource")
+_register(_use_mcp_tool, "use_mcp_tool")
+_register(_inert(*_PROSE), "todo_write", "todo_read", "task", "exit_plan_mode", "think")
+_register(_inert(*_PROSE), "ask_followup_question", "attempt_completion", "plan_mode_respond")
+_register(_inert(*_PROSE, "context"), "new_task", "finish", "bash_output", "kill_shell")
+_register(_inert(*_PROSE, "command", "args"), "slash_command")
+
+
+def known_tool_names() -> frozenset[str]:
+    """The folded names the name layer recognizes (letters and digits only, lower-case)."""
+    return frozenset(_BY_NAME)
+
+
+def _run(ctx: _Ctx, name: str, args: Mapping[object, object], prefix: str) -> bool:
+    """Both layers over one mapping of arguments; returns whether the name was known."""
+    base, _ = _split_mcp(name, None)
+    extractor = _BY_NAME.get(_squash(base))
+    view = _Args(ctx, args, prefix)
+    if extractor is not None:
+        extractor(ctx, view)
+    _walk_shape(ctx, view)
+    return extractor is not None
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def extract(call: ToolCall, *, limits: ExtractLimits | None = None) -> Extraction:
+    """Turn a tool call into operations. Never raises on the call's content: bounds and
+    oddities are reported in `signals` (the rule engine denies on the fatal ones)."""
+    lim = limits if limits is not None else _DEFAULT_LIMITS
+    ctx = _Ctx(lim)
+    raw_tool = cast("object", call.tool)  # typed str, but callers pass what they get
+    raw_name = raw_tool if isinstance(raw_tool, str) else ""
+    if len(raw_name) > lim.max_tool_name:
+        ctx.signals.add(Signal.TOOL_NAME_TOO_LONG)
+        raw_name = raw_name[: lim.max_tool_name]
+    tool, hidden = clean_tool_name(raw_name)
+    if hidden:
+        ctx.signals.add(Signal.TOOL_NAME_HIDDEN_CHARS)
+    if not tool:
+        ctx.signals.add(Signal.EMPTY_TOOL_NAME)
+    base, server = _split_mcp(tool, call.mcp_server)
+    args = _mapping(call.args)
+    if args is None:
+        ctx.signals.add(Signal.UNKNOWN_TOOL_SHAPE)
+        args = cast("Mapping[object, object]", {})
+    counted = _measure(args, lim, ctx.signals)
+    if counted is None:
+        return Extraction(tool, base, server, (), frozenset(ctx.signals), False)
+    ctx.nodes_left -= counted
+    known = _run(ctx, tool, args, "args")
+    is_mcp = call.origin is Origin.MCP or tool.startswith("mcp__")
+    if not known:
+        ctx.signals.add(Signal.UNKNOWN_TOOL)
+        if is_mcp:
+            ctx.ops.insert(0, Operation(OpKind.MCP, source=f"mcp:{server or ''}:{base}"))
+        if not ctx.ops:
+            ctx.signals.add(Signal.UNKNOWN_TOOL_SHAPE)
+    return Extraction(tool, base, server, _dedupe(ctx.ops), frozenset(ctx.signals), known)
+
+
+def _dedupe(ops: list[Operation]) -> tuple[Operation, ...]:
+    if len(ops) < 2:
+        return tuple(ops)
+    seen: set[Operation] = set()
+    out: list[Operation] = []
+    for op in ops:
+        if op not in seen:
+            seen.add(op)
+            out.append(op)
+    return tuple(out)

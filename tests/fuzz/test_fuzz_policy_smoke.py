@@ -1,0 +1,63 @@
+"""Run the extraction and policy-file fuzz targets on a few thousand hypothesis inputs each.
+
+The targets are the same functions atheris drives for longer runs; here they run briefly in the
+ordinary test suite so a broken invariant shows up in CI.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+_HERE = Path(__file__).parent
+_TARGETS = ("fuzz_extract", "fuzz_policy_config")
+
+
+def _load(name: str) -> Callable[[bytes], None]:
+    spec = importlib.util.spec_from_file_location(f"crustcore_fuzz_{name}", _HERE / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    target: Callable[[bytes], None] = module.TestOneInput
+    return target
+
+
+_SEEDS = [
+    b"",
+    b'\x00Bash\n{"command": "cat ~/.ssh/id_rsa"}',
+    b'\x01mcp__a__b\n{"Path": "/etc", "path": {"url": "http://[::1]:80"}}',
+    b"\x03x\n" + b"[" * 3000 + b"]" * 3000,
+    b"\x46*** Begin Patch\n*** Update File: a\n*** Move to: ~/.bashrc\n+x\n*** End Patch",
+    b"\x50file://localhost/etc/passwd",
+    b"\xc8*** Add File:\n*** Move to: x\n--- a/x\n+++ b/y\n",
+    b"\xc9https:\\\\evil.test\\x",
+    b'[[rules]]\nname = "a"\naction = "deny"\ncommand = "(a+)+"\n',
+    b'[policy.mcp.x]\nallow_tools = ["*"]\n[policy]\ndefault_mcp = "ask"\n',
+    b'tool = "b*"\npath = "~/{a,b}/**"\nhost = "**.x"\norigin = ["api"]\n',
+    b'reason = """\n[[rules]]\n"""\n' + b"a = [" * 2000,
+]
+
+
+@pytest.mark.parametrize("name", _TARGETS)
+def test_fuzz_policy_target_smoke(name: str) -> None:
+    target = _load(name)
+    for seed in _SEEDS:
+        target(seed)
+
+    @settings(
+        max_examples=2000,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @given(st.binary(max_size=256))
+    def run(data: bytes) -> None:
+        target(data)
+
+    run()
