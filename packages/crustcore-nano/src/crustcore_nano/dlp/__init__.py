@@ -1,0 +1,20 @@
+"""DLP: find and redact credentials in text by their structure (standard library only).
+
+`scan(text)` returns `Finding`s (type, character offsets, 1-based line, confidence, test-key and
+checksum flags) and never the secret itself; `redact(text)` replaces each finding with
+`[REDACTED:<type>]`; `DETECTORS` lists every credential type with a description.
+
+Blocking guidance for callers (the rule engine): block findings whose `blocking` property is true
+(confidence HIGH or MEDIUM and not a test key). Test keys (`sk_test_`, documentation example ids,
+values saying `example`/`dummy`/`fake`/`test`, local-host connection strings) are always LOW and
+`test_key=True`, so fixtures that use them are not blocked.
+"""
+
+from __future__ import annotations
+
+from crustcore_nano.dlp.detectors import DETECTORS
+from crustcore_nano.dlp.finding import Confidence, Finding
+from crustcore_nano.dlp.model import Category, Detector
+from crustcore_nano.dlp.scanner import redact, scan
+
+__all__ = ["DETECTORS", "Category", "Confidence", "Detector", "Finding", "redact", "scan"]

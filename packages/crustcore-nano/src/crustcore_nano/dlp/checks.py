@@ -1,0 +1,372 @@
+"""Checks that turn a detector's regex match into a verdict.
+
+They run only on anchor hits, so they may decode and look around; each is bounded by the match
+length or a fixed look-around window.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+
+from crustcore_nano.dlp import checksums, heuristics
+from crustcore_nano.dlp.finding import Confidence
+from crustcore_nano.dlp.model import Check, Detector, Verdict
+
+_LOOKAROUND = 2048
+
+
+def secret_of(match: re.Match[str]) -> str:
+    """The reported text of a match: its `secret` (or `unquoted`) group, else the whole match."""
+    start, end = secret_span(match)
+    return match.string[start:end]
+
+
+def secret_span(match: re.Match[str]) -> tuple[int, int]:
+    """The span of the reported text: the first of the `secret`/`unquoted` groups that took part
+    in the match, else the whole match."""
+    for group in ("secret", "unquoted"):
+        if group in match.re.groupindex and match.start(group) != -1:
+            return match.span(group)
+    return match.span()
+
+
+def structured(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """The default: drop placeholders, mark example/test values, else the detector's confidence."""
+    value = secret_of(match)
+    if heuristics.is_placeholder(value):
+        return None
+    if heuristics.looks_like_test_value(value):
+        return Verdict(Confidence.LOW, test_key=True)
+    return Verdict(detector.confidence)
+
+
+def random_structured(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """Like `structured`, for shapes without a distinctive prefix: also demand random-looking."""
+    verdict = structured(detector, match)
+    if verdict is None or verdict.test_key:
+        return verdict
+    value = secret_of(match)
+    if heuristics.shannon_entropy(value) < 3.0:
+        return None
+    return verdict
+
+
+def crc32_token(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """`xxx_` + base62 body whose last six characters are the base62 CRC32 of the rest.
+
+    A valid checksum makes the token HIGH whatever letters it happens to contain. A 36-character
+    body that fails the checksum is a look-alike (hand-made or mistyped): LOW. Other lengths have
+    no published checksum layout: the detector's confidence, checksum None.
+    """
+    value = secret_of(match)
+    if heuristics.is_placeholder(value):
+        return None
+    body = match.group("body")
+    if checksums.crc32_base62_valid(body):
+        return Verdict(Confidence.HIGH, checksum_valid=True)
+    if heuristics.looks_like_test_value(value):
+        return Verdict(Confidence.LOW, test_key=True, checksum_valid=False)
+    if len(body) == 36:
+        return Verdict(Confidence.LOW, checksum_valid=False)
+    return Verdict(detector.confidence)
+
+
+def _b64decode(segment: str) -> bytes | None:
+    padded = segment + "=" * (-len(segment) % 4)
+    try:
+        return base64.urlsafe_b64decode(padded.replace("+", "-").replace("/", "_"))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _json_object(raw: bytes | None) -> dict[str, object] | None:
+    if raw is None:
+        return None
+    try:
+        value: object = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(value, dict):
+        return None
+    items: dict[object, object] = value  # pyright: ignore[reportUnknownVariableType]
+    return {str(k): v for k, v in items.items()}
+
+
+_JWT_TEST_MARKERS = ("john doe", "example", "test", "dummy", "fake")
+
+
+def jwt(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """A JWT: the header must be base64url JSON naming an `alg`; a JSON payload makes it HIGH."""
+    header_b64, payload_b64 = match.group("header"), match.group("payload")
+    header = _json_object(_b64decode(header_b64))
+    if header is None or not isinstance(header.get("alg"), str):
+        return None
+    raw_payload = _b64decode(payload_b64)
+    payload = _json_object(raw_payload)
+    text = (raw_payload or b"").decode("utf-8", "replace").lower()
+    if any(marker in text for marker in _JWT_TEST_MARKERS):
+        return Verdict(Confidence.LOW, test_key=True)
+    return Verdict(Confidence.HIGH if payload is not None else Confidence.MEDIUM)
+
+
+def discord_bot(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """A Discord bot token: its first segment is the base64 of the bot's numeric snowflake id."""
+    raw = _b64decode(match.group("uid"))
+    if raw is None or not raw.isdigit() or not 17 <= len(raw) <= 20:
+        return None
+    return structured(detector, match)
+
+
+_PYPI_LOCATIONS = (b"pypi.org", b"test.pypi.org")
+
+
+def pypi(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """A PyPI API token: `pypi-` + a base64url macaroon whose location field is a PyPI host.
+
+    Macaroon v2 binary layout starts with version 2, then field 1 (location) with its length.
+    Tokens for test.pypi.org are real credentials for the test index: reported as test keys.
+    """
+    raw = _b64decode(match.group("body")[:64])
+    if raw is None or len(raw) < 4 or raw[0] != 2 or raw[1] != 1:
+        return None
+    length = raw[2]
+    location = raw[3 : 3 + length]
+    if location not in _PYPI_LOCATIONS:
+        return Verdict(Confidence.MEDIUM, checksum_valid=False)
+    if location == b"test.pypi.org":
+        return Verdict(Confidence.LOW, test_key=True, checksum_valid=True)
+    return Verdict(Confidence.HIGH, checksum_valid=True)
+
+
+def bech32_key(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """age secret keys are bech32 (HRP `age-secret-key-`): a valid checksum makes them HIGH."""
+    value = secret_of(match)
+    if checksums.bech32_valid(value):
+        return Verdict(Confidence.HIGH, checksum_valid=True)
+    return Verdict(Confidence.LOW, checksum_valid=False)
+
+
+def base58check_key(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """BIP-32 extended private keys: base58check with a 78-byte payload."""
+    payload = checksums.base58check_payload(secret_of(match))
+    if payload is None or len(payload) != 78:
+        return None
+    test = secret_of(match).startswith("tprv")
+    return Verdict(Confidence.LOW if test else Confidence.HIGH, test_key=test, checksum_valid=True)
+
+
+def stripe(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """Stripe `sk_`/`rk_` keys: `_test_` keys are sandbox keys, reported as LOW test keys."""
+    if match.group("mode") == "test":
+        return Verdict(Confidence.LOW, test_key=True)
+    return structured(detector, match)
+
+
+def test_marked(word: str) -> Check:
+    """A check for formats whose sandbox variant carries `word` (e.g. `sandbox`, `TEST`)."""
+
+    def check(detector: Detector, match: re.Match[str]) -> Verdict | None:
+        if word in match.group(0):
+            return Verdict(Confidence.LOW, test_key=True)
+        return structured(detector, match)
+
+    return check
+
+
+def near(required: tuple[str, ...], *, strong_if: tuple[str, ...] = ()) -> Check:
+    """A check that needs one of `required` within the look-around window (None otherwise);
+    when one of `strong_if` is also near, the finding is HIGH."""
+
+    def check(detector: Detector, match: re.Match[str]) -> Verdict | None:
+        text = match.string
+        window = text[max(0, match.start() - _LOOKAROUND) : match.end() + _LOOKAROUND]
+        if required and not any(r in window for r in required):
+            return None
+        verdict = structured(detector, match)
+        if verdict is None or verdict.test_key:
+            return verdict
+        if strong_if and any(s in window for s in strong_if):
+            return Verdict(Confidence.HIGH)
+        return verdict
+
+    return check
+
+
+def azure_account_key(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """Azure storage account keys; the storage emulator's well-known key is a test key."""
+    text = match.string
+    window = text[max(0, match.start() - 512) : match.start()]
+    if "devstoreaccount1" in window:
+        return Verdict(Confidence.LOW, test_key=True)
+    verdict = structured(detector, match)
+    if verdict is None or verdict.test_key:
+        return verdict
+    return Verdict(Confidence.HIGH if "AccountName=" in window else Confidence.MEDIUM)
+
+
+def context_value(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """A value found only because a provider-specific name is assigned to it: demand entropy."""
+    value = secret_of(match)
+    if heuristics.is_placeholder(value):
+        return None
+    if heuristics.looks_like_test_value(value):
+        return Verdict(Confidence.LOW, test_key=True)
+    if heuristics.shannon_entropy(value) < 3.0:
+        return None
+    return Verdict(detector.confidence)
+
+
+# Private keys -------------------------------------------------------------------------------
+
+_BODY_RUN = re.compile(r"[A-Za-z0-9+/=]{16,16384}")
+# A key body: base64, whitespace, `\n` escapes and header lines (`Proc-Type: 4,ENCRYPTED`), up to
+# the next `-----` (the END line, or another block). Never crosses a `-----`, so text made of
+# many BEGIN lines costs one short match per line.
+_BODY_TAIL = re.compile(r"(?:[A-Za-z0-9+/=:,. \t\r\n]|-(?!----)|\\[nr]){0,16384}+")
+_MIN_BODY = 40
+
+
+def _body_chars(body: str) -> int:
+    return sum(len(run) for run in _BODY_RUN.findall(body.replace("\\n", "\n")))
+
+
+def _key_body(text: str, start: int) -> tuple[str, int]:
+    tail = _BODY_TAIL.match(text, start)
+    end = tail.end() if tail else start
+    return text[start:end], end
+
+
+def pem_block(end_marker: str) -> Check:
+    """A private-key block: the header plus a body of at least 40 base64 characters, up to the
+    matching END line (or, for a truncated paste, to the end of the base64 body)."""
+
+    def check(detector: Detector, match: re.Match[str]) -> Verdict | None:
+        text = match.string
+        body, body_end = _key_body(text, match.end())
+        if _body_chars(body) < _MIN_BODY:
+            return None
+        if text.startswith(end_marker, body_end):
+            stop = body_end + len(end_marker)
+        else:
+            stop = match.end() + len(body.rstrip())
+        return Verdict(Confidence.HIGH, start=match.start(), end=stop)
+
+    return check
+
+
+def putty_key(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """PuTTY .ppk files: the header line plus a `Private-Lines:` section with a body."""
+    text = match.string
+    at = text.find("Private-Lines:", match.end(), match.end() + 8192)
+    if at == -1:
+        return None
+    body, _ = _key_body(text, at + len("Private-Lines:"))
+    if _body_chars(body) < _MIN_BODY:
+        return None
+    return Verdict(Confidence.HIGH, start=match.start(), end=at + 14 + len(body.rstrip()))
+
+
+# Connection strings and generic assignments ---------------------------------------------------
+
+_WEAK_PASSWORDS = frozenset(
+    {"password", "pass", "passwd", "pwd", "pw", "secret", "changeme", "x", "xxx", "***", "user"}
+)
+_TEST_HOST_MARKERS = ("localhost", "127.0.0.1", "[::1]", "example.", ".example", ".test", ".local")
+
+
+def url_password(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """`scheme://user:password@host`: drop template passwords; local or example hosts are test."""
+    password = match.group("secret")
+    if heuristics.REDACTION_MARK in match.group(0):
+        return None  # a credential already redacted (e.g. a token used as the user name)
+    if password.lower() in _WEAK_PASSWORDS or heuristics.is_placeholder(password):
+        return None
+    if password.startswith("%") or password.startswith("{"):
+        return None
+    host = match.group("host").lower()
+    if any(m in host for m in _TEST_HOST_MARKERS) or heuristics.looks_like_test_value(password):
+        return Verdict(Confidence.LOW, test_key=True)
+    return Verdict(detector.confidence)
+
+
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_NAME_BACK = 64
+_NAME_KEYWORDS = ("key", "secret", "token", "pass", "pwd", "credential", "auth", "bearer")
+
+
+def _assigned_name(text: str, op: int) -> str:
+    """The identifier written just before the operator at `op` (quotes, `!`, spaces skipped)."""
+    lo = max(0, op - _NAME_BACK)
+    i = op
+    while i > lo and text[i - 1] in "!<>:=":
+        i -= 1
+    while i > lo and text[i - 1] in " \t":
+        i -= 1
+    if i > lo and text[i - 1] in "\"'`]":
+        i -= 1
+    end = i
+    while i > lo and text[i - 1] in _NAME_CHARS:
+        i -= 1
+    return text[i:end]
+
+
+def generic_assignment(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """`<secret-ish name> = "<random-looking value>"`: always LOW (a heuristic, not a format)."""
+    text = match.string
+    op = match.start()
+    if not any(k in text[max(0, op - _NAME_BACK) : op].lower() for k in _NAME_KEYWORDS):
+        return None
+    # `obj.attr = value` assigns to `attr`: a keyword in the object's name does not count.
+    name = _assigned_name(text, op).rsplit(".", 1)[-1]
+    strength = heuristics.secret_name_strength(name)
+    if strength == 0:
+        return None
+    value = secret_of(match)
+    if heuristics.is_placeholder(value) or "://" in value:
+        return None
+    if match.group("unquoted") is not None and "=" in value.rstrip("="):
+        return None  # `a=b=c` chains and query strings; base64 padding only at the end
+    if value.startswith(("/", "./", "../", "~")):
+        return None
+    if strength == 1 and heuristics.is_hex_digest(value):
+        return None
+    if not heuristics.random_looking(value):
+        return None
+    if heuristics.looks_like_test_value(value):
+        return Verdict(Confidence.LOW, test_key=True)
+    return Verdict(Confidence.LOW)
+
+
+_BASIC_CRED = re.compile(r"[^:\s]{1,128}:[^\s]{4,256}")
+
+
+def basic_auth(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """`Authorization: Basic <base64 of user:password>`: the decoded value must be `user:pass`."""
+    raw = _b64decode(secret_of(match))
+    if raw is None:
+        return None
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not _BASIC_CRED.fullmatch(decoded):
+        return None
+    password = decoded.split(":", 1)[1]
+    if password.lower() in _WEAK_PASSWORDS or heuristics.is_placeholder(password):
+        return None
+    if heuristics.looks_like_test_value(decoded):
+        return Verdict(Confidence.LOW, test_key=True)
+    return Verdict(Confidence.MEDIUM)
+
+
+def bearer(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """`Authorization: Bearer <opaque token>`: LOW unless the token is random-looking."""
+    value = secret_of(match)
+    if heuristics.is_placeholder(value) or not heuristics.random_looking(value):
+        return None
+    if heuristics.looks_like_test_value(value):
+        return Verdict(Confidence.LOW, test_key=True)
+    return Verdict(Confidence.LOW)
