@@ -9,6 +9,7 @@ comes from crustcore-mcp). A missing package is a one-line message, never a trac
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
@@ -20,10 +21,12 @@ from crustcore_nano.errors import CrustCoreError
 Command = Callable[..., int]
 
 # name -> (module, function, one-line help). Each function is called as
-# fn(argv, stdout=..., stderr=...) and returns the exit code.
+# fn(argv, stdin=..., stdout=..., stderr=...) (passing only the streams it accepts) and returns
+# the exit code.
 BUILTIN: dict[str, tuple[str, str, str]] = {
     "demo": ("crustcore_nano.demo", "demo_main", "run the end-to-end demo (no keys, no network)"),
     "version": ("crustcore_nano.cli", "version_main", "print the version"),
+    "scan": ("crustcore_nano.dlp.cli", "scan_main", "find credentials in a file or stdin (DLP)"),
 }
 
 # Commands that a sidecar package provides, with the package to install for them.
@@ -74,8 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if isinstance(found, str):
         sys.stderr.write(found + "\n")
         return 2
+    streams = {"stdin": sys.stdin, "stdout": sys.stdout, "stderr": sys.stderr}
+    accepted = inspect.signature(found).parameters
     try:
-        return found(args[1:], stdout=sys.stdout, stderr=sys.stderr)
+        return found(args[1:], **{k: v for k, v in streams.items() if k in accepted})
     except CrustCoreError as exc:
         sys.stderr.write(f"crustcore {args[0]}: {exc}\n")
         return 2

@@ -41,3 +41,20 @@ def test_usage_errors_exit_2_without_traceback() -> None:
         assert done.returncode == 2
         assert "Traceback" not in done.stderr
     assert crustcore("--version").stdout.startswith("crustcore ")
+
+
+def test_scan_is_wired_into_the_cli(tmp_path: Path) -> None:
+    f = tmp_path / "config.py"
+    f.write_text('DB = "postgres://admin:Xy7pQ2mLr9vTz@db.prod.internal:5432/app"\n')
+    done = crustcore("scan", str(f), "--json")
+    assert done.returncode == 1, done.stderr
+    findings = json.loads(done.stdout)
+    assert findings
+    assert findings[0]["line"] == 1
+    assert crustcore("scan", str(tmp_path / "missing")).returncode == 2
+
+
+def test_sidecar_commands_say_what_to_install() -> None:
+    done = crustcore("mcp")
+    assert done.returncode == 2
+    assert "install crustcore-mcp" in done.stderr
