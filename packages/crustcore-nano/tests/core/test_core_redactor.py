@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import urllib.parse
 
 import pytest
@@ -151,7 +152,11 @@ def test_no_form_of_a_secret_survives(value: str, before: str, after: str, pick:
     assert r.scrub(out)[0] == out  # idempotent
 
 
-@settings(max_examples=200, deadline=None)
+def _collapse(text: str) -> str:
+    return re.sub(r"(\[REDACTED:s\])+", "[REDACTED:s]", text)
+
+
+@settings(max_examples=300, deadline=None)
 @given(
     value=secret_values,
     parts=st.lists(filler, min_size=1, max_size=4),
@@ -165,10 +170,35 @@ def test_stream_output_equals_whole_text_redaction(
     positions = sorted({c % (len(text) + 1) for c in cuts})
     chunks = [text[a:b] for a, b in zip([0, *positions], [*positions, len(text)], strict=True)]
     stream = StreamRedactor(r)
-    out = "".join(stream.feed(c) for c in chunks)
-    assert stream.held_back <= r.max_needle_len + len(value) * 4
+    out = ""
+    for c in chunks:
+        out += stream.feed(c)
+        assert stream.held_back <= 2 * r.max_needle_len  # bounded hold-back
     out += stream.flush()
-    assert out == r.scrub(text)[0]
+    assert value not in out
+    whole = r.scrub(text)[0]
+    # Equal, except that a long chain of overlapping matches may be released as two adjacent
+    # markers where the whole-text redaction has one.
+    assert _collapse(out) == _collapse(whole)
+    if len(text) <= 2 * r.max_needle_len:
+        assert out == whole
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    value=st.sampled_from(["00000000", "abababab", "aaaaaaaaaaaa"]),
+    n=st.integers(1, 3000),
+    size=st.integers(1, 50),
+)
+def test_repeated_runs_keep_the_hold_back_bounded(value: str, n: int, size: int) -> None:
+    r = make_redactor(("s", value))
+    text = value[0] * n + value + "!"
+    stream = StreamRedactor(r)
+    out = ""
+    for i in range(0, len(text), size):
+        out += stream.feed(text[i : i + size])
+        assert stream.held_back <= 2 * r.max_needle_len
+    out += stream.flush()
     assert value not in out
 
 

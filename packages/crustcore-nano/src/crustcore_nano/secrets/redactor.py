@@ -293,37 +293,72 @@ class Redactor:
 class StreamRedactor:
     """Redacts a text stream delivered in chunks (SSE deltas), across chunk boundaries.
 
-    At most ``max_needle_len - 1`` characters (plus a span that straddles the cut) are held back
-    at any time; ``flush()`` releases the rest at the end of the stream. Concatenating everything
-    ``feed`` and ``flush`` return equals ``redactor.scrub`` of the whole stream.
+    Normally only a tail that could still grow into a secret form is held back (fewer than
+    ``max_needle_len`` characters, or a match that straddles the cut), and the concatenated
+    output equals ``redactor.scrub`` of the whole stream. The hold-back is bounded: when a chain
+    of overlapping matches would hold back more than ``2 * max_needle_len`` characters, the
+    redacted part is released early and the last ``max_needle_len - 1`` released characters are
+    kept as context, so a match straddling the release point is still found and its remainder
+    redacted (the output then shows two adjacent markers where the whole-text redaction shows
+    one; nothing of the secret is released either way). ``flush()`` ends the stream.
     """
 
-    __slots__ = ("_redactor", "_buf", "_closed")
+    __slots__ = ("_redactor", "_buf", "_ctx", "_closed")
 
     def __init__(self, redactor: Redactor) -> None:
         self._redactor = redactor
         self._buf = ""
+        self._ctx = 0  # leading characters of _buf already released (context only)
         self._closed = False
 
     @property
     def held_back(self) -> int:
-        return len(self._buf)
+        """Characters received but not yet released."""
+        return len(self._buf) - self._ctx
+
+    def _release(self, buf: str, spans: list[tuple[int, int, str]], cut: int) -> str:
+        """Render ``buf[ctx:cut]``, with every span clipped to that window."""
+        ctx = self._ctx
+        clipped = [(max(a, ctx), min(b, cut), lab) for a, b, lab in spans if a < cut and b > ctx]
+        return _render_window(buf, clipped, ctx, cut)
 
     def feed(self, chunk: str) -> str:
         if self._closed:
             raise SecretError("stream redactor already flushed")
         buf = self._buf + chunk
         red = self._redactor
-        cut = red.holdback_start(buf)
         spans = red.spans(buf)
+        cut = max(red.holdback_start(buf), self._ctx)
         for start, end, _ in spans:
             if start < cut < end:
-                cut = start
+                cut = max(start, self._ctx)
                 break
-        head, self._buf = buf[:cut], buf[cut:]
-        return render(head, [sp for sp in spans if sp[1] <= cut])
+        limit = 2 * max(red.max_needle_len, 1)
+        if len(buf) - cut > limit:
+            # A chain of overlapping matches: release early, keep context to catch straddlers.
+            cut = len(buf) - red.max_needle_len
+            out = self._release(buf, spans, cut)
+            keep = max(red.max_needle_len - 1, 0)
+            self._buf, self._ctx = buf[cut - keep :], keep
+            return out
+        out = self._release(buf, spans, cut)
+        self._buf, self._ctx = buf[cut:], 0
+        return out
 
     def flush(self) -> str:
         self._closed = True
-        out, self._buf = self._redactor.scrub(self._buf)[0], ""
+        buf = self._buf
+        out = self._release(buf, self._redactor.spans(buf), len(buf))
+        self._buf, self._ctx = "", 0
         return out
+
+
+def _render_window(text: str, spans: list[tuple[int, int, str]], lo: int, hi: int) -> str:
+    parts: list[str] = []
+    pos = lo
+    for start, end, label in spans:
+        parts.append(text[pos:start])
+        parts.append(marker(label))
+        pos = end
+    parts.append(text[pos:hi])
+    return "".join(parts)
