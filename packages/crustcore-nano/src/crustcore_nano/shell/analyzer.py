@@ -1,0 +1,1652 @@
+"""The walk from syntax tree to facts: expansion, unwrapping, recursion and signals.
+
+The analyser never runs anything and never touches the filesystem. It expands what it can from
+the environment it is given and from assignments earlier in the same line, follows `sh -c`,
+`eval`, pipes into shells, `find -exec` and interpreter code one level at a time (bounded by
+`ShellLimits.max_depth`), and pays for every step from one budget.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+from collections.abc import Mapping
+
+from crustcore_nano.shell import commands as cmdtable
+from crustcore_nano.shell.errors import (
+    ShellArgumentError,
+    ShellLimitError,
+    ShellSyntaxError,
+    StepLimitError,
+)
+from crustcore_nano.shell.expand import (
+    Field,
+    Piece,
+    Val,
+    brace_expand,
+    is_placeholder,
+    placeholder,
+    placeholder_index,
+    split_fields,
+)
+from crustcore_nano.shell.facts import (
+    ChmodFact,
+    CodeFact,
+    CommandFact,
+    Finding,
+    NetworkTarget,
+    Operation,
+    OpKind,
+    RedirectFact,
+    ShellAnalysis,
+    ShellSignal,
+)
+from crustcore_nano.shell.interp import looks_like_path, scan_code
+from crustcore_nano.shell.lexer import is_name
+from crustcore_nano.shell.limits import Budget, ShellLimits
+from crustcore_nano.shell.netparse import (
+    file_url_path,
+    is_url,
+    parse_dev_tcp,
+    split_host_port,
+    url_target,
+)
+from crustcore_nano.shell.options import basename, parse_opts, sub
+from crustcore_nano.shell.parser import parse_with
+from crustcore_nano.shell.state import Ctx, Input, Stage, State
+from crustcore_nano.shell.static import (
+    decode_base64,
+    decode_hex,
+    echo_output,
+    printf_output,
+    tr_output,
+)
+from crustcore_nano.shell.syntax import (
+    AnsiC,
+    Arith,
+    ArithCommand,
+    BraceGroup,
+    CaseClause,
+    CmdSubst,
+    Command,
+    CondCommand,
+    DoubleQuoted,
+    ForClause,
+    FunctionDef,
+    IfClause,
+    Lit,
+    LoopClause,
+    Param,
+    Pipeline,
+    ProcSubst,
+    Redirect,
+    Script,
+    Sequence,
+    SimpleCommand,
+    Subshell,
+    TokenKind,
+    Word,
+    WordPart,
+)
+from crustcore_nano.shell.wrappers import unwrap
+
+_DEFAULT_IFS = " \t\n"
+_SLOW_CHARS = frozenset("{~*?[")
+"""Characters that send an unquoted literal word down the full expansion path."""
+_QUIET_DEVICES = frozenset(
+    {
+        "/dev/null",
+        "/dev/stdin",
+        "/dev/stdout",
+        "/dev/stderr",
+        "/dev/tty",
+        "/dev/zero",
+        "/dev/fd/0",
+        "/dev/fd/1",
+        "/dev/fd/2",
+        "/dev/urandom",
+        "/dev/random",
+    }
+)
+_PRIV_WRAPPERS = frozenset({"sudo", "doas", "pkexec", "su", "run0", "runuser", "sudoedit"})
+_CODE_ENV = frozenset(
+    {
+        "GIT_SSH_COMMAND",
+        "GIT_PROXY_COMMAND",
+        "PROMPT_COMMAND",
+        "GIT_EDITOR",
+        "GIT_SEQUENCE_EDITOR",
+        "GIT_PAGER",
+        "GIT_EXTERNAL_DIFF",
+    }
+)
+_STATIC_PROGRAMS = frozenset(
+    {"echo", "printf", "cat", "base64", "base32", "basenc", "openssl", "xxd", "rev", "tr"}
+)
+_DECODER_NAMES = frozenset(
+    {
+        "base64",
+        "base32",
+        "basenc",
+        "xxd",
+        "openssl",
+        "gzip",
+        "bzip2",
+        "xz",
+        "zstd",
+        "rev",
+        "uudecode",
+        "gunzip",
+        "zcat",
+        "bunzip2",
+        "unxz",
+        "tr",
+    }
+)
+_COMMAND_COST = 64
+"""Steps charged per simple command analysed: building its facts is the costliest unit of work,
+so the step budget bounds wall time as well as input size."""
+_MAX_FUNCTION_WALKS = 4
+"""A function body is re-walked with call arguments at most this often (keeps work linear)."""
+_DECLARE = frozenset({"export", "declare", "typeset", "local", "readonly"})
+_CODE_OPTS: dict[str, frozenset[str]] = {
+    "python": frozenset({"-c"}),
+    "node": frozenset({"-e", "--eval", "-p", "--print"}),
+    "perl": frozenset({"-e", "-E"}),
+    "ruby": frozenset({"-e"}),
+    "php": frozenset({"-r"}),
+    "lua": frozenset({"-e"}),
+    "applescript": frozenset({"-e"}),
+    "r": frozenset({"-e"}),
+}
+_VALUE_OPTS: dict[str, frozenset[str]] = {
+    "python": frozenset({"-W", "-X", "-Q"}),
+    "node": frozenset(
+        {
+            "-r",
+            "--require",
+            "--input-type",
+            "--loader",
+            "--import",
+            "-C",
+            "--conditions",
+            "--experimental-loader",
+            "--env-file",
+        }
+    ),
+    "perl": frozenset({"-I", "-M", "-m", "-x", "-0"}),
+    "ruby": frozenset({"-I", "-r", "-E", "-C", "-x", "-0"}),
+    "php": frozenset({"-d", "-c", "-z", "-t", "-S"}),
+    "lua": frozenset({"-l"}),
+    "applescript": frozenset({"-l", "-s"}),
+    "r": frozenset(),
+}
+
+
+class _Invocation:
+    """Collects the effects of one simple command; implements `Sink` for the command tables."""
+
+    __slots__ = (
+        "_child",
+        "_stdin",
+        "an",
+        "code_fact",
+        "ctx",
+        "cwd",
+        "env_pairs",
+        "network",
+        "ops",
+        "parent",
+        "privileged",
+        "text",
+    )
+
+    def __init__(self, an: Analyzer, st: State, ctx: Ctx, stdin: Input | None, text: str):
+        self.an = an
+        self.parent = st
+        self._child: State | None = None
+        self.ctx = ctx
+        self._stdin = stdin
+        self.text = text
+        self.ops: list[Operation] = []
+        self.network: list[NetworkTarget] = []
+        self.env_pairs: list[tuple[str, str]] = []
+        self.privileged = False
+        self.code_fact: CodeFact | None = None
+        self.cwd = st.cwd
+
+    @property
+    def stdin(self) -> Input | None:
+        return self._stdin
+
+    @property
+    def child(self) -> State:
+        """The child process's view of the state, copied on first change."""
+        if self._child is None:
+            self._child = self.parent.copy()
+        return self._child
+
+    def op(self, kind: OpKind, target: Field, detail: str = "") -> None:
+        text = target.text
+        if kind in (OpKind.READ, OpKind.WRITE, OpKind.DELETE, OpKind.LIST):
+            if not text or (text == "-" and target.exact):
+                return
+            url_path = file_url_path(text)
+            if url_path is not None:
+                text = url_path
+            tcp = parse_dev_tcp(text)
+            if tcp is not None:
+                self.connect(tcp)
+                self.an.signal(ShellSignal.DEV_TCP, f"{detail or 'command'} uses {text}", self.text)
+                return
+            if text in _QUIET_DEVICES:
+                return
+        if (target.escaped or target.decoded) and kind is not OpKind.ENV:
+            how = "escape sequences" if target.escaped else "decoded data"
+            self.an.signal(
+                ShellSignal.ESCAPE_OBFUSCATION,
+                f"{how} spell the {kind.value} target {text!r}",
+                self.text,
+            )
+        if kind not in (OpKind.NETWORK, OpKind.ENV) and (kind is not OpKind.EXECUTE or "/" in text):
+            text = self.an.path(text, target.exact, self.cwd)
+        self.ops.append(Operation(kind, text, target.exact, detail))
+
+    def connect(self, target: NetworkTarget) -> None:
+        self.network.append(target)
+
+    def address(self, text: Field, via: str, default_port: int | None = None) -> None:
+        value = text.text
+        if not value or value.startswith("-"):
+            return
+        if not text.exact:
+            self.connect(NetworkTarget(None, None, value, via))
+            return
+        path = file_url_path(value)
+        if path is not None:
+            self.op(OpKind.READ, sub(text, path), via)
+            return
+        target = url_target(value, via)
+        if target is not None:
+            self.connect(target)
+            return
+        host, port = split_host_port(value.split("/", 1)[0])
+        if host:
+            self.connect(NetworkTarget(host, port if port is not None else default_port, None, via))
+
+    def chmod(self, mode: Field, path: Field, recursive: bool, via: str) -> None:
+        ww, suid, sgid = mode_bits(mode.text)
+        target = self.an.path(path.text, path.exact, self.cwd)
+        self.an.chmods.append(
+            ChmodFact(target, mode.text, ww, suid, sgid, recursive, mode.exact and path.exact, via)
+        )
+        if via != "chmod":
+            self.ops.append(Operation(OpKind.CHMOD, target, path.exact, mode.text))
+
+    def env(self, name: str, value: Val) -> None:
+        self.env_pairs.append((name, value.text))
+        self.child.vars[name] = value
+        self.ops.append(Operation(OpKind.ENV, f"{name}={value.text}", value.exact))
+        self.an.env_code(name, value, self.child, self.ctx)
+
+    def unset_env(self, clear: bool, names: tuple[str, ...]) -> None:
+        if clear:
+            self.child.vars = {}
+            self.child.env_complete = True
+        for name in names:
+            self.child.vars.pop(name, None)
+
+    def chdir(self, path: Field) -> None:
+        self.cwd = self.an.path(path.text, path.exact, self.cwd) if path.exact else None
+        self.ops.append(Operation(OpKind.CHDIR, path.text, path.exact))
+
+    def shell_code(self, code: Val, context: str, positional: list[Field] | None = None) -> None:
+        st = self.child.copy()
+        st.cwd = self.cwd
+        if positional is not None:
+            st.arg0 = positional[0].val() if positional else Val(context)
+            st.positional = [f.val() for f in positional[1:]]
+        self.an.run_code(code, st, self.ctx, context, self.text)
+
+    def run_argv(self, argv: list[Field], context: str) -> None:
+        st = self.child.copy()
+        st.cwd = self.cwd
+        self.an.run_argv(argv, st, self.ctx, context)
+
+    def code(self, language: str, code: Val, context: str) -> None:
+        fact = self.an.scan(language, code, self, context)
+        if self.code_fact is None:
+            self.code_fact = fact
+
+    def signal(self, signal: ShellSignal, reason: str) -> None:
+        self.an.signal(signal, reason, self.text)
+
+    def mark_privileged(self) -> None:
+        self.privileged = True
+
+    def home(self, rel: str) -> Field:
+        if self.parent.home is None:
+            return Field("~/" + rel, False)
+        return Field(posixpath.join(self.parent.home, rel))
+
+
+def mode_bits(mode: str) -> tuple[bool, bool, bool]:
+    """(world_writable, setuid, setgid) for an octal or symbolic chmod mode."""
+    if mode.isdigit() and all(c in "01234567" for c in mode):
+        value = int(mode, 8)
+        return bool(value & 0o002), bool(value & 0o4000), bool(value & 0o2000)
+    ww = suid = sgid = False
+    for clause in mode.split(","):
+        who_end = 0
+        while who_end < len(clause) and clause[who_end] in "ugoa":
+            who_end += 1
+        who = clause[:who_end] or "a"
+        rest = clause[who_end:]
+        i = 0
+        while i < len(rest):
+            op = rest[i]
+            j = i + 1
+            while j < len(rest) and rest[j] not in "+-=":
+                j += 1
+            perms = rest[i + 1 : j]
+            if op in "+=":
+                if "w" in perms and ("o" in who or "a" in who) and clause[:who_end]:
+                    ww = True
+                if "s" in perms:
+                    if "u" in who or "a" in who:
+                        suid = True
+                    if "g" in who or "a" in who:
+                        sgid = True
+            i = j
+    return ww, suid, sgid
+
+
+class Analyzer:
+    """One analysis run: accumulates facts and signals while walking."""
+
+    def __init__(self, limits: ShellLimits, budget: Budget) -> None:
+        self.limits = limits
+        self.budget = budget
+        self.facts: list[CommandFact] = []
+        self.ops: list[Operation] = []
+        self.network: list[NetworkTarget] = []
+        self.env_assignments: list[tuple[str, str]] = []
+        self.chmods: list[ChmodFact] = []
+        self.findings: list[Finding] = []
+        self.signals: set[ShellSignal] = set()
+        self.fn_stack: list[str] = []
+        self.fn_calls: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ results
+
+    def signal(self, signal: ShellSignal, reason: str, text: str) -> None:
+        if len(self.findings) < 256:
+            self.findings.append(Finding(signal, reason, text[:200]))
+        self.signals.add(signal)
+
+    def path(self, text: str, exact: bool, cwd: str | None) -> str:
+        if exact and cwd and text and not text.startswith(("/", "~")) and text != "-":
+            return posixpath.join(cwd, text)
+        return text
+
+    # ------------------------------------------------------------------ entry points
+
+    def run_code(self, code: Val, st: State, ctx: Ctx, context: str, text: str) -> Val | None:
+        """Analyse `code` as a shell command line one level below `ctx`."""
+        if not code.exact:
+            self.signal(ShellSignal.UNRESOLVED_CODE, f"{context} runs code that is not known", text)
+        if code.decoded:
+            self.signal(ShellSignal.DECODE_TO_INTERPRETER, f"{context} runs decoded data", text)
+        if code.escaped:
+            self.signal(ShellSignal.ESCAPE_OBFUSCATION, f"{context} runs escape-built code", text)
+        if not code.exact and code.text.startswith("$") and " " not in code.text:
+            return None
+        return self.run_text(code.text, st, ctx.depth + 1, context)
+
+    def run_text(self, text: str, st: State, depth: int, context: str) -> Val | None:
+        if depth > self.limits.max_depth:
+            self.signal(
+                ShellSignal.DEPTH_LIMIT,
+                f"{context} nested deeper than {self.limits.max_depth}",
+                text,
+            )
+            return None
+        try:
+            script = parse_with(text, self.budget, self.limits)
+        except StepLimitError:
+            raise
+        except ShellLimitError as exc:
+            sig = ShellSignal.TOO_LARGE if "too large" in str(exc) else ShellSignal.DEPTH_LIMIT
+            self.signal(sig, f"{context}: {exc}", text)
+            return None
+        except ShellSyntaxError as exc:
+            self.signal(ShellSignal.UNPARSEABLE, f"{context}: {exc}", text)
+            return None
+        except RecursionError:
+            self.signal(ShellSignal.DEPTH_LIMIT, f"{context}: nested too deeply", text)
+            return None
+        return self.run_script(script, st, Ctx(depth, context, script.source))
+
+    def run_script(self, script: Script, st: State, ctx: Ctx) -> Val | None:
+        return self._seq(script.body, st, ctx)
+
+    def run_argv(self, argv: list[Field], st: State, ctx: Ctx, context: str) -> None:
+        if ctx.depth + 1 > self.limits.max_depth:
+            self.signal(ShellSignal.DEPTH_LIMIT, f"{context} nested too deeply", context)
+            return
+        text = " ".join(f.text for f in argv)
+        inner = Ctx(ctx.depth + 1, context, text)
+        self._invoke(
+            argv, [], redirects=[], stdin=None, st=st, ctx=inner, text=text, span=(0, len(text))
+        )
+
+    # ------------------------------------------------------------------ lists
+
+    def _seq(self, seq: Sequence, st: State, ctx: Ctx) -> Val | None:
+        outputs: list[Val] = []
+        known = True
+        for item in seq.items:
+            self.budget.tick()
+            out: Val | None = None
+            for index, pipeline in enumerate(item.and_or.pipelines):
+                result = self._pipeline(pipeline, st, ctx)
+                if index == len(item.and_or.pipelines) - 1:
+                    out = result
+            if out is None or len(item.and_or.pipelines) > 1:
+                known = False
+            else:
+                outputs.append(out)
+        if not known or not outputs:
+            return None
+        return Val(
+            "".join(o.text for o in outputs)[: self.limits.max_value],
+            all(o.exact for o in outputs),
+            any(o.escaped for o in outputs),
+            any(o.decoded for o in outputs),
+        )
+
+    def _pipeline(self, pipeline: Pipeline, st: State, ctx: Ctx) -> Val | None:
+        multi = len(pipeline.commands) > 1
+        stages: list[Stage] = []
+        stdin: Input | None = None
+        for cmd in pipeline.commands:
+            stage = self._command(cmd, st.copy() if multi else st, ctx, stdin)
+            stages.append(stage)
+            stdin = Input(stage.output, False, stage.name)
+        if multi:
+            self._pipeline_signals(stages, ctx.source[pipeline.start : pipeline.end])
+        return stages[-1].output
+
+    def _pipeline_signals(self, stages: list[Stage], text: str) -> None:
+        """Signals about what feeds a shell or interpreter in one pipeline (one linear pass)."""
+        socket = any(s.socket_tool for s in stages)
+        decoder = fetcher = escapes = False
+        for i, stage in enumerate(stages):
+            if i > 0 and stage.reads_code:
+                name = stage.name
+                self.signal(ShellSignal.PIPE_TO_INTERPRETER, f"output is piped into {name}", text)
+                if decoder:
+                    self.signal(
+                        ShellSignal.DECODE_TO_INTERPRETER,
+                        f"decoded data is piped into {name}",
+                        text,
+                    )
+                if fetcher:
+                    self.signal(
+                        ShellSignal.DOWNLOAD_TO_INTERPRETER,
+                        f"downloaded data is piped into {name}",
+                        text,
+                    )
+                if escapes:
+                    self.signal(
+                        ShellSignal.ESCAPE_OBFUSCATION,
+                        f"escape-built text is piped into {name}",
+                        text,
+                    )
+                if stage.shell and socket:
+                    self.signal(
+                        ShellSignal.REVERSE_SHELL,
+                        f"{name} is joined to a network socket by a pipe",
+                        text,
+                    )
+            decoder = decoder or stage.decoder
+            fetcher = fetcher or stage.fetcher
+            escapes = escapes or stage.escapes
+
+    # ------------------------------------------------------------------ commands
+
+    def _command(self, cmd: Command, st: State, ctx: Ctx, stdin: Input | None) -> Stage:
+        self.budget.tick()
+        if isinstance(cmd, SimpleCommand):
+            return self._simple(cmd, st, ctx, stdin)
+        if isinstance(cmd, FunctionDef):
+            self._function_def(cmd, st, ctx)
+            return Stage()
+        if isinstance(cmd, ArithCommand):
+            for subst in cmd.substs:
+                self._subst(subst, st, ctx)
+            return Stage()
+        out: Val | None = None
+        if isinstance(cmd, CondCommand):
+            fields = [f for w in cmd.words for f in self._expand(w, st, ctx)]
+            text = ctx.source[cmd.start : cmd.end]
+            inv = _Invocation(self, st, ctx, stdin, text)
+            cmdtable.describe("test", fields, inv)
+            self.ops.extend(inv.ops)
+        elif isinstance(cmd, Subshell):
+            out = self._seq(cmd.body, st.copy(), ctx)
+        elif isinstance(cmd, BraceGroup):
+            out = self._seq(cmd.body, st, ctx)
+        elif isinstance(cmd, IfClause):
+            for cond, body in cmd.branches:
+                self._seq(cond, st, ctx)
+                self._seq(body, st, ctx)
+            if cmd.else_body is not None:
+                self._seq(cmd.else_body, st, ctx)
+        elif isinstance(cmd, LoopClause):
+            self._seq(cmd.condition, st, ctx)
+            self._seq(cmd.body, st, ctx)
+        elif isinstance(cmd, ForClause):
+            self._for(cmd, st, ctx)
+        else:
+            self._expand(cmd.word, st, ctx)
+            for item in cmd.items:
+                for pattern in item.patterns:
+                    self._expand(pattern, st, ctx)
+                self._seq(item.body, st, ctx)
+        facts, ops, _, _ = self._redirects(cmd.redirects, st, ctx, ctx.source[cmd.start : cmd.end])
+        del facts
+        self.ops.extend(ops)
+        return Stage(output=out)
+
+    def _for(self, cmd: ForClause, st: State, ctx: Ctx) -> None:
+        if cmd.arith is not None or not cmd.var:
+            self._seq(cmd.body, st, ctx)
+            return
+        values: list[Val] | None = None
+        if cmd.items is not None:
+            fields = [f for w in cmd.items for f in self._expand(w, st, ctx)]
+            if len(fields) <= 4 and all(f.exact and not f.glob for f in fields):
+                values = [f.val() for f in fields]
+            elif len(fields) == 1:
+                values = [Val(fields[0].text, False)]
+        elif st.positional is not None and len(st.positional) <= 4:
+            values = list(st.positional)
+        if not values:
+            st.vars[cmd.var] = Val("$" + cmd.var, False)
+            self._seq(cmd.body, st, ctx)
+            return
+        for value in values:
+            st.vars[cmd.var] = value
+            self._seq(cmd.body, st, ctx)
+
+    def _function_def(self, fn: FunctionDef, st: State, ctx: Ctx) -> None:
+        st.functions[fn.name] = fn
+        text = ctx.source[fn.start : fn.end]
+        calls, spawning = _self_calls(fn.body, fn.name, self.budget)
+        if spawning or calls >= 2:
+            self.signal(
+                ShellSignal.FORK_BOMB,
+                f"function {fn.name!r} calls itself "
+                + ("in a pipe or the background" if spawning else f"{calls} times"),
+                text,
+            )
+        saved = st.positional
+        st.positional = None
+        self.fn_stack.append(fn.name)
+        try:
+            self._command(fn.body, st, Ctx(ctx.depth, f"function {fn.name}", ctx.source), None)
+        finally:
+            self.fn_stack.pop()
+            st.positional = saved
+
+    def _simple(self, cmd: SimpleCommand, st: State, ctx: Ctx, stdin: Input | None) -> Stage:
+        assigns = [(a.name, a.append, self._value(a.value, st, ctx)) for a in cmd.assignments]
+        fields: list[Field] = []
+        for word in cmd.words:
+            fields.extend(self._expand(word, st, ctx))
+        text = ctx.source[cmd.start : cmd.end]
+        return self._invoke(
+            fields,
+            assigns,
+            redirects=list(cmd.redirects),
+            stdin=stdin,
+            st=st,
+            ctx=ctx,
+            text=text,
+            span=(cmd.start, cmd.end),
+        )
+
+    def _invoke(
+        self,
+        fields: list[Field],
+        assigns: list[tuple[str, bool, Val]],
+        *,
+        redirects: list[Redirect],
+        stdin: Input | None,
+        st: State,
+        ctx: Ctx,
+        text: str,
+        span: tuple[int, int],
+    ) -> Stage:
+        self.budget.tick(_COMMAND_COST + len(fields))
+        rfacts, rops, rstdin, tcp = self._redirects(tuple(redirects), st, ctx, text)
+        if rstdin is not None:
+            stdin = rstdin
+        if not fields:
+            for name, append, value in assigns:
+                val = value
+                if append and name in st.vars:
+                    old = st.vars[name]
+                    val = Val(
+                        old.text + val.text,
+                        old.exact and val.exact,
+                        old.escaped or val.escaped,
+                        old.decoded or val.decoded,
+                    )
+                st.vars[name] = val
+                self.env_assignments.append((name, val.text))
+                self.ops.append(Operation(OpKind.ENV, f"{name}={val.text}", val.exact))
+                self.env_code(name, val, st, ctx)
+            self.ops.extend(rops)
+            return Stage()
+        inv = _Invocation(self, st, ctx, stdin, text)
+        for name, _append, val in assigns:
+            inv.env(name, val)
+        self.env_assignments.extend(inv.env_pairs)
+        self._check_name(fields[0], text)
+        un = unwrap(fields, inv)
+        argv = un.argv
+        wrappers = un.wrappers
+        if len(inv.env_pairs) > len(assigns):
+            self.env_assignments.extend(inv.env_pairs[len(assigns) :])
+        if wrappers and not _PRIV_WRAPPERS.isdisjoint(wrappers):
+            inv.privileged = True
+        if argv and argv[0] is not fields[0]:
+            self._check_name(argv[0], text)
+        stage = Stage()
+        if un.lookup_only:
+            # `command -v NAME` only looks NAME up: the fact is about `command`, nothing runs.
+            if argv and argv[-1].exact:
+                stage.output = Val(argv[-1].text + "\n")
+            argv = []
+        if argv:
+            program = argv[0].text
+            name = basename(program)
+            stage.name = name
+            args = argv[1:]
+            if un.xargs and stdin is not None and stdin.val is not None and stdin.val.exact:
+                args = args + [
+                    Field(t, True, False, stdin.val.escaped, stdin.val.decoded)
+                    for t in stdin.val.text.split()[:64]
+                ]
+            elif un.xargs:
+                args = [*args, Field("{xargs input}", False)]
+            argv = [argv[0], *args]
+            inv.op(OpKind.EXECUTE, argv[0], "program")
+            self._program(
+                name, argv[0], args, inv, st=st, stage=stage, stdin=stdin, tcp=tcp, rfacts=rfacts
+            )
+        name = basename(argv[0].text) if argv else (wrappers[-1] if wrappers else "")
+        if name == "exec" or (wrappers and wrappers[-1] == "exec" and not argv):
+            for fact in rfacts:
+                if fact.kind is not None and parse_dev_tcp(fact.target) is not None:
+                    st.tcp_fds.add(fact.fd if fact.fd is not None else 0)
+        ops = rops + inv.ops
+        network = inv.network
+        self.ops.extend(ops)
+        self.network.extend(network)
+        self.facts.append(
+            CommandFact(
+                program=argv[0].text if argv else name,
+                name=name,
+                argv=tuple([f.text for f in argv]),
+                argv_exact=tuple([f.exact for f in argv]),
+                full_argv=tuple([f.text for f in fields]),
+                wrappers=wrappers,
+                redirects=tuple(rfacts),
+                operations=tuple(ops),
+                env=tuple(inv.env_pairs),
+                network=tuple(network),
+                code=inv.code_fact,
+                privileged=inv.privileged,
+                depth=ctx.depth,
+                context=ctx.context,
+                text=text,
+                span=span,
+            )
+        )
+        return stage
+
+    def _check_name(self, head: Field, text: str) -> None:
+        if not head.exact and head.text != "{xargs input}":
+            self.signal(
+                ShellSignal.DYNAMIC_COMMAND_NAME,
+                f"the command name {head.text!r} is not known",
+                text,
+            )
+        if head.glob and head.text not in ("[", "[["):
+            self.signal(
+                ShellSignal.GLOB_COMMAND_NAME, f"the command name {head.text!r} is a glob", text
+            )
+        if head.escaped:
+            self.signal(
+                ShellSignal.ESCAPE_OBFUSCATION,
+                f"the command name {head.text!r} is spelled with escapes",
+                text,
+            )
+        if head.decoded:
+            self.signal(
+                ShellSignal.DECODE_TO_INTERPRETER, "the command name comes from decoded data", text
+            )
+        if head.brace:
+            self.signal(
+                ShellSignal.BRACE_COMMAND_NAME,
+                f"the command name {head.text!r} comes from brace expansion",
+                text,
+            )
+
+    def _program(
+        self,
+        name: str,
+        head: Field,
+        args: list[Field],
+        inv: _Invocation,
+        *,
+        st: State,
+        stage: Stage,
+        stdin: Input | None,
+        tcp: bool,
+        rfacts: list[RedirectFact],
+    ) -> None:
+        text = inv.text
+        lang = cmdtable.language_of(name)
+        shell = cmdtable.is_shell(name)
+        if (shell or lang is not None) and (
+            tcp or any(f.kind is None and _dup_source(f) in st.tcp_fds for f in rfacts)
+        ):
+            self.signal(
+                ShellSignal.REVERSE_SHELL, f"{name} has its input or output on a socket", text
+            )
+        if shell:
+            self._shell(name, args, inv, stage, stdin)
+        elif lang is not None:
+            self._interpreter(lang, name, args, inv, stage=stage, stdin=stdin)
+        elif name == "eval":
+            code = Val(
+                " ".join(a.text for a in args),
+                all(a.exact for a in args),
+                any(a.escaped for a in args),
+                any(a.decoded for a in args),
+            )
+            inv.shell_code(code, "eval")
+        elif name in ("source", "."):
+            for f in args[:1]:
+                inv.op(OpKind.READ, f, name)
+                inv.op(OpKind.EXECUTE, f, name)
+        elif name in ("cd", "pushd"):
+            target = args[0] if args and args[0].text != "-" else None
+            if target is None and not args:
+                target = Field(st.home, True) if st.home else Field("~", False)
+            if target is not None:
+                st.cwd = self.path(target.text, target.exact, st.cwd) if target.exact else None
+                inv.ops.append(Operation(OpKind.CHDIR, target.text, target.exact))
+        elif name in _DECLARE:
+            for f in args:
+                key, eq, value = f.text.partition("=")
+                if eq and is_name(key.rstrip("+")):
+                    val = sub(f, value).val()
+                    st.vars[key.rstrip("+")] = val
+                    self.env_assignments.append((key.rstrip("+"), value))
+                    inv.ops.append(Operation(OpKind.ENV, f"{key.rstrip('+')}={value}", f.exact))
+                    self.env_code(key, val, st, inv.ctx)
+        elif name == "unset":
+            for f in args:
+                st.vars.pop(f.text, None)
+        elif name in ("read", "mapfile", "readarray"):
+            for f in args:
+                if is_name(f.text):
+                    st.vars[f.text] = Val("$" + f.text, False)
+        elif name == "set" and args and args[0].text == "--":
+            st.positional = [f.val() for f in args[1:]]
+        elif name == "alias":
+            for f in args:
+                _key, eq, value = f.text.partition("=")
+                if eq:
+                    inv.shell_code(sub(f, value).val(), "alias")
+        elif name == "trap" and args:
+            inv.shell_code(args[0].val(), "trap")
+        elif name in st.functions and name not in self.fn_stack:
+            calls = self.fn_calls.get(name, 0)
+            if calls < _MAX_FUNCTION_WALKS:
+                self.fn_calls[name] = calls + 1
+                self._call_function(name, args, st, inv.ctx)
+        elif cmdtable.known(name):
+            cmdtable.describe(name, args, inv)
+        elif not head.exact or head.glob or head.escaped or head.decoded:
+            for f in args:
+                if f.text.startswith(("/", "~", ".")) or "/" in f.text:
+                    inv.op(OpKind.READ, f, "unknown program")
+        if name in _STATIC_PROGRAMS:
+            stage.output = self._static_output(name, args, stdin)
+        elif name == "which" and args and args[-1].exact:
+            stage.output = Val(args[-1].text + "\n")
+        stage.decoder = name in _DECODER_NAMES and _is_decoder(name, args)
+        stage.fetcher = name in cmdtable.FETCHERS
+        stage.socket_tool = name in cmdtable.SOCKET_TOOLS and (
+            name != "openssl" or bool(args and args[0].text == "s_client")
+        )
+        stage.shell = shell
+        stage.escapes = stage.output is not None and stage.output.escaped
+
+    def _call_function(self, name: str, args: list[Field], st: State, ctx: Ctx) -> None:
+        if ctx.depth + 1 > self.limits.max_depth:
+            self.signal(ShellSignal.DEPTH_LIMIT, f"function {name} nested too deeply", name)
+            return
+        fn = st.functions[name]
+        saved = st.positional
+        st.positional = [f.val() for f in args]
+        self.fn_stack.append(name)
+        try:
+            self._command(fn.body, st, Ctx(ctx.depth + 1, f"function {name}", ctx.source), None)
+        finally:
+            self.fn_stack.pop()
+            st.positional = saved
+
+    def _shell(
+        self, name: str, args: list[Field], inv: _Invocation, stage: Stage, stdin: Input | None
+    ) -> None:
+        i = 0
+        has_c = from_stdin = False
+        while i < len(args):
+            t = args[i].text
+            if not args[i].exact or t in ("-", "--") or not t.startswith(("-", "+")):
+                if t in ("-", "--"):
+                    i += 1
+                break
+            if t in ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"):
+                if t in ("--rcfile", "--init-file") and i + 1 < len(args):
+                    inv.op(OpKind.READ, args[i + 1], f"{name} {t}")
+                i += 2
+                continue
+            if not t.startswith("--") and "c" in t[1:]:
+                has_c = True
+            if not t.startswith("--") and t.startswith("-") and "s" in t[1:]:
+                from_stdin = True
+            i += 1
+        rest = args[i:]
+        if has_c:
+            if rest:
+                inv.shell_code(rest[0].val(), f"{name} -c", rest[1:] or [Field(name)])
+            return
+        if rest and not from_stdin:
+            inv.op(OpKind.READ, rest[0], f"{name} script")
+            inv.op(OpKind.EXECUTE, rest[0], f"{name} script")
+            return
+        stage.reads_code = True
+        self._stdin_code(name, None, inv, stdin)
+
+    def _stdin_code(
+        self, name: str, lang: str | None, inv: _Invocation, stdin: Input | None
+    ) -> None:
+        if stdin is None:
+            return
+        if stdin.heredoc:
+            self.signal(
+                ShellSignal.HEREDOC_TO_INTERPRETER, f"a here-document is run by {name}", inv.text
+            )
+        if stdin.val is None:
+            if stdin.producer:
+                self.signal(
+                    ShellSignal.UNRESOLVED_CODE,
+                    f"{name} runs code from {stdin.producer} that is not known",
+                    inv.text,
+                )
+            return
+        context = "heredoc" if stdin.heredoc else "pipe"
+        if lang is None:
+            inv.shell_code(stdin.val, f"{name} {context}", [])
+        else:
+            inv.code(lang, stdin.val, f"{name} {context}")
+
+    def _interpreter(
+        self,
+        lang: str,
+        name: str,
+        args: list[Field],
+        inv: _Invocation,
+        *,
+        stage: Stage,
+        stdin: Input | None,
+    ) -> None:
+        code_opts = _CODE_OPTS.get(lang, frozenset())
+        value_opts = _VALUE_OPTS.get(lang, frozenset())
+        codes: list[Field] = []
+        in_place = False
+        i = 0
+        if name == "deno" and args and args[0].text in ("eval", "run", "x"):
+            if args[0].text == "eval" and len(args) >= 2:
+                inv.code("node", args[-1].val(), "deno eval")
+                return
+            _, rest = parse_opts(args[1:], frozenset({"--allow-read", "--config", "-c"}))
+            for f in rest[:1]:
+                self._script_arg(f, inv, name)
+            return
+        if name == "bun" and args and args[0].text in ("run", "x", "exec"):
+            for f in args[1:2]:
+                self._script_arg(f, inv, name)
+            return
+        while i < len(args):
+            a = args[i]
+            t = a.text
+            if not a.exact or not t.startswith("-") or t == "-":
+                break
+            if t == "--":
+                i += 1
+                break
+            if t.startswith("--"):
+                key, eq, value = t.partition("=")
+                if key in code_opts:
+                    if eq:
+                        codes.append(sub(a, value))
+                    elif i + 1 < len(args):
+                        codes.append(args[i + 1])
+                        i += 1
+                    i += 1
+                    if lang == "python":
+                        break
+                    continue
+                if key in value_opts and not eq:
+                    i += 1
+                i += 1
+                continue
+            if t in value_opts:
+                i += 2
+                continue
+            if lang == "python" and t == "-m":
+                mods = args[i + 1 : i + 2]
+                if mods and mods[0].text in ("http.server", "SimpleHTTPServer"):
+                    port = args[i + 2].text if i + 2 < len(args) else "8000"
+                    inv.connect(
+                        NetworkTarget(
+                            None,
+                            int(port) if port.isdigit() else None,
+                            None,
+                            f"{name} -m http.server",
+                            True,
+                        )
+                    )
+                return
+            took = False
+            for k in range(1, len(t)):
+                flag = "-" + t[k]
+                if flag in code_opts:
+                    tail = t[k + 1 :]
+                    if tail:
+                        codes.append(sub(a, tail))
+                    elif i + 1 < len(args):
+                        codes.append(args[i + 1])
+                        i += 1
+                    took = True
+                    break
+                if flag in value_opts:
+                    if not t[k + 1 :] and i + 1 < len(args):
+                        i += 1
+                    break
+                if flag == "-i" and lang in ("perl", "ruby"):
+                    in_place = True
+                    break
+            i += 1
+            if took and lang == "python":
+                break
+        rest = args[i:]
+        if codes:
+            joined = Val(
+                "\n".join(c.text for c in codes),
+                all(c.exact for c in codes),
+                any(c.escaped for c in codes),
+                any(c.decoded for c in codes),
+            )
+            inv.code(lang, joined, f"{name} code")
+            # perl/ruby -n/-p read their arguments as files; other code that looks at its
+            # argv (`open(sys.argv[1])`) is taken to read the ones that look like paths.
+            uses_argv = "argv" in joined.text or "ARGV" in joined.text
+            for f in rest:
+                if lang in ("perl", "ruby") or (uses_argv and looks_like_path(f.text)):
+                    inv.op(OpKind.READ, f, name)
+                    if in_place:
+                        inv.op(OpKind.WRITE, f, f"{name} -i")
+            return
+        if rest and rest[0].text != "-":
+            self._script_arg(rest[0], inv, name)
+            if lang == "php" or name in ("php",):
+                return
+            return
+        stage.reads_code = True
+        self._stdin_code(name, lang, inv, stdin)
+
+    def _script_arg(self, f: Field, inv: _Invocation, via: str) -> None:
+        if is_url(f.text):
+            inv.address(f, via)
+            inv.op(OpKind.EXECUTE, f, f"{via} remote script")
+            return
+        inv.op(OpKind.READ, f, f"{via} script")
+        inv.op(OpKind.EXECUTE, f, f"{via} script")
+
+    def scan(self, language: str, code: Val, inv: _Invocation, context: str) -> CodeFact:
+        if not code.exact:
+            self.signal(ShellSignal.UNRESOLVED_CODE, f"{context} is not fully known", inv.text)
+        if code.decoded:
+            self.signal(ShellSignal.DECODE_TO_INTERPRETER, f"{context} runs decoded data", inv.text)
+        result = scan_code(language, code.text, self.budget)
+        for path in result.reads:
+            inv.op(OpKind.READ, Field(path), f"{language} code")
+        for path in result.writes:
+            inv.op(OpKind.WRITE, Field(path), f"{language} code")
+        for path in result.deletes:
+            inv.op(OpKind.DELETE, Field(path), f"{language} code")
+        for target in result.network:
+            inv.connect(target)
+        if result.reverse_shell:
+            self.signal(
+                ShellSignal.REVERSE_SHELL, f"{language} code joins a socket to a shell", inv.text
+            )
+        if result.obfuscated:
+            self.signal(
+                ShellSignal.INTERPRETER_OBFUSCATION,
+                f"{language} code decodes or escapes what it runs or opens",
+                inv.text,
+            )
+        if result.dev_tcp:
+            self.signal(ShellSignal.DEV_TCP, f"{language} code uses /dev/tcp", inv.text)
+        for command in result.commands:
+            inv.shell_code(Val(command), f"{language} exec")
+        for argv in result.argvs:
+            inv.run_argv([Field(a) for a in argv], f"{language} exec")
+        return CodeFact(
+            language,
+            code.text,
+            result.reads,
+            result.writes,
+            result.deletes,
+            result.network,
+            result.apis,
+            result.commands + tuple(" ".join(a) for a in result.argvs),
+        )
+
+    def env_code(self, name: str, val: Val, st: State, ctx: Ctx) -> None:
+        """Environment variables whose value is a command get that command analysed."""
+        if name in _CODE_ENV and val.text:
+            self.run_code(val, st.copy(), ctx, f"${name}", f"{name}={val.text}")
+
+    def _static_output(self, name: str, args: list[Field], stdin: Input | None) -> Val | None:
+        src = stdin.val if stdin is not None else None
+        out: Val | None = None
+        if name == "echo":
+            out = echo_output(args)
+        elif name == "printf":
+            out = printf_output(args)
+        elif name == "cat" and not args:
+            out = src
+        elif src is not None and src.exact:
+            flags = {a.text for a in args}
+            if name in ("base64", "base32", "basenc") and flags & {"-d", "--decode", "-D"}:
+                text = decode_base64(src.text, 32 if name == "base32" else 64)
+                out = None if text is None else Val(text, True, src.escaped, True)
+            elif name == "openssl" and "-d" in flags and flags & {"base64", "-base64", "-a"}:
+                text = decode_base64(src.text)
+                out = None if text is None else Val(text, True, src.escaped, True)
+            elif name == "xxd" and "-r" in flags and flags & {"-p", "-ps", "-plain"}:
+                text = decode_hex(src.text)
+                out = None if text is None else Val(text, True, src.escaped, True)
+            elif name == "rev":
+                text = "\n".join(line[::-1] for line in src.text.split("\n"))
+                out = Val(text, True, src.escaped, True)
+            elif name == "tr":
+                text = tr_output(args, src.text)
+                out = None if text is None else Val(text, True, src.escaped, True)
+        if out is not None and len(out.text) > self.limits.max_value:
+            out = Val(out.text[: self.limits.max_value], False, out.escaped, out.decoded)
+        if out is not None:
+            self.budget.tick(1 + len(out.text) // 16)
+        return out
+
+    # ------------------------------------------------------------------ redirections
+
+    def _redirects(
+        self, redirects: tuple[Redirect, ...], st: State, ctx: Ctx, text: str
+    ) -> tuple[list[RedirectFact], list[Operation], Input | None, bool]:
+        facts: list[RedirectFact] = []
+        ops: list[Operation] = []
+        stdin: Input | None = None
+        tcp = False
+        if not redirects:
+            return facts, ops, stdin, tcp
+        for r in redirects:
+            self.budget.tick()
+            if r.heredoc is not None:
+                doc = r.heredoc
+                if doc.quoted or not doc.parts:
+                    val = Val(doc.body)
+                else:
+                    val = self._join_pieces(
+                        [p for part in doc.parts for p in self._pieces(part, st, ctx, True)],
+                        self.limits.max_input,
+                    )
+                stdin = Input(val, True, "here-document")
+                facts.append(RedirectFact(r.op, r.fd, "<<" + doc.delimiter, True, None))
+                continue
+            if r.target is None:
+                continue
+            target = self._value(r.target, st, ctx)
+            op = r.op
+            if op == "<<<":
+                stdin = Input(
+                    Val(target.text + "\n", target.exact, target.escaped, target.decoded),
+                    False,
+                    "here-string",
+                )
+                facts.append(RedirectFact(op, r.fd, target.text, target.exact, None))
+                continue
+            if op in (">&", "<&") and (target.text.rstrip("-").isdigit() or target.text == "-"):
+                facts.append(RedirectFact(op, r.fd, target.text, target.exact, None))
+                continue
+            kinds: tuple[OpKind, ...]
+            if op == "<":
+                kinds = (OpKind.READ,)
+            elif op == "<>":
+                kinds = (OpKind.READ, OpKind.WRITE)
+            else:
+                kinds = (OpKind.WRITE,)
+            if op == "<" and (r.fd is None or r.fd == 0):
+                stdin = Input(None, False, f"file {target.text}")
+            facts.append(RedirectFact(op, r.fd, target.text, target.exact, kinds[-1]))
+            net = parse_dev_tcp(target.text)
+            if net is not None:
+                tcp = True
+                self.network.append(net)
+                self.signal(ShellSignal.DEV_TCP, f"redirection to {target.text}", text)
+                continue
+            if target.text in _QUIET_DEVICES:
+                continue
+            if target.escaped:
+                self.signal(
+                    ShellSignal.ESCAPE_OBFUSCATION,
+                    f"escape sequences spell the redirection target {target.text!r}",
+                    text,
+                )
+            path = self.path(target.text, target.exact, st.cwd)
+            for kind in kinds:
+                ops.append(Operation(kind, path, target.exact, f"redirect {op}"))
+        return facts, ops, stdin, tcp
+
+    # ------------------------------------------------------------------ expansion
+
+    def _expand(self, word: Word, st: State, ctx: Ctx) -> list[Field]:
+        parts = word.parts
+        if len(parts) == 1:
+            only = parts[0]
+            if isinstance(only, Lit):
+                self.budget.tick(1 + len(only.text) // 32)
+                if only.quoted:
+                    return [Field(only.text)]
+                text = only.text
+                if not _SLOW_CHARS.intersection(text):
+                    return [Field(text)]
+        templates: list[str] | None = None
+        if any(isinstance(p, Lit) and not p.quoted and "{" in p.text for p in parts):
+            template: list[str] = []
+            ok = True
+            for index, part in enumerate(parts):
+                if isinstance(part, Lit) and not part.quoted:
+                    if any(is_placeholder(c) for c in part.text):
+                        ok = False
+                        break
+                    template.append(part.text)
+                else:
+                    template.append(placeholder(index))
+            if ok:
+                joined = "".join(template)
+                self.budget.tick(len(joined) + 64 * joined.count("{"))
+                expanded = brace_expand(joined, self.limits.max_fields)
+                if len(expanded) > 1:
+                    templates = expanded
+        cache: dict[int, list[Piece]] = {}
+
+        def pieces_of(index: int) -> list[Piece]:
+            if index not in cache:
+                cache[index] = self._pieces(parts[index], st, ctx, False)
+            return cache[index]
+
+        self.budget.tick(len(parts))
+        ifs_val = st.vars.get("IFS")
+        ifs = ifs_val.text if ifs_val is not None and ifs_val.exact else _DEFAULT_IFS
+        if templates is None:
+            whole = [p for index in range(len(parts)) for p in pieces_of(index)]
+            return split_fields(self._tilde(whole, st), ifs, False)
+        fields: list[Field] = []
+        for tmpl in templates:
+            self.budget.tick(1 + len(tmpl) // 16)
+            pieces: list[Piece] = []
+            run: list[str] = []
+            for ch in tmpl:
+                if is_placeholder(ch):
+                    if run:
+                        pieces.append(Piece("".join(run), True, False, False))
+                        run = []
+                    pieces.extend(pieces_of(placeholder_index(ch)))
+                else:
+                    run.append(ch)
+            if run:
+                pieces.append(Piece("".join(run), True, False, False))
+            fields.extend(split_fields(self._tilde(pieces, st), ifs, True))
+        return fields
+
+    def _tilde(self, pieces: list[Piece], st: State) -> list[Piece]:
+        if not pieces:
+            return pieces
+        first = pieces[0]
+        if first.quoted or not first.exact or not first.text.startswith("~"):
+            return pieces
+        head, slash, tail = first.text.partition("/")
+        if head == "~" and st.home is not None:
+            base = st.home
+        elif head == "~+" and st.cwd is not None:
+            base = st.cwd
+        else:
+            return [Piece(first.text, False, False, False), *pieces[1:]]
+        rest = [Piece(slash + tail, True, False, False)] if slash else []
+        return [Piece(base, True, True, False), *rest, *pieces[1:]]
+
+    def _value(self, word: Word, st: State, ctx: Ctx) -> Val:
+        pieces = [p for part in word.parts for p in self._pieces(part, st, ctx, False)]
+        return self._join_pieces(self._tilde(pieces, st))
+
+    def _join_pieces(self, pieces: list[Piece], cap: int | None = None) -> Val:
+        text = "".join(p.text for p in pieces)
+        self.budget.tick(1 + len(text) // 32)
+        exact = all(p.exact for p in pieces)
+        limit = self.limits.max_value if cap is None else cap
+        if len(text) > limit:
+            text, exact = text[:limit], False
+        return Val(text, exact, any(p.escaped for p in pieces), any(p.decoded for p in pieces))
+
+    def _pieces(self, part: WordPart, st: State, ctx: Ctx, in_dq: bool) -> list[Piece]:
+        self.budget.tick()
+        if isinstance(part, Lit):
+            self.budget.tick(len(part.text) // 32)
+            return [Piece(part.text, True, part.quoted or in_dq, False)]
+        if isinstance(part, AnsiC):
+            return [Piece(part.value, True, True, False, part.hidden)]
+        if isinstance(part, DoubleQuoted):
+            out: list[Piece] = []
+            for inner in part.parts:
+                out.extend(self._pieces(inner, st, ctx, True))
+            if not out:
+                out.append(Piece("", True, True, False))
+            return out
+        if isinstance(part, Param):
+            val = self._param(part, st, ctx)
+            self.budget.tick(len(val.text) // 32)
+            return [Piece(val.text, val.exact, in_dq, not in_dq, val.escaped, val.decoded)]
+        if isinstance(part, CmdSubst):
+            val = self._subst(part, st, ctx)
+            self.budget.tick(len(val.text) // 32)
+            return [Piece(val.text, val.exact, in_dq, not in_dq, val.escaped, val.decoded)]
+        if isinstance(part, Arith):
+            for subst in part.substs:
+                self._subst(subst, st, ctx)
+            return [Piece(part.raw, False, True, False)]
+        if isinstance(part, ProcSubst):
+            if part.script is not None:
+                self.run_script(
+                    part.script,
+                    st.copy(),
+                    Ctx(ctx.depth + 1, f"{part.direction}()", part.script.source),
+                )
+            return [Piece(part.raw, False, True, False)]
+        for tok in part.body.tokens:
+            if tok.kind is TokenKind.WORD and tok.word is not None:
+                self._expand(tok.word, st, ctx)
+        return [Piece(part.raw, False, True, False)]
+
+    def _subst(self, part: CmdSubst, st: State, ctx: Ctx) -> Val:
+        if part.script is None:
+            return Val(part.raw, False)
+        if ctx.depth + 1 > self.limits.max_depth:
+            self.signal(
+                ShellSignal.DEPTH_LIMIT, "command substitutions nested too deeply", part.raw
+            )
+            return Val(part.raw, False)
+        label = "``" if part.backtick else "$()"
+        out = self.run_script(part.script, st.copy(), Ctx(ctx.depth + 1, label, part.script.source))
+        if out is None:
+            return Val(part.raw, False)
+        return Val(out.text.rstrip("\n"), out.exact, out.escaped, out.decoded)
+
+    def _param(self, part: Param, st: State, ctx: Ctx) -> Val:
+        name = part.name
+        base = self._lookup(name, st)
+        if part.indirect:
+            if base is None or not base.exact:
+                return Val(part.raw, False)
+            base = self._lookup(base.text, st)
+        if part.length:
+            return (
+                Val(str(len(base.text)))
+                if base is not None and base.exact
+                else Val(part.raw, False)
+            )
+        op = part.op
+        if not op:
+            return base if base is not None else Val("")
+        unset_known = base is None and self._unset_known(name, st)
+        if op in (":-", "-", ":=", "=", ":+", "+"):
+            if base is None and not unset_known:
+                return Val(part.raw, False)
+            empty = base is None or (op.startswith(":") and base.text == "" and base.exact)
+            use_arg = empty if op not in (":+", "+") else not empty
+            if base is not None and not base.exact and op.startswith(":"):
+                return Val(part.raw, False)
+            if use_arg:
+                arg = self._value(part.arg, st, ctx) if part.arg is not None else Val("")
+                if op in (":=", "="):
+                    st.vars[name] = arg
+                return arg
+            return base if base is not None and op not in (":+", "+") else Val("")
+        if op in (":?", "?"):
+            return base if base is not None else Val(part.raw, False)
+        if base is None or not base.exact or part.arg is None:
+            return Val(part.raw, False)
+        arg = self._value(part.arg, st, ctx)
+        if not arg.exact or any(c in arg.text for c in "*?["):
+            return Val(part.raw, False)
+        value = base.text
+        if op in ("#", "##"):
+            return Val(value[len(arg.text) :] if value.startswith(arg.text) else value)
+        if op in ("%", "%%"):
+            return Val(value[: -len(arg.text)] if arg.text and value.endswith(arg.text) else value)
+        if op in ("/", "//"):
+            pattern, _, repl = arg.text.partition("/")
+            if not pattern:
+                return Val(value)
+            count = -1 if op == "//" else 1
+            return Val(value.replace(pattern, repl, count)[: self.limits.max_value])
+        return Val(part.raw, False)
+
+    def _lookup(self, name: str, st: State) -> Val | None:
+        if name.isdigit():
+            index = int(name)
+            if index == 0:
+                return st.arg0
+            if st.positional is None:
+                return Val("$" + name, False)
+            return st.positional[index - 1] if index <= len(st.positional) else Val("")
+        if name in ("@", "*"):
+            if st.positional is None:
+                return Val("$" + name, False)
+            return Val(" ".join(v.text for v in st.positional), all(v.exact for v in st.positional))
+        if name == "#":
+            return Val(str(len(st.positional))) if st.positional is not None else Val("$#", False)
+        if name in ("?", "$", "!", "-") or not is_name(name.split("[", 1)[0]):
+            return Val("$" + name, False)
+        if name in st.vars:
+            return st.vars[name]
+        if name == "HOME" and st.home is not None:
+            return Val(st.home)
+        if name == "PWD" and st.cwd is not None:
+            return Val(st.cwd)
+        if name == "IFS":
+            return Val(_DEFAULT_IFS)
+        if st.env_complete:
+            return None
+        return Val("$" + name, False)
+
+    def _unset_known(self, name: str, st: State) -> bool:
+        return st.env_complete and is_name(name) and name not in st.vars
+
+
+def _dup_source(fact: RedirectFact) -> int:
+    text = fact.target.rstrip("-")
+    return int(text) if text.isdigit() else -1
+
+
+def _is_decoder(name: str, args: list[Field]) -> bool:
+    flags = {a.text for a in args}
+    if name in ("base64", "base32", "basenc"):
+        return bool(flags & {"-d", "--decode", "-D"})
+    if name == "xxd":
+        return "-r" in flags or any(f.startswith("-r") for f in flags)
+    if name == "openssl":
+        return "-d" in flags
+    if name in ("gzip", "bzip2", "xz", "zstd"):
+        return bool(flags & {"-d", "--decompress"})
+    return name in ("rev", "uudecode", "gunzip", "zcat", "bunzip2", "unxz", "tr")
+
+
+def _self_calls(node: Command, name: str, budget: Budget) -> tuple[int, bool]:
+    """How often a function body calls `name`, and whether any call is piped or backgrounded.
+
+    Plain recursion (`f() { ...; f $((n-1)); }`) is one call; a fork bomb calls itself in a pipe,
+    in the background, or more than once per invocation.
+    """
+    calls = 0
+    spawning = False
+    stack: list[tuple[Command | Sequence, bool]] = [(node, False)]
+    while stack:
+        budget.tick()
+        item, spawned = stack.pop()
+        if isinstance(item, Sequence):
+            for li in item.items:
+                for pipeline in li.and_or.pipelines:
+                    multi = len(pipeline.commands) > 1
+                    for cmd in pipeline.commands:
+                        stack.append((cmd, spawned or multi or li.background))
+        elif isinstance(item, SimpleCommand):
+            if item.words and item.words[0].literal() == name:
+                calls += 1
+                spawning = spawning or spawned
+        elif isinstance(item, (Subshell, BraceGroup)):
+            stack.append((item.body, spawned))
+        elif isinstance(item, IfClause):
+            for cond, body in item.branches:
+                stack.extend(((cond, spawned), (body, spawned)))
+            if item.else_body is not None:
+                stack.append((item.else_body, spawned))
+        elif isinstance(item, LoopClause):
+            stack.extend(((item.condition, spawned), (item.body, True)))
+        elif isinstance(item, ForClause):
+            stack.append((item.body, True))
+        elif isinstance(item, CaseClause):
+            stack.extend((ci.body, spawned) for ci in item.items)
+        elif isinstance(item, FunctionDef):
+            stack.append((item.body, spawned))
+    return calls, spawning
+
+
+# ---------------------------------------------------------------------- public entry point
+
+
+def _dedupe(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def analyze(
+    command: str,
+    *,
+    env: Mapping[str, str] | None = None,
+    home: str | None = None,
+    cwd: str | None = None,
+    limits: ShellLimits | None = None,
+) -> ShellAnalysis:
+    """Analyse one shell command line. Never raises except `ShellArgumentError` on bad types."""
+    _check_types(command, env, home, cwd, limits)
+    lim = limits or ShellLimits()
+    env_items = None if env is None else frozenset(_str_items(env))
+    if len(command) <= _CACHE_MAX_COMMAND and (env_items is None or len(env_items) <= 512):
+        return _analyze_cached(command, env_items, home, cwd, lim)
+    return analyze_uncached(command, env_items, home, cwd, lim)
+
+
+_CACHE_MAX_COMMAND = 4096
+"""Longer commands are analysed every time (they are rare and would make the cache heavy)."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _analyze_cached(
+    command: str,
+    env_items: frozenset[tuple[str, str]] | None,
+    home: str | None,
+    cwd: str | None,
+    lim: ShellLimits,
+) -> ShellAnalysis:
+    """`analyze` is a pure function of its arguments, so repeated commands are served from here."""
+    return analyze_uncached(command, env_items, home, cwd, lim)
+
+
+def clear_cache() -> None:
+    """Drop every cached analysis (for tests and benchmarks)."""
+    _analyze_cached.cache_clear()
+
+
+def analyze_uncached(
+    command: str,
+    env_items: frozenset[tuple[str, str]] | None,
+    home: str | None,
+    cwd: str | None,
+    lim: ShellLimits,
+    *,
+    strict: bool = False,
+) -> ShellAnalysis:
+    """The analysis itself, with the environment already reduced to its str items.
+
+    An unexpected internal error is reported as UNPARSEABLE (the rule engine must not allow
+    what we failed to read); `strict=True` lets it propagate instead, for fuzzing.
+    """
+    try:
+        return _analyze(command, env_items, home, cwd, lim)
+    except Exception as exc:
+        if strict:
+            raise
+        return ShellAnalysis(
+            command=command,
+            parsed_ok=False,
+            commands=(),
+            reads=(),
+            writes=(),
+            deletes=(),
+            executes=(),
+            listings=(),
+            network=(),
+            env_assignments=(),
+            chmods=(),
+            operations=(),
+            signals=frozenset({ShellSignal.UNPARSEABLE}),
+            findings=(
+                Finding(ShellSignal.UNPARSEABLE, f"internal error: {type(exc).__name__}", ""),
+            ),
+            steps=0,
+            error=f"internal error: {type(exc).__name__}",
+        )
+
+
+def _analyze(
+    command: str,
+    env_items: frozenset[tuple[str, str]] | None,
+    home: str | None,
+    cwd: str | None,
+    lim: ShellLimits,
+) -> ShellAnalysis:
+    budget = Budget(lim.max_steps)
+    an = Analyzer(lim, budget)
+    variables: dict[str, Val] = {}
+    if env_items is not None:
+        for key, value in env_items:
+            variables[key] = Val(value)
+        if home is None:
+            home = dict(env_items).get("HOME")
+    st = State(variables, None, Val("sh"), cwd, home, env_items is not None)
+    parsed_ok = True
+    error: str | None = None
+    if len(command) > lim.max_input:
+        an.signal(
+            ShellSignal.TOO_LARGE,
+            f"command is longer than {lim.max_input} characters",
+            command[:200],
+        )
+        an.signal(ShellSignal.UNPARSEABLE, "command too large to analyse", command[:200])
+        parsed_ok = False
+        error = "input too large"
+    else:
+        try:
+            script = parse_with(command, budget, lim)
+        except StepLimitError as exc:
+            an.signal(ShellSignal.STEP_LIMIT, str(exc), command[:200])
+            an.signal(ShellSignal.UNPARSEABLE, "parsing ran out of budget", command[:200])
+            parsed_ok, error = False, str(exc)
+        except ShellLimitError as exc:
+            an.signal(ShellSignal.DEPTH_LIMIT, str(exc), command[:200])
+            an.signal(ShellSignal.UNPARSEABLE, str(exc), command[:200])
+            parsed_ok, error = False, str(exc)
+        except ShellSyntaxError as exc:
+            an.signal(ShellSignal.UNPARSEABLE, str(exc), command[:200])
+            parsed_ok, error = False, str(exc)
+        except RecursionError:
+            an.signal(ShellSignal.DEPTH_LIMIT, "nested too deeply", command[:200])
+            an.signal(ShellSignal.UNPARSEABLE, "nested too deeply", command[:200])
+            parsed_ok, error = False, "nested too deeply"
+        else:
+            try:
+                an.run_script(script, st, Ctx(0, "top", command))
+            except StepLimitError as exc:
+                an.signal(ShellSignal.STEP_LIMIT, str(exc), command[:200])
+                error = str(exc)
+            except RecursionError:
+                an.signal(ShellSignal.DEPTH_LIMIT, "nested too deeply", command[:200])
+                error = "nested too deeply"
+    return _result(an, command, parsed_ok, error, budget.steps)
+
+
+def _check_types(command: object, env: object, home: object, cwd: object, limits: object) -> None:
+    """The one place `analyze` may raise: a caller passed the wrong types."""
+    if not isinstance(command, str):
+        raise ShellArgumentError(f"command must be str, not {type(command).__name__}")
+    if env is not None and not isinstance(env, Mapping):
+        raise ShellArgumentError("env must be a mapping of str to str")
+    for value in (home, cwd):
+        if value is not None and not isinstance(value, str):
+            raise ShellArgumentError("home and cwd must be str or None")
+    if limits is not None and not isinstance(limits, ShellLimits):
+        raise ShellArgumentError("limits must be a ShellLimits")
+
+
+def _str_items(env: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The str-to-str entries of `env` (other entries are ignored, not trusted)."""
+    items: list[tuple[object, object]] = list(env.items())
+    return [(k, v) for k, v in items if isinstance(k, str) and isinstance(v, str)]
+
+
+def _result(
+    an: Analyzer, command: str, parsed_ok: bool, error: str | None, steps: int
+) -> ShellAnalysis:
+    by_kind: dict[OpKind, list[str]] = {}
+    for op in an.ops:
+        by_kind.setdefault(op.kind, []).append(op.target)
+    return ShellAnalysis(
+        command=command,
+        parsed_ok=parsed_ok,
+        commands=tuple(an.facts),
+        reads=_dedupe(by_kind.get(OpKind.READ, [])),
+        writes=_dedupe(by_kind.get(OpKind.WRITE, [])),
+        deletes=_dedupe(by_kind.get(OpKind.DELETE, [])),
+        executes=_dedupe(by_kind.get(OpKind.EXECUTE, [])),
+        listings=_dedupe(by_kind.get(OpKind.LIST, [])),
+        network=tuple(dict.fromkeys(an.network)),
+        env_assignments=tuple(dict.fromkeys(an.env_assignments)),
+        chmods=tuple(an.chmods),
+        operations=tuple(dict.fromkeys(an.ops)),
+        signals=frozenset(an.signals),
+        findings=tuple(an.findings),
+        steps=steps,
+        error=error,
+    )

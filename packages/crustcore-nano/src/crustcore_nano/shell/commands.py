@@ -1,0 +1,1334 @@
+"""What common programs do to files, the network and other programs.
+
+One function per family, keyed by the program's basename. The tables are our own reading of each
+tool's documented options; they err towards reporting an effect (an unknown option is treated as
+a flag, a positional argument of a file tool is treated as a file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from crustcore_nano.shell.expand import Field
+from crustcore_nano.shell.facts import NetworkTarget, OpKind, ShellSignal
+from crustcore_nano.shell.netparse import is_url, split_host_port
+from crustcore_nano.shell.options import Opt, basename, has, parse_opts, sub, values
+from crustcore_nano.shell.sink import Sink
+
+Handler = Callable[[str, list[Field], Sink], None]
+
+
+def _w(words: str) -> list[str]:
+    """A word list written as one string (keeps the option tables readable)."""
+    return words.split()
+
+
+SHELLS = frozenset(
+    {
+        "sh",
+        "bash",
+        "zsh",
+        "dash",
+        "ksh",
+        "ash",
+        "mksh",
+        "yash",
+        "fish",
+        "rbash",
+        "busybox-sh",
+        "tcsh",
+        "csh",
+    }
+)
+_PY = ("python", "pypy")
+DECODERS = frozenset(
+    {
+        "base64",
+        "base32",
+        "basenc",
+        "xxd",
+        "openssl",
+        "rev",
+        "uudecode",
+        "gunzip",
+        "zcat",
+        "gzip",
+        "bzip2",
+        "bunzip2",
+        "xz",
+        "unxz",
+        "zstd",
+        "tr",
+        "iconv",
+    }
+)
+FETCHERS = frozenset(
+    {"curl", "wget", "aria2c", "fetch", "http", "https", "xh", "lwp-request", "GET", "ftp", "tftp"}
+)
+SOCKET_TOOLS = frozenset(
+    {
+        "nc",
+        "ncat",
+        "netcat",
+        "nc.traditional",
+        "nc.openbsd",
+        "socat",
+        "telnet",
+        "openssl",
+        "cryptcat",
+        "pwncat",
+    }
+)
+
+
+def language_of(name: str) -> str | None:
+    """The scripting language a program name runs, or None."""
+    if name.startswith(_PY):
+        return "python"
+    if name in ("node", "nodejs", "bun", "deno"):
+        return "node"
+    if name.startswith("perl"):
+        return "perl"
+    if name.startswith(("ruby", "jruby")):
+        return "ruby"
+    if name.startswith("php"):
+        return "php"
+    if name in ("lua", "luajit") or name.startswith("lua5"):
+        return "lua"
+    if name == "osascript":
+        return "applescript"
+    if name in ("Rscript",):
+        return "r"
+    return None
+
+
+def is_shell(name: str) -> bool:
+    """Whether `name` is a POSIX-ish shell."""
+    return name in SHELLS
+
+
+# --------------------------------------------------------------------------- file tools
+
+_READERS = frozenset(
+    _w(
+        "cat tac nl head tail less more bat batcat od xxd hexdump hd strings "
+        "base64 base32 basenc md5sum sha1sum sha224sum sha256sum sha384sum "
+        "sha512sum b2sum cksum sum wc sort uniq cut paste comm diff diff3 cmp "
+        "file readelf objdump nm ldd iconv column fold fmt expand unexpand rev "
+        "look pr shuf zcat bzcat xzcat zless zmore zgrep view jq yq xmllint "
+        "gpg split csplit sha1 md5 shasum ssh-keygen ssh-add openssl-rsa "
+        "vimdiff colordiff dos2unix unix2dos source ."
+    )
+)
+# Options of file readers that take a value. Unlisted options are flags, so an unknown
+# option can only make us report one file too many, never one too few.
+_READER_VALUE_OPTS: frozenset[str] = frozenset()
+_LISTERS = frozenset(
+    _w(
+        "ls ll dir vdir tree du stat realpath readlink namei lsattr getfacl "
+        "exa eza lsd dirname basename test [ fd fdfind locate"
+    )
+)
+_DELETERS = frozenset(_w("rm rmdir unlink shred srm trash trash-put wipe"))
+_EDITORS = frozenset(_w("vi vim nvim nano emacs ed ex code subl micro joe pico kak hx gedit"))
+
+
+def _paths(args: list[Field], skip: int = 0) -> list[Field]:
+    return [a for a in args[skip:] if a.text and a.text != "-"]
+
+
+_READER_OPTS_BY_NAME: dict[str, frozenset[str]] = {
+    "head": frozenset(_w("-n -c --lines --bytes")),
+    "tail": frozenset(_w("-n -c -s --lines --bytes --pid --sleep-interval")),
+    "cut": frozenset(_w("-d -f -c -b --delimiter --fields --characters --bytes")),
+    "sort": frozenset(_w("-k -t -o -S -T --key --output --field-separator --buffer-size")),
+    "wc": frozenset(_w("--files0-from")),
+    "less": frozenset(_w("-b -h -j -k -o -O -p -P -t -T -x -y -z")),
+    "od": frozenset(_w("-A -j -N -t -w")),
+    "xxd": frozenset(_w("-c -g -l -o -s -n")),
+    "jq": frozenset(_w("--arg --argjson --slurpfile --rawfile --indent -f --from-file")),
+    "bat": frozenset(_w("-l --language -H --highlight-line --theme --style -r --line-range")),
+    "batcat": frozenset(_w("-l --language -H --highlight-line --theme --style -r --line-range")),
+    "nl": frozenset(_w("-b -d -f -h -i -l -n -s -v -w")),
+    "fold": frozenset(_w("-w --width")),
+    "column": frozenset(_w("-s -o -c -N -R -E")),
+    "cmp": frozenset(_w("-i -n --ignore-initial --bytes")),
+    "diff": frozenset(_w("-U -C -L --label --unified --context -I -x -X -F -D --exclude")),
+    "strings": frozenset(_w("-n -t -e --bytes --radix --encoding")),
+    "hexdump": frozenset(_w("-n -s -e -f")),
+    "hd": frozenset(_w("-n -s -e -f")),
+    "split": frozenset(_w("-l -b -C -n -a --lines --bytes --number --suffix-length")),
+    "shuf": frozenset(_w("-n -o -i --head-count --output --input-range")),
+    "iconv": frozenset(_w("-f -t -o --from-code --to-code --output")),
+    "gpg": frozenset(_w("-o --output -r --recipient -u --local-user --homedir")),
+    "ssh-keygen": frozenset(_w("-f -t -b -C -N -P -E -O -Y -n -I -V -z -Z -a")),
+    "paste": frozenset(_w("-d --delimiters")),
+    "pr": frozenset(_w("-h -l -w -o -N")),
+    "uniq": frozenset(_w("-f -s -w --skip-fields --skip-chars --check-chars")),
+    "xmllint": frozenset(_w("--xpath --schema --output -o --relaxng")),
+}
+
+
+def _reader(name: str, args: list[Field], sink: Sink) -> None:
+    opts, pos = parse_opts(args, _READER_OPTS_BY_NAME.get(name, _READER_VALUE_OPTS))
+    if name in ("sort", "shuf"):
+        for f in values(opts, "-o", "--output"):
+            sink.op(OpKind.WRITE, f, name)
+    if name == "uniq" and len(pos) >= 2:
+        sink.op(OpKind.WRITE, pos[1], name)
+        pos = pos[:1]
+    if name in ("jq", "yq") and pos and not has(opts, "-f", "--from-file"):
+        pos = pos[1:]
+    if name in ("gpg", "iconv"):
+        for f in values(opts, "-o", "--output"):
+            sink.op(OpKind.WRITE, f, name)
+    if name == "ssh-keygen":
+        for f in values(opts, "-f"):
+            sink.op(OpKind.READ, f, name)
+            if not has(opts, "-l", "-y", "-F", "-R"):
+                sink.op(OpKind.WRITE, f, name)
+        return
+    if name in ("xxd",) and len(pos) >= 2:
+        sink.op(OpKind.WRITE, pos[1], name)
+        pos = pos[:1]
+    if name == "split" and len(pos) >= 2:
+        sink.op(OpKind.WRITE, pos[1], name)
+        pos = pos[:1]
+    if name in ("dos2unix", "unix2dos"):
+        for f in _paths(pos):
+            sink.op(OpKind.WRITE, f, name)
+    for f in _paths(pos):
+        sink.op(OpKind.READ, f, name)
+
+
+def _grep(name: str, args: list[Field], sink: Sink) -> None:
+    opts, pos = parse_opts(
+        args,
+        frozenset(
+            _w(
+                "-e -f -m -A -B -C -d -D -g -t -T -j -M -E --regexp --file --max-count "
+                "--after-context --before-context --context --include --exclude "
+                "--exclude-dir --glob --type --type-not --threads --max-columns "
+                "--color --colour --label --binary-files --devices --directories "
+                "--encoding --sort --sortr --max-depth --ignore-file --replace -r"
+            )
+        )
+        - (frozenset({"-r"}) if name != "rg" else frozenset()),
+    )
+    for f in values(opts, "-f", "--file", "--ignore-file"):
+        sink.op(OpKind.READ, f, name)
+    if not has(opts, "-e", "--regexp", "-f", "--file") and name not in ("fd", "fdfind"):
+        pos = pos[1:]
+    recursive = name in ("rg", "ag", "ack") or has(opts, "-r", "-R", "--recursive")
+    if not pos and recursive:
+        pos = [Field(".")]
+    for f in _paths(pos):
+        sink.op(OpKind.READ, f, name)
+
+
+def _awk(name: str, args: list[Field], sink: Sink) -> None:
+    opts, pos = parse_opts(
+        args,
+        frozenset({"-f", "-v", "-F", "--file", "--assign", "--field-separator", "-i", "--include"}),
+    )
+    progs = values(opts, "-f", "--file")
+    for f in progs:
+        sink.op(OpKind.READ, f, name)
+        sink.op(OpKind.EXECUTE, f, name)
+    if not progs and pos:
+        sink.code("awk", pos[0].val(), f"{name} program")
+        pos = pos[1:]
+    for f in _paths(pos):
+        if "=" in f.text and not f.text.startswith(("/", ".")):
+            continue
+        sink.op(OpKind.READ, f, name)
+
+
+def _sed(name: str, args: list[Field], sink: Sink) -> None:
+    in_place = False
+    cleaned: list[Field] = []
+    for arg in args:
+        t = arg.text
+        if arg.exact and (t.startswith("--in-place") or t.startswith("-i")):
+            in_place = True
+            continue
+        cluster = arg.exact and t.startswith("-") and not t.startswith("--") and t[1:].isalpha()
+        if cluster and "i" in t[1:] and "e" not in t[1:] and "f" not in t[1:]:
+            in_place = True
+            t = t.replace("i", "")
+            if t == "-":
+                continue
+            cleaned.append(sub(arg, t))
+            continue
+        cleaned.append(arg)
+    opts, pos = parse_opts(
+        cleaned, frozenset({"-e", "-f", "--expression", "--file", "-l", "--line-length"})
+    )
+    for f in values(opts, "-f", "--file"):
+        sink.op(OpKind.READ, f, name)
+    if not has(opts, "-e", "--expression", "-f", "--file") and pos:
+        pos = pos[1:]
+    for f in _paths(pos):
+        sink.op(OpKind.READ, f, name)
+        if in_place:
+            sink.op(OpKind.WRITE, f, f"{name} -i")
+
+
+def _writer(name: str, args: list[Field], sink: Sink) -> None:
+    opts, pos = parse_opts(
+        args,
+        frozenset(
+            {
+                "-m",
+                "--mode",
+                "-s",
+                "--size",
+                "-r",
+                "--reference",
+                "-d",
+                "--date",
+                "-t",
+                "-Z",
+                "--context",
+            }
+        ),
+    )
+    for f in _paths(pos):
+        sink.op(OpKind.WRITE, f, name)
+        for mode in values(opts, "-m", "--mode"):
+            sink.chmod(mode, f, False, name)
+
+
+def _tee(name: str, args: list[Field], sink: Sink) -> None:
+    _, pos = parse_opts(args, frozenset({"--output-error"}))
+    for f in _paths(pos):
+        sink.op(OpKind.WRITE, f, name)
+
+
+def _dd(name: str, args: list[Field], sink: Sink) -> None:
+    for a in args:
+        key, eq, value = a.text.partition("=")
+        if not eq:
+            continue
+        if key == "if":
+            sink.op(OpKind.READ, sub(a, value), name)
+        elif key == "of":
+            sink.op(OpKind.WRITE, sub(a, value), name)
+
+
+def _copy(name: str, args: list[Field], sink: Sink) -> None:
+    opts, pos = parse_opts(
+        args,
+        frozenset(
+            {
+                "-t",
+                "--target-directory",
+                "-S",
+                "--suffix",
+                "-m",
+                "--mode",
+                "-o",
+                "--owner",
+                "-g",
+                "--group",
+                "--backup",
+                "--sparse",
+                "--reflink",
+            }
+        ),
+    )
+    targets = values(opts, "-t", "--target-directory")
+    if targets:
+        dests, sources = targets, pos
+    elif name == "install" and has(opts, "-d", "--directory"):
+        dests, sources = pos, []
+    elif len(pos) >= 2:
+        dests, sources = pos[-1:], pos[:-1]
+    else:
+        dests, sources = [], pos
+    for f in _paths(sources):
+        sink.op(OpKind.READ, f, name)
+        if name == "mv":
+            sink.op(OpKind.DELETE, f, name)
+    for f in _paths(dests):
+        sink.op(OpKind.WRITE, f, name)
+        for mode in values(opts, "-m", "--mode"):
+            sink.chmod(mode, f, False, name)
+
+
+def _ln(name: str, args: list[Field], sink: Sink) -> None:
+    opts, pos = parse_opts(args, frozenset({"-t", "--target-directory", "-S", "--suffix"}))
+    targets = values(opts, "-t", "--target-directory")
+    if targets:
+        for f in pos:
+            sink.op(OpKind.LINK, targets[0], f.text)
+            sink.op(OpKind.READ, f, name)
+        return
+    if len(pos) >= 2:
+        link, dest = pos[-1], pos[:-1]
+    elif pos:
+        link, dest = Field(basename(pos[0].text), pos[0].exact), pos[:1]
+    else:
+        return
+    for f in dest:
+        sink.op(OpKind.LINK, link, f.text)
+        sink.op(OpKind.READ, f, name)
+
+
+def _delete(name: str, args: list[Field], sink: Sink) -> None:
+    opts, pos = parse_opts(
+        args, frozenset({"-n", "--iterations", "-s", "--size", "--random-source"})
+    )
+    for f in _paths(pos):
+        if name in ("shred", "wipe"):
+            sink.op(OpKind.WRITE, f, name)
+            if not has(opts, "-u", "--remove") and name == "shred":
+                continue
+        sink.op(OpKind.DELETE, f, name)
+
+
+def _lister(name: str, args: list[Field], sink: Sink) -> None:
+    _, pos = parse_opts(
+        args,
+        frozenset(
+            {"-I", "-L", "-P", "--ignore", "--hide", "-T", "--format", "-c", "-w", "--width", "-t"}
+        ),
+    )
+    if name in ("test", "["):
+        pos = [a for a in args if a.text.startswith(("/", "~", "."))]
+    for f in _paths(pos):
+        sink.op(OpKind.LIST, f, name)
+    if not pos and name in ("ls", "ll", "dir", "tree", "du", "eza", "exa", "lsd"):
+        sink.op(OpKind.LIST, Field("."), name)
+
+
+def _chmod(name: str, args: list[Field], sink: Sink) -> None:
+    opts, pos = parse_opts(
+        [
+            a
+            for a in args
+            if not (
+                a.exact
+                and len(a.text) > 1
+                and a.text[0] == "-"
+                and a.text[1:2] in "rwxXst"
+                and name == "chmod"
+            )
+        ],
+        frozenset({"--reference", "--from"}),
+    )
+    mode_args = [
+        a
+        for a in args
+        if a.exact
+        and len(a.text) > 1
+        and a.text[0] == "-"
+        and a.text[1:2] in "rwxXst"
+        and name == "chmod"
+    ]
+    recursive = has(opts, "-R", "--recursive")
+    if not pos:
+        return
+    spec = mode_args[0] if mode_args else pos[0]
+    files = pos if mode_args else pos[1:]
+    for f in _paths(files):
+        if name == "chmod":
+            sink.chmod(spec, f, recursive, name)
+            sink.op(OpKind.CHMOD, f, spec.text)
+        else:
+            sink.op(OpKind.CHOWN, f, spec.text)
+
+
+def _editor(name: str, args: list[Field], sink: Sink) -> None:
+    _, pos = parse_opts(args, frozenset({"-c", "-S", "-u", "-i", "--cmd", "-t", "-q"}))
+    for f in _paths(pos):
+        if not f.text.startswith("+"):
+            sink.op(OpKind.READ, f, name)
+            sink.op(OpKind.WRITE, f, name)
+
+
+def _tar(name: str, args: list[Field], sink: Sink) -> None:
+    first = args[0].text if args else ""
+    if args and not first.startswith("-") and args[0].exact:
+        args = [sub(args[0], "-" + first), *args[1:]]
+    opts, pos = parse_opts(
+        args,
+        frozenset(
+            {
+                "-f",
+                "--file",
+                "-C",
+                "--directory",
+                "-T",
+                "--files-from",
+                "-X",
+                "--exclude-from",
+                "--exclude",
+                "-b",
+                "-N",
+                "--use-compress-program",
+                "-I",
+                "--to-command",
+                "--checkpoint-action",
+            }
+        ),
+    )
+    archives = values(opts, "-f", "--file")
+    dirs = values(opts, "-C", "--directory")
+    for f in values(opts, "-T", "--files-from", "-X", "--exclude-from"):
+        sink.op(OpKind.READ, f, name)
+    for code in values(opts, "--to-command", "-I", "--use-compress-program"):
+        sink.shell_code(code.val(), "tar command")
+    for action in values(opts, "--checkpoint-action"):
+        if action.text.startswith("exec="):
+            sink.shell_code(sub(action, action.text[5:]).val(), "tar checkpoint")
+    create = has(opts, "-c", "--create", "-r", "--append", "-u", "--update")
+    extract = has(opts, "-x", "--extract", "--get")
+    for f in archives:
+        sink.op(OpKind.WRITE if create else OpKind.READ, f, name)
+    if create:
+        for f in _paths(pos):
+            sink.op(OpKind.READ, f, name)
+    elif extract:
+        for d in dirs or [Field(".")]:
+            sink.op(OpKind.WRITE, d, f"{name} extract")
+
+
+def _zip(name: str, args: list[Field], sink: Sink) -> None:
+    opts, pos = parse_opts(args, frozenset({"-d", "-x", "-i", "-P", "--password", "-O"}))
+    if name == "unzip":
+        for f in pos[:1]:
+            sink.op(OpKind.READ, f, name)
+        for d in values(opts, "-d") or [Field(".")]:
+            sink.op(OpKind.WRITE, d, name)
+        return
+    if name in ("gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "7z"):
+        for f in _paths(pos):
+            sink.op(OpKind.READ, f, name)
+            if not has(opts, "-c", "--stdout", "-l", "-t"):
+                sink.op(OpKind.WRITE, f, name)
+        return
+    if pos:
+        sink.op(OpKind.WRITE, pos[0], name)
+    for f in _paths(pos[1:]):
+        sink.op(OpKind.READ, f, name)
+
+
+def _find(name: str, args: list[Field], sink: Sink) -> None:
+    roots: list[Field] = []
+    i = 0
+    while i < len(args) and not args[i].text.startswith(("-", "(", "!")):
+        roots.append(args[i])
+        i += 1
+    if not roots:
+        roots = [Field(".")]
+    for r in roots:
+        sink.op(OpKind.LIST, r, name)
+    while i < len(args):
+        t = args[i].text
+        if t in ("-exec", "-execdir", "-ok", "-okdir"):
+            j = i + 1
+            inner: list[Field] = []
+            while j < len(args) and args[j].text not in (";", "+"):
+                arg = args[j]
+                inner.append(Field(arg.text, False) if "{}" in arg.text else arg)
+                j += 1
+            if inner:
+                sink.run_argv(inner, f"find {t}")
+            i = j + 1
+            continue
+        if t == "-delete":
+            for r in roots:
+                sink.op(OpKind.DELETE, r, "find -delete")
+        elif t in ("-fprint", "-fprint0", "-fprintf", "-fls") and i + 1 < len(args):
+            sink.op(OpKind.WRITE, args[i + 1], name)
+        i += 1
+
+
+# --------------------------------------------------------------------------- network tools
+
+
+def _curl(name: str, args: list[Field], sink: Sink) -> None:
+    opts, pos = parse_opts(
+        args,
+        frozenset(
+            _w(
+                "-o --output -T --upload-file -d --data --data-binary --data-raw "
+                "--data-ascii --data-urlencode --json -F --form --form-string -K "
+                "--config -x --proxy -H --header -A --user-agent -e --referer -u "
+                "--user -X --request -b --cookie -c --cookie-jar -w --write-out -m "
+                "--max-time --connect-timeout --retry -r --range -E --cert --key "
+                "--cacert --capath --unix-socket --abstract-unix-socket --resolve "
+                "--connect-to -D --dump-header --trace --trace-ascii --stderr --url -U "
+                "--proxy-user --output-dir --limit-rate -y -Y -z --interface "
+                "--dns-servers --preproxy --socks5 --socks5-hostname --socks4 "
+                "--socks4a -Q --quote --netrc-file --aws-sigv4 --oauth2-bearer "
+                "--ciphers --max-filesize --retry-delay --retry-max-time "
+                "--expect100-timeout --happy-eyeballs-timeout-ms --keepalive-time -t "
+                "--telnet-option -P --ftp-port --mail-from --mail-rcpt --variable "
+                "--etag-save --etag-compare --hsts --alt-svc --proto --proto-redir "
+                "--local-port"
+            )
+        ),
+    )
+    for f in values(
+        opts,
+        "-o",
+        "--output",
+        "-c",
+        "--cookie-jar",
+        "-D",
+        "--dump-header",
+        "--trace",
+        "--trace-ascii",
+        "--stderr",
+        "--etag-save",
+        "--hsts",
+        "--alt-svc",
+    ):
+        sink.op(OpKind.WRITE, f, name)
+    for f in values(opts, "--output-dir"):
+        sink.op(OpKind.WRITE, f, name)
+    if has(opts, "-O", "--remote-name", "-J", "--remote-name-all"):
+        sink.op(OpKind.WRITE, Field("."), f"{name} -O")
+    for f in values(
+        opts,
+        "-T",
+        "--upload-file",
+        "-K",
+        "--config",
+        "-E",
+        "--cert",
+        "--key",
+        "--netrc-file",
+        "--cacert",
+    ):
+        sink.op(OpKind.READ, f, name)
+    for f in values(opts, "-d", "--data", "--data-binary", "--data-ascii", "--json"):
+        if f.text.startswith("@"):
+            sink.op(OpKind.READ, sub(f, f.text[1:]), name)
+    for f in values(opts, "--data-urlencode"):
+        head, at, tail = f.text.partition("@")
+        if at and "=" not in head:
+            sink.op(OpKind.READ, sub(f, tail), name)
+    for f in values(opts, "-F", "--form"):
+        _, eq, value = f.text.partition("=")
+        if eq and value[:1] in ("@", "<"):
+            sink.op(OpKind.READ, sub(f, value[1:].split(";", 1)[0]), name)
+    for f in values(opts, "-b", "--cookie"):
+        if "=" not in f.text:
+            sink.op(OpKind.READ, f, name)
+    for f in values(opts, "--unix-socket", "--abstract-unix-socket"):
+        sink.op(OpKind.NETWORK, f, "unix socket")
+    for f in values(
+        opts,
+        "-x",
+        "--proxy",
+        "--preproxy",
+        "--socks5",
+        "--socks5-hostname",
+        "--socks4",
+        "--socks4a",
+    ):
+        sink.address(f, f"{name} proxy")
+    for f in values(opts, "--url") + pos:
+        sink.address(f, name, 80)
+
+
+def _wget(name: str, args: list[Field], sink: Sink) -> None:
+    opts, pos = parse_opts(
+        args,
+        frozenset(
+            _w(
+                "-O --output-document -o --output-file -a --append-output -P "
+                "--directory-prefix --post-file --body-file -i --input-file "
+                "--post-data --body-data --header -U --user-agent --user --password -e "
+                "--execute --load-cookies --save-cookies --ca-certificate "
+                "--certificate --private-key -t --tries -T --timeout -w --wait -Q "
+                "--quota -l --level -A --accept -R --reject -D --domains -X "
+                "--exclude-directories -I --include-directories --method --referer "
+                "--bind-address -B --base --limit-rate --config --use-askpass"
+            )
+        ),
+    )
+    for f in values(
+        opts,
+        "-O",
+        "--output-document",
+        "-o",
+        "--output-file",
+        "-a",
+        "--append-output",
+        "--save-cookies",
+        "-P",
+        "--directory-prefix",
+    ):
+        sink.op(OpKind.WRITE, f, name)
+    for f in values(
+        opts,
+        "--post-file",
+        "--body-file",
+        "-i",
+        "--input-file",
+        "--load-cookies",
+        "--certificate",
+        "--private-key",
+        "--config",
+    ):
+        sink.op(OpKind.READ, f, name)
+    for code in values(opts, "--use-askpass"):
+        sink.shell_code(code.val(), "wget --use-askpass")
+    if not values(opts, "-O", "--output-document", "-P", "--directory-prefix") and pos:
+        sink.op(OpKind.WRITE, Field("."), name)
+    for f in pos:
+        sink.address(f, name, 80)
+
+
+def _generic_fetch(name: str, args: list[Field], sink: Sink) -> None:
+    _, pos = parse_opts(
+        args, frozenset({"-o", "-d", "--dir", "-i", "--input-file", "-a", "--auth"})
+    )
+    for f in pos:
+        if is_url(f.text) or "." in f.text:
+            sink.address(f, name, 80)
+
+
+def _nc(name: str, args: list[Field], sink: Sink) -> None:
+    opts, pos = parse_opts(
+        args,
+        frozenset(
+            _w(
+                "-e -c -p -s -w -i -q -X -x -O -T -V -W -I -M -m -P -g -G --exec "
+                "--sh-exec --lua-exec --source-port --source --wait "
+                "--idle-timeout --proxy --proxy-type --output -o --append-output "
+                "--hex-dump"
+            )
+        ),
+    )
+    for code in values(opts, "-e", "--exec", "-c", "--sh-exec", "--lua-exec"):
+        sink.signal(ShellSignal.REVERSE_SHELL, f"{name} runs {code.text!r} on a socket")
+        sink.op(OpKind.EXECUTE, code, name)
+        if not code.text.startswith("/") or " " in code.text:
+            sink.shell_code(code.val(), f"{name} -e")
+    for f in values(opts, "-o", "--output", "--append-output"):
+        sink.op(OpKind.WRITE, f, name)
+    listen = has(opts, "-l", "--listen")
+    if has(opts, "--unixsock") or (name != "ncat" and has(opts, "-U")):
+        for f in pos[:1]:
+            sink.op(OpKind.NETWORK, f, "unix socket")
+        return
+    ports = values(opts, "-p", "--source-port")
+    if len(pos) >= 2:
+        port = pos[1].text if pos[1].text.isdigit() else None
+        host = pos[0].text if pos[0].exact else None
+        sink.connect(NetworkTarget(host, int(port) if port else None, None, name, listen))
+    elif len(pos) == 1:
+        if pos[0].text.isdigit():
+            sink.connect(NetworkTarget(None, int(pos[0].text), None, name, listen))
+        else:
+            p = ports[0].text if ports and ports[0].text.isdigit() else None
+            sink.connect(
+                NetworkTarget(
+                    pos[0].text if pos[0].exact else None, int(p) if p else None, None, name, listen
+                )
+            )
+    elif ports:
+        p = ports[0].text
+        sink.connect(NetworkTarget(None, int(p) if p.isdigit() else None, None, name, listen))
+
+
+_SOCAT_NET = (
+    "TCP",
+    "TCP4",
+    "TCP6",
+    "TCP-CONNECT",
+    "UDP",
+    "UDP4",
+    "UDP6",
+    "UDP-CONNECT",
+    "SCTP",
+    "SCTP-CONNECT",
+    "OPENSSL",
+    "SSL",
+    "OPENSSL-CONNECT",
+    "SOCKS4",
+    "SOCKS4A",
+    "SOCKS5",
+    "PROXY",
+    "UDP-SENDTO",
+    "DCCP-CONNECT",
+)
+_SOCAT_LISTEN = (
+    "TCP-LISTEN",
+    "TCP4-LISTEN",
+    "TCP6-LISTEN",
+    "UDP-LISTEN",
+    "UDP4-LISTEN",
+    "OPENSSL-LISTEN",
+    "SSL-L",
+    "SCTP-LISTEN",
+    "UDP-RECV",
+    "UDP-RECVFROM",
+    "TCP-L",
+)
+_SOCAT_EXEC = ("EXEC", "SYSTEM")
+_SOCAT_FILES = ("FILE", "OPEN", "CREATE", "CREAT", "GOPEN", "PIPE")
+_SOCAT_UNIX = ("UNIX-CONNECT", "UNIX-CLIENT", "UNIX", "UNIX-LISTEN", "UNIX-SENDTO", "ABSTRACT")
+
+
+def _socat(name: str, args: list[Field], sink: Sink) -> None:
+    _, pos = parse_opts(args, frozenset({"-d", "-D", "-L", "-W", "-b", "-t", "-T", "-lf", "-lp"}))
+    has_net = has_exec = False
+    for f in pos:
+        text = f.text
+        kind, colon, rest = text.partition(":")
+        upper = kind.upper()
+        rest = rest.split(",", 1)[0] if upper not in _SOCAT_EXEC else rest
+        if not colon:
+            if text.startswith("/"):
+                sink.op(OpKind.READ, f, name)
+            continue
+        if upper in _SOCAT_NET:
+            host, port = split_host_port(rest)
+            sink.connect(NetworkTarget(host, port, None, name))
+            has_net = True
+        elif upper in _SOCAT_LISTEN:
+            port_text = rest.split(":", 1)[0]
+            sink.connect(
+                NetworkTarget(
+                    None, int(port_text) if port_text.isdigit() else None, None, name, True
+                )
+            )
+            has_net = True
+        elif upper in _SOCAT_EXEC:
+            code = rest.split(",", 1)[0] if upper == "EXEC" else rest
+            sink.op(OpKind.EXECUTE, sub(f, code), name)
+            sink.shell_code(sub(f, code).val(), f"socat {upper.lower()}")
+            has_exec = True
+        elif upper in _SOCAT_FILES:
+            sink.op(
+                OpKind.WRITE if upper in ("CREATE", "CREAT") else OpKind.READ, sub(f, rest), name
+            )
+        elif upper in _SOCAT_UNIX:
+            sink.op(OpKind.NETWORK, sub(f, rest), "unix socket")
+    if has_net and has_exec:
+        sink.signal(ShellSignal.REVERSE_SHELL, "socat joins a socket to a program")
+
+
+def _ssh(name: str, args: list[Field], sink: Sink) -> None:
+    opts, pos = parse_opts(
+        args,
+        frozenset(_w("-p -i -F -o -l -L -R -D -J -b -c -E -e -m -O -Q -S -W -w -B -I -P")),
+        permute=False,
+    )
+    for f in values(opts, "-i", "-F"):
+        sink.op(OpKind.READ, f, name)
+    for f in values(opts, "-E"):
+        sink.op(OpKind.WRITE, f, name)
+    for f in values(opts, "-o"):
+        key, value = _ssh_option(f.text)
+        if key.lower() in ("proxycommand", "localcommand", "knownhostscommand", "remotecommand"):
+            sink.shell_code(sub(f, value).val(), f"ssh {key}")
+    for f in values(opts, "-J"):
+        sink.address(f, "ssh jump", 22)
+    port_vals = values(opts, "-p", "-P")
+    port = int(port_vals[0].text) if port_vals and port_vals[0].text.isdigit() else 22
+    if name in ("scp", "rsync"):
+        return
+    if pos:
+        dest = pos[0]
+        if is_url(dest.text):
+            sink.address(dest, name, 22)
+        else:
+            host, p = split_host_port(dest.text)
+            sink.connect(NetworkTarget(host if dest.exact else None, p or port, None, name))
+
+
+def _scp(name: str, args: list[Field], sink: Sink) -> None:
+    value_opts = frozenset(_w("-P -i -F -o -l -c -J -S -X"))
+    if name == "rsync":
+        value_opts = frozenset(
+            _w(
+                "-e --rsh --exclude --include --files-from --password-file --port "
+                "--log-file -T --temp-dir --rsync-path --exclude-from --include-from "
+                "-f --filter --backup-dir --suffix --chmod --timeout --contimeout "
+                "--bwlimit --compare-dest --link-dest --copy-dest --partial-dir"
+            )
+        )
+    opts, pos = parse_opts(args, value_opts)
+    for f in values(
+        opts, "-i", "-F", "--files-from", "--password-file", "--exclude-from", "--include-from"
+    ):
+        sink.op(OpKind.READ, f, name)
+    for f in values(opts, "--log-file"):
+        sink.op(OpKind.WRITE, f, name)
+    for code in values(opts, "-e", "--rsh", "-S", "--rsync-path"):
+        sink.shell_code(code.val(), f"{name} -e")
+    for f in values(opts, "-o"):
+        key, value = _ssh_option(f.text)
+        if key.lower() in ("proxycommand", "localcommand"):
+            sink.shell_code(sub(f, value).val(), f"{name} {key}")
+    for index, f in enumerate(pos):
+        remote = _remote(f.text)
+        if remote is not None:
+            host, _path = remote
+            sink.connect(NetworkTarget(host, 22 if name == "scp" else None, None, name))
+            continue
+        if is_url(f.text):
+            sink.address(f, name)
+            continue
+        last = index == len(pos) - 1 and len(pos) > 1
+        sink.op(OpKind.WRITE if last else OpKind.READ, f, name)
+
+
+def _ssh_option(text: str) -> tuple[str, str]:
+    """`Key=value` or `Key value` (ssh accepts both)."""
+    cut = min((i for i in (text.find("="), text.find(" ")) if i >= 0), default=-1)
+    if cut < 0:
+        return text, ""
+    return text[:cut], text[cut + 1 :].lstrip("= ")
+
+
+def _remote(text: str) -> tuple[str | None, str] | None:
+    """`[user@]host:path` (not a local path with a colon, not a URL)."""
+    if is_url(text) or text.startswith(("/", "./", "../", "~")):
+        return None
+    colon = text.find(":")
+    if colon <= 0:
+        return None
+    slash = text.find("/")
+    if 0 <= slash < colon:
+        return None
+    host = text[:colon].rsplit("@", 1)[-1].strip("[]")
+    return (host or None), text[colon + 1 :].lstrip(":")
+
+
+def _host_tool(name: str, args: list[Field], sink: Sink) -> None:
+    _, pos = parse_opts(
+        args,
+        frozenset(_w("-c -i -w -W -t -s -p -q -m -f -l -T -I -b -4 -6 -x -y -k --port")),
+    )
+    first = next((f for f in pos if not f.text.startswith("@")), None)
+    if first is None or name == "openssl":
+        return
+    if name == "telnet" and len(pos) >= 2 and pos[1].text.isdigit() and first.exact:
+        sink.connect(NetworkTarget(first.text, int(pos[1].text), None, name))
+        return
+    sink.address(first, name, 23 if name == "telnet" else None)
+
+
+def _openssl(name: str, args: list[Field], sink: Sink) -> None:
+    sub_cmd = args[0].text if args else ""
+    # openssl uses single-dash long options; re-scan them literally.
+    pairs: dict[str, Field] = {}
+    rest = args[1:]
+    for i, a in enumerate(rest):
+        if a.text.startswith("-") and i + 1 < len(rest):
+            pairs.setdefault(a.text, rest[i + 1])
+    for key in ("-in", "-inkey", "-key", "-kfile", "-cert", "-CAfile"):
+        if key in pairs:
+            sink.op(OpKind.READ, pairs[key], name)
+    if "-out" in pairs:
+        sink.op(OpKind.WRITE, pairs["-out"], name)
+    if sub_cmd in ("s_client",) and "-connect" in pairs:
+        host, port = split_host_port(pairs["-connect"].text)
+        sink.connect(NetworkTarget(host, port or 443, None, "openssl s_client"))
+    if sub_cmd == "s_server":
+        port_f = pairs.get("-accept") or pairs.get("-port")
+        port = int(port_f.text) if port_f is not None and port_f.text.isdigit() else None
+        sink.connect(NetworkTarget(None, port, None, "openssl s_server", True))
+
+
+def _git(name: str, args: list[Field], sink: Sink) -> None:
+    i = 0
+    configs: list[Field] = []
+    while i < len(args):
+        t = args[i].text
+        if t in (
+            "-C",
+            "-c",
+            "--git-dir",
+            "--work-tree",
+            "--namespace",
+            "--exec-path",
+            "--config-env",
+        ) and i + 1 < len(args):
+            if t == "-c":
+                configs.append(args[i + 1])
+            elif t == "-C":
+                sink.chdir(args[i + 1])
+            i += 2
+            continue
+        if t.startswith("-"):
+            i += 1
+            continue
+        break
+    for c in configs:
+        _git_config_value(
+            c.text.partition("=")[0], sub(c, c.text.partition("=")[2]), sink, "git -c"
+        )
+    if i >= len(args):
+        return
+    cmd = args[i].text
+    rest = args[i + 1 :]
+    opts, pos = parse_opts(
+        rest,
+        frozenset(
+            {
+                "-b",
+                "--branch",
+                "-o",
+                "--origin",
+                "--depth",
+                "-c",
+                "--config",
+                "--template",
+                "-u",
+                "--upload-pack",
+                "--receive-pack",
+                "--exec",
+                "--reference",
+                "--separate-git-dir",
+                "-m",
+                "-F",
+                "--file",
+                "-C",
+                "-t",
+            }
+        ),
+    )
+    for code in values(opts, "-u", "--upload-pack", "--receive-pack", "--exec"):
+        sink.shell_code(code.val(), f"git {cmd} {code.text[:0]}pack program")
+    for c in values(opts, "-c", "--config"):
+        _git_config_value(
+            c.text.partition("=")[0], sub(c, c.text.partition("=")[2]), sink, f"git {cmd} -c"
+        )
+    if cmd == "clone":
+        if pos:
+            sink.address(pos[0], "git clone")
+        if len(pos) >= 2:
+            sink.op(OpKind.WRITE, pos[1], "git clone")
+    elif cmd in ("fetch", "pull", "push", "ls-remote"):
+        if pos and (is_url(pos[0].text) or _remote(pos[0].text) is not None):
+            sink.address(pos[0], f"git {cmd}")
+    elif cmd == "remote" and len(pos) >= 3 and pos[0].text in ("add", "set-url"):
+        sink.address(pos[2], "git remote")
+    elif cmd == "submodule" and pos and pos[0].text == "add" and len(pos) >= 2:
+        sink.address(pos[1], "git submodule")
+    elif cmd == "config":
+        if has(opts, "--global"):
+            target = sink.home(".gitconfig")
+        elif has(opts, "--system"):
+            target = Field("/etc/gitconfig")
+        else:
+            target = Field(".git/config")
+        files = values(opts, "-f", "--file")
+        if files:
+            target = files[0]
+        writing = len(pos) >= 2 or has(
+            opts,
+            "--add",
+            "--unset",
+            "--unset-all",
+            "--replace-all",
+            "--rename-section",
+            "--remove-section",
+        )
+        sink.op(OpKind.WRITE if writing else OpKind.READ, target, "git config")
+        if len(pos) >= 2:
+            _git_config_value(pos[0].text, pos[1], sink, "git config")
+    elif cmd in ("apply", "am") and pos:
+        for f in _paths(pos):
+            sink.op(OpKind.READ, f, f"git {cmd}")
+
+
+_GIT_CODE_KEYS = (
+    "core.sshcommand",
+    "core.pager",
+    "core.editor",
+    "core.fsmonitor",
+    "sequence.editor",
+    "diff.external",
+    "gpg.program",
+    "core.gitproxy",
+    "credential.helper",
+    "pager.",
+    "uploadpack.packobjectshook",
+)
+
+
+def _git_config_value(key: str, value: Field, sink: Sink, context: str) -> None:
+    low = key.lower()
+    if low.startswith("alias.") and value.text.startswith("!"):
+        sink.shell_code(sub(value, value.text[1:]).val(), f"{context} {key}")
+    elif low.startswith(_GIT_CODE_KEYS) or (
+        low.startswith(("filter.", "diff.", "merge."))
+        and low.endswith((".clean", ".smudge", ".command", ".driver", ".textconv", ".process"))
+    ):
+        code = value.text[1:] if value.text.startswith("!") else value.text
+        sink.shell_code(sub(value, code).val(), f"{context} {key}")
+    elif low == "core.hookspath":
+        sink.op(OpKind.EXECUTE, value, f"{context} {key}")
+
+
+def _pkg(name: str, args: list[Field], sink: Sink) -> None:
+    if name in ("docker", "podman") and args and args[0].text in ("run", "create"):
+        _container_mounts(args[1:], sink)
+    for arg in args:
+        text = arg.text
+        if text.startswith("--") and "=" in text:
+            text = text.split("=", 1)[1]
+        f = sub(arg, text)
+        if is_url(text):
+            sink.address(f, name)
+        elif "+" in text and is_url(text.split("+", 1)[1]):
+            sink.address(sub(f, text.split("+", 1)[1]), name)
+
+
+def _container_mounts(args: list[Field], sink: Sink) -> None:
+    """`-v HOST:CTR` and `--mount type=bind,source=HOST`: the host path is exposed read-write."""
+    for i, a in enumerate(args):
+        t = a.text
+        value: Field | None = None
+        if t in ("-v", "--volume", "--mount", "--env-file") and i + 1 < len(args):
+            value = args[i + 1]
+        elif t.startswith(("--volume=", "--mount=", "--env-file=")):
+            value = sub(a, t.split("=", 1)[1])
+        elif t.startswith("-v") and len(t) > 2:
+            value = sub(a, t[2:])
+        if value is None:
+            continue
+        if t.startswith("--env-file"):
+            sink.op(OpKind.READ, value, "container env file")
+            continue
+        text = value.text
+        if text.startswith("type=") or ",source=" in text or ",src=" in text:
+            for item in text.split(","):
+                key, _, val = item.partition("=")
+                if key in ("source", "src"):
+                    text = val
+                    break
+            else:
+                continue
+        else:
+            text = text.split(":", 1)[0]
+        if text.startswith(("/", "~", ".", "$")):
+            host = sub(value, text)
+            sink.op(OpKind.READ, host, "container mount")
+            sink.op(OpKind.WRITE, host, "container mount")
+
+
+def _cloud_copy(name: str, args: list[Field], sink: Sink) -> None:
+    """`aws s3 cp|sync|mv`, `gsutil cp`, `az storage ... upload`, `gh gist create FILE`."""
+    if name == "gh":
+        if (
+            len(args) >= 2
+            and args[0].text in ("gist", "release")
+            and args[1].text
+            in (
+                "create",
+                "upload",
+            )
+        ):
+            _, pos = parse_opts(args[2:], frozenset(_w("-d --desc -f --filename -R --repo")))
+            for f in _paths(pos):
+                if "/" in f.text or "." in f.text:
+                    sink.op(OpKind.READ, f, f"gh {args[0].text}")
+        sink.connect(NetworkTarget("api.github.com", 443, None, "gh"))
+        return
+    words = [a for a in args if not a.text.startswith("-")]
+    if name == "aws" and len(words) >= 2 and words[0].text == "s3":
+        words = words[2:]
+    elif name == "gsutil" and words:
+        words = words[1:]
+    else:
+        return
+    for index, f in enumerate(words):
+        if "://" in f.text:
+            sink.connect(NetworkTarget(None, None, f.text, name))
+        else:
+            last = index == len(words) - 1 and len(words) > 1
+            sink.op(OpKind.WRITE if last else OpKind.READ, f, name)
+
+
+def _crontab(name: str, args: list[Field], sink: Sink) -> None:
+    opts, pos = parse_opts(args, frozenset({"-u"}))
+    if has(opts, "-l"):
+        sink.op(OpKind.READ, Field("/var/spool/cron/crontabs"), "crontab -l")
+        return
+    if has(opts, "-r"):
+        sink.op(OpKind.DELETE, Field("/var/spool/cron/crontabs"), "crontab -r")
+        return
+    sink.op(OpKind.WRITE, Field("/var/spool/cron/crontabs"), "crontab")
+    for f in _paths(pos):
+        sink.op(OpKind.READ, f, name)
+    stdin = sink.stdin
+    if (not pos or pos[0].text == "-") and stdin is not None and stdin.val is not None:
+        for line in stdin.val.text.splitlines()[:64]:
+            entry = line.strip()
+            if not entry or entry.startswith("#") or "=" in entry.split(None, 1)[0]:
+                continue
+            fields = entry.split(None, 1 if entry.startswith("@") else 5)
+            if len(fields) == (2 if entry.startswith("@") else 6):
+                sink.shell_code(
+                    sub(Field(fields[-1], stdin.val.exact), fields[-1]).val(), "crontab entry"
+                )
+
+
+def _at(name: str, args: list[Field], sink: Sink) -> None:
+    """`at`/`batch` run their standard input (or `-f FILE`) later, as shell code."""
+    opts, _ = parse_opts(args, frozenset({"-f", "-q", "-t", "-m"}))
+    for f in values(opts, "-f"):
+        sink.op(OpKind.READ, f, name)
+        sink.op(OpKind.EXECUTE, f, name)
+    stdin = sink.stdin
+    if not values(opts, "-f") and stdin is not None and stdin.val is not None:
+        sink.shell_code(stdin.val, f"{name} job")
+
+
+def _tmux(name: str, args: list[Field], sink: Sink) -> None:
+    """Commands handed to a terminal multiplexer run in a shell there."""
+    if name == "screen":
+        _, pos = parse_opts(
+            args, frozenset(_w("-S -c -L -Logfile -p -X -T -e -h -s -t")), permute=False
+        )
+        if pos:
+            sink.run_argv(pos, "screen")
+        return
+    if not args:
+        return
+    sub_cmd = args[0].text
+    _, pos = parse_opts(args[1:], frozenset(_w("-t -s -n -c -e -F -x -y -l -p -T -S -f")))
+    if sub_cmd in (
+        "new",
+        "new-session",
+        "new-window",
+        "neww",
+        "split-window",
+        "splitw",
+        "respawn-pane",
+        "respawnp",
+        "run-shell",
+        "run",
+    ):
+        if pos:
+            joined = " ".join(f.text for f in pos)
+            sink.shell_code(Field(joined, all(f.exact for f in pos)).val(), f"tmux {sub_cmd}")
+    elif sub_cmd in ("send-keys", "send"):
+        keys = [f for f in pos if f.text not in ("Enter", "C-m", "KPEnter")]
+        if keys:
+            joined = " ".join(f.text for f in keys)
+            sink.shell_code(Field(joined, all(f.exact for f in keys)).val(), "tmux send-keys")
+
+
+def _mkfifo(name: str, args: list[Field], sink: Sink) -> None:
+    _, pos = parse_opts(args, frozenset({"-m", "--mode", "-Z"}))
+    for f in _paths(pos):
+        if name == "mknod" and f is not pos[0]:
+            break
+        sink.op(OpKind.WRITE, f, name)
+
+
+_TABLE: dict[str, Handler] = {}
+for _n in _READERS:
+    _TABLE[_n] = _reader
+for _n in ("grep", "egrep", "fgrep", "rg", "ag", "ack", "zgrep", "fd", "fdfind"):
+    _TABLE[_n] = _grep
+for _n in ("awk", "gawk", "mawk", "nawk"):
+    _TABLE[_n] = _awk
+_TABLE["sed"] = _sed
+_TABLE["gsed"] = _sed
+for _n in ("touch", "mkdir", "truncate", "sponge", "fallocate"):
+    _TABLE[_n] = _writer
+_TABLE["tee"] = _tee
+_TABLE["dd"] = _dd
+for _n in ("cp", "mv", "install", "gcp", "gmv"):
+    _TABLE[_n] = _copy
+_TABLE["ln"] = _ln
+for _n in _DELETERS:
+    _TABLE[_n] = _delete
+for _n in _LISTERS:
+    _TABLE[_n] = _lister
+for _n in ("chmod", "chown", "chgrp"):
+    _TABLE[_n] = _chmod
+for _n in _EDITORS:
+    _TABLE[_n] = _editor
+_TABLE["tar"] = _tar
+_TABLE["bsdtar"] = _tar
+for _n in ("zip", "unzip", "gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "7z"):
+    _TABLE[_n] = _zip
+_TABLE["find"] = _find
+_TABLE["curl"] = _curl
+_TABLE["wget"] = _wget
+for _n in ("aria2c", "http", "https", "xh", "lwp-request", "GET", "POST", "fetch"):
+    _TABLE[_n] = _generic_fetch
+for _n in ("nc", "ncat", "netcat", "nc.traditional", "nc.openbsd", "cryptcat", "pwncat"):
+    _TABLE[_n] = _nc
+_TABLE["socat"] = _socat
+_TABLE["ssh"] = _ssh
+_TABLE["autossh"] = _ssh
+_TABLE["scp"] = _scp
+_TABLE["rsync"] = _scp
+for _n in (
+    "telnet",
+    "ftp",
+    "sftp",
+    "tftp",
+    "ping",
+    "ping6",
+    "dig",
+    "nslookup",
+    "host",
+    "traceroute",
+    "mtr",
+    "whois",
+):
+    _TABLE[_n] = _host_tool
+_TABLE["openssl"] = _openssl
+_TABLE["git"] = _git
+for _n in (
+    "pip",
+    "pip3",
+    "npm",
+    "npx",
+    "yarn",
+    "pnpm",
+    "gem",
+    "cargo",
+    "go",
+    "composer",
+    "brew",
+    "apt",
+    "apt-get",
+    "docker",
+    "podman",
+    "helm",
+    "kubectl",
+):
+    _TABLE[_n] = _pkg
+_TABLE["crontab"] = _crontab
+for _n in ("aws", "gsutil", "gh"):
+    _TABLE[_n] = _cloud_copy
+_TABLE["at"] = _at
+_TABLE["batch"] = _at
+_TABLE["tmux"] = _tmux
+_TABLE["screen"] = _tmux
+_TABLE["mkfifo"] = _mkfifo
+_TABLE["mknod"] = _mkfifo
+
+
+def describe(name: str, args: list[Field], sink: Sink) -> None:
+    """Report what `name args...` does to files and the network (not interpreters/shells)."""
+    handler = _TABLE.get(name)
+    if handler is not None:
+        handler(name, args, sink)
+
+
+def known(name: str) -> bool:
+    """Whether the table describes `name`."""
+    return name in _TABLE
+
+
+def opts_of(args: list[Field], value_opts: frozenset[str]) -> tuple[list[Opt], list[Field]]:
+    """Re-export of the option splitter for the analyser."""
+    return parse_opts(args, value_opts)
