@@ -16,6 +16,7 @@ from typing import Any, TextIO, cast
 
 from crustcore_nano.approvals import Actor
 from crustcore_nano.errors import CrustCoreError
+from crustcore_nano.eventlog import iter_records, verify_log
 from crustcore_nano.kernel.core import Kernel
 from crustcore_nano.patches import UnverifiedPatch, VerifiedPatch
 
@@ -123,19 +124,28 @@ def demo_main(argv: Sequence[str], *, stdout: TextIO, stderr: TextIO) -> int:
             status=kernel.task(task).status.value,
         )
 
-        title("4. Everything above is in the event log")
-        events_path = kernel.events_path
-    lines = events_path.read_text(encoding="utf-8").splitlines()
-    kinds = sorted({json.loads(line)["kind"] for line in lines})
+        title("4. Everything above is in the tamper-evident event log")
+        log_dir = kernel.log_dir
+    report = verify_log(log_dir)
+    records = list(iter_records(log_dir))
+    kinds = sorted({r.kind for r in records if not r.kind.startswith("log.")})
+    raw = b"".join(p.read_bytes() for p in sorted(log_dir.glob("*")) if p.is_file())
     say(
         "log",
-        f"{len(lines)} events in {events_path} ({', '.join(kinds)}); the demo key appears "
-        f"in it {sum(DEMO_KEY in line for line in lines)} times",
-        events=len(lines),
-        path=str(events_path),
+        f"{len(records)} records in {log_dir}, hash-chained and sealed "
+        f"({'verified intact' if report.ok else 'BROKEN'}): {', '.join(kinds)}; the demo key "
+        f"appears in it {raw.count(DEMO_KEY.encode())} times",
+        events=len(records),
+        path=str(log_dir),
+        intact=report.ok,
+        leaked=DEMO_KEY.encode() in raw,
     )
-    ok = all(s.get("leaked") in (None, False) for s in steps) and all(
-        s.get("refused") in (None, True) for s in steps
+    if not args.json:
+        stdout.write(f"  check it yourself: crustcore inspect {home}\n")
+    ok = (
+        all(s.get("leaked") in (None, False) for s in steps)
+        and all(s.get("intact") in (None, True) for s in steps)
+        and all(s.get("refused") in (None, True) for s in steps)
     )
     if args.json:
         stdout.write(json.dumps({"ok": ok, "home": str(home), "steps": steps}, indent=2) + "\n")

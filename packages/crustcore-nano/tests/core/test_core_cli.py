@@ -23,7 +23,9 @@ def test_demo_runs_end_to_end_and_leaves_its_log(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "All checks held." in done.stdout
     assert "sk-demo-" not in done.stdout.replace("The key is sk-de", "")
-    assert (tmp_path / "log" / "events.jsonl").exists()
+    inspected = crustcore("inspect", str(tmp_path), "--json")
+    assert inspected.returncode == 0, inspected.stderr
+    assert json.loads(inspected.stdout)["ok"] is True
 
 
 def test_demo_json_reports_every_step(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import subprocess
@@ -25,6 +24,7 @@ from crustcore_nano import (
     VerificationFailed,
     VerifiedPatch,
 )
+from crustcore_nano.eventlog import iter_records, verify_log
 from crustcore_nano.secrets import SecretHandle
 
 SECRET = "sk-proj-kernelTestSecretValue0123456789"
@@ -205,13 +205,42 @@ def test_events_are_written_redacted(kernel: Kernel) -> None:
     assert denied.verdict is Verdict.DENY
     kernel.claim_done(task, claim=f"done, key was {SECRET}")
     kernel.close()
-    text = kernel.events_path.read_text()
-    assert SECRET not in text
-    records = [json.loads(line) for line in text.splitlines()]
-    assert [r["seq"] for r in records] == list(range(1, len(records) + 1))
+    raw = b"".join(p.read_bytes() for p in kernel.log_dir.iterdir() if p.is_file())
+    assert SECRET.encode() not in raw
+    records = list(iter_records(kernel.log_dir))
+    assert [r.seq for r in records] == list(range(len(records)))
     assert {"task.created", "job.leased", "tool.requested", "model.claimed_done"} <= {
-        r["kind"] for r in records
+        r.kind for r in records
     }
+    assert verify_log(kernel.log_dir).ok
+
+
+def test_tool_results_are_redacted_framed_and_receipted(kernel: Kernel) -> None:
+    kernel.broker.add("openai", SECRET)
+    task = kernel.create_task("t")
+    job = kernel.start_job(task, owner="w1")
+    req = kernel.request_tool(
+        task, "bash", {"command": "cat .env"}, reversibility="reversible", job_id=job, owner="w1"
+    )
+    shown = kernel.complete_tool(
+        task,
+        req.tool_call_id,
+        "bash",
+        {"command": "cat .env"},
+        f"OPENAI_API_KEY={SECRET}\n",
+        job_id=job,
+        owner="w1",
+    )
+    assert SECRET not in shown.framed()
+    assert shown.origin == "tool:bash"
+    with pytest.raises(KernelError):  # a worker without the lease cannot report results
+        kernel.complete_tool(task, req.tool_call_id, "bash", {}, "x", job_id=job, owner="w2")
+    kernel.close()
+    report = verify_log(kernel.log_dir)
+    assert report.ok
+    assert report.summary.receipts == 1
+    kinds = [r.kind for r in iter_records(kernel.log_dir)]
+    assert kinds.index("tool.receipt") == kinds.index("tool.completed") + 1
 
 
 def test_refused_approval_attempts_are_recorded(kernel: Kernel) -> None:
@@ -223,9 +252,10 @@ def test_refused_approval_attempts_are_recorded(kernel: Kernel) -> None:
             req.approval.approval_id, by=cast(Any, Actor.MODEL), digest=req.approval.digest
         )
     kernel.close()
-    last = json.loads(kernel.events_path.read_text().splitlines()[-1])
-    assert last["kind"] == "approval.resolved" and last["actor"] == "model"
-    assert "refused" in last["payload"]
+    last = [r for r in iter_records(kernel.log_dir) if not r.kind.startswith("log.")][-1]
+    assert last.kind == "approval.resolved.refused"
+    assert last.actor == "model"
+    assert "refused" in last.payload
 
 
 def test_forgeries_leave_the_task_open(kernel: Kernel) -> None:

@@ -29,6 +29,7 @@ from crustcore_nano.approvals import (
 from crustcore_nano.budget import Budget, BudgetAxis
 from crustcore_nano.capabilities import CapabilityMint
 from crustcore_nano.errors import ApprovalError, KernelError, PatchError
+from crustcore_nano.eventlog import EventLog, LogConfig
 from crustcore_nano.ids import (
     ApprovalId,
     JobId,
@@ -40,7 +41,6 @@ from crustcore_nano.ids import (
     new_tool_call_id,
     now_ms,
 )
-from crustcore_nano.journal import Journal
 from crustcore_nano.kernel.events import (
     ActionKind,
     BlockReason,
@@ -53,7 +53,7 @@ from crustcore_nano.patches import Runner, UnverifiedPatch, VerifiedPatch, Verif
 from crustcore_nano.policy.types import Verdict
 from crustcore_nano.secrets.broker import SecretBroker
 from crustcore_nano.secrets.redactor import ModelVisibleText
-from crustcore_nano.untrusted import Untrusted
+from crustcore_nano.untrusted import Source, Untrusted
 
 DEFAULT_HOME = "~/.crustcore"
 
@@ -110,14 +110,14 @@ class Kernel:
     """The embedded kernel. Open with :meth:`open`; close (or use as a context manager)."""
 
     def __init__(
-        self, home: Path, *, key: MacKey, journal: Journal, clock: Callable[[], int] = now_ms
+        self, home: Path, *, key: MacKey, log: EventLog, clock: Callable[[], int] = now_ms
     ) -> None:
         self.home = home
         self._clock = clock
         self._lock = threading.RLock()
         self._reducer = Reducer()
         self._seq = 0
-        self._journal = journal
+        self._log = log
         self.approvals = ApprovalEngine(key)
         self.broker = SecretBroker(self.approvals)
         self.capabilities = CapabilityMint(key)
@@ -125,16 +125,21 @@ class Kernel:
         self._titles: dict[TaskId, str] = {}
         self._pending: dict[ApprovalId, PendingApproval[ActionSpec]] = {}
         self._used_patches: set[PatchId] = set()
+        self._last_seq = -1
 
     @classmethod
     def open(
-        cls, home: str | os.PathLike[str] | None = None, *, clock: Callable[[], int] = now_ms
+        cls,
+        home: str | os.PathLike[str] | None = None,
+        *,
+        clock: Callable[[], int] = now_ms,
+        log_config: LogConfig | None = None,
     ) -> Kernel:
         root = resolve_home(home)
         root.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = _load_or_create_key(root / "keys" / "kernel.key", "kernel")
-        journal = Journal(root / "log" / "events.jsonl")
-        return cls(root, key=key, journal=journal, clock=clock)
+        log = EventLog.open(root, config=log_config)
+        return cls(root, key=key, log=log, clock=clock)
 
     def __enter__(self) -> Kernel:
         return self
@@ -143,12 +148,19 @@ class Kernel:
         self.close()
 
     def close(self) -> None:
-        self.broker.close()
-        self._journal.close()
+        """Flush and seal the log, wipe the secrets. Idempotent."""
+        with self._lock:
+            self.broker.close()
+            self._log.close()
 
     @property
-    def events_path(self) -> Path:
-        return self._journal.path
+    def log_dir(self) -> Path:
+        """Where the event log lives (``crustcore inspect`` takes this or the home)."""
+        return self.home / "log"
+
+    @property
+    def log(self) -> EventLog:
+        return self._log
 
     # --- the event path -------------------------------------------------------------------------
     def submit(
@@ -172,17 +184,21 @@ class Kernel:
             }
             if payload:
                 record.update(payload)
+            name = kind.value
             if not result.accepted:
+                # Refused attempts are on record under their own kind, so that a count of
+                # (say) task.completed never includes a completion the kernel refused.
                 record["refused"] = result.note
+                name += ".refused"
             clean = cast("dict[str, object]", self.broker.redactor.scrub_json(record))
-            self._journal.append(
-                kind.value,
+            self._last_seq = self._log.append(
+                name,
                 actor=actor.value,
                 ts_ms=ts,
                 payload=clean,
                 task_id=event.task_id,
                 job_id=event.job_id,
-            )
+            ).seq
             return result
 
     # --- tasks -----------------------------------------------------------------------------------
@@ -326,6 +342,51 @@ class Kernel:
             if act.kind is ActionKind.RUN_TOOL:
                 return ToolRequest(call_id, Verdict.ALLOW, None, result.note)
         return ToolRequest(call_id, Verdict.DENY, None, result.note or "denied by policy")
+
+    def complete_tool(
+        self,
+        task_id: TaskId,
+        tool_call_id: ToolCallId,
+        tool: str,
+        args: Mapping[str, object],
+        result: str | Untrusted[str],
+        *,
+        job_id: JobId,
+        owner: str,
+    ) -> ModelVisibleText:
+        """Record a tool's result and return what the model may see, with its receipt logged.
+
+        The result is redacted (and framed as untrusted data by ``ModelVisibleText.framed``);
+        the ``tool.completed`` record holds exactly the text shown, and a receipt MAC'd with the
+        log's receipt key binds task, job, call, tool, the arguments' digest and that text.
+        """
+        if not isinstance(result, Untrusted):
+            result = Untrusted(result, Source.TOOL, tool)
+        with self._lock:
+            shown = self.broker.redact(result)
+            clean_args = self.broker.redactor.scrub_json(dict(args))
+            step = self.submit(
+                EventKind.TOOL_COMPLETED,
+                actor=Actor.WORKER,
+                task_id=task_id,
+                job_id=job_id,
+                lease_owner=owner,
+                tool_call_id=tool_call_id,
+                payload={"tool": tool, "result": shown.text, "origin": shown.origin},
+            )
+            if not step.accepted:
+                raise KernelError(f"tool result not accepted: {step.note}")
+            self._log.append_receipt(
+                ts_ms=self._clock(),
+                task_id=task_id,
+                job_id=job_id,
+                tool_call_id=tool_call_id,
+                tool_name=tool,
+                args=clean_args,
+                shown_result=shown.text,
+                completion_seq=self._last_seq,
+            )
+            return shown
 
     def approve(
         self, approval_id: ApprovalId, *, by: AuthorizedUser, digest: str
