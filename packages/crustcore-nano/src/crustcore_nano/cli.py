@@ -26,7 +26,16 @@ Command = Callable[..., int]
 BUILTIN: dict[str, tuple[str, str, str]] = {
     "demo": ("crustcore_nano.demo", "demo_main", "run the end-to-end demo (no keys, no network)"),
     "version": ("crustcore_nano.cli", "version_main", "print the version"),
+    "inspect": (
+        "crustcore_nano.eventlog.cli",
+        "inspect_main",
+        "verify an event log, prove records",
+    ),
+    "export": ("crustcore_nano.eventlog.cli", "export_main", "write the verified prefix of a log"),
     "scan": ("crustcore_nano.dlp.cli", "scan_main", "find credentials in a file or stdin (DLP)"),
+    "check": ("crustcore_nano.policy.cli", "check_main", "decide one tool call (JSON on stdin)"),
+    "hook": ("crustcore_nano.policy.cli", "hook_main", "coding-agent hooks (claude-code)"),
+    "replay": ("crustcore_nano.policy.cli", "replay_main", "re-decide a log under another policy"),
 }
 
 # Commands that a sidecar package provides, with the package to install for them.

@@ -1,0 +1,613 @@
+"""`crustcore check`, `crustcore hook claude-code` and `crustcore replay`: thin adapters around
+`PolicyEngine` (they read, call the engine, print; every decision is the engine's).
+
+* `crustcore check [--root DIR] [--policy FILE] [--json] [--text] [--batch]` reads one tool call
+  as JSON on stdin (`{"tool": ..., "args": {...}, "origin"?: ..., "mcp_server"?: ...}`), or JSON
+  Lines with `--batch`, and prints one decision JSON per call. Exit 0 when evaluated (whatever
+  the decision), 2 on bad input or options, with the reason on stderr.
+* `crustcore hook claude-code` answers Claude Code's PreToolUse hook (JSON on stdin, a
+  `hookSpecificOutput` permission decision on stdout, exit 0). It fails closed: unreadable
+  input or a broken policy file is answered with `deny` and the reason.
+  `crustcore hook install|uninstall claude-code [--project DIR]` edits `.claude/settings.json`.
+* `crustcore replay LOG --policy FILE [--baseline FILE] [--root DIR] [--json]` re-evaluates
+  every recorded tool call and reports the calls whose decision would change.
+
+`~` and `$HOME` mean the caller's `HOME`; CrustCore's home is `$CRUSTCORE_HOME` or
+`~/.crustcore`; the default policy is `crustcore.toml` there (absent means the defaults).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO, cast
+
+from crustcore_nano.errors import CrustCoreError
+from crustcore_nano.policy.config import UserPolicy, load_policy, parse_policy
+from crustcore_nano.policy.engine import PolicyEngine
+from crustcore_nano.policy.types import Decision, Origin, ToolCall
+
+__all__ = [
+    "HOOK_COMMAND",
+    "check_main",
+    "hook_main",
+    "install_claude_hook",
+    "read_tool_requests",
+    "replay_main",
+    "uninstall_claude_hook",
+]
+
+HOOK_COMMAND = "crustcore hook claude-code"
+MAX_INPUT_CHARS = 8 * 1024 * 1024
+_POLICY_SECTIONS = ("version", "policy", "rules")
+_ORIGINS = {o.value: o for o in Origin}
+
+
+class InputError(CrustCoreError):
+    """A tool call on stdin (or a log line) is not what the command expects."""
+
+
+class _ArgumentError(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that writes to the given streams and never calls sys.exit."""
+
+    def __init__(self, prog: str, description: str, out: TextIO, err: TextIO) -> None:
+        super().__init__(prog=prog, description=description)
+        self._out = out
+        self._err = err
+
+    def print_help(self, file: object = None) -> None:
+        self._out.write(self.format_help())
+
+    def exit(self, status: int = 0, message: str | None = None) -> None:  # type: ignore[override]
+        if message:
+            self._err.write(message)
+        raise _ArgumentError(status)
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self._err.write(f"{self.prog}: error: {message}\n")
+        raise _ArgumentError(2)
+
+
+# --------------------------------------------------------------------------- shared set-up
+
+
+@dataclass(frozen=True, slots=True)
+class _Env:
+    home: str
+    crustcore_home: str
+    environ: dict[str, str]
+
+
+def _env(environ: Mapping[str, str] | None) -> _Env:
+    env = dict(os.environ if environ is None else environ)
+    home = env.get("HOME") or str(Path.home())
+    cc = env.get("CRUSTCORE_HOME") or os.path.join(home, ".crustcore")
+    if not os.path.isabs(cc):
+        cc = os.path.abspath(cc)
+    return _Env(os.path.abspath(home), cc, env)
+
+
+def _load(policy: str | None, env: _Env) -> UserPolicy:
+    """An explicit policy file, or `crustcore.toml` in CrustCore's home (other components'
+    sections of that file are accepted and ignored here)."""
+    if policy is not None:
+        return load_policy(Path(policy), home=env.home)
+    path = Path(env.crustcore_home) / "crustcore.toml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return UserPolicy.default()
+    except (OSError, UnicodeDecodeError):
+        return load_policy(path, home=env.home)  # raises the config error with the reason
+    try:
+        top = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        top = {}
+    foreign = [k for k in top if k not in _POLICY_SECTIONS]
+    return parse_policy(text, source=str(path), home=env.home, foreign_sections=foreign)
+
+
+def _engine(policy: UserPolicy, root: str, env: _Env, cwd: str | None = None) -> PolicyEngine:
+    return PolicyEngine(
+        policy,
+        crustcore_home=env.crustcore_home,
+        workspace=os.path.abspath(root),
+        home=env.home,
+        env=env.environ,
+        cwd=cwd,
+    )
+
+
+def _read_all(stream: TextIO) -> str:
+    text = stream.read(MAX_INPUT_CHARS + 1)
+    if len(text) > MAX_INPUT_CHARS:
+        raise InputError(f"input is larger than {MAX_INPUT_CHARS} characters")
+    return text
+
+
+def _object(value: object, what: str) -> Mapping[str, object]:
+    if not isinstance(value, dict):
+        raise InputError(f"{what} must be a JSON object, got {type(value).__name__}")
+    return cast("Mapping[str, object]", value)
+
+
+def _opt_str(data: Mapping[str, object], key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(f'"{key}" must be a string')
+    return value
+
+
+def tool_call_from_json(value: object, *, default_origin: Origin = Origin.API) -> ToolCall:
+    """A `ToolCall` from `{"tool", "args", "origin"?, "session"?, "task"?, "mcp_server"?}`."""
+    data = _object(value, "a tool call")
+    known = {"tool", "args", "origin", "session", "task", "mcp_server"}
+    extra = sorted(k for k in data if k not in known)
+    if extra:
+        raise InputError(f"unknown key(s) {', '.join(extra)}; a tool call has {sorted(known)}")
+    tool = data.get("tool")
+    if not isinstance(tool, str) or not tool.strip():
+        raise InputError('"tool" must be a non-empty string')
+    args = _object(data.get("args", {}), '"args"')
+    origin = default_origin
+    raw_origin = _opt_str(data, "origin")
+    if raw_origin is not None:
+        if raw_origin not in _ORIGINS:
+            raise InputError(f'"origin" must be one of {", ".join(_ORIGINS)}')
+        origin = _ORIGINS[raw_origin]
+    return ToolCall(
+        tool=tool,
+        args=args,
+        origin=origin,
+        session=_opt_str(data, "session"),
+        task=_opt_str(data, "task"),
+        mcp_server=_opt_str(data, "mcp_server"),
+    )
+
+
+def _parse_json(text: str, what: str) -> object:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise InputError(f"{what}: JSON nested too deeply") from None
+    except ValueError as exc:
+        raise InputError(f"{what}: not valid JSON ({exc})") from None
+
+
+def _dump(decision: Decision) -> str:
+    return json.dumps(decision.to_json(), ensure_ascii=False, sort_keys=False)
+
+
+# --------------------------------------------------------------------------- check
+
+
+def check_main(
+    argv: Sequence[str],
+    *,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """`crustcore check`: exit 0 when evaluated, 2 on bad input or options."""
+    parser = _Parser(
+        "crustcore check",
+        "Decide a tool call (JSON on stdin) with the policy engine and print the decision.",
+        stdout,
+        stderr,
+    )
+    parser.add_argument("--root", help="the workspace directory (default: the current one)")
+    parser.add_argument(
+        "--policy", help="a policy file (default: crustcore.toml in CRUSTCORE_HOME)"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON (the default)")
+    parser.add_argument("--text", action="store_true", help="print one human-readable line")
+    parser.add_argument("--batch", action="store_true", help="read JSON Lines, one call a line")
+    try:
+        opts = parser.parse_args(list(argv))
+    except _ArgumentError as exc:
+        return exc.status
+    env = _env(environ)
+    try:
+        engine = _engine(_load(opts.policy, env), opts.root or os.getcwd(), env)
+    except (CrustCoreError, ValueError) as exc:
+        stderr.write(f"crustcore check: {exc}\n")
+        return 2
+    text_mode = bool(opts.text) and not opts.json
+    try:
+        data = _read_all(stdin)
+    except InputError as exc:
+        stderr.write(f"crustcore check: {exc}\n")
+        return 2
+    if not opts.batch:
+        try:
+            call = tool_call_from_json(_parse_json(data, "stdin"))
+        except InputError as exc:
+            stderr.write(f"crustcore check: {exc}\n")
+            return 2
+        _print_decision(engine.evaluate(call), stdout, text_mode)
+        return 0
+    status = 0
+    for number, line in enumerate(data.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            call = tool_call_from_json(_parse_json(line, f"line {number}"))
+        except InputError as exc:
+            stderr.write(f"crustcore check: {exc}\n")
+            stdout.write(json.dumps({"error": str(exc), "line": number}) + "\n")
+            status = 2
+            continue
+        _print_decision(engine.evaluate(call), stdout, text_mode)
+    return status
+
+
+def _print_decision(decision: Decision, out: TextIO, text_mode: bool) -> None:
+    if text_mode:
+        out.write(f"{decision.verdict.value}\t{decision.rule}\t{decision.reason}\n")
+    else:
+        out.write(_dump(decision) + "\n")
+
+
+# --------------------------------------------------------------------------- hook
+
+
+def _hook_reply(decision: str, reason: str) -> str:
+    return json.dumps(
+        {
+            "hookSpecificOutput": {
+                "hookEventName": "PreToolUse",
+                "permissionDecision": decision,
+                "permissionDecisionReason": reason,
+            }
+        },
+        ensure_ascii=False,
+    )
+
+
+def hook_main(
+    argv: Sequence[str],
+    *,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """`crustcore hook claude-code` and `crustcore hook install|uninstall claude-code`."""
+    args = list(argv)
+    if args[:1] in (["install"], ["uninstall"]):
+        return _hook_setup(args, stdout, stderr)
+    parser = _Parser(
+        "crustcore hook",
+        "Answer a coding agent's hook with a CrustCore decision (claude-code: PreToolUse).",
+        stdout,
+        stderr,
+    )
+    parser.add_argument("agent", choices=["claude-code"])
+    parser.add_argument(
+        "--policy", help="a policy file (default: crustcore.toml in CRUSTCORE_HOME)"
+    )
+    parser.add_argument(
+        "--no-allow",
+        action="store_true",
+        help="on allow, give no decision, so Claude Code's own permission prompts still apply",
+    )
+    try:
+        opts = parser.parse_args(args)
+    except _ArgumentError as exc:
+        return exc.status
+    env = _env(environ)
+    try:
+        payload = _object(_parse_json(_read_all(stdin), "hook input"), "hook input")
+        tool = payload.get("tool_name")
+        if not isinstance(tool, str):
+            raise InputError('hook input has no "tool_name" string')
+        tool_input = _object(payload.get("tool_input", {}), '"tool_input"')
+        event = payload.get("hook_event_name", "PreToolUse")
+        if event != "PreToolUse":
+            raise InputError(f"only PreToolUse is handled, got {event!r}")
+        cwd = _opt_str(payload, "cwd")
+        session = _opt_str(payload, "session_id")
+    except InputError as exc:
+        stdout.write(_hook_reply("deny", f"CrustCore could not read the hook input: {exc}") + "\n")
+        return 0
+    root = env.environ.get("CLAUDE_PROJECT_DIR") or cwd or os.getcwd()
+    try:
+        engine = _engine(_load(opts.policy, env), root, env, cwd if cwd else None)
+    except (CrustCoreError, ValueError) as exc:
+        reason = f"CrustCore policy could not be loaded ({exc}); fix it, then retry"
+        stdout.write(_hook_reply("deny", reason) + "\n")
+        return 0
+    call = ToolCall(tool=tool, args=tool_input, origin=Origin.HOOK, session=session)
+    decision = engine.evaluate(call)
+    reason = f"CrustCore {decision.rule}: {decision.reason}"
+    if decision.verdict.value == "allow" and opts.no_allow:
+        stdout.write(json.dumps({"suppressOutput": True}) + "\n")
+        return 0
+    stdout.write(_hook_reply(decision.verdict.value, reason) + "\n")
+    return 0
+
+
+def _hook_setup(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    parser = _Parser(
+        f"crustcore hook {args[0]}",
+        "Add (or remove) CrustCore's PreToolUse hook in a project's .claude/settings.json.",
+        stdout,
+        stderr,
+    )
+    parser.add_argument("action", choices=["install", "uninstall"])
+    parser.add_argument("agent", choices=["claude-code"])
+    parser.add_argument("--project", default=".", help="the project directory (default: .)")
+    try:
+        opts = parser.parse_args(args)
+    except _ArgumentError as exc:
+        return exc.status
+    settings = Path(opts.project) / ".claude" / "settings.json"
+    try:
+        if opts.action == "install":
+            changed = install_claude_hook(settings)
+            stdout.write(
+                f"{'installed' if changed else 'already installed'}: {HOOK_COMMAND} in {settings}\n"
+            )
+        else:
+            changed = uninstall_claude_hook(settings)
+            stdout.write(f"{'removed' if changed else 'not installed'}: {settings}\n")
+    except (CrustCoreError, OSError) as exc:
+        stderr.write(f"crustcore hook {opts.action}: {exc}\n")
+        return 2
+    return 0
+
+
+def _read_settings(path: Path) -> dict[str, object]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    if not text.strip():
+        return {}
+    value = _parse_json(text, str(path))
+    if not isinstance(value, dict):
+        raise InputError(f"{path} does not hold a JSON object; fix it by hand first")
+    return cast("dict[str, object]", value)
+
+
+def _write_settings(path: Path, data: Mapping[str, object]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        backup = path.with_name(path.name + ".crustcore-backup")
+        backup.write_bytes(path.read_bytes())
+    tmp = path.with_name(path.name + ".crustcore-tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _is_ours(hook: object) -> bool:
+    return isinstance(hook, dict) and cast("dict[str, object]", hook).get("command") == HOOK_COMMAND
+
+
+def _pre_tool_use(data: dict[str, object], path: Path) -> list[object]:
+    hooks = data.setdefault("hooks", {})
+    if not isinstance(hooks, dict):
+        raise InputError(f'{path}: "hooks" is not an object; fix it by hand first')
+    hooks_map = cast("dict[str, object]", hooks)
+    entries = hooks_map.setdefault("PreToolUse", [])
+    if not isinstance(entries, list):
+        raise InputError(f'{path}: "hooks.PreToolUse" is not a list; fix it by hand first')
+    return cast("list[object]", entries)
+
+
+def install_claude_hook(settings: Path) -> bool:
+    """Add the PreToolUse hook (matcher `*`) to a Claude Code settings file, keeping every
+    other setting and a backup of the previous file. Returns False when already present."""
+    data = _read_settings(settings)
+    entries = _pre_tool_use(data, settings)
+    for entry in entries:
+        if isinstance(entry, dict):
+            inner = cast("dict[str, object]", entry).get("hooks")
+            if isinstance(inner, list) and any(_is_ours(h) for h in cast("list[object]", inner)):
+                return False
+    entries.append({"matcher": "*", "hooks": [{"type": "command", "command": HOOK_COMMAND}]})
+    _write_settings(settings, data)
+    return True
+
+
+def uninstall_claude_hook(settings: Path) -> bool:
+    """Remove only CrustCore's hook entry (and matcher groups it leaves empty)."""
+    if not settings.exists():
+        return False
+    data = _read_settings(settings)
+    hooks = data.get("hooks")
+    if not isinstance(hooks, dict):
+        return False
+    hooks_map = cast("dict[str, object]", hooks)
+    entries = hooks_map.get("PreToolUse")
+    if not isinstance(entries, list):
+        return False
+    changed = False
+    kept: list[object] = []
+    for entry in cast("list[object]", entries):
+        if isinstance(entry, dict):
+            group = cast("dict[str, object]", entry)
+            inner = group.get("hooks")
+            if isinstance(inner, list):
+                inner_list = cast("list[object]", inner)
+                remaining = [h for h in inner_list if not _is_ours(h)]
+                if len(remaining) != len(inner_list):
+                    changed = True
+                    if not remaining:
+                        continue
+                    group = {**group, "hooks": remaining}
+            kept.append(group)
+        else:
+            kept.append(entry)
+    if not changed:
+        return False
+    if kept:
+        hooks_map["PreToolUse"] = kept
+    else:
+        del hooks_map["PreToolUse"]
+        if not hooks_map:
+            del data["hooks"]
+    _write_settings(settings, data)
+    return True
+
+
+# --------------------------------------------------------------------------- replay
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedCall:
+    line: int
+    call: ToolCall
+
+
+def read_tool_requests(lines: Iterator[str]) -> Iterator[RecordedCall | InputError]:
+    """The recorded tool calls of an event log: every JSON line whose `kind` is
+    `tool.requested` and whose `payload` has `tool` and `args`. Tolerant on purpose (the log
+    format is evolving): other records are skipped; unreadable lines are reported, not fatal.
+    The only place that knows the log's shape."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError):
+            yield InputError(f"line {number}: not JSON")
+            continue
+        if not isinstance(record, dict):
+            continue
+        rec = cast("dict[str, object]", record)
+        if rec.get("kind") != "tool.requested":
+            continue
+        payload = rec.get("payload")
+        if not isinstance(payload, dict):
+            yield InputError(f"line {number}: tool.requested without a payload object")
+            continue
+        pay = cast("dict[str, object]", payload)
+        if "tool" not in pay or "args" not in pay:
+            yield InputError(f"line {number}: tool.requested without tool and args")
+            continue
+        subset = {k: pay[k] for k in ("tool", "args", "origin", "mcp_server") if k in pay}
+        try:
+            yield RecordedCall(number, tool_call_from_json(subset))
+        except InputError as exc:
+            yield InputError(f"line {number}: {exc}")
+
+
+def replay_main(
+    argv: Sequence[str],
+    *,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """`crustcore replay LOG --policy FILE`: exit 0 when replayed, 2 on errors."""
+    del stdin
+    parser = _Parser(
+        "crustcore replay",
+        "Re-evaluate every recorded tool call under another policy and report what changes.",
+        stdout,
+        stderr,
+    )
+    parser.add_argument("log", help="an event log (JSON Lines)")
+    parser.add_argument("--policy", required=True, help="the policy to try")
+    parser.add_argument("--baseline", help="compare against this policy (default: the current)")
+    parser.add_argument("--root", help="the workspace directory (default: the current one)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    try:
+        opts = parser.parse_args(list(argv))
+    except _ArgumentError as exc:
+        return exc.status
+    env = _env(environ)
+    root = opts.root or os.getcwd()
+    try:
+        before = _engine(_load(opts.baseline, env), root, env)
+        after = _engine(_load(opts.policy, env), root, env)
+        with open(opts.log, encoding="utf-8", errors="replace") as handle:
+            records = list(read_tool_requests(iter(handle)))
+    except (CrustCoreError, ValueError, OSError) as exc:
+        stderr.write(f"crustcore replay: {exc}\n")
+        return 2
+    report = _replay(records, before, after)
+    if opts.json:
+        stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+    else:
+        _print_replay(report, stdout)
+    return 0
+
+
+def _replay(
+    records: list[RecordedCall | InputError], before: PolicyEngine, after: PolicyEngine
+) -> dict[str, object]:
+    blocked: list[dict[str, object]] = []
+    allowed: list[dict[str, object]] = []
+    changed: list[dict[str, object]] = []
+    errors: list[str] = []
+    total = 0
+    for item in records:
+        if isinstance(item, InputError):
+            errors.append(str(item))
+            continue
+        total += 1
+        old = before.evaluate(item.call)
+        new = after.evaluate(item.call)
+        if old.verdict is new.verdict:
+            continue
+        entry: dict[str, object] = {
+            "line": item.line,
+            "tool": item.call.tool,
+            "before": old.to_json(),
+            "after": new.to_json(),
+        }
+        if old.verdict.value == "allow":
+            blocked.append(entry)
+        elif new.verdict.value == "allow":
+            allowed.append(entry)
+        else:
+            changed.append(entry)
+    return {
+        "calls": total,
+        "newly_blocked": blocked,
+        "newly_allowed": allowed,
+        "changed": changed,
+        "unreadable": errors,
+    }
+
+
+def _print_replay(report: Mapping[str, object], out: TextIO) -> None:
+    def items(key: str) -> list[dict[str, object]]:
+        return cast("list[dict[str, object]]", report[key])
+
+    out.write(
+        f"{report['calls']} recorded calls: {len(items('newly_blocked'))} newly blocked, "
+        f"{len(items('newly_allowed'))} newly allowed, {len(items('changed'))} changed\n"
+    )
+    for key, label in (
+        ("newly_blocked", "newly blocked"),
+        ("newly_allowed", "newly allowed"),
+        ("changed", "changed"),
+    ):
+        for entry in items(key):
+            before = cast("dict[str, object]", entry["before"])
+            after = cast("dict[str, object]", entry["after"])
+            out.write(
+                f"  {label}: line {entry['line']} {entry['tool']}: {before['decision']} -> "
+                f"{after['decision']} ({after['rule']})\n"
+            )
+    unreadable = cast("list[str]", report["unreadable"])
+    for error in unreadable:
+        out.write(f"  skipped: {error}\n")

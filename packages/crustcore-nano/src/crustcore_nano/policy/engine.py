@@ -1,0 +1,1411 @@
+"""The evaluation pipeline: one deterministic function from a tool call to a decision.
+
+`PolicyEngine.evaluate(call)` runs, in order (ARCHITECTURE.md section 6, docs/policy.md):
+
+1. **decode and bound** - `extract` measures the arguments; oversized, deep, hidden-character
+   or colliding-key calls are denied as malformed;
+2. **normalize** - paths, commands, hosts and URLs are folded (`normalize_field`,
+   `canonical_host`); originals are kept and *both* forms are checked;
+3. **extract** - the call's operations; every shell command is parsed by `shell.analyze` and its
+   reads, writes, deletes and network targets become operations of their own;
+4. **self-protection** - CrustCore's home, sockets, keys, configuration and processes;
+5. **paths** - every path resolved in every form (`PathResolver`), writes confined to the
+   workspace (and the temporary directories);
+6. **DLP** - written content and every argument scanned for real credentials;
+7. **rules** - locked builtin rules, then user rules (deny, allow exceptions, ask), then the MCP
+   tool policy, then reversibility (approval for irreversible effects), then the session flow
+   rule.
+
+The first deny wins; otherwise the first ask; otherwise allow. Only filesystem metadata is read
+(by the path resolver); no network, no subprocess, no clock.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from crustcore_nano.dlp import scan
+from crustcore_nano.normalize import Normalized, NormSignal, normalize_field, normalize_text
+from crustcore_nano.paths import PathResolver, PathSignal, ResolvedPath, is_within, lexical_clean
+from crustcore_nano.policy.builtin import SENSITIVE_READS, BuiltinRule, PathRuleIndex, rule
+from crustcore_nano.policy.config import UserPolicy, UserRule
+from crustcore_nano.policy.extract import Extraction, Signal, extract, fold_key, split_url
+from crustcore_nano.policy.hosts import canonical_host, find_metadata_hosts, metadata_endpoint
+from crustcore_nano.policy.session import FLOW_RULE, CallFlow, SessionState
+from crustcore_nano.policy.types import Decision, Operation, OpKind, Origin, ToolCall, Verdict
+from crustcore_nano.shell import CommandFact, ShellAnalysis, ShellSignal, analyze
+from crustcore_nano.shell import OpKind as ShellOp
+
+__all__ = ["Evaluation", "PolicyEngine"]
+
+_FATAL_SIGNALS = frozenset(
+    {
+        Signal.ARGS_TOO_LARGE, Signal.TOO_DEEP, Signal.TOO_MANY_NODES, Signal.NON_JSON_VALUE,
+        Signal.NON_STRING_KEY, Signal.COLLIDING_KEYS, Signal.TOOL_NAME_HIDDEN_CHARS,
+        Signal.TOOL_NAME_TOO_LONG, Signal.EMPTY_TOOL_NAME, Signal.MALFORMED_PATCH,
+    }
+)  # fmt: skip
+_HIDING = frozenset({NormSignal.NUL, NormSignal.BIDI, NormSignal.TAG_CHARS, NormSignal.ANSI})
+_EVASION = frozenset(
+    {
+        ShellSignal.GLOB_COMMAND_NAME, ShellSignal.BRACE_COMMAND_NAME,
+        ShellSignal.ESCAPE_OBFUSCATION, ShellSignal.INTERPRETER_OBFUSCATION,
+        ShellSignal.FORK_BOMB, ShellSignal.TOO_LARGE, ShellSignal.DEPTH_LIMIT,
+        ShellSignal.STEP_LIMIT,
+    }
+)  # fmt: skip
+_UNCLEAR = frozenset(
+    {ShellSignal.UNPARSEABLE, ShellSignal.DYNAMIC_COMMAND_NAME, ShellSignal.UNRESOLVED_CODE}
+)
+_DANGEROUS_ENV = frozenset(
+    {
+        "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "NODE_OPTIONS", "NODE_PATH",
+        "PYTHONSTARTUP", "PYTHONHOME", "PERL5OPT", "PERL5DB", "PERLLIB", "RUBYOPT",
+        "GIT_SSH_COMMAND", "GIT_SSH", "GIT_ASKPASS", "SSH_ASKPASS", "GIT_EXEC_PATH",
+        "GIT_PROXY_COMMAND", "GIT_EXTERNAL_DIFF", "GIT_TEMPLATE_DIR", "GIT_CONFIG",
+        "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_COUNT", "GIT_CONFIG_PARAMETERS",
+        "BASH_ENV", "ENV", "PROMPT_COMMAND", "PS4", "SHELLOPTS", "BASHOPTS", "ZDOTDIR",
+        "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "DOTNET_STARTUP_HOOKS",
+        "LESSOPEN", "LESSCLOSE", "PHPRC", "PHP_INI_SCAN_DIR", "LUA_INIT", "SSLKEYLOGFILE",
+        "CRUSTCORE_HOME",
+    }
+)  # fmt: skip
+_DANGEROUS_ENV_PREFIXES = ("DYLD_", "GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "CORECLR_", "COR_")
+_SENDERS = frozenset(
+    {
+        "curl", "wget", "nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "socat",
+        "telnet", "scp", "sftp", "rsync", "ftp", "http", "https", "xh", "httpie", "openssl",
+    }
+)  # fmt: skip
+_REMOTE_COPY = frozenset({"scp", "sftp", "rsync"})
+_SIGNALLERS = frozenset({"kill", "pkill", "killall", "skill", "xkill", "pgrep"})
+_SERVICE_TOOLS = frozenset({"systemctl", "launchctl", "service", "supervisorctl", "docker"})
+_CRUSTCORE_SAFE_SUBCOMMANDS = frozenset(
+    {"check", "scan", "status", "version", "--version", "-h", "--help", "help", "replay"}
+)
+_TEMP_ROOTS = ("/tmp", "/var/tmp", "/private/tmp", "/private/var/folders", "/dev/shm")  # noqa: S108
+_DEV_OK = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/zero"})
+_SYSTEM_ROOTS = (
+    "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/sys",
+    "/proc", "/dev", "/var", "/opt", "/root", "/System", "/Library", "/Applications", "/snap",
+)  # fmt: skip
+_BUILD_DIRS = frozenset(
+    {
+        "build", "dist", "target", "node_modules", "out", "__pycache__", ".pytest_cache",
+        ".mypy_cache", ".ruff_cache", ".venv", "venv", ".tox", ".nox", "coverage", ".coverage",
+        "htmlcov", ".next", ".nuxt", ".cache", ".parcel-cache", ".turbo", "tmp", ".gradle",
+        ".eggs", "site", "_build", ".svelte-kit", ".angular", "bin", "obj", "vendor",
+    }
+)  # fmt: skip
+_GIT_DANGEROUS_KEYS = frozenset(
+    {
+        "core.hookspath", "core.sshcommand", "core.fsmonitor", "core.pager", "core.editor",
+        "core.askpass", "core.gitproxy", "core.worktree", "sequence.editor", "gpg.program",
+        "diff.external", "safe.directory", "init.templatedir", "uploadpack.packobjectshook",
+        "protocol.allow", "web.browser", "core.attributesfile", "core.excludesfile",
+    }
+)  # fmt: skip
+_GIT_DANGEROUS_PREFIXES = (
+    "alias.",
+    "filter.",
+    "pager.",
+    "include.",
+    "includeif.",
+    "url.",
+    "credential.",
+    "gpg.",
+    "protocol.",
+    "http.",
+    "remote.",
+)
+_GIT_DANGEROUS_SUFFIXES = (".textconv", ".command", ".driver", ".cmd", ".helper", ".program")
+_GIT_SAFE_REMOTE = (".url", ".fetch", ".pushurl")  # `git remote add` writes these
+_GIT_READ_FLAGS = frozenset(
+    {"--get", "--get-all", "--get-regexp", "--get-urlmatch", "-l", "--list", "--show-origin"}
+)
+_GIT_VERBS = frozenset({"set", "get", "unset", "list", "edit", "rename-section", "remove-section"})
+_OLD_CONTENT_KEYS = frozenset({"oldstring", "oldstr", "oldtext"})
+_MAX_DLP_CHARS = 4 * 1024 * 1024
+_MAX_CACHE = 2048
+_MAX_GLOB_VARIANTS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """A decision plus what the call contributes to the session flow (for `observe`)."""
+
+    decision: Decision
+    flow: CallFlow
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    verdict: Verdict
+    rule: str
+    reason: str
+    liftable: bool = False  # a user `allow` rule matching `op` lifts it
+    op: Operation | None = None
+
+
+class _Deny(Exception):
+    """Raised inside one evaluation to stop at the first deny (never escapes the engine)."""
+
+    def __init__(self, hit: _Hit) -> None:
+        super().__init__(hit.rule)
+        self.hit = hit
+
+
+@dataclass(slots=True)
+class _PathOp:
+    """One path an operation touches, with every form resolved."""
+
+    kind: OpKind  # READ, WRITE, DELETE (MOVE is split into READ+DELETE and WRITE)
+    written: str
+    forms: tuple[str, ...]
+    resolved: tuple[ResolvedPath, ...]
+    op: Operation
+    listing: bool = False
+    recursive: bool = False
+    mention: bool = False  # a path-like argument, checked against builtin rules only
+
+
+class _Run:
+    """Mutable state of one evaluation."""
+
+    __slots__ = ("asks", "ex", "flow_sensitive", "ops", "path_ops", "texts")
+
+    def __init__(self, ex: Extraction) -> None:
+        self.ex = ex
+        self.asks: list[_Hit] = []
+        self.ops: list[Operation] = list(ex.operations)
+        self.path_ops: list[_PathOp] = []
+        self.texts: list[str] = []  # commands and URLs (normalized), for text-level checks
+        self.flow_sensitive = ""
+
+    def deny(self, name: str, what: str, op: Operation | None = None) -> _Deny:
+        found = rule(name)
+        return _Deny(_Hit(Verdict.DENY, name, f"{what}: {found.reason}", op=op))
+
+    def ask(self, name: str, what: str, op: Operation | None = None) -> None:
+        found = rule(name)
+        self.asks.append(
+            _Hit(Verdict.ASK, name, f"{what}: {found.reason}", liftable=not found.locked, op=op)
+        )
+
+
+def _short(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _has_glob(text: str) -> bool:
+    return any(c in text for c in "*?[")
+
+
+class PolicyEngine:
+    """The evaluator for one workspace, home directory and user policy.
+
+    `crustcore_home` is CrustCore's own directory (self-protection), `workspace` the directory
+    writes are confined to, `home` what `~` and `$HOME` mean, `env` the environment shell
+    commands would run with (None: unknown variables stay unknown), `cwd` the default working
+    directory (the workspace when omitted). `cache_paths` keeps resolved paths and whole
+    decisions of identical calls across calls (faster; cleared automatically after any allowed
+    call that writes, deletes, moves or executes, but a symlink created meanwhile by some other
+    process is seen only after `clear_caches()`): off by default. Shell analyses are always
+    cached (they are pure functions of the command, cwd, home and environment)."""
+
+    __slots__ = (
+        "_analyses", "_cache_paths", "_cc_forms", "_cwd", "_env", "_home", "_index", "_memo",
+        "_path_cache", "_policy", "_resolvers", "_sensitive", "_temp_roots", "_workspace",
+        "_cc_lower", "_markers",
+        "_workspace_real",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        user_policy: UserPolicy | None = None,
+        *,
+        crustcore_home: str,
+        workspace: str,
+        home: str,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+        cache_paths: bool = False,
+    ) -> None:
+        for label, value in (("crustcore_home", crustcore_home), ("workspace", workspace)):
+            if not os.path.isabs(value):
+                raise ValueError(f"{label} must be an absolute path, got {value!r}")
+        if not os.path.isabs(home):
+            raise ValueError(f"home must be an absolute path, got {home!r}")
+        self._policy = user_policy if user_policy is not None else UserPolicy.default()
+        self._home = lexical_clean(home)
+        self._workspace = lexical_clean(workspace)
+        self._workspace_real = os.path.realpath(self._workspace)
+        cc = lexical_clean(crustcore_home)
+        self._cc_forms = tuple(dict.fromkeys((cc, os.path.realpath(cc))))
+        self._cc_lower = tuple(f.lower() for f in self._cc_forms)
+        self._env: dict[str, str] | None = dict(env) if env is not None else None
+        self._cwd = lexical_clean(cwd) if cwd is not None else self._workspace
+        self._cache_paths = cache_paths
+        self._index = PathRuleIndex(self._home)
+        self._markers = self._cc_markers()
+        self._sensitive = PathRuleIndex(self._home, (SENSITIVE_READS,))
+        temp: list[str] = list(_TEMP_ROOTS)
+        tmpdir = (env or {}).get("TMPDIR")
+        if tmpdir and os.path.isabs(tmpdir):
+            temp.append(lexical_clean(tmpdir))
+        self._temp_roots = tuple(temp)
+        self._resolvers: dict[str, PathResolver] = {}
+        self._analyses: dict[tuple[str, str], ShellAnalysis] = {}
+        self._path_cache: dict[tuple[str, str], ResolvedPath] = {}
+        self._memo: dict[str, Evaluation] = {}
+
+    # ------------------------------------------------------------------ public API
+
+    @property
+    def workspace(self) -> str:
+        return self._workspace
+
+    @property
+    def policy(self) -> UserPolicy:
+        return self._policy
+
+    def clear_caches(self) -> None:
+        """Forget cached path resolutions, decisions and shell analyses."""
+        self._path_cache.clear()
+        self._memo.clear()
+        self._analyses.clear()
+
+    def evaluate(self, call: ToolCall, *, session: SessionState | None = None) -> Decision:
+        """Decide one tool call. Deterministic; never raises on the call's content."""
+        return self.evaluate_detailed(call, session=session).decision
+
+    def evaluate_detailed(
+        self, call: ToolCall, *, session: SessionState | None = None
+    ) -> Evaluation:
+        """Decide one call and say what it contributes to the session flow; pass the flow to
+        `session.observe(...)` after the call ran."""
+        key = _memo_key(call) if self._cache_paths else None
+        if key is not None:
+            cached = self._memo.get(key)
+            if cached is not None:
+                return self._with_session(cached, session)
+        result = self._evaluate(call)
+        if key is not None:
+            if result.decision.verdict is Verdict.ALLOW and _may_relink(result.decision):
+                self._path_cache.clear()
+                self._memo.clear()
+            else:
+                if len(self._memo) >= _MAX_CACHE:
+                    self._memo.clear()
+                self._memo[key] = result
+        return self._with_session(result, session)
+
+    def _with_session(self, result: Evaluation, session: SessionState | None) -> Evaluation:
+        """The session flow rule applies on top of an allowed decision."""
+        if session is None or result.decision.verdict is not Verdict.ALLOW:
+            return result
+        why = session.completes_flow(result.flow)
+        if why is None:
+            return result
+        decision = Decision(Verdict.ASK, FLOW_RULE, why, operations=result.decision.operations)
+        return Evaluation(decision, result.flow)
+
+    def _evaluate(self, call: ToolCall) -> Evaluation:
+        flow = CallFlow()
+        try:
+            ex = extract(call)
+        except Exception as exc:  # fail closed on anything unforeseen
+            return Evaluation(_internal_error(exc), flow)
+        run = _Run(ex)
+        try:
+            self._pipeline(call, run)
+            flow = self._flow(call, run)
+            decision = self._decide(call, run)
+        except _Deny as stop:
+            hit = stop.hit
+            decision = Decision(hit.verdict, hit.rule, hit.reason, operations=ex.operations)
+        except Exception as exc:  # fail closed on anything unforeseen
+            decision = _internal_error(exc)
+        finally:
+            if not self._cache_paths:
+                self._path_cache.clear()
+        return Evaluation(decision, flow)
+
+    def flow(self, call: ToolCall) -> CallFlow:
+        """The session-flow contribution of a call (what `evaluate_detailed` reports)."""
+        return self.evaluate_detailed(call).flow
+
+    # ------------------------------------------------------------------ the pipeline
+
+    def _pipeline(self, call: ToolCall, run: _Run) -> None:
+        ex = run.ex
+        fatal = sorted(s for s in ex.signals if s in _FATAL_SIGNALS)
+        if fatal:
+            raise run.deny("builtin:malformed-call", "malformed call (" + ", ".join(fatal) + ")")
+        for op in ex.operations:
+            self._operation(op, run)
+        for path_op in run.path_ops:
+            self._check_path(path_op, run)
+        for text in run.texts:
+            self._check_text(text, run)
+        self._dlp(call, run)
+
+    def _decide(self, call: ToolCall, run: _Run) -> Decision:
+        ex = run.ex
+        ops = tuple(run.ops)
+        user = self._user_rules(call, run)
+        if user is not None and user.verdict is Verdict.DENY:
+            return Decision(Verdict.DENY, user.rule, user.reason, operations=ex.operations)
+        mcp = self._mcp_policy(call, ex)
+        if mcp is not None and mcp.verdict is Verdict.DENY:
+            return Decision(Verdict.DENY, mcp.rule, mcp.reason, operations=ex.operations)
+        asks = list(run.asks)
+        if user is not None:
+            asks.append(user)
+        if mcp is not None:
+            asks.append(mcp)
+        if asks:
+            first = asks[0]
+            return Decision(Verdict.ASK, first.rule, first.reason, operations=ex.operations)
+        return Decision(Verdict.ALLOW, "allow", _allow_reason(ops), operations=ex.operations)
+
+    # ------------------------------------------------------------------ operations
+
+    def _operation(self, op: Operation, run: _Run) -> None:
+        kind = op.kind
+        for name, _ in op.env:
+            self._check_env_name(name, f"{op.source} sets {name}", run, op)
+        for url in op.urls:
+            run.texts.append(_norm_text(url))
+        for host in op.hosts:
+            self._check_host(host, op, run)
+        if kind is OpKind.EXECUTE and op.command is not None:
+            self._command(op, run)
+        if kind is OpKind.MOVE:
+            for path in op.paths:
+                self._add_path(OpKind.READ, path, op, run)
+                self._add_path(OpKind.DELETE, path, op, run)
+            if op.dest is not None:
+                self._add_path(OpKind.WRITE, op.dest, op, run)
+        elif kind in (OpKind.READ, OpKind.WRITE, OpKind.DELETE):
+            for path in op.paths:
+                self._add_path(kind, path, op, run)
+
+    def _add_path(
+        self,
+        kind: OpKind,
+        path: str,
+        op: Operation,
+        run: _Run,
+        *,
+        listing: bool = False,
+        recursive: bool = False,
+        mention: bool = False,
+    ) -> None:
+        if not path or path in ("-", "/dev/stdin"):
+            return
+        path = _pwd(path, op.cwd or self._cwd)
+        norm = _normalized(path, percent=True)
+        if norm.signals & _HIDING:
+            hidden = ", ".join(sorted(s.value for s in norm.signals & _HIDING))
+            raise run.deny("builtin:shell-evasion", f"path {path!r} hides characters ({hidden})")
+        variants = [path]
+        if norm.normalized != path:
+            variants.append(norm.normalized)
+        if not mention:
+            for variant in list(variants):
+                if _has_glob(variant):
+                    variants.extend(self._glob_variants(variant))
+        cwd = op.cwd
+        resolved: list[ResolvedPath] = []
+        forms: dict[str, None] = {}
+        for variant in variants:
+            found = self._resolve(variant, cwd)
+            resolved.append(found)
+            for form in _forms(found):
+                forms[form] = None
+        run.path_ops.append(
+            _PathOp(kind, path, tuple(forms), tuple(resolved), op, listing, recursive, mention)
+        )
+
+    def _glob_variants(self, path: str) -> list[str]:
+        """A shell glob may match a protected name that is not written out (`cat .en?`):
+        substitute every protected name the glob segment could match (a segment that does not
+        start with `.` never matches a dotfile, as in the shell)."""
+        segments = path.split("/")
+        out: list[str] = []
+        for index, seg in enumerate(segments):
+            if not _has_glob(seg) or not seg.strip("*?[]!^"):
+                continue  # a bare `*` stands for whatever is there; the shell lists it
+            lowered = seg.lower()
+            for name in self._index.names:
+                if name.startswith(".") and not lowered.startswith("."):
+                    continue
+                if fnmatch.fnmatchcase(name, lowered):
+                    out.append("/".join([*segments[:index], name, *segments[index + 1 :]]))
+                    if len(out) >= _MAX_GLOB_VARIANTS:
+                        return out
+        return out
+
+    def _resolver(self, cwd: str | None) -> PathResolver:
+        key = cwd or ""
+        found = self._resolvers.get(key)
+        if found is None:
+            base = self._cwd
+            if cwd:
+                base = cwd if os.path.isabs(cwd) else self._cwd + "/" + cwd
+            if len(self._resolvers) >= 64:
+                self._resolvers.clear()
+            found = PathResolver(self._workspace, home=self._home, cwd=base, env=self._env)
+            self._resolvers[key] = found
+        return found
+
+    def _resolve(self, path: str, cwd: str | None) -> ResolvedPath:
+        key = (cwd or "", path)
+        found = self._path_cache.get(key)
+        if found is None:
+            if len(self._path_cache) >= _MAX_CACHE:
+                self._path_cache.clear()
+            found = self._resolver(cwd).resolve(path)
+            self._path_cache[key] = found
+        return found
+
+    # ------------------------------------------------------------------ shell commands
+
+    def _analysis(self, command: str, cwd: str) -> ShellAnalysis:
+        key = (command, cwd)
+        found = self._analyses.get(key)
+        if found is None:
+            if len(self._analyses) >= _MAX_CACHE:
+                self._analyses.clear()
+            found = analyze(command, env=self._env, home=self._home, cwd=cwd)
+            self._analyses[key] = found
+        return found
+
+    def _command(self, op: Operation, run: _Run) -> None:
+        command = op.command or ""
+        norm = _normalized(command, percent=False)
+        if norm.signals & _HIDING:
+            hidden = ", ".join(sorted(s.value for s in norm.signals & _HIDING))
+            raise run.deny("builtin:shell-evasion", f"command hides characters ({hidden})", op)
+        cwd = self._cwd
+        if op.cwd:
+            cwd = op.cwd if os.path.isabs(op.cwd) else self._cwd + "/" + op.cwd
+        texts = [command]
+        if norm.normalized != command:
+            texts.append(norm.normalized)
+        for text in texts:
+            run.texts.append(text)
+            analysis = self._analysis(text, cwd)
+            self._shell(analysis, op, run)
+
+    def _shell(self, analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
+        shown = _short(analysis.command)
+        signals = analysis.signals
+        if signals & {ShellSignal.REVERSE_SHELL, ShellSignal.DEV_TCP}:
+            raise run.deny("builtin:reverse-shell", f"`{shown}` opens a remote shell", op)
+        if ShellSignal.DECODE_TO_INTERPRETER in signals:
+            raise run.deny(
+                "builtin:decode-and-execute", f"`{shown}` runs decoded text in an interpreter", op
+            )
+        if ShellSignal.DOWNLOAD_TO_INTERPRETER in signals:
+            raise run.deny(
+                "builtin:download-and-execute",
+                f"`{shown}` pipes a download into an interpreter",
+                op,
+            )
+        evasive = signals & _EVASION
+        if evasive:
+            why = ", ".join(sorted(s.value for s in evasive))
+            raise run.deny("builtin:shell-evasion", f"`{shown}` ({why})", op)
+        for name, _ in analysis.env_assignments:
+            self._check_env_name(name, f"`{shown}` sets {name}", run, op)
+        for chmod in analysis.chmods:
+            if chmod.world_writable or chmod.setuid or chmod.setgid:
+                what = "world-writable" if chmod.world_writable else "setuid/setgid"
+                raise run.deny(
+                    "builtin:risky-chmod", f"`chmod {chmod.mode} {chmod.path}` is {what}", op
+                )
+        self._self_protect_processes(analysis, op, run)
+        skip_git_config: set[int] = set()
+        for index, fact in enumerate(analysis.commands):
+            self._fact(fact, op, run, shown)
+            if fact.name == "git" and self._git_config(fact, op, run):
+                skip_git_config.add(index)
+        self._shell_paths(analysis, op, run, skip_git_config)
+        self._exfiltration(analysis, op, run)
+        unclear = signals & _UNCLEAR
+        if unclear or not analysis.parsed_ok:
+            why = ", ".join(sorted(s.value for s in unclear)) or "parse failure"
+            run.ask("builtin:unparsed-command", f"`{shown}` ({why})", op)
+
+    def _shell_paths(
+        self, analysis: ShellAnalysis, op: Operation, run: _Run, skip_git: set[int]
+    ) -> None:
+        seen: set[tuple[ShellOp, str]] = set()
+        for index, fact in enumerate(analysis.commands):
+            command = fact.text or analysis.command
+            find_exec = fact.name == "find" and any(a in _FIND_EXEC for a in fact.argv)
+            targets: set[str] = set()
+            for sop in fact.operations:
+                targets.add(sop.target)
+                seen.add((sop.kind, sop.target))
+                if index in skip_git and sop.detail.startswith("git config"):
+                    continue
+                self._shell_path(
+                    sop.kind,
+                    sop.target,
+                    op,
+                    run,
+                    source=f"{op.source}: {fact.name} ({sop.detail or sop.kind.value})",
+                    command=command,
+                    listing=sop.kind is ShellOp.LIST and not find_exec,
+                    recursive=sop.kind is ShellOp.DELETE and _is_recursive(fact),
+                )
+            for redirect in fact.redirects:
+                targets.add(redirect.target)
+            self._mentions(fact, targets, command, op, run)
+            for target in fact.network:
+                if target.host is not None:
+                    derived = Operation(
+                        OpKind.NETWORK,
+                        hosts=(target.host,),
+                        urls=(target.url,) if target.url else (),
+                        command=command,
+                        source=f"{op.source}: {fact.name}",
+                    )
+                    run.ops.append(derived)
+                    self._check_host(target.host, derived, run)
+                if target.url:
+                    run.texts.append(_norm_text(target.url))
+        for sop in analysis.operations:  # effects of compound commands (`done < file`)
+            if (sop.kind, sop.target) not in seen:
+                seen.add((sop.kind, sop.target))
+                self._shell_path(
+                    sop.kind,
+                    sop.target,
+                    op,
+                    run,
+                    source=f"{op.source}: {sop.detail}",
+                    command=analysis.command,
+                )
+        for target in analysis.network:
+            if target.host is not None:
+                self._check_host(target.host, op, run)
+
+    def _shell_path(
+        self,
+        skind: ShellOp,
+        target: str,
+        op: Operation,
+        run: _Run,
+        *,
+        source: str,
+        command: str,
+        listing: bool = False,
+        recursive: bool = False,
+    ) -> None:
+        kind = _SHELL_TO_OP.get(skind)
+        if kind is None:
+            return
+        derived = Operation(kind, paths=(target,), command=command, source=source, cwd=op.cwd)
+        run.ops.append(derived)
+        self._add_path(kind, target, derived, run, listing=listing, recursive=recursive)
+
+    def _mentions(
+        self, fact: CommandFact, targets: set[str], command: str, op: Operation, run: _Run
+    ) -> None:
+        """Path-like arguments the analyser did not classify (a program it does not know, such
+        as `sqlite3 ~/.config/google-chrome/.../Cookies`) are checked against the builtin
+        path rules as reads: naming a protected file to any program is reading it."""
+        if fact.name in _INERT_PROGRAMS:
+            return
+        base = op.cwd or self._cwd
+        known = {lexical_clean(t) for t in targets if t.startswith("/")}
+        previous = ""
+        for arg in fact.argv[1:]:
+            after_output_flag = previous.startswith("-") and (
+                "out" in previous.lower() or previous in ("-o", "-O")
+            )
+            previous = arg
+            if after_output_flag or not arg or arg.startswith("-") or "://" in arg:
+                continue  # `-o FILE`, `-keyout FILE`, `--output FILE`: written, not read
+            words = [arg]
+            if ":" in arg:  # `HEAD:.env`, `src:dst` volume specs, `host:path`
+                words.extend(part for part in arg.split(":") if part)
+            for word in words:
+                if (
+                    word in targets
+                    or len(word) > 4096
+                    or not ("/" in word or word.startswith((".", "~")))
+                    or (
+                        not word.startswith(("/", "~"))
+                        and lexical_clean(base + "/" + word) in known
+                    )
+                ):
+                    continue
+                derived = Operation(
+                    OpKind.READ,
+                    paths=(word,),
+                    command=command,
+                    source=f"{op.source}: {fact.name} argument",
+                    cwd=op.cwd,
+                )
+                if self._worth_resolving(word, op.cwd):
+                    self._add_path(OpKind.READ, word, derived, run, mention=True)
+
+    def _worth_resolving(self, word: str, cwd: str | None) -> bool:
+        """A mention is resolved on disk only when its lexical form already names a protected
+        path or CrustCore's home, or when it exists (it may be a symlink to one); words such as
+        `s/old/new/g` that name nothing are skipped cheaply."""
+        base = cwd or self._cwd
+        text = word
+        if text.startswith("~"):
+            text = self._home + text[1:]
+        lexical = lexical_clean(text if text.startswith("/") else base + "/" + text)
+        if self._index.match(lexical, OpKind.READ) is not None:
+            return True
+        if self._in_crustcore_home(lexical):
+            return True
+        if not word.isascii():
+            return True
+        try:
+            return os.path.lexists(lexical)
+        except (OSError, ValueError):
+            return True
+
+    def _fact(self, fact: CommandFact, op: Operation, run: _Run, shown: str) -> None:
+        """Per-command checks: persistence installers, privilege, reversibility."""
+        name = fact.name.lower()
+        args = [a.lower() for a in fact.argv[1:]]
+        for env_name, _ in fact.env:
+            self._check_env_name(env_name, f"`{shown}` sets {env_name}", run, op)
+        if name in ("setcap", "setfacl") or (name == "umask" and args and args[0] in _ZERO_UMASK):
+            raise run.deny("builtin:risky-chmod", f"`{shown}` changes permissions broadly", op)
+        if _installs_persistence(name, args):
+            raise run.deny(
+                "builtin:persistence", f"`{shown}` installs a scheduled job or service", op
+            )
+        if name in ("mkfs", "wipefs", "fdisk", "parted", "sfdisk") or name.startswith("mkfs."):
+            raise run.deny("builtin:system-write", f"`{shown}` formats a disk", op)
+        if name == "dd" and any(a.startswith("of=/dev/") and a not in _DD_OK for a in args):
+            raise run.deny("builtin:system-write", f"`{shown}` writes a raw device", op)
+        if fact.privileged:
+            run.ask("builtin:privileged-command", f"`{shown}`", op)
+        approval = _reversibility(name, args, fact)
+        if approval is not None:
+            run.ask(approval, f"`{shown}`", op)
+
+    def _git_config(self, fact: CommandFact, op: Operation, run: _Run) -> bool:
+        """Check `git config` and `git -c` keys. Returns True when this git command's own
+        writes to a git config file are harmless (a safe key), so the path rule is skipped."""
+        argv = list(fact.argv[1:])
+        sub: str | None = None
+        sub_at = len(argv)
+        index = 0
+        while index < len(argv):
+            arg = argv[index]
+            value: str | None = None
+            if arg in ("-c", "--config") and index + 1 < len(argv):
+                value = argv[index + 1]
+                index += 1
+            elif arg.startswith("--config="):
+                value = arg.split("=", 1)[1]
+            elif arg.startswith("-c") and len(arg) > 2 and sub is None:
+                value = arg[2:]
+            elif arg in ("-C", "--git-dir", "--work-tree", "--namespace") and sub is None:
+                index += 1
+            elif sub is None and not arg.startswith("-"):
+                sub, sub_at = arg, index
+            if value is not None:
+                key = value.split("=", 1)[0]
+                if _git_key_dangerous(key):
+                    raise run.deny(
+                        "builtin:git-hooks-and-config", f"git sets {key} (runs a program)", op
+                    )
+            index += 1
+        if sub != "config":
+            return False
+        rest = argv[sub_at + 1 :]
+        if any(a in _GIT_READ_FLAGS for a in rest) or (rest and rest[0] in ("get", "list")):
+            return True
+        cfg_key: str | None = None
+        skip_next = False
+        for arg in rest:
+            if skip_next:
+                skip_next = False
+                continue
+            if arg in ("--file", "-f", "--blob", "--type", "--default", "--comment"):
+                skip_next = True
+                continue
+            if arg.startswith("-") or arg in _GIT_VERBS:
+                continue
+            cfg_key = arg
+            break
+        if cfg_key is None:
+            return "--edit" not in rest and "-e" not in rest and "edit" not in rest
+        if _git_key_dangerous(cfg_key):
+            raise run.deny("builtin:git-hooks-and-config", f"git config sets {cfg_key}", op)
+        return True
+
+    def _self_protect_processes(self, analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
+        names = {f.name.lower() for f in analysis.commands}
+        mentions = "crustcore" in normalize_text(analysis.command).lower()
+        for fact in analysis.commands:
+            if fact.name.lower() == "crustcore":
+                sub = next((a for a in fact.argv[1:] if not a.startswith("-")), "")
+                flags = [a for a in fact.argv[1:] if a.startswith("-")]
+                if sub not in _CRUSTCORE_SAFE_SUBCOMMANDS and not (
+                    not sub and set(flags) <= _CRUSTCORE_SAFE_SUBCOMMANDS
+                ):
+                    raise run.deny(
+                        "builtin:self-protection", f"agents may not run `crustcore {sub}`", op
+                    )
+        if mentions and (names & _SIGNALLERS or names & _SERVICE_TOOLS):
+            raise run.deny(
+                "builtin:self-protection",
+                f"`{_short(analysis.command)}` signals or stops CrustCore processes",
+                op,
+            )
+
+    def _exfiltration(self, analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
+        senders = [f for f in analysis.commands if f.name.lower() in _SENDERS and f.network]
+        code_net = [f for f in analysis.commands if f.code is not None and f.code.network]
+        if not senders and not code_net:
+            return
+        shown = _short(analysis.command)
+        for fact in analysis.commands:
+            dumps_env = fact.name in ("env", "printenv") or fact.argv[1:] in ((), ("-p",))
+            if fact.name in _ENV_DUMPERS and len(fact.argv) <= 2 and senders and dumps_env:
+                raise run.deny("builtin:exfiltration", f"`{shown}` sends the environment out", op)
+            if fact.name in _INTERPRETERS and any(
+                s.target.startswith("<(") for s in fact.operations
+            ):
+                raise run.deny(
+                    "builtin:download-and-execute",
+                    f"`{shown}` runs a download through process substitution",
+                    op,
+                )
+        line_reads = [
+            sop.target
+            for f in analysis.commands
+            for sop in f.operations
+            if sop.kind is ShellOp.READ and f.name.lower() not in _SENDERS
+        ]
+        for fact in [*senders, *code_net]:
+            targets = fact.network if fact in senders else (fact.code.network if fact.code else ())
+            if targets and all(_is_loopback(t.host) for t in targets):
+                continue  # a local development server is not another host
+            uploads = _uploaded_files(fact) if fact in senders else []
+            if fact in code_net and fact.code is not None:
+                uploads.extend(fact.code.reads)
+            for path in [*line_reads, *uploads]:
+                if path in ("-", "/dev/stdin"):
+                    continue
+                found = self._resolve(path, op.cwd)
+                if self._outside_sensitive(found):
+                    raise run.deny(
+                        "builtin:exfiltration",
+                        f"`{_short(analysis.command)}` sends {path} to the network",
+                        op,
+                    )
+            for path in uploads:
+                if fact in senders and path not in ("-", "/dev/stdin"):
+                    run.ask(
+                        "builtin:upload-file",
+                        f"`{_short(analysis.command)}` uploads {path}",
+                        op,
+                    )
+                    return
+
+    def _outside_sensitive(self, found: ResolvedPath) -> bool:
+        """A path outside the workspace and the temp directories, in the home directory or a
+        system location (where other people's and the machine's data lives)."""
+        if found.confined or self._in_temp(found):
+            return False
+        for form in (found.lexical, found.real):
+            if form in _DEV_OK or form.startswith("/usr/share/"):
+                return False
+        return True
+
+    # ------------------------------------------------------------------ checks
+
+    def _check_env_name(self, name: str, what: str, run: _Run, op: Operation) -> None:
+        upper = name.upper()
+        if upper in _DANGEROUS_ENV or upper.startswith(_DANGEROUS_ENV_PREFIXES):
+            raise run.deny("builtin:dangerous-env", what, op)
+
+    def _check_host(self, host: str, op: Operation, run: _Run) -> None:
+        hit = metadata_endpoint(host)
+        if hit is not None:
+            raise run.deny("builtin:metadata-endpoint", f"{host!r} is the endpoint {hit}", op)
+
+    def _check_text(self, text: str, run: _Run) -> None:
+        """Checks on whole command lines and URLs: metadata endpoints in any spelling, and any
+        mention of CrustCore's home."""
+        decoded = _normalized(text, percent=True).normalized
+        for variant in (text, decoded) if decoded != text else (text,):
+            for hit in find_metadata_hosts(variant):
+                raise run.deny("builtin:metadata-endpoint", f"`{_short(text)}` reaches {hit}")
+        parsed = split_url(decoded)
+        if parsed is not None and parsed.host:
+            self._check_host(parsed.host, Operation(OpKind.NETWORK, urls=(text,)), run)
+        lowered = (text if text.isascii() else normalize_text(text)).lower()
+        for marker in self._markers:
+            if marker in lowered:
+                raise run.deny(
+                    "builtin:self-protection", f"`{_short(text)}` names CrustCore's home"
+                )
+
+    def _in_crustcore_home(self, form: str) -> bool:
+        lowered = form.lower().rstrip("/")
+        return any(lowered == cc or lowered.startswith(cc + "/") for cc in self._cc_lower)
+
+    def _cc_markers(self) -> tuple[str, ...]:
+        markers = [f.lower() for f in self._cc_forms]
+        markers.extend(("/.crustcore", "$crustcore_home", "${crustcore_home}"))
+        for form in self._cc_forms:
+            if is_within(form, self._home) and form != self._home:
+                rel = form[len(self._home) :].lower()
+                markers.extend(("~" + rel, "$home" + rel, "${home}" + rel))
+        return tuple(markers)
+
+    def _check_path(self, path_op: _PathOp, run: _Run) -> None:
+        kind = path_op.kind
+        op = path_op.op
+        shown = path_op.written
+        for form in path_op.forms:
+            if self._in_crustcore_home(form):
+                raise run.deny(
+                    "builtin:self-protection", f"{kind.value} of {shown} (CrustCore home)", op
+                )
+        if path_op.listing:
+            return
+        for form in path_op.forms:
+            found = self._index.match(form, kind)
+            if found is not None:
+                self._path_hit(found, path_op, form, run)
+        if path_op.mention:
+            return
+        if kind is OpKind.READ:
+            if not run.flow_sensitive and any(
+                self._sensitive.match(form, OpKind.READ) is not None for form in path_op.forms
+            ):
+                run.flow_sensitive = f"read of {shown}"
+            return
+        self._confine(path_op, run)
+
+    @staticmethod
+    def _path_hit(found: BuiltinRule, path_op: _PathOp, form: str, run: _Run) -> None:
+        shown = path_op.written
+        where = shown if form == shown else f"{shown} (as {form})"
+        what = f"{path_op.kind.value} of {where}"
+        if found.verdict is Verdict.DENY:
+            raise run.deny(found.name, what, path_op.op)
+        run.ask(found.name, what, path_op.op)
+
+    def _in_temp(self, found: ResolvedPath) -> bool:
+        """Inside a temporary directory (and not in the home directory, which tests and some
+        systems keep under /tmp)."""
+        if is_within(found.lexical, self._home) or is_within(found.real, self._home):
+            return False
+        return any(
+            is_within(found.lexical, t) and is_within(found.real, os.path.realpath(t))
+            for t in self._temp_roots
+        )
+
+    def _confine(self, path_op: _PathOp, run: _Run) -> None:
+        op = path_op.op
+        shown = path_op.written
+        for found in path_op.resolved:
+            if found.lexical in _DEV_OK or found.real in _DEV_OK:
+                continue
+            if found.confined:
+                self._recursive_delete(path_op, found, run)
+                continue
+            if self._in_temp(found) and not found.signals & {PathSignal.UNKNOWN_VAR}:
+                continue
+            for form in (found.lexical, found.real):
+                if form == "/" or any(is_within(form, root) for root in _SYSTEM_ROOTS):
+                    raise run.deny(
+                        "builtin:system-write", f"{path_op.kind.value} of {shown} ({form})", op
+                    )
+            why = "outside the workspace"
+            if found.signals & {PathSignal.UNKNOWN_VAR, PathSignal.DEV_FD}:
+                why = "a path CrustCore cannot pin down"
+            elif PathSignal.SYMLINK_ESCAPE in found.signals:
+                why = "a symlink that leads outside the workspace"
+            if (
+                path_op.kind is OpKind.DELETE
+                and path_op.recursive
+                and (found.lexical in (self._home, "/") or found.real in (self._home, "/"))
+            ):
+                run.ask("approval:recursive-delete", f"recursive delete of {shown}", op)
+            run.ask(
+                "approval:write-outside-workspace",
+                f"{path_op.kind.value} of {shown} ({found.real}) is {why}",
+                op,
+            )
+            return
+
+    def _recursive_delete(self, path_op: _PathOp, found: ResolvedPath, run: _Run) -> None:
+        if path_op.kind is not OpKind.DELETE or not path_op.recursive:
+            return
+        ws = self._workspace
+        for form in (found.lexical, found.real):
+            rel = form[len(ws) :].lstrip("/") if form.startswith(ws) else None
+            if form == self._workspace_real:
+                rel = ""
+            if rel is None:
+                continue
+            top = rel.split("/", 1)[0]
+            if rel == "" or top == ".git" or (rel.count("/") == 0 and _has_glob(rel)):
+                run.ask(
+                    "approval:recursive-delete",
+                    f"recursive delete of {path_op.written}",
+                    path_op.op,
+                )
+                return
+
+    def _dlp(self, call: ToolCall, run: _Run) -> None:
+        """Real credentials in anything the call writes or sends: every string argument except
+        the text an edit replaces."""
+        pieces: list[str] = []
+        _strings(call.args, pieces, 0)
+        text = "\n".join(pieces)
+        if not text:
+            return
+        for finding in scan(text[:_MAX_DLP_CHARS]):
+            if finding.blocking:
+                raise run.deny(
+                    "builtin:secret-in-arguments",
+                    f"a {finding.type} credential (line {finding.line} of the arguments)",
+                )
+
+    # ------------------------------------------------------------------ user rules, MCP, flow
+
+    def _user_rules(self, call: ToolCall, run: _Run) -> _Hit | None:
+        rules = self._policy.rules
+        tool = run.ex.tool
+        origin = call.origin
+        lifted_asks: set[int] = set()
+        first_ask: _Hit | None = None
+        path_forms: dict[int, list[str]] = {}
+        for path_op in run.path_ops:
+            path_forms.setdefault(id(path_op.op), []).extend((path_op.written, *path_op.forms))
+        for op in run.ops:
+            paths = path_forms.get(id(op), list(op.paths))
+            hosts = list(op.hosts)
+            content = op.content
+            matched: list[UserRule] = [
+                r
+                for r in rules
+                if r.matches(tool, op.kind, paths, hosts, op.command, content, origin)
+            ]
+            allowed = any(r.action is Verdict.ALLOW for r in matched)
+            if allowed:
+                lifted_asks.add(id(op))
+            for r in matched:
+                if r.action is Verdict.DENY:
+                    if allowed:
+                        if op.kind is OpKind.READ and not run.flow_sensitive:
+                            run.flow_sensitive = f"read of {', '.join(op.paths)} (user exception)"
+                        continue
+                    return _Hit(Verdict.DENY, f"user:{r.name}", r.reason, op=op)
+                if r.action is Verdict.ASK and not allowed and first_ask is None:
+                    first_ask = _Hit(Verdict.ASK, f"user:{r.name}", r.reason, op=op)
+        if lifted_asks:
+            run.asks = [
+                a
+                for a in run.asks
+                if not (a.liftable and a.op is not None and id(a.op) in lifted_asks)
+            ]
+        return first_ask
+
+    def _mcp_policy(self, call: ToolCall, ex: Extraction) -> _Hit | None:
+        is_mcp = call.origin is Origin.MCP or ex.server is not None
+        if not is_mcp:
+            return None
+        server = ex.server
+        tool = ex.base_tool
+        policy = self._policy.server(server)
+        label = f"{server or '?'}/{tool}"
+        if policy is not None:
+            if any(w.match(tool) for w in policy.deny_tools):
+                return _Hit(Verdict.DENY, "mcp:tool-policy", f"MCP tool {label} is denied by the "
+                            "server's deny_tools")  # fmt: skip
+            if any(w.match(tool) for w in policy.allow_tools):
+                return None
+            if ex.known_tool:
+                return None
+            verdict = policy.unknown_tools
+        else:
+            if ex.known_tool:
+                return None
+            verdict = self._policy.default_mcp
+        if verdict is Verdict.ALLOW:
+            return None
+        return _Hit(
+            verdict,
+            "mcp:tool-policy",
+            f"MCP tool {label} is not in the policy for its server; add it to "
+            f"[policy.mcp.{server or 'SERVER'}] allow_tools in crustcore.toml if it is safe",
+        )
+
+    def _flow(self, call: ToolCall, run: _Run) -> CallFlow:
+        untrusted = ""
+        sends = ""
+        for op in run.ops:
+            if op.kind is OpKind.NETWORK and not sends:
+                target = op.hosts[0] if op.hosts else (op.urls[0] if op.urls else "the network")
+                sends = f"network request to {target}"
+                untrusted = untrusted or f"content fetched from {target}"
+        if call.origin is Origin.MCP or run.ex.server is not None:
+            label = run.ex.tool
+            untrusted = untrusted or f"result of MCP tool {label}"
+            sends = sends or f"MCP tool {label}"
+        if not untrusted:
+            for path_op in run.path_ops:
+                if path_op.kind is OpKind.READ and not path_op.listing:
+                    outside = [r for r in path_op.resolved if not r.confined]
+                    if outside:
+                        untrusted = f"read of {path_op.written} outside the workspace"
+                        break
+        return CallFlow(
+            untrusted_source=bool(untrusted),
+            sensitive_source=bool(run.flow_sensitive),
+            sends_out=bool(sends),
+            untrusted_why=untrusted,
+            sensitive_why=run.flow_sensitive,
+            sends_why=sends,
+        )
+
+
+# --------------------------------------------------------------------------- helpers
+
+_SHELL_TO_OP: dict[ShellOp, OpKind] = {
+    ShellOp.READ: OpKind.READ,
+    ShellOp.WRITE: OpKind.WRITE,
+    ShellOp.DELETE: OpKind.DELETE,
+    ShellOp.LIST: OpKind.READ,
+    ShellOp.CHMOD: OpKind.WRITE,
+    ShellOp.CHOWN: OpKind.WRITE,
+    ShellOp.LINK: OpKind.WRITE,
+}
+_FIND_EXEC = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
+_INERT_PROGRAMS = frozenset(
+    {
+        "echo", "printf", "ls", "dir", "test", "[", "[[", "which", "type", "dirname",
+        "basename", "realpath", "mkdir", "cd", "pushd", "popd", "export", "true", "false",
+        "stat", "du", "df", "touch", "npm", "pnpm", "yarn", "pip", "uv",
+    }
+)  # fmt: skip
+_ENV_DUMPERS = frozenset({"env", "printenv", "set", "declare", "export", "compgen"})
+_INTERPRETERS = frozenset(
+    {
+        "sh",
+        "bash",
+        "zsh",
+        "dash",
+        "ksh",
+        "fish",
+        "python",
+        "python3",
+        "node",
+        "perl",
+        "ruby",
+        "php",
+        "source",
+        ".",
+    }
+)
+_ZERO_UMASK = frozenset({"0", "00", "000", "0000"})
+_DD_OK = frozenset({"of=/dev/null", "of=/dev/stdout", "of=/dev/stderr"})
+_PUBLISH = {
+    "npm": ("publish",), "pnpm": ("publish",), "yarn": ("publish", "npm publish"),
+    "twine": ("upload",), "poetry": ("publish",), "uv": ("publish",), "cargo": ("publish",),
+    "gem": ("push",), "docker": ("push",), "podman": ("push",), "mvn": ("deploy",),
+    "gradle": ("publish",), "./gradlew": ("publish",), "gradlew": ("publish",),
+    "flit": ("publish",), "hatch": ("publish",),
+}  # fmt: skip
+_SQL_DESTROY = ("drop table", "drop database", "drop schema", "truncate ", "dropdb")
+
+
+_RELINKING = frozenset({OpKind.MOVE, OpKind.EXECUTE, OpKind.MCP, OpKind.OTHER})
+
+
+_PWD_FORMS = ("$(pwd)", "`pwd`", "${PWD}", "$PWD", "$(pwd -P)")
+
+
+def _pwd(path: str, cwd: str) -> str:
+    """`$(pwd)` and `$PWD` at the start of a path are the working directory: determinable."""
+    for form in _PWD_FORMS:
+        if path.startswith(form) and (len(path) == len(form) or path[len(form)] in "/:"):
+            return cwd + path[len(form) :]
+    return path
+
+
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    canon = canonical_host(host)
+    if canon in _LOOPBACK_NAMES or canon.endswith(".localhost") or canon == "::1":
+        return True
+    return canon.startswith("127.") and canon.count(".") == 3
+
+
+def _internal_error(exc: Exception) -> Decision:
+    """A call the engine could not evaluate is denied, never passed (fail closed)."""
+    found = rule("builtin:malformed-call")
+    return Decision(
+        Verdict.DENY,
+        found.name,
+        f"CrustCore could not evaluate this call ({type(exc).__name__}); it was denied. "
+        "Send it again in plain form, and report the call if it is ordinary",
+    )
+
+
+def _may_relink(decision: Decision) -> bool:
+    """Whether an allowed call may change which symlinks exist (so cached resolutions could
+    turn stale in the permissive direction). Writing or deleting a file through a file tool
+    cannot create a symlink; a command, a move, a patch (git patches can add links) or an
+    unknown MCP tool can."""
+    for op in decision.operations:
+        if op.kind in _RELINKING:
+            return True
+        if op.kind is OpKind.WRITE and op.content is not None and "120000" in op.content:
+            return True
+    return False
+
+
+def _memo_key(call: ToolCall) -> str | None:
+    """A canonical text of the whole call, or None when it is not plain JSON."""
+    try:
+        return json.dumps(
+            [call.tool, call.args, call.origin.value, call.mcp_server],
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+_PLAIN = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 \t\n"
+    "!\"#$&'()*+,-./:;<=>?@[]^_`{|}~"
+)
+
+
+def _normalized(text: str, *, percent: bool) -> Normalized:
+    """`normalize_field`, with a fast path for plain ASCII text that has nothing to decode."""
+    plain = text.isascii() and "\\" not in text and not (percent and "%" in text)
+    if plain and _PLAIN.issuperset(text):
+        return Normalized(text, text, changed=False, signals=frozenset())
+    return normalize_field(text, percent=percent, escapes=percent)
+
+
+def _forms(found: ResolvedPath) -> tuple[str, ...]:
+    """`ResolvedPath.forms()`, without normalizing forms that are plain ASCII."""
+    if found.case_folded is None and found.lexical.isascii() and found.real.isascii():
+        if found.lexical == found.real:
+            return (found.lexical,)
+        return (found.lexical, found.real)
+    return found.forms()
+
+
+def _norm_text(text: str) -> str:
+    return text if text.isascii() else normalize_text(text)
+
+
+def _allow_reason(ops: tuple[Operation, ...]) -> str:
+    kinds = sorted({op.kind.value for op in ops})
+    if not kinds:
+        return "no rule matched; the call has no effect CrustCore restricts"
+    return "no rule matched (" + ", ".join(kinds) + ")"
+
+
+def _strings(value: object, out: list[str], depth: int) -> None:
+    if depth > 40:
+        return
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, Mapping):
+        mapping = cast("Mapping[object, object]", value)
+        for key, child in mapping.items():
+            if isinstance(key, str) and fold_key(key) in _OLD_CONTENT_KEYS:
+                continue
+            _strings(child, out, depth + 1)
+    elif isinstance(value, list | tuple):
+        items = cast("Sequence[object]", value)
+        for child in items:
+            _strings(child, out, depth + 1)
+
+
+def _is_recursive(fact: CommandFact) -> bool:
+    if fact.name not in ("rm", "rmdir"):
+        return False
+    for arg in fact.argv[1:]:
+        if arg in ("-r", "-R", "--recursive") or (
+            arg.startswith("-") and not arg.startswith("--") and ("r" in arg or "R" in arg)
+        ):
+            return True
+    return False
+
+
+def _git_key_dangerous(key: str) -> bool:
+    lowered = key.lower()
+    if lowered in _GIT_DANGEROUS_KEYS:
+        return True
+    if lowered.startswith("remote.") and lowered.endswith(_GIT_SAFE_REMOTE):
+        return False
+    if lowered.startswith("http.") and not lowered.endswith((".proxy", ".sslkey", ".sslcert")):
+        return False
+    return lowered.startswith(_GIT_DANGEROUS_PREFIXES) or lowered.endswith(_GIT_DANGEROUS_SUFFIXES)
+
+
+def _installs_persistence(name: str, args: list[str]) -> bool:
+    if name == "crontab":
+        rest = [a for a in args if a not in ("-u",)]
+        return not (rest and all(a == "-l" or not a.startswith("-") for a in rest) and "-l" in rest)
+    if name in ("at", "batch"):
+        return bool(args) and not all(a in ("-l", "-q") for a in args)
+    if name == "systemctl":
+        return any(
+            a in ("enable", "link", "edit", "set-property", "add-wants", "preset") for a in args
+        )
+    if name == "launchctl":
+        return any(a in ("load", "bootstrap", "submit", "enable") for a in args)
+    return name in ("update-rc.d", "chkconfig", "schtasks")
+
+
+def _reversibility(name: str, args: list[str], fact: CommandFact) -> str | None:
+    if name == "git":
+        sub = next((a for a in args if not a.startswith("-")), "")
+        if sub == "push":
+            rest = args[args.index("push") + 1 :]
+            if any(
+                a in ("--force", "-f", "--force-with-lease", "--mirror", "--delete", "-d")
+                or a.startswith(("--force-with-lease=", "+", ":"))
+                for a in rest
+            ):
+                return "approval:force-push"
+        if sub == "reset" and "--hard" in args:
+            return "approval:history-rewrite"
+        if sub == "clean" and any(a.startswith("-") and "f" in a.lstrip("-") for a in args):
+            return "approval:history-rewrite"
+        if sub in ("filter-branch", "filter-repo") or (sub == "stash" and "clear" in args):
+            return "approval:history-rewrite"
+        if sub == "checkout" and ("-f" in args or "--force" in args):
+            return "approval:history-rewrite"
+        if sub == "reflog" and "expire" in args:
+            return "approval:history-rewrite"
+        return None
+    publish = _PUBLISH.get(name)
+    if publish is not None:
+        joined = " ".join(args)
+        if any(joined.startswith(p) or f" {p}" in f" {joined}" for p in publish):
+            if name in ("docker", "podman") and (not args or args[0] != "push"):
+                return None
+            return "approval:publish"
+    if name == "gh" and args[:2] in (["release", "create"], ["repo", "delete"]):
+        return "approval:publish" if args[0] == "release" else "approval:destroy"
+    return _destroys(name, args, fact)
+
+
+def _destroys(name: str, args: list[str], fact: CommandFact) -> str | None:
+    if name in ("terraform", "tofu", "terragrunt") and (
+        "destroy" in args or ("apply" in args and "-auto-approve" in args)
+    ):
+        return "approval:destroy"
+    if name in ("kubectl", "oc") and args[:1] == ["delete"]:
+        return "approval:destroy"
+    if name == "helm" and args[:1] in (["uninstall"], ["delete"]):
+        return "approval:destroy"
+    if name in ("docker", "podman") and args[:2] in (
+        ["system", "prune"],
+        ["volume", "rm"],
+        ["volume", "prune"],
+    ):
+        return "approval:destroy"
+    if name == "aws" and (
+        any(a.startswith("delete-") or a.startswith("terminate-") for a in args)
+        or (args[:2] == ["s3", "rm"] and "--recursive" in args)
+        or args[:2] == ["s3", "rb"]
+    ):
+        return "approval:destroy"
+    if name == "gcloud" and "delete" in args:
+        return "approval:destroy"
+    if name in ("shred", "wipe", "srm"):
+        return "approval:destroy"
+    if name == "redis-cli" and any(a in ("flushall", "flushdb") for a in args):
+        return "approval:destroy"
+    if name in ("psql", "mysql", "sqlite3", "mariadb", "clickhouse-client", "cockroach"):
+        text = " ".join(args)
+        if any(k in text for k in _SQL_DESTROY):
+            return "approval:destroy"
+    if name == "dropdb":
+        return "approval:destroy"
+    del fact
+    return None
+
+
+def _uploaded_files(fact: CommandFact) -> list[str]:
+    """Local files a network client sends (not files it merely reads for configuration)."""
+    name = fact.name.lower()
+    argv = list(fact.argv[1:])
+    out: list[str] = []
+    reads = [s.target for s in fact.operations if s.kind is ShellOp.READ]
+    if name in _REMOTE_COPY:
+        return reads
+    for redirect in fact.redirects:
+        if redirect.kind is ShellOp.READ and redirect.target not in ("/dev/null",):
+            out.append(redirect.target)
+    if name in ("curl",):
+        data_opts = ("-d", "--data", "--data-binary", "--data-urlencode", "--json", "-F", "--form")
+        for index, arg in enumerate(argv):
+            value: str | None = None
+            if arg in data_opts and index + 1 < len(argv):
+                value = argv[index + 1]
+            elif arg in ("-T", "--upload-file") and index + 1 < len(argv):
+                out.append(argv[index + 1])
+                continue
+            elif arg.startswith(("--data=", "--data-binary=", "--form=", "--upload-file=")):
+                value = arg.split("=", 1)[1]
+                if arg.startswith("--upload-file="):
+                    out.append(value)
+                    continue
+            elif arg.startswith(("-d@", "-F")) and len(arg) > 2:
+                value = arg[2:]
+            if value is None:
+                continue
+            at = value.find("@")
+            if at >= 0 and (at == 0 or value[:at].endswith("=") or "=" in value[:at]):
+                target = value[at + 1 :].split(";", 1)[0]
+                if target:
+                    out.append(target)
+    if name == "wget":
+        for index, arg in enumerate(argv):
+            if arg in ("--post-file", "--body-file") and index + 1 < len(argv):
+                out.append(argv[index + 1])
+            elif arg.startswith(("--post-file=", "--body-file=")):
+                out.append(arg.split("=", 1)[1])
+    return _match_reads(out, reads)
+
+
+def _match_reads(named: Iterable[str], reads: list[str]) -> list[str]:
+    """Prefer the analyser's resolved spelling of a named file (it joined the cwd)."""
+    out: list[str] = []
+    for item in named:
+        match = next((r for r in reads if r == item or r.endswith("/" + item.lstrip("./"))), None)
+        out.append(match if match is not None else item)
+    return out

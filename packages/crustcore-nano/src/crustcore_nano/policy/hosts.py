@@ -1,0 +1,260 @@
+"""Host normalization for the rules that name hosts (cloud metadata endpoints above all).
+
+An address can be spelled many ways that a client library will still connect to:
+`169.254.169.254`, `2852039166` (one 32-bit number), `0xa9fea9fe`, `0251.0376.0251.0376`
+(octal parts), `169.254.43518` (the last part fills the remaining bytes, as `inet_aton` does),
+`[::ffff:169.254.169.254]` and `[::ffff:a9fe:a9fe]` (IPv4-mapped IPv6), `169.254.169.254.` (a
+trailing dot), `%31%36%39...` (percent-encoded), fullwidth digits, or a DNS-rebinding name such
+as `169.254.169.254.nip.io` that resolves to the address it embeds. Rules must see one canonical
+form, so every host is folded here before it is compared: IPv4 in dotted-quad form, IPv6 in
+compressed form (an IPv6 form that embeds an IPv4 address is reduced to that IPv4 address), and
+names lower-cased without a trailing dot.
+
+Pure functions, no DNS: a name that resolves to a metadata address through a private DNS entry
+is out of reach of a deterministic check (documented in docs/policy.md).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from functools import lru_cache
+
+from crustcore_nano.normalize import decode_percent, normalize_text
+
+__all__ = [
+    "METADATA_HOSTS",
+    "canonical_host",
+    "find_metadata_hosts",
+    "host_forms",
+    "metadata_endpoint",
+    "parse_ipv4_loose",
+]
+
+_MAX_HOST = 255
+
+METADATA_HOSTS: frozenset[str] = frozenset(
+    {
+        "169.254.169.254",  # AWS, Azure, GCP, OpenStack, DigitalOcean, Oracle (IMDS)
+        "169.254.170.2",  # AWS ECS task metadata and credentials
+        "fd00:ec2::254",  # AWS IMDS over IPv6
+        "fd00:ec2::23",  # AWS DNS resolver over IPv6 (Nitro) - same link-local service family
+        "100.100.100.200",  # Alibaba Cloud
+        "192.0.0.192",  # Oracle Cloud (classic)
+        "168.63.129.16",  # Azure wire server
+        "metadata.google.internal",  # GCP
+        "metadata.goog",  # GCP
+        "metadata",  # GCP short name inside the VPC
+        "instance-data",  # AWS
+        "instance-data.ec2.internal",  # AWS
+        "metadata.tencentyun.com",  # Tencent Cloud
+        "metadata.platformequinix.com",  # Equinix Metal
+    }
+)
+"""Canonical forms of cloud instance-metadata endpoints (credentials live behind them)."""
+
+# Whole link-local ranges: every cloud puts its metadata and credential services there, and a
+# coding agent has no reason to reach them.
+_LINK_LOCAL_V4 = ipaddress.IPv4Network("169.254.0.0/16")
+_REBINDING_SUFFIXES = (".nip.io", ".sslip.io", ".xip.io", ".nip.direct", ".traefik.me")
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_SIXTOFOUR = ipaddress.IPv6Network("2002::/16")
+
+
+def _part_value(part: str) -> int | None:
+    """One component of a loose IPv4 literal: decimal, `0x` hex or leading-zero octal."""
+    if not part:
+        return None
+    lowered = part.lower()
+    if lowered.startswith("0x"):
+        digits = lowered[2:]
+        if not digits:
+            return 0
+        if len(digits) > 16 or any(c not in "0123456789abcdef" for c in digits):
+            return None
+        return int(digits, 16)
+    if not part.isascii() or not part.isdigit() or len(part) > 20:
+        return None
+    if len(part) > 1 and part[0] == "0":
+        if any(c in "89" for c in part):
+            return None
+        return int(part, 8)
+    return int(part)
+
+
+def parse_ipv4_loose(text: str) -> str | None:
+    """The dotted-quad form of an IPv4 literal in any spelling `inet_aton` accepts (1 to 4 parts,
+    each decimal, hex or octal; the last part fills the remaining bytes), or None."""
+    if not text or len(text) > 64:
+        return None
+    parts = text.split(".")
+    if len(parts) > 4:
+        return None
+    values: list[int] = []
+    for part in parts:
+        value = _part_value(part)
+        if value is None:
+            return None
+        values.append(value)
+    head, last = values[:-1], values[-1]
+    if any(v > 255 for v in head):
+        return None
+    room = 4 - len(head)
+    if last >= 1 << (8 * room):
+        return None
+    number = 0
+    for v in head:
+        number = (number << 8) | v
+    number = (number << (8 * room)) | last
+    return str(ipaddress.IPv4Address(number))
+
+
+def _ipv6(text: str) -> str | None:
+    """Canonical form of an IPv6 literal; embedded IPv4 (mapped, compatible, NAT64, 6to4) is
+    reduced to the IPv4 address it carries."""
+    core = text.split("%", 1)[0]  # zone id
+    try:
+        addr = ipaddress.IPv6Address(core)
+    except ValueError:
+        return None
+    mapped = addr.ipv4_mapped
+    if mapped is not None:
+        return str(mapped)
+    packed = int(addr)
+    if packed >> 32 == 0 and packed > 1:  # ::a.b.c.d (deprecated IPv4-compatible form)
+        return str(ipaddress.IPv4Address(packed & 0xFFFFFFFF))
+    if addr in _NAT64:
+        return str(ipaddress.IPv4Address(packed & 0xFFFFFFFF))
+    sixtofour = addr.sixtofour if addr in _SIXTOFOUR else None
+    if sixtofour is not None:
+        return str(sixtofour)
+    return addr.compressed
+
+
+@lru_cache(maxsize=4096)
+def canonical_host(host: str) -> str:
+    """The one form rules compare: lower case, no brackets, port, user info or trailing dots,
+    IP literals in canonical form. Unknown text is returned cleaned, never dropped."""
+    text = host.strip()
+    if len(text) > 4 * _MAX_HOST:
+        text = text[: 4 * _MAX_HOST]
+    if "%" in text:
+        text = decode_percent(text)
+    if not text.isascii():
+        text = normalize_text(text)
+    text = text.strip().lower()
+    at = text.rfind("@")
+    if at >= 0:
+        text = text[at + 1 :]
+    if text.startswith("["):
+        close = text.find("]")
+        inner = text[1:close] if close > 0 else text[1:]
+        return _ipv6(inner) or inner
+    if text.count(":") >= 2:
+        v6 = _ipv6(text)
+        if v6 is not None:
+            return v6
+    elif ":" in text:
+        text = text.split(":", 1)[0]  # host:port
+    text = text.rstrip(".")
+    v4 = parse_ipv4_loose(text)
+    return v4 if v4 is not None else text
+
+
+def _rebinding_ip(name: str) -> str | None:
+    """The IPv4 address a wildcard-DNS name resolves to (`a.b.c.d.nip.io`, `x-a-b-c-d.sslip.io`,
+    `a9fea9fe.nip.io`), or None."""
+    for suffix in _REBINDING_SUFFIXES:
+        if name.endswith(suffix):
+            stem = name[: -len(suffix)]
+            break
+    else:
+        return None
+    labels = stem.split(".")
+    if len(labels) >= 4:
+        dotted = parse_ipv4_loose(".".join(labels[-4:]))
+        if dotted is not None:
+            return dotted
+    last = labels[-1]
+    dashed = last.split("-")
+    if len(dashed) >= 4:
+        dotted = parse_ipv4_loose(".".join(dashed[-4:]))
+        if dotted is not None:
+            return dotted
+    tail = dashed[-1]
+    if len(tail) == 8 and all(c in "0123456789abcdef" for c in tail):
+        return str(ipaddress.IPv4Address(int(tail, 16)))
+    return None
+
+
+def host_forms(host: str) -> tuple[str, ...]:
+    """Every canonical form a host stands for: itself, and the address a rebinding name embeds."""
+    canon = canonical_host(host)
+    embedded = _rebinding_ip(canon)
+    if embedded is not None and embedded != canon:
+        return (canon, embedded)
+    return (canon,)
+
+
+def metadata_endpoint(host: str) -> str | None:
+    """The canonical metadata endpoint `host` reaches, or None. Link-local IPv4 addresses
+    (169.254.0.0/16) all count: clouds put their credential services there."""
+    for form in host_forms(host):
+        if form in METADATA_HOSTS:
+            return form
+        if form[:1].isdigit() and form.count(".") == 3:
+            try:
+                if ipaddress.IPv4Address(form) in _LINK_LOCAL_V4:
+                    return form
+            except ValueError:
+                continue
+        if form.endswith((".metadata.google.internal", ".metadata.goog")):
+            return form
+    return None
+
+
+_HOST_TOKEN = re.compile(r"[A-Za-z0-9.:\[\]%_-]+")  # one character class: linear, no backtracking
+_MAX_TOKENS = 4096
+
+
+def find_metadata_hosts(text: str) -> tuple[str, ...]:
+    """Metadata endpoints named anywhere in free text (a command line, a URL, code): the text is
+    split into host-like tokens and each is folded with `canonical_host`. Linear in the text."""
+    if not text:
+        return ()
+    work = text
+    if "%" in work:
+        work = decode_percent(work)
+    if not work.isascii():
+        work = normalize_text(work)
+    found: dict[str, None] = {}
+    for count, match in enumerate(_HOST_TOKEN.finditer(work)):
+        if count >= _MAX_TOKENS:
+            break
+        hit = _token_endpoint(match.group())
+        if hit is not None:
+            found[hit] = None
+    return tuple(found)
+
+
+_IP_CHARS = frozenset("0123456789abcdefxABCDEFX.:[]%")
+_NAME_HINTS = ("metadata", "instance-data", ".nip.", ".sslip.", ".xip.", ".traefik.")
+
+
+def _token_endpoint(token: str) -> str | None:
+    token = token.strip(".-:_")
+    if not all(c in _IP_CHARS for c in token):
+        lowered = token.lower()
+        if not any(hint in lowered for hint in _NAME_HINTS):
+            return None  # neither an IP literal nor a metadata or rebinding name
+    if not token or len(token) > _MAX_HOST or not any(c.isalnum() for c in token):
+        return None
+    if "." not in token and ":" not in token and parse_ipv4_loose(token) is None:
+        return None  # a bare word ("metadata") is a host only in a host position, not in prose
+    hit = metadata_endpoint(token)
+    if hit is not None:
+        return hit
+    # `host:port` glued to more text, or `user@host` split off earlier: try the part before ':'
+    if token.count(":") == 1:
+        return metadata_endpoint(token.split(":", 1)[0])
+    return None
