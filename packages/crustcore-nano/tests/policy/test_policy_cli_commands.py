@@ -266,3 +266,51 @@ def test_replay_missing_log_exits_2(env: dict[str, str], tmp_path: Path) -> None
     code, _, err = _run(replay_main, [str(tmp_path / "none"), "--policy", str(policy)], "", env)
     assert code == 2
     assert "crustcore replay" in err
+
+
+def test_hook_records_every_decision_in_the_event_log(env: dict[str, str], tmp_path: Path) -> None:
+    from crustcore_nano.eventlog import iter_records, verify_log
+
+    ws = str(tmp_path / "ws")
+    secret = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    calls = [
+        _hook_input("Bash", {"command": "cat ~/.ssh/id_rsa"}, ws),
+        _hook_input("Bash", {"command": f"echo {secret}"}, ws),
+        _hook_input("Read", {"file_path": f"{ws}/README.md"}, ws),
+    ]
+    for data in calls:
+        assert _run(hook_main, ["claude-code"], data, env)[0] == 0
+    log_dir = Path(env["CRUSTCORE_HOME"]) / "log"
+    assert verify_log(log_dir).ok
+    decisions = [r for r in iter_records(log_dir) if r.kind.startswith("decision.")]
+    assert decisions[0].kind == "decision.deny"
+    assert len(decisions) == 3
+    assert decisions[0].payload["rule"] == "builtin:ssh-keys"
+    raw = b"".join(p.read_bytes() for p in log_dir.iterdir() if p.is_file())
+    assert secret.encode() not in raw
+    _run(hook_main, ["claude-code", "--no-log"], calls[2], env)
+    assert len([r for r in iter_records(log_dir) if r.kind.startswith("decision.")]) == 3
+
+
+def test_replay_reads_the_real_event_log(env: dict[str, str], tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir(exist_ok=True)
+    for data in (
+        _hook_input("Bash", {"command": "npm install left-pad"}, str(ws)),
+        _hook_input("Read", {"file_path": f"{ws}/README.md"}, str(ws)),
+    ):
+        _run(hook_main, ["claude-code"], data, env)
+    strict = tmp_path / "strict.toml"
+    strict.write_text(
+        '[[rules]]\nname = "no-npm"\naction = "deny"\nreason = "no installs"\n'
+        'command = "npm install"\n'
+    )
+    home = env["CRUSTCORE_HOME"]
+    code, out, err = _run(
+        replay_main, [home, "--policy", str(strict), "--root", str(ws), "--json"], "", env
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["calls"] == 2
+    assert [e["tool"] for e in report["newly_blocked"]] == ["Bash"]
+    assert report["newly_blocked"][0]["after"]["rule"] == "user:no-npm"

@@ -12,11 +12,11 @@ import enum
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
-from crustcore_nano._seal import KEY_BYTES, MacKey
+from crustcore_nano._seal import KEY_BYTES, MacKey, sha256_hex
 from crustcore_nano.approvals import (
     ActionSpec,
     Actor,
@@ -25,6 +25,7 @@ from crustcore_nano.approvals import (
     AuthorizedUser,
     PendingApproval,
     Reversibility,
+    canonical_json,
 )
 from crustcore_nano.budget import Budget, BudgetAxis
 from crustcore_nano.capabilities import CapabilityMint
@@ -50,12 +51,29 @@ from crustcore_nano.kernel.events import (
 )
 from crustcore_nano.kernel.reducer import Reducer, StepResult
 from crustcore_nano.patches import Runner, UnverifiedPatch, VerifiedPatch, Verifier
-from crustcore_nano.policy.types import Verdict
+from crustcore_nano.policy.config import UserPolicy, load_home_policy
+from crustcore_nano.policy.engine import PolicyEngine
+from crustcore_nano.policy.session import SessionState
+from crustcore_nano.policy.types import Decision, Origin, ToolCall, Verdict
 from crustcore_nano.secrets.broker import SecretBroker
 from crustcore_nano.secrets.redactor import ModelVisibleText
 from crustcore_nano.untrusted import Source, Untrusted
 
 DEFAULT_HOME = "~/.crustcore"
+MAX_LOGGED_ARGS = 16 * 1024
+
+_ACTOR_BY_ORIGIN = {
+    Origin.MODEL: Actor.MODEL,
+    Origin.MCP: Actor.MODEL,
+    Origin.ACP: Actor.MODEL,
+    Origin.HOOK: Actor.MODEL,
+    Origin.API: Actor.ADAPTER,
+}
+
+
+def _short_json(value: object, limit: int = 200) -> str:
+    text = canonical_json(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def resolve_home(home: str | os.PathLike[str] | None) -> Path:
@@ -126,6 +144,12 @@ class Kernel:
         self._pending: dict[ApprovalId, PendingApproval[ActionSpec]] = {}
         self._used_patches: set[PatchId] = set()
         self._last_seq = -1
+        self._user_home = os.path.expanduser("~")
+        self._env = dict(os.environ)
+        self._policy: UserPolicy | None = None
+        self._engines: dict[str, PolicyEngine] = {}
+        self._sessions: dict[str, SessionState] = {}
+        self.decisions = 0
 
     @classmethod
     def open(
@@ -427,7 +451,14 @@ class Kernel:
 
     def _record_resolution(self, approval_id: ApprovalId, approve: bool) -> None:
         entry = self._reducer.state.approvals.get(approval_id)
-        if entry is None:
+        if entry is None:  # an approval opened by check(): not bound to a task's state machine
+            with self._lock:
+                self._log.append(
+                    EventKind.APPROVAL_RESOLVED.value,
+                    actor=Actor.USER.value,
+                    ts_ms=self._clock(),
+                    payload={"approval_id": approval_id, "approve": approve},
+                )
             return
         self.submit(
             EventKind.APPROVAL_RESOLVED,
@@ -444,6 +475,100 @@ class Kernel:
         import getpass
 
         return self.approvals.authorize_user(getpass.getuser())
+
+    # --- the evaluation pipeline -----------------------------------------------------------------
+    def _engine(self, workspace: str) -> PolicyEngine:
+        engine = self._engines.get(workspace)
+        if engine is None:
+            if self._policy is None:
+                self._policy = load_home_policy(self.home, home=self._user_home)
+            engine = PolicyEngine(
+                self._policy,
+                crustcore_home=str(self.home),
+                workspace=workspace,
+                home=self._user_home,
+                env=self._env,
+            )
+            if len(self._engines) >= 64:
+                self._engines.pop(next(iter(self._engines)))
+            self._engines[workspace] = engine
+        return engine
+
+    def check(
+        self,
+        call: ToolCall,
+        *,
+        session_id: str | None = None,
+        workspace: str | None = None,
+        task_id: TaskId | None = None,
+    ) -> Decision:
+        """Decide one tool call with the policy engine and record the decision.
+
+        ``ask`` decisions open an approval bound to the exact call (``decision.approval_id``);
+        the edge waits for the user's answer. The record holds the redacted call, the rule and
+        the reason; a call whose arguments are over 16 KiB is recorded by digest.
+        """
+        ws = os.path.abspath(workspace or os.getcwd())
+        session = None
+        if session_id is not None:
+            session = self._sessions.get(session_id)
+            if session is None:
+                session = self._sessions[session_id] = SessionState(session_id)
+        decision = self._engine(ws).evaluate(call, session=session)
+        with self._lock:
+            now = self._clock()
+            args = cast("dict[str, object]", self.broker.redactor.scrub_json(dict(call.args)))
+            if decision.verdict is Verdict.ASK:
+                action = ActionSpec(
+                    kind="tool",
+                    summary=self.broker.scrub(f"{call.tool} {_short_json(args)}"),
+                    params={"tool": call.tool, "args": args, "workspace": ws},
+                )
+                pending = self.approvals.request(
+                    action,
+                    requested_by=_ACTOR_BY_ORIGIN.get(call.origin, Actor.ADAPTER),
+                    now_ms=now,
+                )
+                self._pending[pending.approval_id] = pending
+                decision = replace(decision, approval_id=pending.approval_id)
+            payload: dict[str, object] = {
+                "tool": call.tool,
+                "origin": call.origin.value,
+                "rule": decision.rule,
+                "reason": self.broker.scrub(decision.reason),
+                "workspace": ws,
+            }
+            encoded = canonical_json(args)
+            if len(encoded) <= MAX_LOGGED_ARGS:
+                payload["args"] = args
+            else:
+                payload["args_sha256"] = sha256_hex(encoded)
+                payload["args_bytes"] = len(encoded)
+            if call.mcp_server is not None:
+                payload["mcp_server"] = call.mcp_server
+            if decision.approval_id is not None:
+                payload["approval_id"] = decision.approval_id
+            self._log.append(
+                f"decision.{decision.verdict.value}",
+                actor=_ACTOR_BY_ORIGIN.get(call.origin, Actor.ADAPTER).value,
+                ts_ms=now,
+                payload=payload,
+                task_id=task_id or call.task,
+                session_id=session_id,
+            )
+            self.decisions += 1
+        return decision
+
+    def observe(
+        self, session_id: str, call: ToolCall, decision: Decision, result: str | None = None
+    ) -> None:
+        """Tell the session flow rule what a call that ran did (read untrusted or sensitive
+        data, sent data out), so a later call completing the three is asked about."""
+        session = self._sessions.get(session_id)
+        if session is None:
+            session = self._sessions[session_id] = SessionState(session_id)
+        engine = self._engine(os.path.abspath(os.getcwd()))
+        session.observe(engine.flow(call), decision=decision, result=result)
 
     # --- redaction --------------------------------------------------------------------------------
     def redact(self, text: str | Untrusted[str]) -> ModelVisibleText:

@@ -19,16 +19,20 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
-import tomllib
+import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO, cast
 
+from crustcore_nano.dlp import redact as dlp_redact
 from crustcore_nano.errors import CrustCoreError
-from crustcore_nano.policy.config import UserPolicy, load_policy, parse_policy
+from crustcore_nano.eventlog import EventLog, iter_records, verify_log
+from crustcore_nano.policy.config import UserPolicy, load_home_policy, load_policy
 from crustcore_nano.policy.engine import PolicyEngine
 from crustcore_nano.policy.types import Decision, Origin, ToolCall
 
@@ -103,19 +107,7 @@ def _load(policy: str | None, env: _Env) -> UserPolicy:
     sections of that file are accepted and ignored here)."""
     if policy is not None:
         return load_policy(Path(policy), home=env.home)
-    path = Path(env.crustcore_home) / "crustcore.toml"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return UserPolicy.default()
-    except (OSError, UnicodeDecodeError):
-        return load_policy(path, home=env.home)  # raises the config error with the reason
-    try:
-        top = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        top = {}
-    foreign = [k for k in top if k not in _POLICY_SECTIONS]
-    return parse_policy(text, source=str(path), home=env.home, foreign_sections=foreign)
+    return load_home_policy(Path(env.crustcore_home), home=env.home)
 
 
 def _engine(policy: UserPolicy, root: str, env: _Env, cwd: str | None = None) -> PolicyEngine:
@@ -301,6 +293,11 @@ def hook_main(
         "--policy", help="a policy file (default: crustcore.toml in CRUSTCORE_HOME)"
     )
     parser.add_argument(
+        "--no-log",
+        action="store_true",
+        help="do not record the decision in CrustCore's event log",
+    )
+    parser.add_argument(
         "--no-allow",
         action="store_true",
         help="on allow, give no decision, so Claude Code's own permission prompts still apply",
@@ -333,12 +330,66 @@ def hook_main(
         return 0
     call = ToolCall(tool=tool, args=tool_input, origin=Origin.HOOK, session=session)
     decision = engine.evaluate(call)
+    if not opts.no_log:
+        _record_decision(env, call, decision, root, stderr)
     reason = f"CrustCore {decision.rule}: {decision.reason}"
     if decision.verdict.value == "allow" and opts.no_allow:
         stdout.write(json.dumps({"suppressOutput": True}) + "\n")
         return 0
     stdout.write(_hook_reply(decision.verdict.value, reason) + "\n")
     return 0
+
+
+_SAFE_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
+
+
+def _dlp_scrub(value: object, depth: int = 0) -> object:
+    """A copy of a JSON value with every credential the DLP detector finds redacted."""
+    if depth > 32:
+        return "[too deep]"
+    if isinstance(value, str):
+        return dlp_redact(value)
+    if isinstance(value, dict):
+        items = cast("dict[object, object]", value).items()
+        return {str(k): _dlp_scrub(v, depth + 1) for k, v in items}
+    if isinstance(value, list):
+        return [_dlp_scrub(v, depth + 1) for v in cast("list[object]", value)]
+    return value
+
+
+def _record_decision(
+    env: _Env, call: ToolCall, decision: Decision, workspace: str, stderr: TextIO
+) -> None:
+    """Append the decision to the event log in CrustCore's home (the same log the kernel keeps).
+    A log that cannot be opened (a running kernel holds it) is reported, not fatal: the agent
+    still gets the decision."""
+    args = _dlp_scrub(dict(call.args))
+    encoded = json.dumps(args, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    payload: dict[str, object] = {
+        "tool": call.tool,
+        "origin": call.origin.value,
+        "rule": decision.rule,
+        "reason": dlp_redact(decision.reason),
+        "workspace": workspace,
+    }
+    if len(encoded) <= 16 * 1024:
+        payload["args"] = args
+    else:
+        payload["args_sha256"] = hashlib.sha256(encoded.encode()).hexdigest()
+    session = call.session if call.session and _SAFE_ID.fullmatch(call.session) else None
+    if call.session and session is None:
+        payload["session"] = call.session[:128]
+    try:
+        with EventLog.open(Path(env.crustcore_home)) as log:
+            log.append(
+                f"decision.{decision.verdict.value}",
+                actor="model",
+                ts_ms=time.time_ns() // 1_000_000,
+                payload=payload,
+                session_id=session,
+            )
+    except (CrustCoreError, OSError) as exc:
+        stderr.write(f"crustcore hook: the decision was not recorded: {exc}\n")
 
 
 def _hook_setup(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
@@ -474,6 +525,33 @@ class RecordedCall:
     call: ToolCall
 
 
+def read_logged_calls(path: Path) -> list[RecordedCall | InputError]:
+    """The tool calls recorded in a CrustCore event log (a home, a log directory or a segment):
+    every ``decision.*`` and ``tool.requested`` record with ``tool`` and ``args``, from the
+    verified prefix only (where verification stops is reported). A plain JSON Lines file that is
+    not an event log is read tolerantly with :func:`read_tool_requests`."""
+    report = verify_log(path)
+    if report.records == 0 and path.is_file():
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return list(read_tool_requests(iter(handle)))
+    out: list[RecordedCall | InputError] = []
+    try:
+        for record in iter_records(path):
+            if not (record.kind.startswith("decision.") or record.kind == "tool.requested"):
+                continue
+            pay = record.payload
+            if "tool" not in pay or "args" not in pay:
+                continue  # e.g. arguments too large to log: recorded by digest only
+            subset = {k: pay[k] for k in ("tool", "args", "origin", "mcp_server") if k in pay}
+            try:
+                out.append(RecordedCall(record.seq, tool_call_from_json(subset)))
+            except InputError as exc:
+                out.append(InputError(f"record {record.seq}: {exc}"))
+    except CrustCoreError as exc:
+        out.append(InputError(f"the log stops verifying here, later records ignored: {exc}"))
+    return out
+
+
 def read_tool_requests(lines: Iterator[str]) -> Iterator[RecordedCall | InputError]:
     """The recorded tool calls of an event log: every JSON line whose `kind` is
     `tool.requested` and whose `payload` has `tool` and `args`. Tolerant on purpose (the log
@@ -537,8 +615,7 @@ def replay_main(
     try:
         before = _engine(_load(opts.baseline, env), root, env)
         after = _engine(_load(opts.policy, env), root, env)
-        with open(opts.log, encoding="utf-8", errors="replace") as handle:
-            records = list(read_tool_requests(iter(handle)))
+        records = read_logged_calls(Path(opts.log))
     except (CrustCoreError, ValueError, OSError) as exc:
         stderr.write(f"crustcore replay: {exc}\n")
         return 2

@@ -646,3 +646,21 @@ class _Parser:
         if problem is not None:
             raise self.fail(line, f"regex {pattern!r}: {problem}", rule=rule, key=key)
         return re.compile(pattern)
+
+
+# Top-level tables of crustcore.toml that belong to other components (the supervisor, the
+# secrets vault, the log, the sidecars). The policy loader accepts them and leaves them to their
+# owners; any other unknown top-level key is still an error.
+OTHER_SECTIONS = ("kernel", "log", "secrets", "sidecars", "net", "mcp", "sandbox")
+
+
+def load_home_policy(crustcore_home: Path, *, home: str | None = None) -> UserPolicy:
+    """The policy part of ``crustcore.toml`` in CrustCore's home (defaults when absent)."""
+    path = crustcore_home / "crustcore.toml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return UserPolicy.default()
+    except (OSError, UnicodeDecodeError):
+        return load_policy(path, home=home)  # raises the config error with the reason
+    return parse_policy(text, source=str(path), home=home, foreign_sections=OTHER_SECTIONS)

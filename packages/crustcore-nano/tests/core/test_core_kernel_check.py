@@ -1,0 +1,75 @@
+"""Kernel.check: the pipeline's decision, recorded; ask opens an approval the user resolves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from crustcore_nano import Kernel, Origin, ToolCall, Verdict
+from crustcore_nano.eventlog import iter_records, verify_log
+
+SECRET = "sk-proj-checkTestSecretValue0123456789abcd"
+
+
+@pytest.fixture
+def kernel(tmp_path: Path) -> Iterator[Kernel]:
+    k = Kernel.open(tmp_path / "home")
+    yield k
+    k.close()
+
+
+def test_decisions_are_recorded_redacted_with_rule_and_reason(
+    kernel: Kernel, tmp_path: Path
+) -> None:
+    kernel.broker.add("openai", SECRET)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    deny = kernel.check(
+        ToolCall("bash", {"command": "cat ~/.ssh/id_rsa"}, Origin.MODEL), workspace=str(ws)
+    )
+    allow = kernel.check(
+        ToolCall("bash", {"command": "ls -la", "description": f"list (key {SECRET})"}),
+        workspace=str(ws),
+        session_id="s1",
+    )
+    assert deny.verdict is Verdict.DENY
+    assert deny.rule.startswith("builtin:")
+    assert allow.verdict is Verdict.ALLOW
+    kernel.close()
+    assert verify_log(kernel.log_dir).ok
+    decisions = [r for r in iter_records(kernel.log_dir) if r.kind.startswith("decision.")]
+    assert decisions[0].kind == "decision.deny"
+    assert decisions[0].payload["rule"] == deny.rule
+    assert decisions[0].actor == "model"
+    assert decisions[1].session_id == "s1"
+    raw = b"".join(p.read_bytes() for p in kernel.log_dir.iterdir() if p.is_file())
+    assert SECRET.encode() not in raw
+    assert kernel.decisions == 2
+
+
+def test_ask_opens_an_approval_bound_to_the_call(kernel: Kernel, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    decision = kernel.check(
+        ToolCall("bash", {"command": "git push --force origin main"}, Origin.MODEL),
+        workspace=str(ws),
+    )
+    assert decision.verdict is Verdict.ASK
+    assert decision.approval_id is not None
+    pending = kernel.approvals.get(decision.approval_id)
+    assert "git push --force" in pending.summary
+    kernel.approve(decision.approval_id, by=kernel.local_user(), digest=pending.digest)
+    kernel.close()
+    kinds = [r.kind for r in iter_records(kernel.log_dir)]
+    assert "decision.ask" in kinds
+    assert "approval.resolved" in kinds
+
+
+def test_large_arguments_are_recorded_by_digest(kernel: Kernel, tmp_path: Path) -> None:
+    call = ToolCall("mcp__docs__index", {"text": "x" * 100_000}, Origin.MCP, mcp_server="docs")
+    kernel.check(call, workspace=str(tmp_path))
+    kernel.close()
+    last = [r for r in iter_records(kernel.log_dir) if r.kind.startswith("decision.")][-1]
+    assert "args" not in last.payload
+    assert last.payload["args_bytes"] == len('{"text":"' + "x" * 100_000 + '"}')
