@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from crustcore_nano import Kernel, Origin, ToolCall, Verdict
+from crustcore_nano import ApprovalId, Kernel, Origin, ToolCall, Verdict
 from crustcore_nano.eventlog import iter_records, verify_log
 
 SECRET = "sk-proj-checkTestSecretValue0123456789abcd"
@@ -57,9 +57,10 @@ def test_ask_opens_an_approval_bound_to_the_call(kernel: Kernel, tmp_path: Path)
     )
     assert decision.verdict is Verdict.ASK
     assert decision.approval_id is not None
-    pending = kernel.approvals.get(decision.approval_id)
+    approval_id = ApprovalId(decision.approval_id)
+    pending = kernel.approvals.get(approval_id)
     assert "git push --force" in pending.summary
-    kernel.approve(decision.approval_id, by=kernel.local_user(), digest=pending.digest)
+    kernel.approve(approval_id, by=kernel.local_user(), digest=pending.digest)
     kernel.close()
     kinds = [r.kind for r in iter_records(kernel.log_dir)]
     assert "decision.ask" in kinds
