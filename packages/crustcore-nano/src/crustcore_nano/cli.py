@@ -36,6 +36,14 @@ BUILTIN: dict[str, tuple[str, str, str]] = {
     "check": ("crustcore_nano.policy.cli", "check_main", "decide one tool call (JSON on stdin)"),
     "hook": ("crustcore_nano.policy.cli", "hook_main", "coding-agent hooks (claude-code)"),
     "replay": ("crustcore_nano.policy.cli", "replay_main", "re-decide a log under another policy"),
+    "up": ("crustcore_nano.daemon.supervisor", "up_main", "start the kernel and its sidecars"),
+    "status": ("crustcore_nano.daemon.supervisor", "status_main", "what runs, where, since when"),
+    "down": ("crustcore_nano.daemon.supervisor", "down_main", "stop cleanly, log sealed"),
+    "doctor": ("crustcore_nano.daemon.doctor", "doctor_main", "check this machine and the home"),
+    "approvals": ("crustcore_nano.daemon.admin_cli", "approvals_main", "list pending approvals"),
+    "approve": ("crustcore_nano.daemon.admin_cli", "approve_main", "approve one (as the user)"),
+    "deny": ("crustcore_nano.daemon.admin_cli", "deny_main", "deny one (as the user)"),
+    "secrets": ("crustcore_nano.daemon.admin_cli", "secrets_main", "add, list, remove secrets"),
 }
 
 # Commands that a sidecar package provides, with the package to install for them.

@@ -1,0 +1,656 @@
+"""Clients of the kernel daemon: ``KernelClient`` (blocking) and ``AsyncKernelClient``.
+
+Both speak the socket protocol of ``docs/protocol.md`` and offer the embedded kernel's methods
+(:class:`~crustcore_nano.daemon.api.KernelAPI`), so code written against ``Kernel.open(home)``
+runs against a daemon by swapping the object. A broken connection is re-opened once and the
+request sent again (note: an op that changed state may then run twice if the kernel had already
+run it when the connection broke). When no kernel runs, :class:`NoKernelError` says so plainly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from crustcore_nano.errors import KernelError
+from crustcore_nano.ids import ApprovalId, JobId, TaskId
+from crustcore_nano.kernel.core import TaskView, resolve_home
+from crustcore_nano.policy.types import Decision, ToolCall
+
+from .api import decision_from_json, task_view_from_json
+from .frames import DEFAULT_MAX_FRAME, FrameDecoder, encode_frame
+from .protocol import ProtocolError, Reply, as_list, as_object, encode_request, parse_reply
+from .roles import Role, read_admin_token
+from .server import run_dir, socket_path
+
+CLIENT_NAME = "crustcore-client/0.1.0"
+TOKEN_FD_ENV = "CRUSTCORE_TOKEN_FD"  # noqa: S105 - an environment variable name
+_token_cache: dict[str, str] = {}
+_token_lock = threading.Lock()
+
+
+class NoKernelError(KernelError):
+    """No kernel daemon listens for this home."""
+
+
+class RemoteError(KernelError):
+    """The kernel answered a request with an error; ``code`` is the wire error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteText:
+    """Redacted text returned by the kernel daemon (the remote form of ``ModelVisibleText``)."""
+
+    text: str
+    origin: str | None
+    redactions: int
+
+    def __str__(self) -> str:
+        return self.text
+
+    def framed(self) -> str:
+        if self.origin is None:
+            return self.text
+        import json
+
+        return f"<untrusted-data origin={json.dumps(self.origin)}>\n{self.text}\n</untrusted-data>"
+
+
+def no_kernel_message(home: Path) -> str:
+    return f"no CrustCore kernel is running for {home}; start it with `crustcore up`"
+
+
+def token_from_env() -> str | None:
+    """The sidecar token on the pipe named by $CRUSTCORE_TOKEN_FD (read once, then cached)."""
+    with _token_lock:
+        if "token" in _token_cache:
+            return _token_cache["token"]
+        raw = os.environ.get(TOKEN_FD_ENV)
+        if not raw or not raw.isdigit():
+            return None
+        fd = int(raw)
+        chunks: list[bytes] = []
+        try:
+            while chunk := os.read(fd, 4096):
+                chunks.append(chunk)
+                if sum(map(len, chunks)) > 4096:
+                    break
+        finally:
+            os.close(fd)
+        text = b"".join(chunks).decode("ascii", errors="replace").strip()
+        # Either the bare token or one 'role:token' line.
+        token = text.partition(":")[2] if ":" in text else text
+        _token_cache["token"] = token
+        return token
+
+
+def _resolve_token(home: Path, role: Role, token: str | None) -> str | None:
+    if token is not None or not role.needs_token:
+        return token
+    if role is Role.ADMIN:
+        return read_admin_token(run_dir(home))
+    return token_from_env()
+
+
+def _result(reply: Reply) -> object:
+    if not reply.ok:
+        raise RemoteError(reply.code, reply.message)
+    return reply.result
+
+
+def _obj(value: object) -> dict[str, object]:
+    obj = as_object(value)
+    if obj is None:
+        raise KernelError("the kernel sent an unexpected result")
+    return obj
+
+
+def _objs(value: object) -> list[dict[str, object]]:
+    items = as_list(value)
+    if items is None:
+        raise KernelError("the kernel sent an unexpected result")
+    return [_obj(item) for item in items]
+
+
+def _check_args(
+    call: ToolCall, session_id: str | None, workspace: str | None, task_id: str | None
+) -> dict[str, object]:
+    args: dict[str, object] = {
+        "tool": call.tool,
+        "args": dict(call.args),
+        "origin": call.origin.value,
+        "workspace": workspace or os.getcwd(),
+    }
+    session = session_id if session_id is not None else call.session
+    task = task_id if task_id is not None else call.task
+    if session is not None:
+        args["session_id"] = session
+    if task is not None:
+        args["task_id"] = task
+    if call.mcp_server is not None:
+        args["mcp_server"] = call.mcp_server
+    return args
+
+
+def _complete_body(
+    task_id: str,
+    tool: str,
+    args: Mapping[str, object],
+    result: str,
+    *,
+    job_id: str,
+    owner: str,
+    tool_call_id: str | None,
+) -> dict[str, object]:
+    body: dict[str, object] = {
+        "task_id": task_id,
+        "tool": tool,
+        "args": dict(args),
+        "result": result,
+        "job_id": job_id,
+        "owner": owner,
+    }
+    if tool_call_id is not None:
+        body["tool_call_id"] = tool_call_id
+    return body
+
+
+def _approval_body(
+    tool: str, args: Mapping[str, object], task_id: str | None, reversibility: str | None
+) -> dict[str, object]:
+    body: dict[str, object] = {"tool": tool, "args": dict(args)}
+    if task_id is not None:
+        body["task_id"] = task_id
+    if reversibility is not None:
+        body["reversibility"] = reversibility
+    return body
+
+
+def _secret_body(
+    name: str, value: str, hosts: list[str] | None, header: str | None
+) -> dict[str, object]:
+    body: dict[str, object] = {"name": name, "value": value}
+    if hosts is not None:
+        body["hosts"] = list(hosts)
+        if header is not None:
+            body["header"] = header
+    return body
+
+
+def _text(value: object) -> RemoteText:
+    doc = _obj(value)
+    text = doc.get("text")
+    origin = doc.get("origin")
+    count = doc.get("redactions")
+    return RemoteText(
+        text if isinstance(text, str) else "",
+        origin if isinstance(origin, str) else None,
+        count if type(count) is int else 0,
+    )
+
+
+class KernelClient:
+    """Blocking client. Thread-safe (one request at a time per client); use one per thread for
+    concurrency."""
+
+    def __init__(
+        self,
+        home: str | os.PathLike[str] | None = None,
+        role: str | Role = "client",
+        token: str | None = None,
+        *,
+        timeout: float | None = None,
+        name: str = CLIENT_NAME,
+        max_frame: int = DEFAULT_MAX_FRAME,
+    ) -> None:
+        self.home = resolve_home(home)
+        self.role = role if isinstance(role, Role) else Role.parse(role)
+        self._token = _resolve_token(self.home, self.role, token)
+        self._timeout = timeout
+        self._name = name
+        self._max_frame = max_frame
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._decoder = FrameDecoder(max_frame=max_frame)
+        self._next_id = 0
+        self.server_info: dict[str, object] = {}
+        with self._lock:
+            self._connect()
+
+    # --- connection ------------------------------------------------------------------------------
+    def _connect(self) -> None:
+        path = socket_path(self.home)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self._timeout)
+        try:
+            sock.connect(str(path))
+        except (FileNotFoundError, ConnectionRefusedError):
+            sock.close()
+            raise NoKernelError(no_kernel_message(self.home)) from None
+        except OSError as exc:
+            sock.close()
+            raise NoKernelError(f"{no_kernel_message(self.home)} ({exc.strerror})") from None
+        self._sock = sock
+        self._decoder = FrameDecoder(max_frame=self._max_frame)
+        hello: dict[str, object] = {"role": self.role.value, "client": self._name}
+        if self._token is not None:
+            hello["token"] = self._token
+        self.server_info = _obj(_result(self._roundtrip("hello", hello)))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._sock is not None:
+                self._sock.close()
+                self._sock = None
+
+    def __enter__(self) -> KernelClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _roundtrip(self, op: str, args: Mapping[str, object]) -> Reply:
+        sock = self._sock
+        if sock is None:
+            raise ConnectionResetError("not connected")
+        self._next_id += 1
+        req_id = self._next_id
+        sock.sendall(encode_frame(encode_request(req_id, op, args), max_frame=self._max_frame))
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                raise ConnectionResetError("the kernel closed the connection")
+            frames = self._decoder.feed(data)
+            if self._decoder.violation is not None:
+                raise KernelError(f"bad frame from the kernel: {self._decoder.violation.message}")
+            for frame in frames:
+                reply = parse_reply(frame)
+                if reply.req_id == req_id:
+                    return reply
+                if reply.req_id is None and not reply.ok:
+                    raise RemoteError(reply.code, reply.message)
+
+    def call(self, op: str, args: Mapping[str, object] | None = None) -> object:
+        """Send one request and return its result; RemoteError for an error reply."""
+        with self._lock:
+            try:
+                if self._sock is None:
+                    self._connect()
+                reply = self._roundtrip(op, args or {})
+            except (ConnectionError, BrokenPipeError, ProtocolError):
+                if self._sock is not None:
+                    self._sock.close()
+                self._sock = None
+                self._connect()  # reconnect once; NoKernelError if the kernel is gone
+                reply = self._roundtrip(op, args or {})
+            return _result(reply)
+
+    # --- the KernelAPI methods -------------------------------------------------------------------
+    def check(
+        self,
+        call: ToolCall,
+        *,
+        session_id: str | None = None,
+        workspace: str | None = None,
+        task_id: TaskId | None = None,
+    ) -> Decision:
+        return decision_from_json(
+            self.call("check", _check_args(call, session_id, workspace, task_id))
+        )
+
+    def redact(self, text: str, *, origin: str | None = None) -> RemoteText:
+        args: dict[str, object] = {"text": text}
+        if origin is not None:
+            args["origin"] = origin
+        return _text(self.call("redact", args))
+
+    def create_task(self, title: str, *, budget: Mapping[str, int] | None = None) -> TaskId:
+        args: dict[str, object] = {"title": title}
+        if budget is not None:
+            args["budget"] = dict(budget)
+        return TaskId(str(_obj(self.call("task.create", args))["task_id"]))
+
+    def task(self, task_id: TaskId) -> TaskView:
+        return task_view_from_json(self.call("task.get", {"task_id": task_id}))
+
+    def charge(self, task_id: TaskId, delta: Mapping[str, int]) -> TaskView:
+        return task_view_from_json(
+            self.call("task.charge", {"task_id": task_id, "delta": dict(delta)})
+        )
+
+    def claim_done(self, task_id: TaskId, *, claim: str = "") -> None:
+        self.call("task.claim_done", {"task_id": task_id, "claim": claim})
+
+    # --- the other ops ---------------------------------------------------------------------------
+    def status(self) -> dict[str, object]:
+        return _obj(self.call("status"))
+
+    def record(
+        self, kind: str, payload: Mapping[str, object], *, task_id: str | None = None
+    ) -> int:
+        args: dict[str, object] = {"kind": kind, "payload": dict(payload)}
+        if task_id is not None:
+            args["task_id"] = task_id
+        seq = _obj(self.call("record", args)).get("seq")
+        return seq if type(seq) is int else -1
+
+    def start_job(self, task_id: TaskId, *, owner: str) -> JobId:
+        return JobId(
+            str(_obj(self.call("task.start_job", {"task_id": task_id, "owner": owner}))["job_id"])
+        )
+
+    def complete_tool(
+        self,
+        task_id: TaskId,
+        tool_call_id: str | None,
+        tool: str,
+        args: Mapping[str, object],
+        result: str,
+        *,
+        job_id: JobId,
+        owner: str,
+    ) -> RemoteText:
+        body = _complete_body(
+            task_id, tool, args, result, job_id=job_id, owner=owner, tool_call_id=tool_call_id
+        )
+        return _text(self.call("tool.complete", body))
+
+    def request_approval(
+        self,
+        tool: str,
+        args: Mapping[str, object],
+        *,
+        task_id: TaskId | None = None,
+        reversibility: str | None = None,
+    ) -> dict[str, object]:
+        body = _approval_body(tool, args, task_id, reversibility)
+        return _obj(self.call("approval.request", body))
+
+    def wait_approval(self, approval_id: ApprovalId | str, *, timeout_s: float = 300.0) -> str:
+        """Block until the user resolves the approval or ``timeout_s`` passes; the state."""
+        result = self.call("approval.wait", {"approval_id": approval_id, "timeout_s": timeout_s})
+        return str(_obj(result).get("state"))
+
+    def secret_inject(self, handle: str, host: str, header: str = "Authorization") -> str:
+        """(net role) The secret's value for one allowlisted host and header."""
+        result = _obj(
+            self.call("secret.inject", {"handle": handle, "host": host, "header": header})
+        )
+        value = result.get("value")
+        if not isinstance(value, str):
+            raise KernelError("the kernel sent no secret value")
+        return value
+
+    # --- admin -----------------------------------------------------------------------------------
+    def approvals(self) -> list[dict[str, object]]:
+        return _objs(self.call("approvals.list"))
+
+    def resolve_approval(self, approval_id: str, *, approve: bool, digest: str) -> str:
+        body: dict[str, object] = {"id": approval_id, "approve": approve, "digest": digest}
+        return str(_obj(self.call("approval.resolve", body)).get("state"))
+
+    def secrets_list(self) -> list[dict[str, object]]:
+        return _objs(self.call("secrets.list"))
+
+    def secrets_add(
+        self,
+        name: str,
+        value: str,
+        *,
+        hosts: list[str] | None = None,
+        header: str | None = None,
+    ) -> str:
+        body = _secret_body(name, value, hosts, header)
+        return str(_obj(self.call("secrets.add", body))["handle"])
+
+    def secrets_rm(self, name: str) -> None:
+        self.call("secrets.rm", {"name": name})
+
+    def shutdown(self) -> None:
+        self.call("shutdown")
+
+
+class AsyncKernelClient:
+    """asyncio client with the same methods as :class:`KernelClient` (as coroutines).
+
+    Create with ``await AsyncKernelClient.connect(home, role=..., token=...)``."""
+
+    def __init__(
+        self,
+        home: str | os.PathLike[str] | None = None,
+        role: str | Role = "client",
+        token: str | None = None,
+        *,
+        name: str = CLIENT_NAME,
+        max_frame: int = DEFAULT_MAX_FRAME,
+    ) -> None:
+        self.home = resolve_home(home)
+        self.role = role if isinstance(role, Role) else Role.parse(role)
+        self._token = _resolve_token(self.home, self.role, token)
+        self._name = name
+        self._max_frame = max_frame
+        self._lock = asyncio.Lock()
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._decoder = FrameDecoder(max_frame=max_frame)
+        self._next_id = 0
+        self.server_info: dict[str, object] = {}
+
+    @classmethod
+    async def connect(
+        cls,
+        home: str | os.PathLike[str] | None = None,
+        role: str | Role = "client",
+        token: str | None = None,
+        *,
+        name: str = CLIENT_NAME,
+    ) -> AsyncKernelClient:
+        client = cls(home, role, token, name=name)
+        async with client._lock:
+            await client._connect()
+        return client
+
+    async def _connect(self) -> None:
+        path = socket_path(self.home)
+        try:
+            self._reader, self._writer = await asyncio.open_unix_connection(str(path))
+        except (FileNotFoundError, ConnectionRefusedError):
+            raise NoKernelError(no_kernel_message(self.home)) from None
+        except OSError as exc:
+            raise NoKernelError(f"{no_kernel_message(self.home)} ({exc.strerror})") from None
+        self._decoder = FrameDecoder(max_frame=self._max_frame)
+        hello: dict[str, object] = {"role": self.role.value, "client": self._name}
+        if self._token is not None:
+            hello["token"] = self._token
+        self.server_info = _obj(_result(await self._roundtrip("hello", hello)))
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._drop()
+
+    async def _drop(self) -> None:
+        writer = self._writer
+        self._reader = self._writer = None
+        if writer is not None:
+            writer.close()
+            with contextlib.suppress(ConnectionError, OSError):
+                await writer.wait_closed()
+
+    async def __aenter__(self) -> AsyncKernelClient:
+        if self._writer is None:
+            async with self._lock:
+                await self._connect()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _roundtrip(self, op: str, args: Mapping[str, object]) -> Reply:
+        reader, writer = self._reader, self._writer
+        if reader is None or writer is None:
+            raise ConnectionResetError("not connected")
+        self._next_id += 1
+        req_id = self._next_id
+        writer.write(encode_frame(encode_request(req_id, op, args), max_frame=self._max_frame))
+        await writer.drain()
+        while True:
+            data = await reader.read(65536)
+            if not data:
+                raise ConnectionResetError("the kernel closed the connection")
+            frames = self._decoder.feed(data)
+            if self._decoder.violation is not None:
+                raise KernelError(f"bad frame from the kernel: {self._decoder.violation.message}")
+            for frame in frames:
+                reply = parse_reply(frame)
+                if reply.req_id == req_id:
+                    return reply
+                if reply.req_id is None and not reply.ok:
+                    raise RemoteError(reply.code, reply.message)
+
+    async def call(self, op: str, args: Mapping[str, object] | None = None) -> object:
+        async with self._lock:
+            try:
+                if self._writer is None:
+                    await self._connect()
+                reply = await self._roundtrip(op, args or {})
+            except (ConnectionError, ProtocolError):
+                await self._drop()
+                await self._connect()
+                reply = await self._roundtrip(op, args or {})
+            return _result(reply)
+
+    async def check(
+        self,
+        call: ToolCall,
+        *,
+        session_id: str | None = None,
+        workspace: str | None = None,
+        task_id: TaskId | None = None,
+    ) -> Decision:
+        args = _check_args(call, session_id, workspace, task_id)
+        return decision_from_json(await self.call("check", args))
+
+    async def redact(self, text: str, *, origin: str | None = None) -> RemoteText:
+        args: dict[str, object] = {"text": text}
+        if origin is not None:
+            args["origin"] = origin
+        return _text(await self.call("redact", args))
+
+    async def create_task(self, title: str, *, budget: Mapping[str, int] | None = None) -> TaskId:
+        args: dict[str, object] = {"title": title}
+        if budget is not None:
+            args["budget"] = dict(budget)
+        return TaskId(str(_obj(await self.call("task.create", args))["task_id"]))
+
+    async def task(self, task_id: TaskId) -> TaskView:
+        return task_view_from_json(await self.call("task.get", {"task_id": task_id}))
+
+    async def charge(self, task_id: TaskId, delta: Mapping[str, int]) -> TaskView:
+        result = await self.call("task.charge", {"task_id": task_id, "delta": dict(delta)})
+        return task_view_from_json(result)
+
+    async def claim_done(self, task_id: TaskId, *, claim: str = "") -> None:
+        await self.call("task.claim_done", {"task_id": task_id, "claim": claim})
+
+    async def status(self) -> dict[str, object]:
+        return _obj(await self.call("status"))
+
+    async def record(
+        self, kind: str, payload: Mapping[str, object], *, task_id: str | None = None
+    ) -> int:
+        args: dict[str, object] = {"kind": kind, "payload": dict(payload)}
+        if task_id is not None:
+            args["task_id"] = task_id
+        seq = _obj(await self.call("record", args)).get("seq")
+        return seq if type(seq) is int else -1
+
+    async def start_job(self, task_id: TaskId, *, owner: str) -> JobId:
+        result = await self.call("task.start_job", {"task_id": task_id, "owner": owner})
+        return JobId(str(_obj(result)["job_id"]))
+
+    async def complete_tool(
+        self,
+        task_id: TaskId,
+        tool_call_id: str | None,
+        tool: str,
+        args: Mapping[str, object],
+        result: str,
+        *,
+        job_id: JobId,
+        owner: str,
+    ) -> RemoteText:
+        body = _complete_body(
+            task_id, tool, args, result, job_id=job_id, owner=owner, tool_call_id=tool_call_id
+        )
+        return _text(await self.call("tool.complete", body))
+
+    async def request_approval(
+        self,
+        tool: str,
+        args: Mapping[str, object],
+        *,
+        task_id: TaskId | None = None,
+        reversibility: str | None = None,
+    ) -> dict[str, object]:
+        body = _approval_body(tool, args, task_id, reversibility)
+        return _obj(await self.call("approval.request", body))
+
+    async def wait_approval(self, approval_id: str, *, timeout_s: float = 300.0) -> str:
+        result = await self.call(
+            "approval.wait", {"approval_id": approval_id, "timeout_s": timeout_s}
+        )
+        return str(_obj(result).get("state"))
+
+    async def secret_inject(self, handle: str, host: str, header: str = "Authorization") -> str:
+        body: dict[str, object] = {"handle": handle, "host": host, "header": header}
+        value = _obj(await self.call("secret.inject", body)).get("value")
+        if not isinstance(value, str):
+            raise KernelError("the kernel sent no secret value")
+        return value
+
+    async def approvals(self) -> list[dict[str, object]]:
+        return _objs(await self.call("approvals.list"))
+
+    async def resolve_approval(self, approval_id: str, *, approve: bool, digest: str) -> str:
+        body: dict[str, object] = {"id": approval_id, "approve": approve, "digest": digest}
+        return str(_obj(await self.call("approval.resolve", body)).get("state"))
+
+    async def secrets_list(self) -> list[dict[str, object]]:
+        return _objs(await self.call("secrets.list"))
+
+    async def secrets_add(
+        self,
+        name: str,
+        value: str,
+        *,
+        hosts: list[str] | None = None,
+        header: str | None = None,
+    ) -> str:
+        body = _secret_body(name, value, hosts, header)
+        return str(_obj(await self.call("secrets.add", body))["handle"])
+
+    async def secrets_rm(self, name: str) -> None:
+        await self.call("secrets.rm", {"name": name})
+
+    async def shutdown(self) -> None:
+        await self.call("shutdown")
+
+
+__all__ = [
+    "AsyncKernelClient",
+    "KernelClient",
+    "NoKernelError",
+    "RemoteError",
+    "RemoteText",
+]

@@ -1,0 +1,480 @@
+"""The kernel's operations as the socket offers them: JSON arguments in, JSON results out.
+
+Transport-free: the server (or a test) calls :meth:`KernelService.call` with an authenticated role,
+an op name and its arguments, and gets a JSON value back or a :class:`ServiceError` with the wire
+error code. Role checks happen here, once, so no transport can forget them. Every kernel call is
+synchronous; the kernel serializes its own state behind its lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from collections.abc import Callable, Mapping
+from typing import cast
+
+from crustcore_nano.approvals import (
+    ActionSpec,
+    Actor,
+    ApprovalState,
+    AuthorizedUser,
+    PendingApproval,
+    Reversibility,
+)
+from crustcore_nano.errors import CrustCoreError, KernelError, UsageError
+from crustcore_nano.ids import ApprovalId, JobId, TaskId, ToolCallId, new_tool_call_id, now_ms
+from crustcore_nano.kernel.core import Kernel
+from crustcore_nano.policy.types import Origin, ToolCall, Verdict
+from crustcore_nano.secrets.broker import SecretUse
+from crustcore_nano.secrets.material import SecretAvailability, SecretHandle
+from crustcore_nano.untrusted import Source, Untrusted
+
+from .api import int_map, need_obj, need_str, opt_str, task_view_to_json
+from .grants import SecretGrant, make_grant
+from .protocol import PROTOCOL_VERSION, SERVER_NAME, ErrorCode
+from .roles import ALL_OPS, ROLE_OPS, Role
+
+# Kinds an edge may not write with ``record``: the kernel's own vocabulary.
+RESERVED_KIND_ROOTS = frozenset(
+    {
+        "approval", "budget", "daemon", "decision", "job", "log", "model", "patch",
+        "receipt", "risk", "secret", "task", "tool", "user",
+    }
+)  # fmt: skip
+MAX_WAIT_S = 3600.0
+DEFAULT_WAIT_S = 300.0
+
+
+class ServiceError(CrustCoreError):
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _bool(args: Mapping[str, object], key: str) -> bool:
+    value = args.get(key)
+    if not isinstance(value, bool):
+        raise UsageError(f"'{key}' must be true or false")
+    return value
+
+
+def _json_text(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class KernelService:
+    """One kernel behind the socket: per-op argument checks, role checks, error mapping."""
+
+    def __init__(
+        self,
+        kernel: Kernel,
+        *,
+        grants: Mapping[str, SecretGrant] | None = None,
+        clock: Callable[[], int] = now_ms,
+    ) -> None:
+        self.kernel = kernel
+        self.grants: dict[str, SecretGrant] = dict(grants or {})
+        self._clock = clock
+        self._user: AuthorizedUser | None = None
+        self._edge_pending: dict[ApprovalId, PendingApproval[ActionSpec]] = {}
+        self._started = time.monotonic()
+        self.requests = 0
+        self.connections = 0
+        # Once any secret was known, every answer to a role other than net is scrubbed too (the
+        # redactor keeps removed values): a reason or an echo must not carry a secret back.
+        self._scrub = bool(kernel.broker.handles())
+        self.stop_requested = False
+        self.on_resolved: Callable[[ApprovalId], None] | None = None
+        self._ops: dict[str, Callable[[Role, dict[str, object]], object]] = {
+            "status": self._status,
+            "check": self._check,
+            "record": self._record,
+            "redact": self._redact,
+            "secret.inject": self._secret_inject,
+            "approval.request": self._approval_request,
+            "task.create": self._task_create,
+            "task.get": self._task_get,
+            "task.charge": self._task_charge,
+            "task.claim_done": self._task_claim_done,
+            "task.start_job": self._task_start_job,
+            "tool.complete": self._tool_complete,
+            "receipt.mint": self._tool_complete,
+            "approvals.list": self._approvals_list,
+            "approval.resolve": self._approval_resolve,
+            "secrets.list": self._secrets_list,
+            "secrets.add": self._secrets_add,
+            "secrets.rm": self._secrets_rm,
+            "shutdown": self._shutdown,
+        }
+
+    # --- dispatch -------------------------------------------------------------------------------
+    def authorize(self, role: Role, op: str) -> None:
+        if op not in ALL_OPS:
+            raise ServiceError(ErrorCode.UNKNOWN_OP, f"unknown op {op!r}")
+        if op not in ROLE_OPS[role]:
+            raise ServiceError(ErrorCode.FORBIDDEN, f"the {role.value} role may not call {op!r}")
+
+    def call(self, role: Role, op: str, args: dict[str, object]) -> object:
+        """Run one op for ``role``. Raises ServiceError with the wire code on any failure."""
+        self.authorize(role, op)
+        handler = self._ops.get(op)
+        if handler is None:  # hello and approval.wait are handled by the connection
+            raise ServiceError(ErrorCode.BAD_REQUEST, f"{op!r} is not valid here")
+        self.requests += 1
+        try:
+            result = handler(role, args)
+            if self._scrub and op != "secret.inject":
+                result = self.kernel.broker.redactor.scrub_json(result)
+            return result
+        except ServiceError as exc:
+            if self._scrub:
+                exc.message = self.kernel.broker.scrub(exc.message)
+            raise
+        except UsageError as exc:
+            raise ServiceError(ErrorCode.BAD_REQUEST, self.scrub(str(exc))) from None
+        except KernelError as exc:
+            text = self.scrub(str(exc))
+            code = ErrorCode.NOT_FOUND if text.startswith("no ") else ErrorCode.REFUSED
+            raise ServiceError(code, text) from None
+        except CrustCoreError as exc:
+            raise ServiceError(ErrorCode.REFUSED, self.scrub(str(exc))) from None
+        except (ValueError, TypeError) as exc:
+            raise ServiceError(ErrorCode.BAD_REQUEST, self.scrub(str(exc)[:300])) from None
+
+    def scrub(self, text: str) -> str:
+        """``text`` without any secret value the kernel knows (cheap when it knows none)."""
+        return self.kernel.broker.scrub(text) if self._scrub else text
+
+    def hello_result(self, role: Role) -> dict[str, object]:
+        return {
+            "server": SERVER_NAME,
+            "v": PROTOCOL_VERSION,
+            "role": role.value,
+            "ops": sorted(ROLE_OPS[role]),
+        }
+
+    def user(self) -> AuthorizedUser:
+        """The local user; the admin token proved the caller is the user's own CLI."""
+        if self._user is None:
+            self._user = self.kernel.local_user()
+        return self._user
+
+    def refusal(self, kind: str, payload: dict[str, object]) -> None:
+        """Log a refused peer or request (never a token or a secret)."""
+        clean = cast("dict[str, object]", self.kernel.broker.redactor.scrub_json(payload))
+        # A log that cannot take the record must not keep the refusal from happening.
+        with contextlib.suppress(CrustCoreError):
+            self.kernel.log.append(kind, actor="kernel", ts_ms=self._clock(), payload=clean)
+
+    # --- ops --------------------------------------------------------------------------------------
+    def _status(self, role: Role, args: dict[str, object]) -> object:
+        log = self.kernel.log
+        return {
+            "server": SERVER_NAME,
+            "pid": os.getpid(),
+            "home": str(self.kernel.home),
+            "uptime_s": round(time.monotonic() - self._started, 3),
+            "connections": self.connections,
+            "requests": self.requests,
+            "decisions": self.kernel.decisions,
+            "pending_approvals": len(self.kernel.approvals.pending(now_ms=self._clock())),
+            "secrets": len(self.kernel.broker.handles()),
+            "log": {"next_seq": log.next_seq, "durable_seq": log.durable_seq},
+        }
+
+    def _check(self, role: Role, args: dict[str, object]) -> object:
+        origin_text = opt_str(args, "origin") or Origin.API.value
+        try:
+            origin = Origin(origin_text)
+        except ValueError:
+            raise UsageError(f"unknown origin {origin_text!r:.40}") from None
+        workspace = opt_str(args, "workspace")
+        if workspace is not None and not os.path.isabs(workspace):
+            raise UsageError("'workspace' must be an absolute path")
+        session_id = opt_str(args, "session_id")
+        task_id = opt_str(args, "task_id")
+        call = ToolCall(
+            need_str(args, "tool"),
+            need_obj(args, "args", default_empty=True),
+            origin,
+            session_id,
+            task_id,
+            opt_str(args, "mcp_server"),
+        )
+        decision = self.kernel.check(
+            call,
+            session_id=session_id,
+            workspace=workspace,
+            task_id=TaskId(task_id) if task_id else None,
+        )
+        return decision.to_json()
+
+    def _record(self, role: Role, args: dict[str, object]) -> object:
+        kind = need_str(args, "kind")
+        if kind.split(".", 1)[0] in RESERVED_KIND_ROOTS:
+            raise ServiceError(
+                ErrorCode.FORBIDDEN,
+                f"event kind {kind!r:.60} is the kernel's own; edges record under their own name "
+                "(for example 'net.request' or 'hook.pre_tool')",
+            )
+        payload = need_obj(args, "payload", default_empty=True)
+        clean = cast("dict[str, object]", self.kernel.broker.redactor.scrub_json(payload))
+        result = self.kernel.log.append(
+            kind,
+            actor=role.value,
+            ts_ms=self._clock(),
+            payload=clean,
+            task_id=opt_str(args, "task_id"),
+            session_id=opt_str(args, "session_id"),
+        )
+        return {"seq": result.seq}
+
+    def _redact(self, role: Role, args: dict[str, object]) -> object:
+        text = args.get("text")
+        if not isinstance(text, str):
+            raise UsageError("'text' must be a string")
+        origin = opt_str(args, "origin")
+        shown = self.kernel.redact(Untrusted(text, Source.TOOL, origin) if origin else text)
+        return {"text": shown.text, "origin": shown.origin, "redactions": shown.redactions}
+
+    def _secret_inject(self, role: Role, args: dict[str, object]) -> object:
+        handle = SecretHandle.parse(need_str(args, "handle"))
+        host = need_str(args, "host").lower().rstrip(".")
+        header = opt_str(args, "header") or "Authorization"
+        grant = self.grants.get(handle.label)
+        facts: dict[str, object] = {"handle": handle.uri, "host": host, "header": header}
+        if grant is None or not grant.allows(host, header):
+            self.refusal("secret.inject_refused", facts)
+            raise ServiceError(
+                ErrorCode.FORBIDDEN,
+                f"{handle.uri} may not be sent to {host} in header {header}; allow it with "
+                f"[secrets.{handle.label}] hosts/header in crustcore.toml",
+            )
+        broker = self.kernel.broker
+        if broker.availability(handle) is not SecretAvailability.AVAILABLE:
+            self.refusal("secret.inject_refused", {**facts, "why": "not available"})
+            raise ServiceError(ErrorCode.NOT_FOUND, f"secret {handle.uri} is not available")
+        use = SecretUse(handle, host, header)
+        approvals = self.kernel.approvals
+        now = self._clock()
+        # The configured allowlist is the user's standing consent for exactly this use.
+        pending = approvals.request(use, requested_by=Actor.ADAPTER, now_ms=now)
+        approved = approvals.approve(pending, by=self.user(), digest=pending.digest, now_ms=now)
+        view = broker.view(approved, use, now_ms=now)
+        value = view.expose(now_ms=now).decode("utf-8", errors="strict")
+        self.kernel.log.append("secret.injected", actor=role.value, ts_ms=now, payload=facts)
+        return {"value": value}
+
+    def _approval_request(self, role: Role, args: dict[str, object]) -> object:
+        tool = need_str(args, "tool")
+        tool_args = need_obj(args, "args", default_empty=True)
+        rev_text = opt_str(args, "reversibility")
+        reversibility = Reversibility.of(rev_text)
+        task_id = opt_str(args, "task_id")
+        if task_id is not None:
+            req = self.kernel.request_tool(
+                TaskId(task_id),
+                tool,
+                tool_args,
+                reversibility=reversibility,
+                verdict=Verdict.ASK,
+                actor=Actor.ADAPTER,
+            )
+            if req.approval is None:
+                raise ServiceError(ErrorCode.REFUSED, req.note or "no approval was opened")
+            return {**req.approval.to_json(), "tool_call_id": req.tool_call_id}
+        redactor = self.kernel.broker.redactor
+        clean = cast("dict[str, object]", redactor.scrub_json(tool_args))
+        text = _json_text(clean)
+        action = ActionSpec(
+            kind="tool",
+            summary=self.kernel.broker.scrub(f"{tool} {text[:200]}"),
+            params={"tool": tool, "args": clean},
+            reversibility=reversibility,
+        )
+        now = self._clock()
+        pending = self.kernel.approvals.request(
+            action, requested_by=Actor.ADAPTER, now_ms=now, reversibility=reversibility
+        )
+        self._edge_pending[pending.approval_id] = pending
+        self.kernel.log.append(
+            "daemon.approval_requested",
+            actor=role.value,
+            ts_ms=now,
+            payload={"approval_id": pending.approval_id, "digest": pending.digest, "tool": tool},
+        )
+        return pending.to_json()
+
+    def approval_state(self, approval_id: str) -> str:
+        """pending, approved, denied, expired or used (expiry judged against the clock)."""
+        aid = ApprovalId(approval_id)
+        approvals = self.kernel.approvals
+        try:
+            state = approvals.state(aid)
+            pending = approvals.get(aid)
+        except CrustCoreError:
+            raise ServiceError(ErrorCode.NOT_FOUND, f"no approval with id {approval_id}") from None
+        if state is ApprovalState.PENDING and self._clock() > pending.expires_at_ms:
+            return ApprovalState.EXPIRED.value
+        return state.value
+
+    def wait_args(self, args: dict[str, object]) -> tuple[str, float]:
+        approval_id = need_str(args, "approval_id")
+        timeout = args.get("timeout_s", DEFAULT_WAIT_S)
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
+            raise ServiceError(ErrorCode.BAD_REQUEST, "'timeout_s' must be a non-negative number")
+        self.approval_state(approval_id)  # not_found now rather than after the wait
+        return approval_id, min(float(timeout), MAX_WAIT_S)
+
+    def _approval_resolve(self, role: Role, args: dict[str, object]) -> object:
+        raw_id = args.get("id", args.get("approval_id"))
+        if not isinstance(raw_id, str) or not raw_id:
+            raise UsageError("'id' must be an approval id")
+        approve = _bool(args, "approve")
+        digest = need_str(args, "digest")
+        aid = ApprovalId(raw_id)
+        self.approval_state(raw_id)  # not_found for an unknown id
+        user = self.user()
+        edge = self._edge_pending.get(aid)
+        if edge is not None:
+            now = self._clock()
+            if approve:
+                self.kernel.approvals.approve(edge, by=user, digest=digest, now_ms=now)
+            else:
+                self.kernel.approvals.deny(aid, by=user, digest=digest, now_ms=now)
+            self.kernel.log.append(
+                "approval.resolved",
+                actor=Actor.USER.value,
+                ts_ms=now,
+                payload={"approval_id": aid, "approve": approve},
+            )
+        elif approve:
+            self.kernel.approve(aid, by=user, digest=digest)
+        else:
+            self.kernel.deny(aid, by=user, digest=digest)
+        if self.on_resolved is not None:
+            self.on_resolved(aid)
+        return {"approval_id": aid, "state": self.approval_state(raw_id)}
+
+    def _approvals_list(self, role: Role, args: dict[str, object]) -> object:
+        redactor = self.kernel.broker.redactor
+        out: list[object] = []
+        for pending in self.kernel.approvals.pending(now_ms=self._clock()):
+            item = pending.to_json()
+            item["summary"] = self.kernel.broker.scrub(pending.summary)
+            action = pending.action
+            if isinstance(action, ActionSpec):
+                item["action"] = redactor.scrub_json(
+                    {"kind": action.kind, "params": dict(action.params)}
+                )
+            elif isinstance(action, SecretUse):
+                item["action"] = {
+                    "kind": "secret.use",
+                    "handle": action.handle.uri,
+                    "host": action.host,
+                    "header": action.header,
+                }
+            out.append(item)
+        return out
+
+    def _task_create(self, role: Role, args: dict[str, object]) -> object:
+        task_id = self.kernel.create_task(
+            need_str(args, "title"), budget=int_map(args, "budget"), actor=Actor.ADAPTER
+        )
+        return {"task_id": task_id}
+
+    def _task_get(self, role: Role, args: dict[str, object]) -> object:
+        return task_view_to_json(self.kernel.task(TaskId(need_str(args, "task_id"))))
+
+    def _task_charge(self, role: Role, args: dict[str, object]) -> object:
+        delta = int_map(args, "delta")
+        if delta is None:
+            raise UsageError("'delta' must be an object of integers")
+        view = self.kernel.charge(TaskId(need_str(args, "task_id")), delta, actor=Actor.ADAPTER)
+        return task_view_to_json(view)
+
+    def _task_claim_done(self, role: Role, args: dict[str, object]) -> object:
+        self.kernel.claim_done(
+            TaskId(need_str(args, "task_id")), claim=opt_str(args, "claim") or ""
+        )
+        return {}
+
+    def _task_start_job(self, role: Role, args: dict[str, object]) -> object:
+        job_id = self.kernel.start_job(
+            TaskId(need_str(args, "task_id")), owner=need_str(args, "owner")
+        )
+        return {"job_id": job_id}
+
+    def _tool_complete(self, role: Role, args: dict[str, object]) -> object:
+        result = args.get("result")
+        if not isinstance(result, str):
+            raise UsageError("'result' must be a string")
+        call_id = opt_str(args, "tool_call_id") or new_tool_call_id()
+        tool = need_str(args, "tool")
+        shown = self.kernel.complete_tool(
+            TaskId(need_str(args, "task_id")),
+            ToolCallId(call_id),
+            tool,
+            need_obj(args, "args", default_empty=True),
+            Untrusted(result, Source.TOOL, tool),
+            job_id=JobId(need_str(args, "job_id")),
+            owner=need_str(args, "owner"),
+        )
+        return {
+            "text": shown.text,
+            "origin": shown.origin,
+            "redactions": shown.redactions,
+            "tool_call_id": call_id,
+        }
+
+    def _secrets_list(self, role: Role, args: dict[str, object]) -> object:
+        broker = self.kernel.broker
+        out: list[object] = []
+        for handle in broker.handles():
+            grant = self.grants.get(handle.label)
+            out.append(
+                {
+                    "handle": handle.uri,
+                    "name": handle.label,
+                    "availability": broker.availability(handle).value,
+                    "grant": grant.to_json() if grant else None,
+                }
+            )
+        return out
+
+    def _secrets_add(self, role: Role, args: dict[str, object]) -> object:
+        name = need_str(args, "name")
+        value = args.get("value")
+        if not isinstance(value, str) or not value:
+            raise UsageError("'value' must be a non-empty string")
+        grant = (
+            make_grant(args.get("hosts"), args.get("header"), where="secrets.add")
+            if "hosts" in args
+            else None
+        )
+        handle = self.kernel.broker.add(name, value)
+        self._scrub = True
+        if grant is not None:
+            self.grants[name] = grant
+        self.kernel.log.append(
+            "secret.added", actor=role.value, ts_ms=self._clock(), payload={"handle": handle.uri}
+        )
+        return {"handle": handle.uri}
+
+    def _secrets_rm(self, role: Role, args: dict[str, object]) -> object:
+        handle = SecretHandle(need_str(args, "name"))
+        if self.kernel.broker.availability(handle) is SecretAvailability.MISSING:
+            raise ServiceError(ErrorCode.NOT_FOUND, f"no secret named {handle.label!r}")
+        self.kernel.broker.remove(handle)
+        self.grants.pop(handle.label, None)
+        self.kernel.log.append(
+            "secret.removed", actor=role.value, ts_ms=self._clock(), payload={"handle": handle.uri}
+        )
+        return {}
+
+    def _shutdown(self, role: Role, args: dict[str, object]) -> object:
+        self.stop_requested = True
+        return {"stopping": True}

@@ -1,0 +1,64 @@
+"""Run the daemon frame fuzz target on seeds and a few thousand hypothesis inputs.
+
+The target is the same function atheris drives for longer runs; here it runs briefly in the
+ordinary test suite so a broken invariant shows up in CI.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+_HERE = Path(__file__).parent
+
+
+def _load() -> Callable[[bytes], None]:
+    spec = importlib.util.spec_from_file_location(
+        "crustcore_fuzz_daemon_frames", _HERE / "fuzz_daemon_frames.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    target: Callable[[bytes], None] = module.TestOneInput
+    return target
+
+
+def _frame(doc: object) -> bytes:
+    body = json.dumps(doc).encode()
+    return len(body).to_bytes(4, "big") + body
+
+
+_SEEDS = [
+    b"",
+    b"\x3f" + _frame({"v": 1, "id": 1, "op": "hello", "args": {"role": "client"}}),
+    b"\xff" + _frame({"v": 1, "id": 2, "op": "check", "args": {"tool": "Bash"}}) * 3,
+    b"\x3f" + _frame({"v": 2, "id": 3, "op": "status"}),
+    b"\x00\x00\x00\x00\x00",
+    b"\x01\xff\xff\xff\xff{",
+    b"\x3f" + b"\x00\x00\x00\x05\xff\xfe\xfd\xfc\xfb",
+    b"\x3f" + _frame([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]),
+]
+
+
+def test_fuzz_daemon_frames_smoke() -> None:
+    target = _load()
+    for seed in _SEEDS:
+        target(seed)
+
+    @settings(
+        max_examples=2000,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @given(st.binary(max_size=512))
+    def run(data: bytes) -> None:
+        target(data)
+
+    run()
