@@ -1,18 +1,20 @@
-"""Benchmark: in-process decision latency of `PolicyEngine.evaluate`, per call category.
+"""Benchmark: in-process decision latency, including the event-log append, per call category.
 
 Prints one JSON object. For each category (file tool calls, shell commands, MCP calls with
-large arguments) it reports p50 and p99 in microseconds for
+large arguments) it reports p50 and p99 in microseconds of what the kernel does per call:
+`PolicyEngine.evaluate`, redaction of the call's arguments (the broker's exact-value redactor)
+and one `decision.<verdict>` record appended to a real `EventLog` (group commit,
+`fsync_interval_ms=10`), in two regimes:
 
-* `cold`: an engine without cross-call caches (every call resolves its paths on disk again;
-  shell analyses are still memoized per engine because they are pure), over many distinct calls;
-* `warm`: an engine with `cache_paths=True` (path resolutions and whole decisions of identical
-  read-only calls are kept; they are cleared after any allowed call that changes the filesystem),
-  over the same calls repeated;
+* `cold`: every timed call is seen for the first time (distinct paths and commands per call,
+  on an engine without cross-call path or decision caches), so no result cache hides any cost;
+  this is what the targets are for;
+* `warm`: an engine with `cache_paths=True` seeing the same calls again.
 
-and, measured in the same run on the same calls, two baselines: `json.loads` of the call's JSON
-text (the least any edge must do to receive a call) and a trivial allow-all function. Ratios are
-engine time / baseline time. Targets from the issue: p50 <= 25 us for file calls, <= 80 us for
-shell commands, p99 <= 300 us.
+Per-stage p50s (`evaluate`, `redact`, `log_append`) of the cold run say where the time goes.
+Baselines measured in the same run on the same calls: `json.loads` of the call's JSON text (the
+least any edge must do to receive a call); ratios are total time / baseline. Targets from the
+issue: p50 <= 25 us for file calls, <= 80 us for shell commands, p99 <= 300 us.
 
     ./dev run python benchmarks/decision_latency.py [--rounds N]
 """
@@ -27,9 +29,18 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
+from crustcore_nano.eventlog import EventLog, LogConfig
+from crustcore_nano.policy.config import parse_policy
 from crustcore_nano.policy.engine import PolicyEngine
-from crustcore_nano.policy.types import Decision, Origin, ToolCall, Verdict
+from crustcore_nano.policy.types import Origin, ToolCall
+from crustcore_nano.secrets.redactor import Redactor
+
+_FILES_PER_ROUND = 60
+_SHELL_PER_ROUND = 30
+_MCP_PER_ROUND = 80
+_WARMUP_OFFSET = 10_000_000  # indexes used only to warm up (imports, regex compiles)
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -39,22 +50,9 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return p50 * 1e6, p99 * 1e6
 
 
-def _time_each(
-    fn: Callable[[ToolCall], object], calls: Sequence[ToolCall], rounds: int
-) -> list[float]:
-    samples: list[float] = []
-    clock = time.perf_counter
-    for _ in range(rounds):
-        for call in calls:
-            start = clock()
-            fn(call)
-            samples.append(clock() - start)
-    return samples
-
-
-def _file_calls(ws: str) -> list[ToolCall]:
+def _file_calls(ws: str, first: int, count: int) -> list[ToolCall]:
     calls: list[ToolCall] = []
-    for i in range(60):
+    for i in range(first, first + count):
         calls.append(ToolCall("Read", {"file_path": f"{ws}/src/module_{i}.py"}))
         edit = {"file_path": f"src/module_{i}.py", "old_string": "a = 1", "new_string": f"a={i}"}
         calls.append(ToolCall("Edit", edit))
@@ -64,21 +62,21 @@ def _file_calls(ws: str) -> list[ToolCall]:
     return calls
 
 
-def _shell_calls() -> list[ToolCall]:
+def _shell_calls(first: int, count: int) -> list[ToolCall]:
     templates = [
-        "git status", "git diff --stat HEAD~{i}", "npm test -- --grep case{i}",
+        "git status --short src/pkg{i}", "git diff --stat HEAD~{i}", "npm test -- --grep case{i}",
         "python -m pytest -q tests/test_{i}.py", "grep -rn 'TODO{i}' src | head -20",
         "ls -la src/pkg{i}", "cat src/module_{i}.py | wc -l", "cd src && make target{i}",
         "sed -i 's/old{i}/new{i}/g' src/module_{i}.py", "docker build -t app:{i} .",
     ]  # fmt: skip
     return [
         ToolCall("Bash", {"command": t.format(i=i), "description": "run"})
-        for i in range(30)
+        for i in range(first, first + count)
         for t in templates
     ]
 
 
-def _mcp_calls() -> list[ToolCall]:
+def _mcp_calls(first: int, count: int) -> list[ToolCall]:
     body = ("def handler(event):\n    return {'status': 200, 'body': event}\n" * 60)[:4000]
     return [
         ToolCall(
@@ -87,25 +85,59 @@ def _mcp_calls() -> list[ToolCall]:
             Origin.MCP,
             mcp_server="docs",
         )
-        for i in range(80)
+        for i in range(first, first + count)
     ]
 
 
-def _world() -> tuple[str, str, str]:
+def _world(files: int) -> tuple[str, str, str]:
     root = tempfile.mkdtemp(prefix="crustcore-bench-")
     home = os.path.join(root, "home")
     ws = os.path.join(root, "ws")
     os.makedirs(os.path.join(home, ".ssh"))
     os.makedirs(os.path.join(ws, "src"))
     os.makedirs(os.path.join(ws, "tests"))
-    for i in range(60):
+    for i in range(files):
         with open(os.path.join(ws, "src", f"module_{i}.py"), "w", encoding="utf-8") as fh:
             fh.write("a = 1\n")
     return root, home, ws
 
 
-def _loader(texts: dict[int, str]) -> Callable[[ToolCall], object]:
+class _Kernel:
+    """What the kernel does per decision: evaluate, redact the call, append the record."""
+
+    def __init__(self, engine: PolicyEngine, log: EventLog, redactor: Redactor) -> None:
+        self.engine = engine
+        self.log = log
+        self.redactor = redactor
+        self.stages: dict[str, list[float]] = {"evaluate": [], "redact": [], "log_append": []}
+
+    def decide(self, call: ToolCall) -> object:
+        clock = time.perf_counter
+        t0 = clock()
+        decision = self.engine.evaluate(call)
+        t1 = clock()
+        payload = decision.to_json()
+        payload["tool"] = call.tool
+        payload["args"] = self.redactor.scrub_json(call.args)
+        t2 = clock()
+        self.log.append(
+            "decision." + decision.verdict.value,
+            actor="kernel",
+            ts_ms=time.time_ns() // 1_000_000,
+            payload=payload,
+            task_id="task-bench",
+            session_id="session-bench",
+        )
+        t3 = clock()
+        self.stages["evaluate"].append(t1 - t0)
+        self.stages["redact"].append(t2 - t1)
+        self.stages["log_append"].append(t3 - t2)
+        return decision
+
+
+def _loader(calls: Sequence[ToolCall]) -> Callable[[ToolCall], object]:
     """The baseline: decode the call's JSON text, as any edge must before deciding."""
+    texts = {id(c): json.dumps({"tool": c.tool, "args": c.args}) for c in calls}
 
     def load(call: ToolCall) -> object:
         return json.loads(texts[id(call)])
@@ -113,63 +145,88 @@ def _loader(texts: dict[int, str]) -> Callable[[ToolCall], object]:
     return load
 
 
-def _allow_all(call: ToolCall) -> Decision:
-    return Decision(Verdict.ALLOW, "allow", "", operations=())
+def _time_each(fn: Callable[[ToolCall], object], calls: Sequence[ToolCall]) -> list[float]:
+    samples: list[float] = []
+    clock = time.perf_counter
+    for call in calls:
+        start = clock()
+        fn(call)
+        samples.append(clock() - start)
+    return samples
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=5)
     opts = parser.parse_args(argv)
-    root, home, ws = _world()
+    rounds = max(1, opts.rounds)
+    root, home, ws = _world(_FILES_PER_ROUND * rounds)
+    log_home = Path(root) / "crustcore-home"
+    redactor = Redactor()
+    redactor.register("bench-token", b"s3cr3t-bench-token-value-0123456789")
+    config = LogConfig(fsync_interval_ms=10, checkpoint_every=100_000)
+    log = EventLog.open(log_home, config=config)
     try:
-        from crustcore_nano.policy.config import parse_policy
-
         policy = parse_policy(
             '[policy.mcp.docs]\nallow_tools = ["index_*"]\n', source="bench", home=home
         )
-        categories = {
-            "file_tools": _file_calls(ws),
-            "shell_commands": _shell_calls(),
-            "mcp_large_args": _mcp_calls(),
+        categories: dict[str, Callable[[int, int], list[ToolCall]]] = {
+            "file_tools": lambda first, n: _file_calls(ws, first, n),
+            "shell_commands": _shell_calls,
+            "mcp_large_args": _mcp_calls,
+        }
+        per_round = {
+            "file_tools": _FILES_PER_ROUND,
+            "shell_commands": _SHELL_PER_ROUND,
+            "mcp_large_args": _MCP_PER_ROUND,
         }
         results: dict[str, object] = {}
-        gc.collect()
-        for name, calls in categories.items():
-            texts = {id(c): json.dumps({"tool": c.tool, "args": c.args}) for c in calls}
-            cold_engine = PolicyEngine(
-                policy, crustcore_home=os.path.join(home, ".crustcore"), workspace=ws, home=home
-            )
-            warm_engine = PolicyEngine(
-                policy,
-                crustcore_home=os.path.join(home, ".crustcore"),
-                workspace=ws,
-                home=home,
-                cache_paths=True,
-            )
-            for call in calls:  # warm-up (imports, first-time compiles)
-                cold_engine.evaluate(call)
-                warm_engine.evaluate(call)
-            verdicts = {cold_engine.evaluate(c).verdict.value for c in calls}
-            cold = _percentiles(_time_each(cold_engine.evaluate, calls, opts.rounds))
-            warm = _percentiles(_time_each(warm_engine.evaluate, calls, opts.rounds))
-            base_json = _percentiles(_time_each(_loader(texts), calls, opts.rounds))
-            base_allow = _percentiles(_time_each(_allow_all, calls, opts.rounds))
+        for name, make in categories.items():
+            n = per_round[name]
+            calls = make(0, n * rounds)  # every call distinct: all of them are cold
+            warmup = make(_WARMUP_OFFSET, n)
+
+            def engine(*, cache: bool) -> PolicyEngine:
+                return PolicyEngine(
+                    policy,
+                    crustcore_home=os.path.join(home, ".crustcore"),
+                    workspace=ws,
+                    home=home,
+                    cache_paths=cache,
+                )
+
+            cold_kernel = _Kernel(engine(cache=False), log, redactor)
+            warm_kernel = _Kernel(engine(cache=True), log, redactor)
+            for call in warmup:
+                cold_kernel.decide(call)
+            for kernel in (cold_kernel, warm_kernel):
+                for samples in kernel.stages.values():
+                    samples.clear()
+            gc.collect()
+            cold = _percentiles(_time_each(cold_kernel.decide, calls))
+            stages = {
+                f"cold_{stage}_p50_us": round(_percentiles(samples)[0], 1)
+                for stage, samples in cold_kernel.stages.items()
+            }
+            verdicts = sorted({warm_kernel.engine.evaluate(c).verdict.value for c in calls})
+            warm = _percentiles(_time_each(warm_kernel.decide, calls))
+            base_json = _percentiles(_time_each(_loader(calls), calls))
             results[name] = {
                 "calls": len(calls),
-                "verdicts": sorted(verdicts),
+                "verdicts": verdicts,
                 "cold_p50_us": round(cold[0], 1),
                 "cold_p99_us": round(cold[1], 1),
+                **stages,
                 "warm_p50_us": round(warm[0], 1),
                 "warm_p99_us": round(warm[1], 1),
                 "json_loads_p50_us": round(base_json[0], 2),
-                "allow_all_p50_us": round(base_allow[0], 2),
                 "cold_p50_ratio_vs_json_loads": round(cold[0] / base_json[0], 1),
                 "warm_p50_ratio_vs_json_loads": round(warm[0] / base_json[0], 1),
             }
         report: dict[str, object] = {
             "benchmark": "decision_latency",
-            "rounds": opts.rounds,
+            "rounds": rounds,
+            "includes": "evaluate + redact args + EventLog.append (group commit, 10 ms)",
             "cpus": os.cpu_count(),
             "load_average_1m": round(os.getloadavg()[0], 2),
             "targets_us": {"file_tools_p50": 25, "shell_commands_p50": 80, "p99": 300},
@@ -178,6 +235,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         print(json.dumps(report, indent=2))
         return report
     finally:
+        log.close()
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -16,10 +16,12 @@ is reported as a :class:`PathSignal` and makes the path *not* confined: unknown 
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
 import re
 import stat
+import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from pathlib import Path
 from crustcore_nano.normalize import normalize_text
 
 __all__ = [
+    "DIR_CACHE",
     "MAX_PATH_CHARS",
     "MAX_SYMLINK_HOPS",
     "PathResolver",
@@ -179,6 +182,11 @@ def is_within(path: str, root: str, *, case_insensitive: bool = False) -> bool:
     return p == r or p.startswith(r + "/")
 
 
+def _under(clean: str, clean_root: str) -> bool:
+    """`is_within` for two strings already in `lexical_clean` form."""
+    return clean_root in ("/", clean) or clean.startswith(clean_root + "/")
+
+
 def _strip_trailing(seg: str) -> str:
     """Windows drops trailing dots and spaces from a name; ``.`` and ``..`` keep their meaning."""
     core = seg.rstrip(" ")
@@ -250,6 +258,119 @@ def _probe_case_insensitive(real_root: str) -> bool:
 
 
 # ----------------------------------------------------------------------------------------------
+# Directory cache (performance only; see docs/policy.md, "The directory cache")
+# ----------------------------------------------------------------------------------------------
+
+
+class _DirCache:
+    """Directories already known to be plain (no symlink, no magic link on the way), each held
+    open as an ``O_PATH`` descriptor, so a later path under one of them needs no ``lstat`` of
+    every ancestor.
+
+    Why this can never turn a deny into an allow: an entry is *revalidated on every use* by
+    reading ``/proc/self/fd/N``, which is the kernel's current canonical path of the very
+    directory the descriptor holds. The hit counts only when that path equals the lexical
+    prefix exactly. The canonical path passes through real directories only, so equality means
+    that, right now, walking the prefix from ``/`` meets no symlink and ends at that directory:
+    exactly what the full ``lstat`` walk would find. Swapping any ancestor for a symlink
+    requires renaming or removing the directory that stood there, which changes the canonical
+    path of everything below it (a removed directory reads ``... (deleted)``), so the entry
+    misses and the full walk runs. The final component is never cached: it is ``lstat``-ed on
+    every call. Entries are made only after an ``open(O_NOFOLLOW)`` plus the same readlink
+    check, never from a walk's result. Covering a directory with a new mount (a privileged
+    operation) is outside what this check sees. Linux only; elsewhere it is off.
+    """
+
+    __slots__ = ("_enabled", "_fds", "_lock")
+
+    _MAX = 128
+
+    def __init__(self) -> None:
+        flags = ("O_PATH", "O_DIRECTORY", "O_NOFOLLOW")
+        self._enabled = all(hasattr(os, f) for f in flags) and os.path.isdir("/proc/self/fd")
+        self._fds: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        """Whether this platform supports the cache (Linux with ``/proc``)."""
+        return self._enabled
+
+    def holds(self, directory: str) -> bool:
+        """Whether a descriptor for ``directory`` is held (not whether it is still valid)."""
+        return directory in self._fds
+
+    def valid(self, directory: str) -> bool:
+        """Whether ``directory`` (absolute, lexically clean) is, right now, a real directory
+        reached without any symlink, according to a held descriptor."""
+        fd = self._fds.get(directory)
+        if fd is None:
+            return False
+        with self._lock:
+            if self._fds.get(directory) != fd:
+                return False
+            ok = _held_path(fd) == directory
+            if not ok:
+                del self._fds[directory]
+                os.close(fd)
+        return ok
+
+    def remember(self, directory: str) -> None:
+        if not self._enabled or directory in self._fds:
+            return
+        flags = os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+        try:
+            fd = os.open(directory, flags)
+        except (OSError, ValueError):
+            return
+        ok = _held_path(fd) == directory
+        with self._lock:
+            if not ok or directory in self._fds:
+                os.close(fd)
+                return
+            if len(self._fds) >= self._MAX:
+                self._clear_locked()
+            self._fds[directory] = fd
+
+    def clear(self) -> None:
+        """Close every held descriptor."""
+        with self._lock:
+            self._clear_locked()
+
+    def after_fork_in_child(self) -> None:
+        """A forked child starts with a fresh lock (the parent's may have been held by another
+        thread at the fork) and closes its copies of the descriptors."""
+        self._lock = threading.Lock()
+        self._clear_locked()
+
+    def _clear_locked(self) -> None:
+        fds = list(self._fds.values())
+        self._fds.clear()
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _held_path(fd: int) -> str | None:
+    """The current canonical path of the directory `fd` holds, or None when it has none: the
+    kernel marks an unlinked directory by appending " (deleted)", and a directory that was
+    *named* like that and then moved and removed would otherwise read as its old name, so any
+    path ending that way is refused (such a directory is simply walked every time)."""
+    try:
+        held = os.readlink(f"/proc/self/fd/{fd}")
+    except (OSError, ValueError):
+        return None
+    return None if held.endswith(" (deleted)") or not held.startswith("/") else held
+
+
+DIR_CACHE = _DirCache()
+"""The process-wide directory cache (bounded to 128 descriptors); `PathResolver(dir_cache=True)`
+uses it."""
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=DIR_CACHE.after_fork_in_child)
+
+
+# ----------------------------------------------------------------------------------------------
 # Resolver
 # ----------------------------------------------------------------------------------------------
 
@@ -262,7 +383,10 @@ class PathResolver:
     ``case_insensitive=None`` probes the filesystem under the root once (the answer is cached).
     """
 
-    __slots__ = ("_case_insensitive", "_cwd", "_env", "_home", "_real_root", "_root", "_user")
+    __slots__ = (
+        "_case_insensitive", "_cwd", "_cwd_depth", "_dirs", "_env", "_home", "_real_root",
+        "_root", "_user",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -272,6 +396,7 @@ class PathResolver:
         cwd: str | None = None,
         env: Mapping[str, str] | None = None,
         case_insensitive: bool | None = None,
+        dir_cache: bool = False,
     ) -> None:
         root_s = os.fspath(root)
         if not os.path.isabs(root_s):
@@ -285,6 +410,7 @@ class PathResolver:
         if not os.path.isabs(base_cwd):
             base_cwd = self._root + "/" + base_cwd
         self._cwd = lexical_clean(base_cwd)
+        self._cwd_depth = len(_collapse(self._cwd.split("/")))
         self._env: dict[str, str] = dict(env) if env is not None else {}
         self._user = (
             self._env.get("USER") or self._env.get("LOGNAME") or os.path.basename(self._home)
@@ -292,6 +418,9 @@ class PathResolver:
         if case_insensitive is None:
             case_insensitive = _probe_case_insensitive(self._real_root)
         self._case_insensitive = case_insensitive
+        # `dir_cache=True` lets the walk skip the ancestors of a path when they form a plain
+        # directory that `DIR_CACHE` revalidates against the live filesystem on every use.
+        self._dirs: _DirCache | None = DIR_CACHE if dir_cache and DIR_CACHE.enabled else None
 
     @property
     def root(self) -> str:
@@ -388,10 +517,11 @@ class PathResolver:
         base = self._cwd if relative else "/"
         raw = [s for s in (base + "/" + expanded).split("/") if s]
         out: list[str] = []
-        depth_floor = len(_collapse(base.split("/")))
+        depth_floor = self._cwd_depth if relative else 0
         climbed = False
         for seg in raw:
-            cleaned = _strip_trailing(seg)
+            # `_strip_trailing` only changes a segment that ends in a dot or a space.
+            cleaned = _strip_trailing(seg) if seg[-1] in ". " else seg
             if cleaned != seg:
                 signals.add(PathSignal.TRAILING_DOTS)
             if cleaned == ".":
@@ -412,6 +542,19 @@ class PathResolver:
     def _real(self, raw: list[str], signals: set[PathSignal]) -> str:
         pending: deque[str] = deque(raw)
         cur: list[str] = []
+        parent: str | None = None  # the ancestors, when `DIR_CACHE` may speed them up
+        dirs = self._dirs
+        if dirs is not None and len(raw) >= 2 and raw[0] not in ("proc", "dev"):
+            prefix = raw[:-1]
+            if "." not in prefix and ".." not in prefix:
+                parent = "/" + "/".join(prefix)
+                if dirs.valid(parent):
+                    # Exactly what the walk below would compute for these ancestors: all real
+                    # directories, no symlink, no signal (see `_DirCache`). The last
+                    # component is still looked at on disk.
+                    cur = prefix
+                    pending = deque(raw[-1:])
+                    parent = None
         hops = 0
         lexical_rest = False  # after a loop or an unreadable ancestor: no more disk lookups
         missing_at: int | None = None  # depth of the first missing component, if any
@@ -490,6 +633,14 @@ class PathResolver:
                 cur = []
             signals.add(PathSignal.SYMLINK)
             pending.extendleft(reversed(target.split("/")))
+        if (
+            dirs is not None
+            and parent is not None
+            and hops == 0
+            and not lexical_rest
+            and (missing_at is None or missing_at >= len(raw) - 1)
+        ):
+            dirs.remember(parent)  # it checks the directory again itself
         return "/" + "/".join(cur)
 
     # -- entry point ---------------------------------------------------------------------------
@@ -521,8 +672,14 @@ class PathResolver:
         else:
             real = self._real(raw, signals)
         ci = self._case_insensitive
-        lexical_in = is_within(lexical, self._root, case_insensitive=ci)
-        real_in = is_within(real, self._real_root, case_insensitive=ci)
+        if ci:
+            lexical_in = is_within(lexical, self._root, case_insensitive=True)
+            real_in = is_within(real, self._real_root, case_insensitive=True)
+        else:
+            # Both forms are already clean (built from collapsed segments), as are the roots,
+            # so `is_within` reduces to this comparison.
+            lexical_in = _under(lexical, self._root)
+            real_in = _under(real, self._real_root)
         if lexical_in and not real_in and PathSignal.SYMLINK in signals:
             signals.add(PathSignal.SYMLINK_ESCAPE)
         confined = lexical_in and real_in and signals.isdisjoint(_UNCONFINABLE)

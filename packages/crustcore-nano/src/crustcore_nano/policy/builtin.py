@@ -915,12 +915,14 @@ class PathRuleIndex:
         for prefix, entry in self._by_prefix:
             if base.startswith(prefix):
                 candidates.append(entry)
-        for kind, text, entry in self._deep_affix:
-            if kind == "suffix":
-                if any(seg.endswith(text) for seg in segments):
+        if self._deep_affix:
+            # Affix texts hold no `/`, so "some segment ends with t" is "t/ occurs in
+            # joined/" and "some segment starts with t" is "/t occurs in /joined".
+            joined = "/" + "/".join(segments) + "/"
+            for kind, text, entry in self._deep_affix:
+                needle = text + "/" if kind == "suffix" else "/" + text
+                if needle in joined:
                     candidates.append(entry)
-            elif any(seg.startswith(text) for seg in segments):
-                candidates.append(entry)
         for entry in candidates:
             if op not in entry.ops:
                 continue

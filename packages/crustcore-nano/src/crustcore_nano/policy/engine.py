@@ -222,7 +222,7 @@ class PolicyEngine:
     __slots__ = (
         "_analyses", "_cache_paths", "_cc_forms", "_cwd", "_env", "_home", "_index", "_memo",
         "_path_cache", "_policy", "_resolvers", "_sensitive", "_temp_roots", "_workspace",
-        "_cc_lower", "_markers",
+        "_cc_lower", "_markers", "_mcp_memo",
         "_workspace_real",
     )  # fmt: skip
 
@@ -264,6 +264,7 @@ class PolicyEngine:
         self._analyses: dict[tuple[str, str], ShellAnalysis] = {}
         self._path_cache: dict[tuple[str, str], ResolvedPath] = {}
         self._memo: dict[str, Evaluation] = {}
+        self._mcp_memo: dict[tuple[str | None, str, bool], _Hit | None] = {}
 
     # ------------------------------------------------------------------ public API
 
@@ -462,7 +463,9 @@ class PolicyEngine:
                 base = cwd if os.path.isabs(cwd) else self._cwd + "/" + cwd
             if len(self._resolvers) >= 64:
                 self._resolvers.clear()
-            found = PathResolver(self._workspace, home=self._home, cwd=base, env=self._env)
+            found = PathResolver(
+                self._workspace, home=self._home, cwd=base, env=self._env, dir_cache=True
+            )
             self._resolvers[key] = found
         return found
 
@@ -650,14 +653,14 @@ class PolicyEngine:
                     )
                 ):
                     continue
-                derived = Operation(
-                    OpKind.READ,
-                    paths=(word,),
-                    command=command,
-                    source=f"{op.source}: {fact.name} argument",
-                    cwd=op.cwd,
-                )
                 if self._worth_resolving(word, op.cwd):
+                    derived = Operation(
+                        OpKind.READ,
+                        paths=(word,),
+                        command=command,
+                        source=f"{op.source}: {fact.name} argument",
+                        cwd=op.cwd,
+                    )
                     self._add_path(OpKind.READ, word, derived, run, mention=True)
 
     def _worth_resolving(self, word: str, cwd: str | None) -> bool:
@@ -992,6 +995,8 @@ class PolicyEngine:
 
     def _user_rules(self, call: ToolCall, run: _Run) -> _Hit | None:
         rules = self._policy.rules
+        if not rules:
+            return None  # nothing below can match, lift an ask or mark a read
         tool = run.ex.tool
         origin = call.origin
         lifted_asks: set[int] = set()
@@ -1032,8 +1037,18 @@ class PolicyEngine:
         is_mcp = call.origin is Origin.MCP or ex.server is not None
         if not is_mcp:
             return None
-        server = ex.server
-        tool = ex.base_tool
+        # A pure function of the (immutable) policy, the server, the tool name and whether
+        # extraction knows the tool, so its answer is kept per engine (bounded).
+        key = (ex.server, ex.base_tool, ex.known_tool)
+        if key in self._mcp_memo:
+            return self._mcp_memo[key]
+        hit = self._mcp_policy_uncached(ex.server, ex.base_tool, ex.known_tool)
+        if len(self._mcp_memo) >= _MAX_CACHE:
+            self._mcp_memo.clear()
+        self._mcp_memo[key] = hit
+        return hit
+
+    def _mcp_policy_uncached(self, server: str | None, tool: str, known: bool) -> _Hit | None:
         policy = self._policy.server(server)
         label = f"{server or '?'}/{tool}"
         if policy is not None:
@@ -1042,11 +1057,11 @@ class PolicyEngine:
                             "server's deny_tools")  # fmt: skip
             if any(w.match(tool) for w in policy.allow_tools):
                 return None
-            if ex.known_tool:
+            if known:
                 return None
             verdict = policy.unknown_tools
         else:
-            if ex.known_tool:
+            if known:
                 return None
             verdict = self._policy.default_mcp
         if verdict is Verdict.ALLOW:

@@ -136,6 +136,17 @@ def _clean_text(text: str) -> str:
 def clean_tool_name(raw: str) -> tuple[str, bool]:
     """The tool name as rules see it: invisibles and controls removed, whitespace stripped,
     lower-cased. The flag says whether hidden characters had to be removed."""
+    if len(raw) <= 128:  # agents use a handful of names; the answer is a pure function of them
+        return _clean_tool_name_cached(raw)
+    return _clean_tool_name(raw)
+
+
+@functools.lru_cache(maxsize=1024)
+def _clean_tool_name_cached(raw: str) -> tuple[str, bool]:
+    return _clean_tool_name(raw)
+
+
+def _clean_tool_name(raw: str) -> tuple[str, bool]:
     cleaned = _clean_text(raw)
     hidden = not (raw.isascii() and raw.isprintable()) and _strip_hidden(raw) != raw
     return "".join(cleaned.split()).lower(), hidden
@@ -393,6 +404,10 @@ def _sensitive_tokens(value: str) -> list[str]:
 
 def _mapping(value: object) -> Mapping[object, object] | None:
     """Narrow untyped JSON to a mapping (keys are checked where they are used)."""
+    if type(value) is dict:  # the usual case, without the ABC instance check
+        return cast("Mapping[object, object]", value)
+    if isinstance(value, str):
+        return None
     if isinstance(value, Mapping):
         return cast("Mapping[object, object]", value)
     return None
@@ -562,6 +577,8 @@ class _Args:
         """Every (source, value) under the given folded keys, in argument order; marks them
         used."""
         out: list[tuple[str, object]] = []
+        if self.index.keys().isdisjoint(keys):
+            return out  # the common case, decided in C
         for folded, bucket in self.index.items():
             if folded in keys:
                 self.used.add(folded)
@@ -627,6 +644,8 @@ def _walk_shape(ctx: _Ctx, root: _Args, depth: int = 1) -> None:
 def _walk_mapping(ctx: _Ctx, args: _Args, depth: int, stack: _Stack, skip: set[str]) -> None:
     index = args.index
     live = {k: v for k, v in index.items() if k not in skip}
+    if not live:
+        return  # everything below only acts on live keys
     writes = any(k in _WRITE_CONTENT_KEYS for k in index)
     content = None
     if writes:
@@ -800,10 +819,11 @@ def _shell(ctx: _Ctx, args: _Args) -> None:
 
 def _read(ctx: _Ctx, args: _Args, *, required: bool) -> None:
     found = args.strings(*_PATH_KEYS, paths=True)
-    urls = [(s, v) for s, v in found if split_url(v) is not None]
-    for source, value in urls:
-        ctx.url(value, source, lenient=False)
-    plain = [(s, v) for s, v in found if split_url(v) is None]
+    is_url = [split_url(v) is not None for _, v in found]
+    for (source, value), url in zip(found, is_url, strict=True):
+        if url:
+            ctx.url(value, source, lenient=False)
+    plain = [sv for sv, url in zip(found, is_url, strict=True) if not url]
     _path_ops(ctx, OpKind.READ, plain)
     if not found and required:
         _missing(ctx)
