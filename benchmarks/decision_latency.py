@@ -9,7 +9,8 @@ and one `decision.<verdict>` record appended to a real `EventLog` (group commit,
 * `cold`: every timed call is seen for the first time (distinct paths and commands per call,
   on an engine without cross-call path or decision caches), so no result cache hides any cost;
   this is what the targets are for;
-* `warm`: an engine with `cache_paths=True` seeing the same calls again.
+* `warm`: an engine seeing the same calls again (shell analyses and the directory cache are
+  warm; nothing else is kept between calls).
 
 Per-stage p50s (`evaluate`, `redact`, `log_append`) of the cold run say where the time goes.
 Baselines measured in the same run on the same calls: `json.loads` of the call's JSON text (the
@@ -186,17 +187,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
             calls = make(0, n * rounds)  # every call distinct: all of them are cold
             warmup = make(_WARMUP_OFFSET, n)
 
-            def engine(*, cache: bool) -> PolicyEngine:
+            def engine() -> PolicyEngine:
                 return PolicyEngine(
                     policy,
                     crustcore_home=os.path.join(home, ".crustcore"),
                     workspace=ws,
                     home=home,
-                    cache_paths=cache,
                 )
 
-            cold_kernel = _Kernel(engine(cache=False), log, redactor)
-            warm_kernel = _Kernel(engine(cache=True), log, redactor)
+            cold_kernel = _Kernel(engine(), log, redactor)
+            warm_kernel = _Kernel(engine(), log, redactor)
             for call in warmup:
                 cold_kernel.decide(call)
             for kernel in (cold_kernel, warm_kernel):

@@ -23,7 +23,6 @@ The first deny wins; otherwise the first ask; otherwise allow. Only filesystem m
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -213,14 +212,13 @@ class PolicyEngine:
     `crustcore_home` is CrustCore's own directory (self-protection), `workspace` the directory
     writes are confined to, `home` what `~` and `$HOME` mean, `env` the environment shell
     commands would run with (None: unknown variables stay unknown), `cwd` the default working
-    directory (the workspace when omitted). `cache_paths` keeps resolved paths and whole
-    decisions of identical calls across calls (faster; cleared automatically after any allowed
-    call that writes, deletes, moves or executes, but a symlink created meanwhile by some other
-    process is seen only after `clear_caches()`): off by default. Shell analyses are always
-    cached (they are pure functions of the command, cwd, home and environment)."""
+    directory (the workspace when omitted). Nothing that depends on the filesystem is kept from
+    one call to the next (a symlink another process creates between two identical calls is
+    seen by the second); shell analyses are cached because they are pure functions of the
+    command, cwd, home and environment, and the directory cache revalidates every entry."""
 
     __slots__ = (
-        "_analyses", "_cache_paths", "_cc_forms", "_cwd", "_env", "_home", "_index", "_memo",
+        "_analyses", "_cc_forms", "_cwd", "_env", "_home", "_index",
         "_path_cache", "_policy", "_resolvers", "_sensitive", "_temp_roots", "_workspace",
         "_cc_lower", "_markers", "_mcp_memo",
         "_workspace_real",
@@ -235,7 +233,6 @@ class PolicyEngine:
         home: str,
         env: Mapping[str, str] | None = None,
         cwd: str | None = None,
-        cache_paths: bool = False,
     ) -> None:
         for label, value in (("crustcore_home", crustcore_home), ("workspace", workspace)):
             if not os.path.isabs(value):
@@ -251,7 +248,6 @@ class PolicyEngine:
         self._cc_lower = tuple(f.lower() for f in self._cc_forms)
         self._env: dict[str, str] | None = dict(env) if env is not None else None
         self._cwd = lexical_clean(cwd) if cwd is not None else self._workspace
-        self._cache_paths = cache_paths
         self._index = PathRuleIndex(self._home)
         self._markers = self._cc_markers()
         self._sensitive = PathRuleIndex(self._home, (SENSITIVE_READS,))
@@ -263,7 +259,6 @@ class PolicyEngine:
         self._resolvers: dict[str, PathResolver] = {}
         self._analyses: dict[tuple[str, str], ShellAnalysis] = {}
         self._path_cache: dict[tuple[str, str], ResolvedPath] = {}
-        self._memo: dict[str, Evaluation] = {}
         self._mcp_memo: dict[tuple[str | None, str, bool], _Hit | None] = {}
 
     # ------------------------------------------------------------------ public API
@@ -277,9 +272,8 @@ class PolicyEngine:
         return self._policy
 
     def clear_caches(self) -> None:
-        """Forget cached path resolutions, decisions and shell analyses."""
+        """Forget cached path resolutions and shell analyses."""
         self._path_cache.clear()
-        self._memo.clear()
         self._analyses.clear()
 
     def evaluate(self, call: ToolCall, *, session: SessionState | None = None) -> Decision:
@@ -291,21 +285,7 @@ class PolicyEngine:
     ) -> Evaluation:
         """Decide one call and say what it contributes to the session flow; pass the flow to
         `session.observe(...)` after the call ran."""
-        key = _memo_key(call) if self._cache_paths else None
-        if key is not None:
-            cached = self._memo.get(key)
-            if cached is not None:
-                return self._with_session(cached, session)
-        result = self._evaluate(call)
-        if key is not None:
-            if result.decision.verdict is Verdict.ALLOW and _may_relink(result.decision):
-                self._path_cache.clear()
-                self._memo.clear()
-            else:
-                if len(self._memo) >= _MAX_CACHE:
-                    self._memo.clear()
-                self._memo[key] = result
-        return self._with_session(result, session)
+        return self._with_session(self._evaluate(call), session)
 
     def _with_session(self, result: Evaluation, session: SessionState | None) -> Evaluation:
         """The session flow rule applies on top of an allowed decision."""
@@ -334,8 +314,7 @@ class PolicyEngine:
         except Exception as exc:  # fail closed on anything unforeseen
             decision = _internal_error(exc)
         finally:
-            if not self._cache_paths:
-                self._path_cache.clear()
+            self._path_cache.clear()  # resolutions are shared within one call only
         return Evaluation(decision, flow)
 
     def flow(self, call: ToolCall) -> CallFlow:
@@ -1152,9 +1131,6 @@ _PUBLISH = {
 _SQL_DESTROY = ("drop table", "drop database", "drop schema", "truncate ", "dropdb")
 
 
-_RELINKING = frozenset({OpKind.MOVE, OpKind.EXECUTE, OpKind.MCP, OpKind.OTHER})
-
-
 _PWD_FORMS = ("$(pwd)", "`pwd`", "${PWD}", "$PWD", "$(pwd -P)")
 
 
@@ -1187,32 +1163,6 @@ def _internal_error(exc: Exception) -> Decision:
         f"CrustCore could not evaluate this call ({type(exc).__name__}); it was denied. "
         "Send it again in plain form, and report the call if it is ordinary",
     )
-
-
-def _may_relink(decision: Decision) -> bool:
-    """Whether an allowed call may change which symlinks exist (so cached resolutions could
-    turn stale in the permissive direction). Writing or deleting a file through a file tool
-    cannot create a symlink; a command, a move, a patch (git patches can add links) or an
-    unknown MCP tool can."""
-    for op in decision.operations:
-        if op.kind in _RELINKING:
-            return True
-        if op.kind is OpKind.WRITE and op.content is not None and "120000" in op.content:
-            return True
-    return False
-
-
-def _memo_key(call: ToolCall) -> str | None:
-    """A canonical text of the whole call, or None when it is not plain JSON."""
-    try:
-        return json.dumps(
-            [call.tool, call.args, call.origin.value, call.mcp_server],
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-    except (TypeError, ValueError, RecursionError):
-        return None
 
 
 _PLAIN = frozenset(
