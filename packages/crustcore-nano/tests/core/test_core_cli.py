@@ -34,7 +34,23 @@ def test_demo_json_reports_every_step(tmp_path: Path) -> None:
     report = json.loads(done.stdout)
     assert report["ok"] is True
     steps = {s["step"] for s in report["steps"]}
-    assert {"redact", "redact-base64", "redact-stream", "model-approve", "reuse", "forged"} <= steps
+    assert {
+        "up",
+        "secret",
+        "redact",
+        "redact-base64",
+        "redact-stream",
+        "inject",
+        "check",
+        "ask",
+        "model-approve",
+        "user-approve",
+        "reuse",
+        "forged",
+        "down",
+        "log",
+        "no-leak",
+    } <= steps
 
 
 def test_usage_errors_exit_2_without_traceback() -> None:
