@@ -314,3 +314,31 @@ def test_replay_reads_the_real_event_log(env: dict[str, str], tmp_path: Path) ->
     assert report["calls"] == 2
     assert [e["tool"] for e in report["newly_blocked"]] == ["Bash"]
     assert report["newly_blocked"][0]["after"]["rule"] == "user:no-npm"
+
+
+def test_hook_asks_the_running_kernel_when_there_is_one(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    from crustcore_nano.daemon.client import KernelClient
+    from crustcore_nano.daemon.launch import start_daemon, stop_daemon
+    from crustcore_nano.eventlog import iter_records
+
+    home = Path(env["CRUSTCORE_HOME"])
+    proc = start_daemon(home, env={**env, "PATH": "/usr/bin:/bin"})
+    try:
+        ws = str(tmp_path / "ws")
+        code, out, err = _run(
+            hook_main,
+            ["claude-code"],
+            _hook_input("Bash", {"command": "cat ~/.ssh/id_rsa"}, ws),
+            env,
+        )
+        assert code == 0, err
+        assert json.loads(out)["hookSpecificOutput"]["permissionDecision"] == "deny"
+        assert "not recorded" not in err  # the kernel holds the log and recorded it
+        with KernelClient(home) as client:
+            assert client.status()["decisions"] == 1
+    finally:
+        stop_daemon(proc)
+    kinds = [r.kind for r in iter_records(home / "log")]
+    assert kinds.count("decision.deny") == 1

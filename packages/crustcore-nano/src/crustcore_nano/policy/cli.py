@@ -329,9 +329,11 @@ def hook_main(
         stdout.write(_hook_reply("deny", reason) + "\n")
         return 0
     call = ToolCall(tool=tool, args=tool_input, origin=Origin.HOOK, session=session)
-    decision = engine.evaluate(call)
-    if not opts.no_log:
-        _record_decision(env, call, decision, root, stderr)
+    decision = None if opts.policy or opts.no_log else _decide_via_kernel(env, call, root)
+    if decision is None:
+        decision = engine.evaluate(call)
+        if not opts.no_log:
+            _record_decision(env, call, decision, root, stderr)
     reason = f"CrustCore {decision.rule}: {decision.reason}"
     if decision.verdict.value == "allow" and opts.no_allow:
         stdout.write(json.dumps({"suppressOutput": True}) + "\n")
@@ -355,6 +357,21 @@ def _dlp_scrub(value: object, depth: int = 0) -> object:
     if isinstance(value, list):
         return [_dlp_scrub(v, depth + 1) for v in cast("list[object]", value)]
     return value
+
+
+def _decide_via_kernel(env: _Env, call: ToolCall, workspace: str) -> Decision | None:
+    """When a kernel runs for this home, it decides (and records, with its session flow state
+    and its registered secrets). None when no kernel answers: the caller decides locally."""
+    if not (Path(env.crustcore_home) / "run" / "kernel.sock").exists():
+        return None
+    from crustcore_nano.daemon.client import KernelClient  # the daemon is optional here
+
+    session = call.session if call.session and _SAFE_ID.fullmatch(call.session) else None
+    try:
+        with KernelClient(env.crustcore_home, timeout=10) as client:
+            return client.check(call, session_id=session, workspace=workspace)
+    except CrustCoreError:
+        return None
 
 
 def _record_decision(
