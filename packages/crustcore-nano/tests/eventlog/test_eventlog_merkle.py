@@ -132,3 +132,33 @@ def test_batched_extension_matches_one_by_one(chunks: list[int], prefix: int) ->
     assert batched.size == one_by_one.size == len(record_hashes)
     assert batched.root() == one_by_one.root() == reference_root(collected)
     assert collected == [leaf_hash(h) for h in record_hashes]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 70), st.integers(0, 70))
+def test_a_frontier_resumed_from_its_saved_nodes_continues_the_same_tree(
+    before: int, after: int
+) -> None:
+    leaves = make_leaves(before + after)
+    whole = Frontier()
+    whole.extend_leaves(leaves[:before])
+    saved = whole.nodes()
+    assert len(saved) == before.bit_count()
+    resumed = Frontier.resume(before, saved)
+    assert resumed is not None
+    for leaf in leaves[before:]:
+        whole.append_leaf(leaf)
+    resumed.extend_leaves(leaves[before:])
+    assert resumed.size == whole.size == before + after
+    assert resumed.root() == whole.root() == reference_root(leaves)
+
+
+def test_a_frontier_of_the_wrong_shape_is_refused() -> None:
+    nodes = Frontier()
+    nodes.extend_leaves(make_leaves(6))  # 6 = 4 + 2: two subtrees
+    saved = nodes.nodes()
+    assert Frontier.resume(6, saved) is not None
+    assert Frontier.resume(7, saved) is None  # 7 needs three
+    assert Frontier.resume(6, saved[:1]) is None
+    assert Frontier.resume(6, [saved[0], saved[1][:31]]) is None
+    assert Frontier.resume(-1, []) is None

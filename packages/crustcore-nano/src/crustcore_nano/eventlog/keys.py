@@ -25,7 +25,7 @@ from pathlib import Path
 
 from crustcore_nano.errors import LogError, UsageError
 
-from .record import canonical_json
+from .record import canonical_json, is_hex64
 
 EVOLVE_LABEL = b"crustcore/log-seal/evolve/v1"
 SEAL_LABEL = b"crustcore/log-seal/v1\n"
@@ -108,14 +108,54 @@ def load_key_file(path: Path) -> bytes:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckpointRef:
+    """Where the checkpoint sealed with the previous epoch's key is: its sequence number, segment
+    index, byte offset and record hash. Written with the evolved key, so the writer can resume
+    from that checkpoint on open instead of re-reading the whole log; the hash ties the pointer
+    to the exact line (a changed checkpoint no longer matches and open re-verifies everything).
+    """
+
+    seq: int
+    segment: int
+    offset: int
+    record_hash: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "seq": self.seq,
+            "segment": self.segment,
+            "offset": self.offset,
+            "hash": self.record_hash,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class SealState:
-    """The sealing key of the next checkpoint and that checkpoint's epoch."""
+    """The sealing key of the next checkpoint and that checkpoint's epoch (and, when known,
+    where the previous checkpoint is)."""
 
     epoch: int
     key: bytes
+    checkpoint: CheckpointRef | None = None
 
     def __repr__(self) -> str:
-        return f"SealState(epoch={self.epoch}, key=<redacted>)"
+        return f"SealState(epoch={self.epoch}, key=<redacted>, checkpoint={self.checkpoint!r})"
+
+
+def _parse_checkpoint_ref(value: object) -> CheckpointRef | None:
+    """The optional pointer of a seal-key file; anything malformed counts as absent (open then
+    verifies the whole log, which is always safe)."""
+    if not isinstance(value, dict):
+        return None
+    fields: dict[str, object] = value  # pyright: ignore[reportUnknownVariableType]
+    numbers = [fields.get(key) for key in ("seq", "segment", "offset")]
+    record_hash = fields.get("hash")
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in numbers):
+        return None
+    if not isinstance(record_hash, str) or not is_hex64(record_hash):
+        return None
+    seq, segment, offset = (int(str(n)) for n in numbers)
+    return CheckpointRef(seq, segment, offset, record_hash)
 
 
 def read_seal_state_bytes(data: bytes, source: str) -> SealState:
@@ -137,7 +177,8 @@ def read_seal_state_bytes(data: bytes, source: str) -> SealState:
         raw = bytes.fromhex(key)
     except ValueError:
         raise LogError(f"{source} has no valid key") from None
-    return SealState(epoch=epoch, key=raw)
+    ref = _parse_checkpoint_ref(fields.get("checkpoint"))
+    return SealState(epoch=epoch, key=raw, checkpoint=ref)
 
 
 def read_seal_state(path: Path) -> SealState:
@@ -145,7 +186,10 @@ def read_seal_state(path: Path) -> SealState:
 
 
 def write_seal_state(path: Path, state: SealState) -> None:
-    text = json.dumps({"v": 1, "epoch": state.epoch, "key": state.key.hex()}) + "\n"
+    fields: dict[str, object] = {"v": 1, "epoch": state.epoch, "key": state.key.hex()}
+    if state.checkpoint is not None:
+        fields["checkpoint"] = state.checkpoint.to_json()
+    text = json.dumps(fields) + "\n"
     write_private_file(path, text.encode("ascii"))
 
 

@@ -18,6 +18,33 @@ _LEAF_BASE = _sha256(b"\x00")
 _NODE_BASE = _sha256(b"\x01")
 
 
+def leaf_hashes(record_hashes: list[bytes]) -> list[bytes]:
+    """The leaves of many records at once: ``SHA-256(0x00 || H)`` for each raw record hash.
+    Copying a context that already holds the prefix is cheaper than building a new one (which
+    looks the algorithm up again) and saves concatenating the input."""
+    out: list[bytes] = []
+    add_leaf = out.append
+    start = _LEAF_BASE.copy
+    for record_hash in record_hashes:
+        hasher = start()
+        hasher.update(record_hash)
+        add_leaf(hasher.digest())
+    return out
+
+
+def parent_hashes(left: list[bytes], right: list[bytes]) -> list[bytes]:
+    """``SHA-256(0x01 || l || r)`` for each pair, the same way as `leaf_hashes`."""
+    out: list[bytes] = []
+    add_node = out.append
+    start = _NODE_BASE.copy
+    for left_node, right_node in zip(left, right, strict=True):
+        hasher = start()
+        hasher.update(left_node)
+        hasher.update(right_node)
+        add_node(hasher.digest())
+    return out
+
+
 def leaf_hash(record_hash: bytes) -> bytes:
     return _sha256(b"\x00" + record_hash).digest()
 
@@ -38,9 +65,25 @@ class Frontier:
         self._stack: list[bytes] = []
         self._size = 0
 
+    @classmethod
+    def resume(cls, size: int, nodes: Sequence[bytes]) -> Frontier | None:
+        """A frontier continued from its saved state, or None if `nodes` cannot be the
+        frontier of a tree of `size` leaves (one node per set bit of `size`, largest first)."""
+        if size < 0 or len(nodes) != size.bit_count() or any(len(n) != 32 for n in nodes):
+            return None
+        frontier = cls()
+        frontier._stack = list(nodes)
+        frontier._size = size
+        return frontier
+
     @property
     def size(self) -> int:
         return self._size
+
+    def nodes(self) -> list[bytes]:
+        """The roots of the perfect subtrees, largest (leftmost) first: with `size`, all that is
+        needed to continue the tree (see `resume`)."""
+        return list(self._stack)
 
     def append_leaf(self, leaf: bytes) -> None:
         stack = self._stack
@@ -69,29 +112,37 @@ class Frontier:
         self._size += 1
 
     def extend_records(self, record_hashes: list[bytes], leaves: list[bytes] | None) -> None:
-        """Append many records' leaves at once (the verifier's hot path), level by level with
-        list comprehensions instead of one Python loop per leaf; the same hashes are computed.
-        Also collects the leaf hashes when `leaves` is given."""
+        """Append many records' leaves at once; also collects the leaf hashes when `leaves` is
+        given. The same hashes as `append_record` on each in turn."""
         if not record_hashes:
             return
-        sha = _sha256
-        nodes = [sha(b"\x00" + record_hash).digest() for record_hash in record_hashes]
+        nodes = leaf_hashes(record_hashes)
         if leaves is not None:
             leaves.extend(nodes)
+        self.extend_leaves(nodes)
+
+    def extend_leaves(self, leaves: list[bytes]) -> None:
+        """Append many (already leaf-hashed) leaves, one level of the tree at a time, so the
+        node hashes of a whole chunk are computed by a few C-level passes instead of a Python
+        loop per leaf. The result is the same as `append_leaf` on each in turn."""
+        if not leaves:
+            return
         stack = self._stack
         position = self._size  # index of nodes[0] within its level
-        self._size += len(nodes)
+        self._size += len(leaves)
+        nodes = leaves
         leftovers: list[bytes] = []  # one complete subtree per level, lowest level first
         while nodes:
-            merged: list[bytes] = []
+            carry: bytes | None = None
             if position & 1:  # nodes[0] is a right child; its left sibling tops the stack
-                merged.append(sha(b"\x01" + stack.pop() + nodes[0]).digest())
+                carry = node_hash(stack.pop(), nodes[0])
                 nodes = nodes[1:]
-            pairs = len(nodes) - (len(nodes) & 1)
-            merged.extend(
-                [sha(b"\x01" + nodes[i] + nodes[i + 1]).digest() for i in range(0, pairs, 2)]
-            )
-            if len(nodes) & 1:
+            odd = len(nodes) & 1
+            pairs = len(nodes) - odd
+            merged = parent_hashes(nodes[0:pairs:2], nodes[1:pairs:2]) if pairs else []
+            if carry is not None:
+                merged.insert(0, carry)
+            if odd:
                 leftovers.append(nodes[-1])
             elif not merged:
                 break
@@ -131,15 +182,10 @@ class MerkleLevels:
 
     def __init__(self, leaves: Sequence[bytes]) -> None:
         levels: list[list[bytes]] = [list(leaves)]
-        sha = _sha256
         while len(levels[-1]) > 1:
             below = levels[-1]
-            levels.append(
-                [
-                    sha(b"\x01" + below[i] + below[i + 1]).digest()
-                    for i in range(0, len(below) - 1, 2)
-                ]
-            )
+            pairs = len(below) & ~1
+            levels.append(parent_hashes(below[0:pairs:2], below[1:pairs:2]))
         self._levels = levels
 
     def __len__(self) -> int:

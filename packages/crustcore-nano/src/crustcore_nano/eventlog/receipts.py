@@ -118,10 +118,23 @@ def mac_matches(key: bytes, payload: dict[str, object]) -> bool:
     return isinstance(mac, str) and hmac.compare_digest(receipt_mac(key, payload), mac)
 
 
+def check_receipt_body(key: bytes | None, payload: dict[str, object]) -> tuple[bool, str]:
+    """Encode a receipt's body once and return (MAC genuine, chain hash); the MAC counts as
+    genuine when no key is given (it cannot be checked)."""
+    body = receipt_body(payload)
+    mac = payload.get("mac")
+    genuine = key is None or (
+        isinstance(mac, str)
+        and hmac.compare_digest(hmac.digest(key, RECEIPT_LABEL + body, "sha256").hex(), mac)
+    )
+    return genuine, hashlib.sha256(body).hexdigest()
+
+
 __all__ = [
     "GENESIS_HASH",
     "args_digest",
     "build_receipt",
+    "check_receipt_body",
     "mac_matches",
     "receipt_hash",
     "receipt_shape_error",

@@ -47,12 +47,46 @@ KIND_RECEIPT = "tool.receipt"
 KIND_TOOL_COMPLETED = "tool.completed"
 RESERVED_PREFIX = "log."
 
+_sha256 = hashlib.sha256
 _ENCODER = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":"))
 
 
-def _make_fast_encoder() -> Callable[[object], str]:
+_SORTED_ENCODER = json.JSONEncoder(
+    ensure_ascii=True, allow_nan=False, separators=(",", ":"), sort_keys=True
+)
+
+
+def _make_fast_encoder(fallback: json.JSONEncoder, *, sort_keys: bool) -> Callable[[object], str]:
     """One C encoder built once (``JSONEncoder.encode`` builds a new one per call). Without the
-    circular-reference table a cycle ends in RecursionError, which `dumps_compact` reports."""
+    circular-reference table a cycle ends in RecursionError, which callers report."""
+    maker = getattr(json.encoder, "c_make_encoder", None)
+    if maker is None:
+        return fallback.encode
+    try:
+        encode_chunks = maker(
+            None,
+            fallback.default,
+            json.encoder.encode_basestring_ascii,
+            None,
+            ":",
+            ",",
+            sort_keys,
+            False,
+            False,
+        )
+    except TypeError:
+        return fallback.encode
+
+    def encode(value: object) -> str:
+        if isinstance(value, dict):
+            return "".join(encode_chunks(value, 0))
+        return fallback.encode(value)
+
+    return encode
+
+
+def _make_dict_encoder() -> Callable[[dict[str, object]], str]:
+    """The compact encoder for a value already known to be a dict (one call less)."""
     maker = getattr(json.encoder, "c_make_encoder", None)
     if maker is None:
         return _ENCODER.encode
@@ -70,16 +104,32 @@ def _make_fast_encoder() -> Callable[[object], str]:
         )
     except TypeError:
         return _ENCODER.encode
+    join = "".join
 
-    def encode(value: object) -> str:
-        if isinstance(value, dict):
-            return "".join(encode_chunks(value, 0))
-        return _ENCODER.encode(value)
+    def encode(value: dict[str, object]) -> str:
+        return join(encode_chunks(value, 0))
 
     return encode
 
 
-_DUMPS = _make_fast_encoder()
+_DUMPS = _make_fast_encoder(_ENCODER, sort_keys=False)
+_DUMPS_SORTED = _make_fast_encoder(_SORTED_ENCODER, sort_keys=True)
+
+
+_DUMPS_DICT = _make_dict_encoder()
+
+
+def dumps_payload(payload: Mapping[str, object]) -> tuple[dict[str, object], str]:
+    """A caller's payload as a plain dict and as compact ASCII JSON (the writer's hot path);
+    raises UsageError as `payload_mapping` and `dumps_compact` do."""
+    if type(payload) is dict:
+        plain: dict[str, object] = payload  # pyright: ignore[reportUnknownVariableType]
+    else:
+        plain = payload_mapping(payload)
+    try:
+        return plain, _DUMPS_DICT(plain)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise UsageError(f"event-log payload is not plain JSON data: {exc}") from None
 
 
 def dumps_compact(value: object) -> str:
@@ -92,9 +142,7 @@ def dumps_compact(value: object) -> str:
 
 def canonical_json(value: object) -> bytes:
     """Sorted-key compact JSON: the byte form MACs and seals are computed over."""
-    return json.dumps(
-        value, ensure_ascii=True, allow_nan=False, separators=(",", ":"), sort_keys=True
-    ).encode("ascii")
+    return _DUMPS_SORTED(value).encode("ascii")
 
 
 def as_object(value: object) -> dict[str, object] | None:
@@ -159,9 +207,16 @@ def record_middle(
 
 def seal_line(seq: int, middle: str, prev_hash: str) -> tuple[bytes, bytes]:
     """Join the parts of a line, hash it, and return (line with newline, raw 32-byte hash)."""
-    body = f'{{"v":{FORMAT_VERSION},"seq":{seq}{middle}{prev_hash}"'.encode("ascii")
-    digest = hashlib.sha256(body).digest()
-    return body + b',"hash":"' + digest.hex().encode("ascii") + b'"}\n', digest
+    line, digest, _ = seal_line_hex(seq, middle, prev_hash)
+    return line, digest
+
+
+def seal_line_hex(seq: int, middle: str, prev_hash: str) -> tuple[bytes, bytes, str]:
+    """`seal_line`, also returning the hash as hex (the writer's hot path needs both)."""
+    body = f'{{"v":{FORMAT_VERSION},"seq":{seq}{middle}{prev_hash}"'
+    digest = _sha256(body.encode("ascii")).digest()
+    record_hash = digest.hex()
+    return f'{body},"hash":"{record_hash}"}}\n'.encode("ascii"), digest, record_hash
 
 
 def encode_record(

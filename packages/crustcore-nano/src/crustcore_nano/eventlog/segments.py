@@ -56,36 +56,58 @@ class Tail:
     length: int
 
 
-def iter_line_batches(
-    handle: BinaryIO, *, max_line: int = MAX_RECORD_BYTES
-) -> Iterator[tuple[int, list[bytes]] | TooLong | Tail]:
-    """Like `iter_lines`, but yields ``(offset_of_first_line, lines)`` per chunk read, so the
-    verifier's loop pays the generator overhead once per megabyte instead of once per line."""
-    offset = 0
-    pending = b""
+@dataclass(frozen=True, slots=True)
+class Block:
+    """The complete lines of one chunk read from a file.
+
+    `lines` are the lines without their newlines, the first starting at byte `offset` of the
+    file. `data` is ``b"\n"`` followed by those lines, each ending in a newline, possibly followed
+    by the start of the next, incomplete line; the newline ending the last complete line is at
+    index `stop` of `data`, which is also the number of bytes the lines take in the file. The
+    leading newline lets a pattern anchored on ``\n`` match the first line like every other.
+    """
+
+    offset: int
+    lines: list[bytes]
+    data: bytes
+    stop: int
+
+
+def iter_blocks(
+    handle: BinaryIO, *, max_line: int = MAX_RECORD_BYTES, start: int = 0
+) -> Iterator[Block | TooLong | Tail]:
+    """Like `iter_lines`, but yields a `Block` per chunk read, so the verifier's loop pays the
+    generator overhead once per megabyte instead of once per line. `start` is the file offset
+    the handle is positioned at."""
+    offset = start
+    pending = b"\n"
     while True:
         chunk = handle.read(_CHUNK)
         if not chunk:
             break
-        data = pending + chunk if pending else chunk
+        data = pending + chunk
         lines = data.split(b"\n")
-        pending = lines.pop()
-        position = offset
-        for index, line in enumerate(lines):
-            if len(line) >= max_line:
-                if index:
-                    yield offset, lines[:index]
-                yield TooLong(position)
-                return
-            position += len(line) + 1
+        rest = lines.pop()
+        del lines[0]
+        if lines and max(map(len, lines)) >= max_line:
+            position = offset
+            for index, line in enumerate(lines):
+                if len(line) >= max_line:
+                    if index:
+                        yield Block(offset, lines[:index], data, position - offset)
+                    yield TooLong(position)
+                    return
+                position += len(line) + 1
+        stop = len(data) - len(rest) - 1
         if lines:
-            yield offset, lines
-        offset = position
-        if len(pending) >= max_line:
+            yield Block(offset, lines, data, stop)
+        offset += stop
+        if len(rest) >= max_line:
             yield TooLong(offset)
             return
-    if pending:
-        yield Tail(offset, len(pending))
+        pending = b"\n" + rest
+    if len(pending) > 1:
+        yield Tail(offset, len(pending) - 1)
 
 
 def iter_lines(

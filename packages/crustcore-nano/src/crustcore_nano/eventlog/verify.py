@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from itertools import accumulate
+from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,8 +25,8 @@ from crustcore_nano.errors import LogError, UsageError
 
 from .encryption import PayloadCipher, is_encrypted
 from .keys import SealState, compute_seal, evolve
-from .merkle import Frontier, leaf_hash
-from .receipts import mac_matches, receipt_hash, receipt_shape_error, result_digest
+from .merkle import Frontier, leaf_hash, leaf_hashes
+from .receipts import check_receipt_body, receipt_shape_error, result_digest
 from .record import (
     FORMAT_VERSION,
     GENESIS_HASH,
@@ -36,11 +37,13 @@ from .record import (
     KIND_TOOL_COMPLETED,
     MIN_LINE_LEN,
     PREV_FIELD,
+    PREV_TAIL_LEN,
+    TAIL_LEN,
     Record,
     decode_fields,
     is_hex64,
 )
-from .segments import SEGMENT_RE, Segment, Tail, TooLong, iter_line_batches, list_segments
+from .segments import SEGMENT_RE, Block, Segment, Tail, TooLong, iter_blocks, list_segments
 
 
 class Reason(Enum):
@@ -204,6 +207,22 @@ _TERMINAL_TASK_KINDS = frozenset(
     {b"task.completed", b"task.failed", b"task.killed", b"task.cancelled"}
 )
 _CHECKPOINT_B = KIND_CHECKPOINT.encode()
+_sha256 = hashlib.sha256
+_digest = type(_sha256()).digest
+#: The hashed body of a line, and its fixed-shape tail (``,"prev":"…","hash":"…"}``).
+_BODY = itemgetter(slice(None, -TAIL_LEN))
+_TAIL = itemgetter(slice(-(TAIL_LEN + PREV_TAIL_LEN), None))
+_PREV_S = PREV_FIELD.decode()
+_MID_S = '","hash":"'
+#: The fixed header of a version-1 line, matched right after a newline so that it can only
+#: ever match at the start of a line (no class below admits a newline or a quote). Captures
+#: seq, kind and the task id (empty for null). The bounds are those `_slow_batch` searches
+#: within, so the fast path never accepts a header the careful path would refuse. Linear:
+#: every repetition is a character class ended by a literal outside that class.
+_HEADER_RE = re.compile(
+    rb'\n\{"v":1,"seq":([0-9]+),"ts":[0-9]{1,21},"kind":"([a-z0-9_.]{1,190})",'
+    rb'"actor":"[A-Za-z0-9._:@/+=-]{1,140}","task":(?:"([A-Za-z0-9._:@/+=-]{1,130})"|null)'
+)
 
 
 class Scanner:
@@ -254,10 +273,16 @@ class Scanner:
         self.leaves = leaves
         #: seq -> checkpoint payload and ts, for every verified checkpoint (for proofs).
         self.checkpoints: dict[int, tuple[int, dict[str, object]]] = {}
+        #: The first record this scanner reads (0, unless resumed from a checkpoint).
+        self.resume_seq = 0
 
     # -- segments -----------------------------------------------------------------------
 
-    def scan_segments(self, segments: list[Segment]) -> VerifyError | None:
+    def scan_segments(
+        self, segments: list[Segment], *, start: int = 0, offset: int = 0
+    ) -> VerifyError | None:
+        """Verify `segments` in order, beginning with the one at list position `start` at byte
+        `offset` (a resumed scan; see `resume_at`)."""
         for position, segment in enumerate(segments):
             expected_index = position
             name = segment.path.name
@@ -269,15 +294,48 @@ class Scanner:
                     Reason.SEGMENT_GAP,
                     f"segment {expected_index:08d} is missing before {name}",
                 )
-            error = self.scan_file(segment.path, last=position == len(segments) - 1)
+            if position < start:
+                continue
+            error = self.scan_file(
+                segment.path,
+                last=position == len(segments) - 1,
+                offset=offset if position == start else 0,
+            )
             if error is not None:
                 return error
         return None
 
-    def scan_file(self, path: Path, *, last: bool = True) -> VerifyError | None:
+    def resume_at(
+        self,
+        *,
+        seq: int,
+        prev_hash: str,
+        frontier: Frontier,
+        last_receipt: str,
+        epoch: int,
+        seal_key: bytes | None,
+    ) -> None:
+        """Start as if every record before `seq` had been verified, from a checkpoint's saved
+        state (the writer's fast open). The checkpoint at `seq` is scanned next and checked
+        against that state like any other; receipts for completions before `seq` are checked
+        for their MAC and chain but not joined (the full join is `inspect`'s job)."""
+        self.next_seq = seq
+        self.resume_seq = seq
+        self._last_hex = prev_hash.encode()
+        self.frontier = frontier
+        self.last_receipt = last_receipt
+        self.next_epoch = epoch
+        self.seal_key = seal_key
+
+    @property
+    def records_scanned(self) -> int:
+        """How many records this scanner read (all of them, unless it was resumed)."""
+        return self.next_seq - self.resume_seq
+
+    def scan_file(self, path: Path, *, last: bool = True, offset: int = 0) -> VerifyError | None:
         name = path.name
         self.segments_seen += 1
-        self.end = (name, 0)
+        self.end = (name, offset)
         try:
             handle = path.open("rb")
         except OSError as exc:
@@ -286,7 +344,9 @@ class Scanner:
             )
         try:
             with handle:
-                return self._scan_handle(handle, name, path, last=last)
+                if offset:
+                    handle.seek(offset)
+                return self._scan_handle(handle, name, path, last=last, offset=offset)
         except _Stop as stop:
             return stop.error
         except OSError as exc:
@@ -297,130 +357,116 @@ class Scanner:
             self._note_last_ts()
 
     def _scan_handle(
-        self, handle: BinaryIO, name: str, path: Path, *, last: bool
+        self, handle: BinaryIO, name: str, path: Path, *, last: bool, offset: int = 0
     ) -> VerifyError | None:
         """Verify a file chunk by chunk. A chunk whose byte-level checks (layout, hash, chain,
         seq, ASCII) all pass in C-speed list operations takes the fast path; any other chunk is
         re-checked line by line by `_slow_batch`, which locates the first bad record."""
-        for item in iter_line_batches(handle):
-            if not isinstance(item, tuple):
+        for item in iter_blocks(handle, start=offset):
+            if not isinstance(item, Block):
                 return self._end_of_file(item, name, path, last=last)
-            offset, batch = item
-            if not self._fast_batch(batch, name, offset):
-                self._slow_batch(batch, name, offset)
+            if not self._fast_batch(item, name):
+                self._slow_batch(item.lines, name, item.offset)
         return None
 
-    def _fast_batch(self, batch: list[bytes], name: str, offset: int) -> bool:
+    def _fast_batch(self, chunk: Block, name: str) -> bool:
         """Check and account a whole chunk; returns False, having changed nothing, when any
-        line needs the careful path."""
+        line needs the careful path.
+
+        Every per-record step is one C-level pass over the chunk (``map``, ``join``, one regex
+        ``findall``) rather than Python code per line: the record hashes, the tails (``prev``
+        and ``hash`` fields, compared in one piece against the expected text), the headers
+        (``seq``, ``ts``, ``kind``, ``task``) and the Merkle leaves and nodes."""
+        batch, offset, data = chunk.lines, chunk.offset, chunk.data
         count = len(batch)
         if not count:
             return True
         seq = self.next_seq
-        sha256 = hashlib.sha256
-        if min(map(len, batch)) < MIN_LINE_LEN:
+        if min(map(len, batch)) < MIN_LINE_LEN or not data.isascii():
             return False
-        if [line[-75:-66] for line in batch] != [HASH_FIELD] * count:
+        headers = _HEADER_RE.findall(data, 0, chunk.stop)
+        if len(headers) != count:
             return False
-        if [line[-149:-140] for line in batch] != [PREV_FIELD] * count:
+        seqs, kinds, tasks = zip(*headers, strict=True)
+        if seqs != tuple(map(b"%d".__mod__, range(seq, seq + count))):
             return False
-        if not all(line[-2:] == b'"}' for line in batch):
-            return False
-        digests = [sha256(line[:-75]).digest() for line in batch]
-        hexes = [digest.hex().encode() for digest in digests]
-        if [line[-66:-2] for line in batch] != hexes:
-            return False
-        if [line[-140:-76] for line in batch] != [self._last_hex, *hexes[:-1]]:
-            return False
-        prefixes = [b'{"v":1,"seq":%d,"ts":' % n for n in range(seq, seq + count)]
-        if not all(map(bytes.startswith, batch, prefixes)):
-            return False
-        if not all(map(bytes.isascii, batch)):
-            return False
-        kind_at = [line.find(b',"kind":"', 20, 60) for line in batch]
-        if -1 in kind_at:
-            return False
-        kind_end = [
-            line.find(b'"', at + 9, at + 200) for line, at in zip(batch, kind_at, strict=True)
-        ]
-        if -1 in kind_end:
-            return False
-        task_at = [
-            line.find(b',"task":', at, at + 160) for line, at in zip(batch, kind_end, strict=True)
-        ]
-        if -1 in task_at:
-            return False
-        kinds = [
-            line[at + 9 : stop] for line, at, stop in zip(batch, kind_at, kind_end, strict=True)
-        ]
-        task_ids: list[bytes] = []
-        task_seqs: list[int] = []
-        tasks: list[bytes | None] = []
-        for index, (line, at) in enumerate(zip(batch, task_at, strict=True)):
-            if line[at + 8] == 34:  # '"': a task id follows
-                stop = line.find(b'"', at + 9, at + 140)
-                if stop < 0:
-                    return False
-                task = line[at + 9 : stop]
-                task_ids.append(task)
-                task_seqs.append(seq + index)
-                tasks.append(task)
-            else:
-                tasks.append(None)
-        semantic = _SEMANTIC_KINDS
-        special = (
-            list(range(count))
-            if self.full
-            else [index for index, kind in enumerate(kinds) if kind in semantic]
-        )
-        for index in special:
-            start = len(prefixes[index])
-            if not batch[index][start : kind_at[index]].isdigit():
-                return False
-        first_ts = batch[0][len(prefixes[0]) : kind_at[0]]
-        if self.summary.first_ts is None and not first_ts.isdigit():
+        digests = list(map(_digest, map(_sha256, map(_BODY, batch))))
+        hexes = list(map(bytes.hex, digests))
+        # Each tail is ``,"prev":"<prev hex>","hash":"<own hex>"}``: build all the expected
+        # tails of the chunk as one string and compare it with the stored ones at once.
+        parts = [_PREV_S, "", _MID_S, "", '"}'] * count
+        parts[1::5] = [self._last_hex.decode(), *hexes[:-1]]
+        parts[3::5] = hexes
+        if "".join(parts).encode() != b"".join(map(_TAIL, batch)):
             return False
 
         # Every byte-level check passed: account the chunk, stopping at a semantic failure.
         if self.summary.first_ts is None:
-            self.summary.first_ts = int(first_ts)
-        extend = self.frontier.extend_records
-        leaves = self.leaves
-        offsets = [offset, *accumulate(len(line) + 1 for line in batch)]
+            self.summary.first_ts = _line_ts(batch[0])
+        special = list(range(count)) if self.full else _special_indices(kinds)
+        leaves = leaf_hashes(digests)
+        frontier = self.frontier
+        collected = self.leaves
         done = 0
+        at, line_offset = 0, offset
         try:
             for index in special:
-                extend(digests[done:index], leaves)
-                self.next_seq = seq + index
-                self._last_hex = hexes[index - 1] if index else self._last_hex
-                line = batch[index]
                 kind = kinds[index]
-                task_of = tasks[index]
+                if kind == _CHECKPOINT_B:
+                    # A checkpoint commits to the tree of every record before it.
+                    frontier.extend_leaves(leaves[done:index])
+                    if collected is not None:
+                        collected.extend(leaves[done:index])
+                    done = index + 1
+                line_offset += sum(map(len, batch[at:index])) + index - at
+                at = index
+                self.next_seq = seq + index
+                if index:
+                    self._last_hex = hexes[index - 1].encode()
+                task = tasks[index]
                 self._check_semantics(
-                    line,
+                    batch[index],
                     name,
-                    offset=offsets[index],
+                    offset=line_offset,
                     seq=seq + index,
-                    ts=int(line[len(prefixes[index]) : kind_at[index]]),
+                    ts=_line_ts(batch[index]),
                     kind=kind.decode(),
-                    task=None if task_of is None else task_of.decode(),
+                    task=task.decode() if task else None,
                     digest=digests[index],
                 )
-                if kind != _CHECKPOINT_B:
-                    extend([digests[index]], leaves)
-                done = index + 1
-            extend(digests[done:], leaves)
+            frontier.extend_leaves(leaves[done:] if done else leaves)
+            if collected is not None:
+                collected.extend(leaves[done:])
         except _Stop:
             failed = self.next_seq - seq
-            cut = sum(1 for n in task_seqs if n < seq + failed)
-            self._fold_counts(kinds[:failed], task_ids[:cut], task_seqs[:cut])
+            self._fold_block(kinds[:failed], tasks[:failed], seq)
             raise
-        self._fold_counts(kinds, task_ids, task_seqs)
+        self._fold_block(kinds, tasks, seq)
         self.next_seq = seq + count
-        self._last_hex = hexes[-1]
-        self.end = (name, offsets[-1])
+        self._last_hex = hexes[-1].encode()
+        self.end = (name, offset + chunk.stop)
         self._last_line = batch[-1]
         return True
+
+    def _fold_block(self, kinds: tuple[bytes, ...], tasks: tuple[bytes, ...], seq: int) -> None:
+        """Add one chunk's kinds and task ids (``b""`` for none, one per record from `seq` on)
+        to the running counts."""
+        by_kind = self._by_kind
+        for kind, count in Counter(kinds).items():
+            by_kind[kind] = by_kind.get(kind, 0) + count
+        counts = Counter(tasks)
+        counts.pop(b"", None)
+        if not counts:
+            return
+        last_seen = dict(zip(tasks, range(seq, seq + len(tasks)), strict=True))
+        known = self._tasks
+        for task, count in counts.items():
+            info = known.get(task)
+            if info is None:
+                known[task] = [count, seq + tasks.index(task), last_seen[task]]
+            else:
+                info[0] += count
+                info[2] = last_seen[task]
 
     def _slow_batch(self, batch: list[bytes], name: str, offset: int) -> None:
         """Line by line, with the first failure located exactly (or, rarely, a chunk the fast
@@ -774,6 +820,14 @@ class Scanner:
                     f"the seal of checkpoint epoch {epoch} was not made with this log's key",
                 )
             self.seal_key = evolve(self.seal_key)
+        if not _resume_state_matches(payload, self.frontier, self.last_receipt):
+            raise self._fail(
+                name,
+                offset,
+                Reason.CHECKPOINT_MISMATCH,
+                "the checkpoint's saved tree edge or receipt chain state does not match the "
+                "records before it",
+            )
         self.next_epoch = epoch + 1
         self.summary.checkpoints += 1
         self.last_checkpoint_seq = seq
@@ -845,7 +899,8 @@ class Scanner:
             raise self._fail(
                 name, offset, Reason.BAD_RECEIPT, "the receipt names another sequence number"
             )
-        if self.receipt_key is not None and not mac_matches(self.receipt_key, payload):
+        genuine, body_hash = check_receipt_body(self.receipt_key, payload)
+        if not genuine:
             raise self._fail(name, offset, Reason.BAD_RECEIPT_MAC, "the receipt MAC is not genuine")
         if payload["prev_receipt"] != self.last_receipt:
             raise self._fail(
@@ -856,7 +911,7 @@ class Scanner:
             )
         target = payload["completion_seq"]
         assert isinstance(target, int)
-        if self.keep_completions:
+        if self.keep_completions and target >= self.resume_seq:
             completion = self.completions.get(target)
             if completion is None or target >= seq:
                 raise self._fail(
@@ -892,7 +947,7 @@ class Scanner:
                     "the receipt's result hash differs from the result logged in tool.completed",
                 )
             self.receipted.add(target)
-        self.last_receipt = receipt_hash(payload)
+        self.last_receipt = body_hash
         self.summary.receipts += 1
 
 
@@ -903,6 +958,41 @@ _SEMANTIC_KINDS = (
     )
     | _TERMINAL_TASK_KINDS
 )
+
+
+def _resume_state_matches(
+    payload: dict[str, object], frontier: Frontier, last_receipt: str
+) -> bool:
+    """A checkpoint may carry what a writer needs to continue after it (``frontier``: the
+    tree's right edge as hex, largest subtree first; ``last_receipt``); when it does, both must
+    be exactly the verifier's own state at that point."""
+    if "frontier" in payload:
+        nodes = payload["frontier"]
+        if nodes != [node.hex() for node in frontier.nodes()]:
+            return False
+    return "last_receipt" not in payload or payload["last_receipt"] == last_receipt
+
+
+def _line_ts(line: bytes) -> int:
+    """The timestamp of a line that `_HEADER_RE` matched (so it is all digits)."""
+    start = line.index(b',"ts":') + 6
+    return int(line[start : line.index(b",", start)])
+
+
+def _special_indices(kinds: tuple[bytes, ...]) -> list[int]:
+    """Positions of the records whose content must be decoded, found by a C-level search per
+    kind present instead of a test per record."""
+    found: list[int] = []
+    for kind in _SEMANTIC_KINDS.intersection(kinds):
+        at = kinds.index(kind)
+        try:
+            while True:
+                found.append(at)
+                at = kinds.index(kind, at + 1)
+        except ValueError:
+            pass
+    found.sort()
+    return found
 
 
 def completion_result_hash(payload: dict[str, object]) -> str | None:

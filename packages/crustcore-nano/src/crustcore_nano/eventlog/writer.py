@@ -12,25 +12,29 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import hmac
 import json
 import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import cast
 
 from crustcore_nano.errors import LogError, UsageError
 
 from .encryption import PayloadCipher
 from .keys import (
     SEAL_KEY_FILE,
+    VERIFY_KEY_FILE,
+    CheckpointRef,
     SealState,
     compute_seal,
     ensure_private_dir,
     evolve,
+    key_for_epoch,
+    load_key_file,
     load_or_create_keys,
     write_private_file,
     write_seal_state,
@@ -43,15 +47,18 @@ from .record import (
     KIND_RECOVERED,
     KIND_TOOL_COMPLETED,
     MAX_RECORD_BYTES,
+    MIN_LINE_LEN,
     RESERVED_PREFIX,
+    as_list,
     as_object,
     check_id,
     check_kind,
+    decode_fields,
     dumps_compact,
+    dumps_payload,
     is_hex64,
-    payload_mapping,
     record_middle,
-    seal_line,
+    seal_line_hex,
 )
 from .segments import LOCK_FILE, Segment, list_segments, segment_name
 from .verify import Completion, Reason, Scanner, completion_result_hash
@@ -61,6 +68,8 @@ _MAX_PENDING_COMPLETIONS = 100_000
 _NO_FSYNC_BATCH_BYTES = 256 * 1024
 _BACKPRESSURE_BYTES = 4 * 1024 * 1024
 _NAME_CACHE_MAX = 4096
+#: Record hashes collected before they are folded into the Merkle frontier in one go.
+_FOLD_AT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +102,27 @@ class LogConfig:
 class AppendResult:
     seq: int
     record_hash: str
+
+
+def _result_maker() -> Callable[[int, str], AppendResult]:
+    """``AppendResult(seq, record_hash)`` without the frozen dataclass's ``__init__``, which sets
+    each field through ``object.__setattr__`` and costs about as much as hashing the record. The
+    slot descriptors store the same two fields directly; the instance is as immutable as ever."""
+    make = object.__new__
+    slots = vars(AppendResult)
+    set_seq = slots["seq"].__set__
+    set_hash = slots["record_hash"].__set__
+
+    def result(seq: int, record_hash: str) -> AppendResult:
+        made = make(AppendResult)
+        set_seq(made, seq)
+        set_hash(made, record_hash)
+        return made
+
+    return result
+
+
+_new_result = _result_maker()
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +189,8 @@ class EventLog:
         self._next_seq = 0
         self._last_hash = "0" * 64
         self._frontier = Frontier()
+        #: Record hashes appended since the frontier was last brought up to date.
+        self._unfolded: list[bytes] = []
         self._last_receipt = "0" * 64
         self._seal = SealState(0, b"")
         self._since_checkpoint = 0
@@ -171,6 +203,10 @@ class EventLog:
         self._flusher: threading.Thread | None = None
         self._stop = threading.Event()
         self.recovered: RecoveryReport | None = None
+        #: The checkpoint `open` continued from (None when it verified the whole log), and how
+        #: many records it read to get going.
+        self.resumed_from: int | None = None
+        self.open_records_scanned = 0
         self._known_kinds: set[str] = set()
         self._known_ids: set[str] = set()
         self._checkpoint_every = config.checkpoint_every
@@ -217,9 +253,16 @@ class EventLog:
         if self._config.encrypt_key is not None:
             self._cipher = PayloadCipher(self._config.encrypt_key)
         segments = list_segments(self._log_dir)
-        scanner = Scanner(receipt_key=keys.receipt_key, decrypt_key=self._config.encrypt_key)
-        scanner.first_file = segments[0].path.name if segments else ""
-        error = scanner.scan_segments(segments)
+        resumed = self._resume_scanner(keys.receipt_key, keys.seal, segments)
+        if resumed is None:
+            scanner = Scanner(receipt_key=keys.receipt_key, decrypt_key=self._config.encrypt_key)
+            scanner.first_file = segments[0].path.name if segments else ""
+            error = scanner.scan_segments(segments)
+        else:
+            scanner, ref = resumed
+            self.resumed_from = ref.seq
+            error = scanner.scan_segments(segments, start=ref.segment, offset=ref.offset)
+        self.open_records_scanned = scanner.records_scanned
         pending_path = self._log_dir / _RECOVERY_PENDING
         recovery = _read_pending(pending_path)
         if error is not None:
@@ -262,6 +305,87 @@ class EventLog:
                 daemon=True,
             )
             self._flusher.start()
+
+    def _resume_scanner(
+        self, receipt_key: bytes, seal: SealState, segments: list[Segment]
+    ) -> tuple[Scanner, CheckpointRef] | None:
+        """A scanner set up to continue from the checkpoint the sealing-key file points at, or
+        None when that pointer is absent or does not check out (the caller then verifies the
+        whole log, as it always may).
+
+        The pointed-at line must be exactly the checkpoint the writer recorded (its record hash
+        is in the key file, written after the checkpoint was durable), of the epoch just before
+        the key's, with a saved tree edge that folds to its root and is as long as its tree size
+        demands. When the verification key is still on this host, the seal itself is checked
+        too (the scanner re-verifies that checkpoint line first). Everything after it is then
+        verified record by record: hashes, chain, sequence numbers, receipts, later checkpoints.
+        """
+        ref = seal.checkpoint
+        if ref is None or seal.epoch < 1 or not 0 <= ref.segment < len(segments):
+            return None
+        try:
+            total = sum(segment.path.stat().st_size for segment in segments)
+        except OSError:
+            return None
+        if total <= _FULL_SCAN_BYTES:
+            return None  # small enough that checking every record costs next to nothing
+        if any(segment.index != position for position, segment in enumerate(segments)):
+            return None
+        line = _read_line_at(segments[ref.segment].path, ref.offset)
+        if line is None or len(line) < MIN_LINE_LEN or line[-75:-66] != b',"hash":"':
+            return None
+        record_hash = hashlib.sha256(line[:-75]).hexdigest()
+        if line[-66:-2] != record_hash.encode() or record_hash != ref.record_hash:
+            return None
+        try:
+            decoded = decode_fields(json.loads(line))
+        except (ValueError, RecursionError):
+            return None
+        if isinstance(decoded, str):
+            return None
+        seq, _, kind, _, _, _, _, payload = decoded
+        epoch, root, nodes, last_receipt = (
+            payload.get("epoch"),
+            payload.get("root"),
+            payload.get("frontier"),
+            payload.get("last_receipt"),
+        )
+        node_list = as_list(nodes)
+        if (
+            kind != KIND_CHECKPOINT
+            or seq != ref.seq
+            or payload.get("tree_size") != seq
+            or epoch != seal.epoch - 1
+            or not isinstance(root, str)
+            or not isinstance(last_receipt, str)
+            or not is_hex64(last_receipt)
+            or node_list is None
+            or not all(is_hex64(node) for node in node_list)
+        ):
+            return None
+        frontier = Frontier.resume(seq, [bytes.fromhex(str(node)) for node in node_list])
+        if frontier is None or frontier.root().hex() != root:
+            return None
+        seal_key: bytes | None = None
+        try:
+            verify_key = load_key_file(self._keys_dir / VERIFY_KEY_FILE)
+        except (UsageError, LogError, OSError):
+            verify_key = None
+        if verify_key is not None:
+            seal_key = key_for_epoch(verify_key, seal.epoch - 1)
+            if not hmac.compare_digest(evolve(seal_key), seal.key):
+                return None  # a key file not derived from this log's keys: verify it all
+        scanner = Scanner(receipt_key=receipt_key, decrypt_key=self._config.encrypt_key)
+        scanner.first_file = segments[0].path.name
+        scanner.resume_at(
+            seq=seq,
+            prev_hash=line[-140:-76].decode(),
+            frontier=frontier,
+            last_receipt=last_receipt,
+            epoch=seal.epoch - 1,
+            seal_key=seal_key,
+        )
+        return scanner, ref
 
     def _take_lock(self) -> None:
         lock_path = self._log_dir / LOCK_FILE
@@ -312,6 +436,7 @@ class EventLog:
         self._next_seq = scanner.next_seq
         self._last_hash = scanner.last_hash
         self._frontier = scanner.frontier
+        self._unfolded = []
         self._last_receipt = scanner.last_receipt
         self._completions = scanner.completions
         self._last_checkpoint_ts = scanner.last_checkpoint_ts
@@ -397,12 +522,7 @@ class EventLog:
             self._learn_id("session_id", session_id)
         if type(ts_ms) is not int or ts_ms < 0:
             _check_ts(ts_ms)
-        plain: dict[str, object] = (
-            cast("dict[str, object]", payload)
-            if type(payload) is dict
-            else payload_mapping(payload)
-        )
-        payload_json = dumps_compact(plain)
+        plain, payload_json = dumps_payload(payload)
         completion: Completion | None = None
         if kind == KIND_TOOL_COMPLETED:
             call_id = plain.get("tool_call_id")
@@ -414,14 +534,14 @@ class EventLog:
             )
         middle = None
         if self._cipher is None:
-            middle = record_middle(
-                ts_ms=ts_ms,
-                kind=kind,
-                actor=actor,
-                task_id=task_id,
-                job_id=job_id,
-                session_id=session_id,
-                payload_json=payload_json,
+            # `record_middle`, written out: this is the hot path and a call with seven keyword
+            # arguments costs more than the formatting.
+            task = "null" if task_id is None else f'"{task_id}"'
+            job = "null" if job_id is None else f'"{job_id}"'
+            session = "null" if session_id is None else f'"{session_id}"'
+            middle = (
+                f',"ts":{ts_ms},"kind":"{kind}","actor":"{actor}","task":{task},"job":{job},'
+                f'"session":{session},"payload":{payload_json},"prev":"'
             )
         with self._lock:
             if self._closed or self._failure is not None:
@@ -606,16 +726,20 @@ class EventLog:
     def _commit_locked(self, kind: str, ts_ms: int, middle: str) -> AppendResult:
         """Number, chain, hash and queue one record (the caller holds the append lock)."""
         seq = self._next_seq
-        line, digest = seal_line(seq, middle, self._last_hash)
+        line, digest, record_hash = seal_line_hex(seq, middle, self._last_hash)
         size = len(line)
         if size >= MAX_RECORD_BYTES:
             raise UsageError(
                 f"event too large for the log ({size} bytes; the limit is {MAX_RECORD_BYTES})"
             )
         if kind != KIND_CHECKPOINT:
-            self._frontier.append_record(digest)
+            # The tree is only needed at the next checkpoint: collect the record hashes and
+            # fold them in by the chunk (`_tree`), which costs less than one leaf at a time.
+            unfolded = self._unfolded
+            unfolded.append(digest)
+            if len(unfolded) >= _FOLD_AT:
+                self._tree()
             self._since_checkpoint += 1
-        record_hash = digest.hex()
         self._last_hash = record_hash
         self._next_seq = seq + 1
         self._last_ts = max(self._last_ts, ts_ms)
@@ -624,7 +748,14 @@ class EventLog:
         batch.items.append(line)
         batch.size += size
         self._segment_bytes += size
-        return AppendResult(seq, record_hash)
+        return _new_result(seq, record_hash)
+
+    def _tree(self) -> Frontier:
+        """The Merkle frontier with every record appended so far folded in."""
+        if self._unfolded:
+            self._frontier.extend_records(self._unfolded, None)
+            self._unfolded = []
+        return self._frontier
 
     def _remember_completion(self, seq: int, completion: Completion) -> None:
         completions = self._completions
@@ -645,7 +776,8 @@ class EventLog:
 
     def _checkpoint_locked(self, ts_ms: int) -> AppendResult:
         seq = self._next_seq
-        root = self._frontier.root().hex()
+        tree = self._tree()
+        root = tree.root().hex()
         seal = self._seal
         payload = {
             "tree_size": seq,
@@ -654,7 +786,12 @@ class EventLog:
             "seal": compute_seal(
                 seal.key, epoch=seal.epoch, tree_size=seq, root_hex=root, ts_ms=ts_ms
             ),
+            # What a later open needs to continue from here without re-reading the log: the
+            # tree's right edge (which must fold to the sealed root) and the receipt chain.
+            "frontier": [node.hex() for node in tree.nodes()],
+            "last_receipt": self._last_receipt,
         }
+        offset = self._segment_bytes
         result = self._append_locked(
             KIND_CHECKPOINT,
             SYSTEM_ACTOR,
@@ -669,7 +806,11 @@ class EventLog:
         self._frontier.append_leaf(
             hashlib.sha256(b"\x00" + bytes.fromhex(result.record_hash)).digest()
         )
-        next_state = SealState(seal.epoch + 1, evolve(seal.key))
+        next_state = SealState(
+            seal.epoch + 1,
+            evolve(seal.key),
+            CheckpointRef(seq, self._segment_index, offset, result.record_hash),
+        )
         self._seal = next_state
         # The evolved key reaches the disk only after this checkpoint does: a crash in between
         # leaves the key one epoch behind, which the next open repairs (never ahead, which
@@ -822,6 +963,23 @@ class EventLog:
 
 _OPEN_TOKEN = object()
 _RECOVERY_PENDING = "recovery.pending"
+#: Logs up to this size are verified whole on open even when a checkpoint to resume from is
+#: known (tens of milliseconds), so damage anywhere in them is refused at once.
+_FULL_SCAN_BYTES = 4 * 1024 * 1024
+#: A checkpoint line is small (its largest part, the tree edge, is at most 64 hashes).
+_RESUME_READ = 64 * 1024
+
+
+def _read_line_at(path: Path, offset: int) -> bytes | None:
+    """The complete line starting at `offset` of `path` (without its newline), or None."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(offset)
+            data = handle.read(_RESUME_READ)
+    except OSError:
+        return None
+    end = data.find(b"\n")
+    return data[:end] if end >= 0 else None
 
 
 def _read_pending(path: Path) -> dict[str, object] | None:
