@@ -17,12 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
+from crustcore_nano.cliparse import ParserExit, StreamParser
 from crustcore_nano.errors import CrustCoreError, UsageError
 
 if TYPE_CHECKING:
@@ -35,33 +35,9 @@ DEFAULT_HOME = "~/.crustcore"
 # --------------------------------------------------------------------------- shared CLI pieces
 
 
-class CliExit(Exception):
-    """argparse wanted to exit (``--help``); carries the status."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-class CliParser(argparse.ArgumentParser):
-    """argparse that writes to the given streams and raises instead of exiting."""
-
-    def __init__(self, prog: str, description: str, stdout: TextIO, stderr: TextIO) -> None:
-        super().__init__(prog=prog, description=description)
-        self._out = stdout
-        self._err = stderr
-
-    def _print_message(self, message: str, file: object = None) -> None:
-        if message:
-            (self._out if file is None or file is sys.stdout else self._err).write(message)
-
-    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-        if message:
-            self._err.write(message)
-        raise CliExit(status)
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see {self.prog} --help)")
+# The shared parser, under the names the daemon's commands use.
+CliExit = ParserExit
+CliParser = StreamParser
 
 
 def add_home_option(parser: argparse.ArgumentParser) -> None:

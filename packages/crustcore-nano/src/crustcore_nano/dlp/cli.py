@@ -11,8 +11,10 @@ import argparse
 import json
 from typing import TextIO
 
+from crustcore_nano.cliparse import ParserExit, StreamParser
 from crustcore_nano.dlp.finding import Finding
 from crustcore_nano.dlp.scanner import redact, scan
+from crustcore_nano.errors import UsageError
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _READ_CHUNK = 1 << 20
@@ -26,45 +28,16 @@ status 1 unless --strict is given. Inputs larger than --max-bytes are refused (e
 exit status: 0 no findings, 1 findings, 2 usage or input error."""
 
 
-class _ArgumentError(Exception):
-    """argparse wanted to exit; carries the exit status."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-class _Parser(argparse.ArgumentParser):
-    def __init__(self, out: TextIO, err: TextIO) -> None:
-        super().__init__(
-            prog="crustcore scan",
-            description="Find credentials (API keys, tokens, private keys, passwords in URLs and "
-            "assignments) in a file or standard input.",
-            epilog=_EPILOG,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        self._out = out
-        self._err = err
-
-    def _print_message(self, message: str, file: object = None) -> None:
-        if message:
-            (self._err if file is not None and file is not self._out else self._out).write(message)
-
-    def print_help(self, file: object = None) -> None:
-        self._out.write(self.format_help())
-
-    def exit(self, status: int = 0, message: str | None = None) -> None:  # type: ignore[override]
-        if message:
-            self._err.write(message)
-        raise _ArgumentError(status)
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self._err.write(f"{self.format_usage()}crustcore scan: error: {message}\n")
-        raise _ArgumentError(2)
-
-
-def _parser(out: TextIO, err: TextIO) -> _Parser:
-    parser = _Parser(out, err)
+def _parser(out: TextIO, err: TextIO) -> StreamParser:
+    parser = StreamParser(
+        "crustcore scan",
+        "Find credentials (API keys, tokens, private keys, passwords in URLs and assignments) in "
+        "a file or standard input.",
+        out,
+        err,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("file", nargs="?", default="-", help="file to scan, or - for stdin")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.add_argument(
@@ -153,8 +126,11 @@ def scan_main(argv: list[str], *, stdin: TextIO, stdout: TextIO, stderr: TextIO)
     parser = _parser(stdout, stderr)
     try:
         args = parser.parse_args(argv)
-    except _ArgumentError as exc:
+    except ParserExit as exc:
         return exc.status
+    except UsageError as exc:
+        stderr.write(f"{parser.format_usage()}crustcore scan: error: {exc}\n")
+        return 2
     name: str = args.file
     limit: int = args.max_bytes
     if limit <= 0:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn, TextIO, cast
+from typing import TextIO, cast
 
+from crustcore_nano.cliparse import ParserExit, StreamParser
 from crustcore_nano.errors import CrustCoreError, UsageError
 
 from .encryption import is_encrypted
@@ -38,34 +38,6 @@ from .record import Record
 from .verify import VerifyReport, iter_records, verify_log
 
 EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
-
-
-class _ParserExit(Exception):
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that writes to the given streams and raises instead of exiting."""
-
-    def __init__(self, prog: str, description: str, stdout: TextIO, stderr: TextIO) -> None:
-        super().__init__(prog=prog, description=description)
-        self._out = stdout
-        self._err = stderr
-
-    def _print_message(self, message: str, file: object = None) -> None:
-        # argparse prints help and version to sys.stdout and everything else to sys.stderr.
-        if message:
-            (self._out if file is None or file is sys.stdout else self._err).write(message)
-
-    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-        if message:
-            self._err.write(message)
-        raise _ParserExit(status)
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +162,7 @@ def _usage_failure(
 def inspect_main(argv: list[str], *, stdout: TextIO, stderr: TextIO) -> int:
     """`crustcore inspect PATH [--key FILE] [--json] [--prove SEQ | --consistency A B]` and
     `crustcore inspect --verify-proof FILE [--key FILE]`."""
-    parser = _Parser(
+    parser = StreamParser(
         "crustcore inspect",
         "Verify a CrustCore event log (a segment file, a log directory or a CrustCore home).",
         stdout,
@@ -213,7 +185,7 @@ def inspect_main(argv: list[str], *, stdout: TextIO, stderr: TextIO) -> int:
     try:
         args = parser.parse_args(argv)
         return _inspect(args, stdout, stderr)
-    except _ParserExit as done:
+    except ParserExit as done:
         return done.status
     except UsageError as exc:
         return _usage_failure(
@@ -307,7 +279,7 @@ def _export_record(record: Record, decrypted: bool) -> dict[str, object]:
 def export_main(argv: list[str], *, stdout: TextIO, stderr: TextIO) -> int:
     """`crustcore export PATH [--jsonl] [--decrypt-key FILE] [--key FILE]`: write the verified
     prefix; warn on stderr where verification stopped."""
-    parser = _Parser(
+    parser = StreamParser(
         "crustcore export",
         "Write the verified prefix of a CrustCore event log as JSON (or JSON Lines).",
         stdout,
@@ -351,7 +323,7 @@ def export_main(argv: list[str], *, stdout: TextIO, stderr: TextIO) -> int:
         if not args.jsonl:
             stdout.write(f'\n],"complete":true,"exported":{count}}}\n')
         return EXIT_OK
-    except _ParserExit as done:
+    except ParserExit as done:
         return done.status
     except CrustCoreError as exc:
         stderr.write(f"crustcore export: error: {exc}\n")

@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -29,8 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO, cast
 
+from crustcore_nano.cliparse import ParserExit, StreamParser
 from crustcore_nano.dlp import redact as dlp_redact
-from crustcore_nano.errors import CrustCoreError
+from crustcore_nano.errors import CrustCoreError, UsageError
 from crustcore_nano.eventlog import EventLog, iter_records, verify_log
 from crustcore_nano.policy.config import UserPolicy, load_home_policy, load_policy
 from crustcore_nano.policy.engine import PolicyEngine
@@ -54,33 +54,6 @@ _ORIGINS = {o.value: o for o in Origin}
 
 class InputError(CrustCoreError):
     """A tool call on stdin (or a log line) is not what the command expects."""
-
-
-class _ArgumentError(Exception):
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that writes to the given streams and never calls sys.exit."""
-
-    def __init__(self, prog: str, description: str, out: TextIO, err: TextIO) -> None:
-        super().__init__(prog=prog, description=description)
-        self._out = out
-        self._err = err
-
-    def print_help(self, file: object = None) -> None:
-        self._out.write(self.format_help())
-
-    def exit(self, status: int = 0, message: str | None = None) -> None:  # type: ignore[override]
-        if message:
-            self._err.write(message)
-        raise _ArgumentError(status)
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self._err.write(f"{self.prog}: error: {message}\n")
-        raise _ArgumentError(2)
 
 
 # --------------------------------------------------------------------------- shared set-up
@@ -195,7 +168,7 @@ def check_main(
     environ: Mapping[str, str] | None = None,
 ) -> int:
     """`crustcore check`: exit 0 when evaluated, 2 on bad input or options."""
-    parser = _Parser(
+    parser = StreamParser(
         "crustcore check",
         "Decide a tool call (JSON on stdin) with the policy engine and print the decision.",
         stdout,
@@ -210,8 +183,11 @@ def check_main(
     parser.add_argument("--batch", action="store_true", help="read JSON Lines, one call a line")
     try:
         opts = parser.parse_args(list(argv))
-    except _ArgumentError as exc:
+    except ParserExit as exc:
         return exc.status
+    except UsageError as exc:
+        stderr.write(f"{parser.prog}: error: {exc}\n")
+        return 2
     env = _env(environ)
     try:
         engine = _engine(_load(opts.policy, env), opts.root or os.getcwd(), env)
@@ -282,7 +258,7 @@ def hook_main(
     args = list(argv)
     if args[:1] in (["install"], ["uninstall"]):
         return _hook_setup(args, stdout, stderr)
-    parser = _Parser(
+    parser = StreamParser(
         "crustcore hook",
         "Answer a coding agent's hook with a CrustCore decision (claude-code: PreToolUse).",
         stdout,
@@ -304,8 +280,11 @@ def hook_main(
     )
     try:
         opts = parser.parse_args(args)
-    except _ArgumentError as exc:
+    except ParserExit as exc:
         return exc.status
+    except UsageError as exc:
+        stderr.write(f"{parser.prog}: error: {exc}\n")
+        return 2
     env = _env(environ)
     try:
         payload = _object(_parse_json(_read_all(stdin), "hook input"), "hook input")
@@ -410,7 +389,7 @@ def _record_decision(
 
 
 def _hook_setup(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
-    parser = _Parser(
+    parser = StreamParser(
         f"crustcore hook {args[0]}",
         "Add (or remove) CrustCore's PreToolUse hook in a project's .claude/settings.json.",
         stdout,
@@ -421,8 +400,11 @@ def _hook_setup(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     parser.add_argument("--project", default=".", help="the project directory (default: .)")
     try:
         opts = parser.parse_args(args)
-    except _ArgumentError as exc:
+    except ParserExit as exc:
         return exc.status
+    except UsageError as exc:
+        stderr.write(f"{parser.prog}: error: {exc}\n")
+        return 2
     settings = Path(opts.project) / ".claude" / "settings.json"
     try:
         if opts.action == "install":
@@ -612,7 +594,7 @@ def replay_main(
 ) -> int:
     """`crustcore replay LOG --policy FILE`: exit 0 when replayed, 2 on errors."""
     del stdin
-    parser = _Parser(
+    parser = StreamParser(
         "crustcore replay",
         "Re-evaluate every recorded tool call under another policy and report what changes.",
         stdout,
@@ -625,8 +607,11 @@ def replay_main(
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     try:
         opts = parser.parse_args(list(argv))
-    except _ArgumentError as exc:
+    except ParserExit as exc:
         return exc.status
+    except UsageError as exc:
+        stderr.write(f"{parser.prog}: error: {exc}\n")
+        return 2
     env = _env(environ)
     root = opts.root or os.getcwd()
     try:
