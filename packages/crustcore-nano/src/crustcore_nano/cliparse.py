@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
 from crustcore_nano.errors import UsageError
@@ -45,3 +46,17 @@ class StreamParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def parse_or_status(
+    parser: StreamParser, argv: Sequence[str], stderr: TextIO
+) -> argparse.Namespace | int:
+    """Parsed options, or the exit status to return: that of ``--help``, or 2 after writing
+    the usage error (``PROG: error: WHAT``) to ``stderr``."""
+    try:
+        return parser.parse_args(list(argv))
+    except ParserExit as exc:
+        return exc.status
+    except UsageError as exc:
+        stderr.write(f"{parser.prog}: error: {exc}\n")
+        return 2

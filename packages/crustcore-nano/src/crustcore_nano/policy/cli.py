@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO, cast
 
-from crustcore_nano.cliparse import ParserExit, StreamParser
+from crustcore_nano.cliparse import StreamParser, parse_or_status
 from crustcore_nano.dlp import redact as dlp_redact
-from crustcore_nano.errors import CrustCoreError, UsageError
+from crustcore_nano.errors import CrustCoreError
 from crustcore_nano.eventlog import EventLog, iter_records, verify_log
 from crustcore_nano.policy.config import UserPolicy, load_home_policy, load_policy
 from crustcore_nano.policy.engine import PolicyEngine
@@ -181,13 +181,9 @@ def check_main(
     parser.add_argument("--json", action="store_true", help="print JSON (the default)")
     parser.add_argument("--text", action="store_true", help="print one human-readable line")
     parser.add_argument("--batch", action="store_true", help="read JSON Lines, one call a line")
-    try:
-        opts = parser.parse_args(list(argv))
-    except ParserExit as exc:
-        return exc.status
-    except UsageError as exc:
-        stderr.write(f"{parser.prog}: error: {exc}\n")
-        return 2
+    opts = parse_or_status(parser, argv, stderr)
+    if isinstance(opts, int):
+        return opts
     env = _env(environ)
     try:
         engine = _engine(_load(opts.policy, env), opts.root or os.getcwd(), env)
@@ -278,13 +274,9 @@ def hook_main(
         action="store_true",
         help="on allow, give no decision, so Claude Code's own permission prompts still apply",
     )
-    try:
-        opts = parser.parse_args(args)
-    except ParserExit as exc:
-        return exc.status
-    except UsageError as exc:
-        stderr.write(f"{parser.prog}: error: {exc}\n")
-        return 2
+    opts = parse_or_status(parser, args, stderr)
+    if isinstance(opts, int):
+        return opts
     env = _env(environ)
     try:
         payload = _object(_parse_json(_read_all(stdin), "hook input"), "hook input")
@@ -398,13 +390,9 @@ def _hook_setup(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     parser.add_argument("action", choices=["install", "uninstall"])
     parser.add_argument("agent", choices=["claude-code"])
     parser.add_argument("--project", default=".", help="the project directory (default: .)")
-    try:
-        opts = parser.parse_args(args)
-    except ParserExit as exc:
-        return exc.status
-    except UsageError as exc:
-        stderr.write(f"{parser.prog}: error: {exc}\n")
-        return 2
+    opts = parse_or_status(parser, args, stderr)
+    if isinstance(opts, int):
+        return opts
     settings = Path(opts.project) / ".claude" / "settings.json"
     try:
         if opts.action == "install":
@@ -605,13 +593,9 @@ def replay_main(
     parser.add_argument("--baseline", help="compare against this policy (default: the current)")
     parser.add_argument("--root", help="the workspace directory (default: the current one)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    try:
-        opts = parser.parse_args(list(argv))
-    except ParserExit as exc:
-        return exc.status
-    except UsageError as exc:
-        stderr.write(f"{parser.prog}: error: {exc}\n")
-        return 2
+    opts = parse_or_status(parser, argv, stderr)
+    if isinstance(opts, int):
+        return opts
     env = _env(environ)
     root = opts.root or os.getcwd()
     try:
