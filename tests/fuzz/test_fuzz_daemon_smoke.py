@@ -6,27 +6,14 @@ ordinary test suite so a broken invariant shows up in CI.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from collections.abc import Callable
 from pathlib import Path
 
+from fuzzkit import load_target
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 _HERE = Path(__file__).parent
-
-
-def _load() -> Callable[[bytes], None]:
-    spec = importlib.util.spec_from_file_location(
-        "crustcore_fuzz_daemon_frames", _HERE / "fuzz_daemon_frames.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    target: Callable[[bytes], None] = module.TestOneInput
-    return target
 
 
 def _frame(doc: object) -> bytes:
@@ -47,7 +34,7 @@ _SEEDS = [
 
 
 def test_fuzz_daemon_frames_smoke() -> None:
-    target = _load()
+    target = load_target("fuzz_daemon_frames")
     for seed in _SEEDS:
         target(seed)
 

@@ -6,26 +6,15 @@ ordinary suite so a broken invariant shows up in CI.
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fuzzkit import load_target
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 _HERE = Path(__file__).parent
 _TARGETS = sorted(p.stem for p in _HERE.glob("fuzz_dlp_*.py"))
-
-
-def _load(name: str) -> Callable[[bytes], None]:
-    spec = importlib.util.spec_from_file_location(f"crustcore_fuzz_{name}", _HERE / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    target: Callable[[bytes], None] = module.TestOneInput
-    return target
 
 
 # Seeds that reach the detectors: anchors, near-miss tokens, operators, key blocks.
@@ -50,7 +39,7 @@ def test_there_are_at_least_three_dlp_targets() -> None:
 
 @pytest.mark.parametrize("name", _TARGETS)
 def test_target_accepts_seeds(name: str) -> None:
-    target = _load(name)
+    target = load_target(name)
     for seed in _SEEDS:
         target(seed)
 
@@ -72,13 +61,4 @@ def _seeded_bytes() -> st.SearchStrategy[bytes]:
 )
 @given(data=_seeded_bytes())
 def test_target_on_hypothesis_inputs(name: str, data: bytes) -> None:
-    _load_cached(name)(data)
-
-
-_CACHE: dict[str, Callable[[bytes], None]] = {}
-
-
-def _load_cached(name: str) -> Callable[[bytes], None]:
-    if name not in _CACHE:
-        _CACHE[name] = _load(name)
-    return _CACHE[name]
+    load_target(name)(data)

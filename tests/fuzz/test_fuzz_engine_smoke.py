@@ -7,26 +7,13 @@ shows up in CI.
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import Callable
 from pathlib import Path
 
+from fuzzkit import load_target
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 _HERE = Path(__file__).parent
-
-
-def _load() -> Callable[[bytes], None]:
-    spec = importlib.util.spec_from_file_location(
-        "crustcore_fuzz_fuzz_engine", _HERE / "fuzz_engine.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    target: Callable[[bytes], None] = module.TestOneInput
-    return target
 
 
 _SEEDS = [
@@ -46,7 +33,7 @@ _SEEDS = [
 
 
 def test_fuzz_engine_smoke() -> None:
-    target = _load()
+    target = load_target("fuzz_engine")
     for seed in _SEEDS:
         target(seed)
     for mode in range(160, 224):

@@ -6,26 +6,15 @@ ordinary test suite so a broken invariant shows up in CI.
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fuzzkit import load_target
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 _HERE = Path(__file__).parent
 _TARGETS = ("fuzz_extract", "fuzz_policy_config")
-
-
-def _load(name: str) -> Callable[[bytes], None]:
-    spec = importlib.util.spec_from_file_location(f"crustcore_fuzz_{name}", _HERE / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    target: Callable[[bytes], None] = module.TestOneInput
-    return target
 
 
 _SEEDS = [
@@ -46,7 +35,7 @@ _SEEDS = [
 
 @pytest.mark.parametrize("name", _TARGETS)
 def test_fuzz_policy_target_smoke(name: str) -> None:
-    target = _load(name)
+    target = load_target(name)
     for seed in _SEEDS:
         target(seed)
 

@@ -6,12 +6,11 @@ suite so a broken invariant (an exception escaping, a budget overrun) shows up i
 
 from __future__ import annotations
 
-import importlib.util
 import random
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fuzzkit import load_target
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,16 +34,6 @@ _SEEDS = [
 ]
 
 
-def _load(name: str) -> Callable[[bytes], None]:
-    spec = importlib.util.spec_from_file_location(f"crustcore_fuzz_{name}", _HERE / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    target: Callable[[bytes], None] = module.TestOneInput
-    return target
-
-
 def test_the_shell_targets_are_all_present() -> None:
     assert {
         "fuzz_shell_tokenize",
@@ -58,14 +47,14 @@ def test_the_shell_targets_are_all_present() -> None:
 
 @pytest.mark.parametrize("name", _TARGETS)
 def test_target_accepts_seeds(name: str) -> None:
-    target = _load(name)
+    target = load_target(name)
     for seed in _SEEDS:
         target(seed)
 
 
 @pytest.mark.parametrize("name", _TARGETS)
 def test_target_survives_random_mutations_of_seeds(name: str) -> None:
-    target = _load(name)
+    target = load_target(name)
     rng = random.Random(f"shell-{name}")
     for i in range(1500):
         data = bytearray(_SEEDS[i % len(_SEEDS)])
@@ -121,13 +110,4 @@ _SHELLISH = st.lists(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.one_of(st.binary(max_size=300), _SHELLISH))
 def test_target_survives_hypothesis_inputs(name: str, data: bytes) -> None:
-    _load_cached(name)(data)
-
-
-_CACHE: dict[str, Callable[[bytes], None]] = {}
-
-
-def _load_cached(name: str) -> Callable[[bytes], None]:
-    if name not in _CACHE:
-        _CACHE[name] = _load(name)
-    return _CACHE[name]
+    load_target(name)(data)
