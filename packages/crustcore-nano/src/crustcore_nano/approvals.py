@@ -20,6 +20,7 @@ from crustcore_nano.errors import ApprovalError, SealError
 from crustcore_nano.ids import ApprovalId
 
 APPROVAL_TTL_MS = 300_000
+MAX_TRACKED = 10_000  # approvals remembered before finished ones are forgotten, oldest first
 
 
 class Actor(enum.Enum):
@@ -214,6 +215,8 @@ class ApprovalEngine:
             self._next += 1
         if approval_id in self._state:
             raise ApprovalError(f"approval id {approval_id} already exists")
+        if len(self._state) >= MAX_TRACKED:
+            self._forget_finished(now_ms)
         pending = PendingApproval(
             approval_id=approval_id,
             action=action,
@@ -227,6 +230,28 @@ class ApprovalEngine:
         self._pending[approval_id] = pending
         self._state[approval_id] = ApprovalState.PENDING
         return pending
+
+    def _forget_finished(self, now_ms: int) -> None:
+        """Drop approvals that can never release anything again (used, denied, expired, or
+        approved but past their expiry). A forgotten approval is unknown, and unknown approvals
+        are refused everywhere, so forgetting never turns a refusal into a release."""
+        self._expire(now_ms)
+        done = [
+            i
+            for i, state in self._state.items()
+            if state in (ApprovalState.USED, ApprovalState.DENIED, ApprovalState.EXPIRED)
+            or (state is ApprovalState.APPROVED and now_ms > self._pending[i].expires_at_ms)
+        ]
+        for approval_id in done:
+            del self._state[approval_id]
+            del self._pending[approval_id]
+
+    def known(self, approval_id: ApprovalId) -> bool:
+        return approval_id in self._state
+
+    def tracked(self) -> int:
+        """How many approvals are remembered (bounded by ``MAX_TRACKED`` plus live ones)."""
+        return len(self._state)
 
     def get(self, approval_id: ApprovalId) -> PendingApproval[Approvable]:
         try:

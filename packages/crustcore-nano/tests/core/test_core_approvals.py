@@ -139,3 +139,22 @@ def test_pending_lists_only_live_requests(engine: ApprovalEngine) -> None:
     assert [p.approval_id for p in engine.pending(now_ms=1_500)] == [b.approval_id]
     assert engine.state(a.approval_id) is ApprovalState.EXPIRED
     assert b.to_json()["requested_by"] == "subagent"
+
+
+def test_finished_approvals_are_forgotten_and_stay_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import crustcore_nano.approvals as approvals_module
+
+    monkeypatch.setattr(approvals_module, "MAX_TRACKED", 50)
+    engine = ApprovalEngine(MacKey.generate("kernel"), ttl_ms=1_000)
+    user = engine.authorize_user("alice")
+    spent = approve(engine, PUSH)
+    engine.consume(spent, PUSH, now_ms=1)
+    live = engine.request(FORCE, requested_by=Actor.MODEL, now_ms=0)
+    for n in range(200):
+        action = ActionSpec("tool", f"call {n}", {"n": n})
+        pending = engine.request(action, requested_by=Actor.MODEL, now_ms=10)
+        engine.deny(pending.approval_id, by=user, digest=pending.digest, now_ms=10)
+    assert engine.tracked() <= 51 + 1  # bounded: finished ones are dropped, live ones kept
+    assert engine.state(live.approval_id) is ApprovalState.PENDING
+    with pytest.raises(ApprovalError):  # a forgotten, used approval is still refused
+        engine.consume(spent, PUSH, now_ms=2)

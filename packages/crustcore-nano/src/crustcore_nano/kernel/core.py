@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from crustcore_nano._seal import KEY_BYTES, MacKey, sha256_hex
 from crustcore_nano.approvals import (
+    MAX_TRACKED,
     ActionSpec,
     Actor,
     ApprovalEngine,
@@ -361,7 +362,7 @@ class Kernel:
                     reversibility=rev,
                     approval_id=act.approval_id,
                 )
-                self._pending[act.approval_id] = pending
+                self._remember(pending)
                 return ToolRequest(call_id, Verdict.ASK, pending, result.note)
             if act.kind is ActionKind.RUN_TOOL:
                 return ToolRequest(call_id, Verdict.ALLOW, None, result.note)
@@ -411,6 +412,12 @@ class Kernel:
                 completion_seq=self._last_seq,
             )
             return shown
+
+    def _remember(self, pending: PendingApproval[ActionSpec]) -> None:
+        if len(self._pending) >= 2 * MAX_TRACKED:  # forget what the engine has forgotten
+            known = self.approvals.known
+            self._pending = {i: p for i, p in self._pending.items() if known(i)}
+        self._pending[pending.approval_id] = pending
 
     def approve(
         self, approval_id: ApprovalId, *, by: AuthorizedUser, digest: str
@@ -529,7 +536,7 @@ class Kernel:
                     requested_by=_ACTOR_BY_ORIGIN.get(call.origin, Actor.ADAPTER),
                     now_ms=now,
                 )
-                self._pending[pending.approval_id] = pending
+                self._remember(pending)
                 decision = replace(decision, approval_id=pending.approval_id)
             payload: dict[str, object] = {
                 "tool": call.tool,
