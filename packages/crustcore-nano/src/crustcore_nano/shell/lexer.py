@@ -76,27 +76,46 @@ _EXTGLOB = frozenset("@!+*?")
 Nested = Callable[[Lexed], Script]
 
 
+# Backslash escapes shared by `$'...'` (here) and `printf`/`echo -e` (static.py).
+SIMPLE_ESCAPES = {
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "E": "\x1b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+}
+HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_HEX_WIDTH = {"x": 2, "u": 4, "U": 8}
+
+
+def decode_hex_escape(text: str, i: int) -> tuple[str, int, bool]:
+    """Decode the `\\xHH`, `\\uHHHH` or `\\UHHHHHHHH` escape whose backslash is at `i`: the
+    text, the index after it, and whether a code point was decoded (else the escape is kept)."""
+    n = len(text)
+    j = i + 2
+    k = j
+    width = _HEX_WIDTH[text[i + 1]]
+    while k < n and k < j + width and text[k] in HEX_DIGITS:
+        k += 1
+    if k == j:
+        return "\\" + text[i + 1], k, False
+    code = int(text[j:k], 16)
+    return (chr(code) if code <= 0x10FFFF else "\ufffd"), k, True
+
+
 def decode_ansi_c(text: str) -> tuple[str, bool]:
     """Decode the body of `$'...'`; the flag says whether hex/octal/unicode escapes were used."""
     out: list[str] = []
     hidden = False
     i = 0
     n = len(text)
-    simple = {
-        "a": "\a",
-        "b": "\b",
-        "e": "\x1b",
-        "E": "\x1b",
-        "f": "\f",
-        "n": "\n",
-        "r": "\r",
-        "t": "\t",
-        "v": "\v",
-        "\\": "\\",
-        "'": "'",
-        '"': '"',
-        "?": "?",
-    }
     while i < n:
         ch = text[i]
         if ch != "\\" or i + 1 >= n:
@@ -104,8 +123,8 @@ def decode_ansi_c(text: str) -> tuple[str, bool]:
             i += 1
             continue
         nxt = text[i + 1]
-        if nxt in simple:
-            out.append(simple[nxt])
+        if nxt in SIMPLE_ESCAPES or nxt == "?":
+            out.append(SIMPLE_ESCAPES.get(nxt, "?"))
             i += 2
         elif nxt in "01234567":
             j = i + 1
@@ -114,18 +133,10 @@ def decode_ansi_c(text: str) -> tuple[str, bool]:
             out.append(chr(int(text[i + 1 : j], 8) & 0xFF))
             hidden = True
             i = j
-        elif nxt in "xuU":
-            width = {"x": 2, "u": 4, "U": 8}[nxt]
-            j = i + 2
-            while j < n and j < i + 2 + width and text[j] in "0123456789abcdefABCDEF":
-                j += 1
-            if j == i + 2:
-                out.append("\\" + nxt)
-            else:
-                code = int(text[i + 2 : j], 16)
-                out.append(chr(code) if code <= 0x10FFFF else "\ufffd")
-                hidden = True
-            i = j
+        elif nxt in _HEX_WIDTH:
+            piece, i, decoded = decode_hex_escape(text, i)
+            out.append(piece)
+            hidden = hidden or decoded
         elif nxt == "c" and i + 2 < n:
             out.append(chr(ord(text[i + 2]) & 0x1F))
             hidden = True

@@ -11,22 +11,7 @@ import base64
 import binascii
 
 from crustcore_nano.shell.expand import Field, Val
-
-_PRINTF_SIMPLE = {
-    "a": "\a",
-    "b": "\b",
-    "e": "\x1b",
-    "E": "\x1b",
-    "f": "\f",
-    "n": "\n",
-    "r": "\r",
-    "t": "\t",
-    "v": "\v",
-    "\\": "\\",
-    '"': '"',
-    "'": "'",
-}
-_HEX = frozenset("0123456789abcdefABCDEF")
+from crustcore_nano.shell.lexer import HEX_DIGITS, SIMPLE_ESCAPES, decode_hex_escape
 
 
 def decode_backslashes(text: str, *, echo: bool) -> tuple[str, bool]:
@@ -47,8 +32,8 @@ def decode_backslashes(text: str, *, echo: bool) -> tuple[str, bool]:
             i += 1
             continue
         nxt = text[i + 1]
-        if nxt in _PRINTF_SIMPLE:
-            out.append(_PRINTF_SIMPLE[nxt])
+        if nxt in SIMPLE_ESCAPES:
+            out.append(SIMPLE_ESCAPES[nxt])
             i += 2
         elif nxt == "c" and echo:
             break
@@ -63,18 +48,9 @@ def decode_backslashes(text: str, *, echo: bool) -> tuple[str, bool]:
             hidden = True
             i = k
         elif nxt in "xuU":
-            width = {"x": 2, "u": 4, "U": 8}[nxt]
-            j = i + 2
-            k = j
-            while k < n and k < j + width and text[k] in _HEX:
-                k += 1
-            if k == j:
-                out.append("\\" + nxt)
-            else:
-                code = int(text[j:k], 16)
-                out.append(chr(code) if code <= 0x10FFFF else "\ufffd")
-                hidden = True
-            i = k
+            piece, i, decoded = decode_hex_escape(text, i)
+            out.append(piece)
+            hidden = hidden or decoded
         else:
             out.append("\\" + nxt)
             i += 2
@@ -140,7 +116,7 @@ def printf_output(args: list[Field]) -> Val | None:
                 j = i + 2
                 if i + 1 < n and fmt[i + 1] in "xuU01234567":
                     j = i + 2
-                    while j < n and j < i + 10 and fmt[j] in _HEX:
+                    while j < n and j < i + 10 and fmt[j] in HEX_DIGITS:
                         j += 1
                 piece, h = decode_backslashes(fmt[i:j], echo=False)
                 out.append(piece)
