@@ -91,3 +91,32 @@ def test_extract_never_raises(tool: str, args: dict[str, object]) -> None:
     for op in ex.operations:
         assert all(isinstance(p, str) for p in op.paths)
         assert all(isinstance(h, str) for h in op.hosts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    args=st.dictionaries(
+        st.one_of(st.text(max_size=12), st.integers()),
+        st.one_of(st.text(max_size=40), st.integers(), st.none()),
+        max_size=6,
+    ),
+    max_chars=st.integers(1, 300),
+    max_nodes=st.integers(1, 8),
+    max_depth=st.integers(1, 3),
+)
+def test_flat_mapping_shortcut_measures_like_the_walk(
+    args: dict[object, object], max_chars: int, max_nodes: int, max_depth: int
+) -> None:
+    """The shortcut for a flat mapping of strings counts and bounds exactly as the general walk
+    does (a read-only proxy of the same mapping takes the walk)."""
+    from types import MappingProxyType
+
+    from crustcore_nano.policy.extract import (
+        _measure,  # pyright: ignore[reportPrivateUsage]
+    )
+
+    limits = ExtractLimits(max_chars=max_chars, max_nodes=max_nodes, max_depth=max_depth)
+    fast: set[str] = set()
+    walked: set[str] = set()
+    assert _measure(args, limits, fast) == _measure(MappingProxyType(args), limits, walked)
+    assert fast == walked

@@ -423,6 +423,18 @@ def _seq(value: object) -> Sequence[object] | None:
 def _measure(value: object, limits: ExtractLimits, signals: set[str]) -> int | None:
     """Walk once (iteratively) and check size, depth and node count. Returns the node count,
     or None when a bound is exceeded (it stops there, so the cost is capped by the limits)."""
+    if type(value) is dict and limits.max_depth >= 2:
+        # The usual call: one flat mapping of strings. Same sizes as the walk below.
+        flat_map = cast("dict[object, object]", value)
+        if len(flat_map) < limits.max_nodes:
+            flat = 2
+            for key, child in flat_map.items():
+                if type(key) is not str or type(child) is not str:
+                    break
+                flat += len(key) + len(child) + 6
+            else:
+                if flat <= limits.max_chars:
+                    return len(flat_map) + 1
     stack: list[tuple[object, int]] = [(value, 1)]
     nodes = 0
     size = 0
