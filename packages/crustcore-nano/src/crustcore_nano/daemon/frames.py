@@ -89,19 +89,30 @@ class FrameDecoder:
         frames: list[bytes] = []
         if self._violation is not None:
             return frames
-        view = memoryview(data).cast("B")
-        pos = 0
-        end = len(view)
         buf = self._buf
+        view = memoryview(data).cast("B")
+        end = len(view)
+        if self._need is None and not buf and end > HEADER_BYTES:
+            # The usual read: exactly one whole frame at a frame boundary (its length is then
+            # end - 4 > 0). Same checks as below, without the loop.
+            size = int.from_bytes(view[:HEADER_BYTES], "big")
+            if size == end - HEADER_BYTES and size <= self._max:
+                frames.append(bytes(view[HEADER_BYTES:]))
+                return frames
+        pos = 0
         while pos < end:
             if self._need is None:
-                take = min(HEADER_BYTES - len(buf), end - pos)
-                buf += view[pos : pos + take]
-                pos += take
-                if len(buf) < HEADER_BYTES:
-                    break
-                size = int.from_bytes(buf, "big")
-                buf.clear()
+                if not buf and end - pos >= HEADER_BYTES:
+                    size = int.from_bytes(view[pos : pos + HEADER_BYTES], "big")
+                    pos += HEADER_BYTES
+                else:
+                    take = min(HEADER_BYTES - len(buf), end - pos)
+                    buf += view[pos : pos + take]
+                    pos += take
+                    if len(buf) < HEADER_BYTES:
+                        break
+                    size = int.from_bytes(buf, "big")
+                    buf.clear()
                 if size == 0:
                     self._fail(FrameFault.EMPTY, 0, "a frame announced a length of zero")
                     break
