@@ -14,6 +14,7 @@ from crustcore_nano import (
     ModelVisibleText,
     Redactor,
     SealError,
+    SecretAvailability,
     SecretBroker,
     SecretError,
     Source,
@@ -119,6 +120,23 @@ def test_untrusted_content_gets_its_origin_and_is_redacted() -> None:
     assert SECRET not in repr(tool_out) and SECRET not in str(tool_out)
     with pytest.raises(TypeError):
         _ = tool_out + "x"  # type: ignore[operator]  # the static check is tests/typecheck's job
+
+
+def test_replace_rotates_a_secret_in_one_step_and_keeps_both_values_redacted() -> None:
+    broker = SecretBroker(ApprovalEngine(MacKey.generate("t")))
+    handle = broker.add("gh", SECRET)
+    rotated = "ghp_" + "R" * 36
+    assert broker.replace("gh", rotated) == handle
+    assert broker.handles() == (handle,)
+    assert broker.availability(handle) is SecretAvailability.AVAILABLE
+    out = broker.scrub(f"old {SECRET} new {rotated}")
+    assert SECRET not in out and rotated not in out
+    assert out == "old [REDACTED:gh] new [REDACTED:gh]"
+    with pytest.raises(SecretError, match="no secret named 'nope'"):
+        broker.replace("nope", rotated)
+    with pytest.raises(SecretError, match="shorter than"):
+        broker.replace("gh", "short")  # refused before anything changes
+    assert broker.availability(handle) is SecretAvailability.AVAILABLE
 
 
 def test_scrub_json_walks_nested_values() -> None:

@@ -170,7 +170,15 @@ def test_admin_client_manages_secrets_and_sees_handles_only(daemon_home: Path) -
         with pytest.raises(RemoteError) as info:
             admin.secrets_rm("gh")
         assert info.value.code == "not_found"
-        assert admin.secrets_add("gh", value + "X") == "secret://gh"  # replaced, as the CLI does
+        assert admin.secrets_add("gh", value + "X") == "secret://gh"
+        with pytest.raises(RemoteError) as refused:
+            admin.secrets_add("gh", value + "Y")  # an existing name is not overwritten silently
+        assert refused.value.code == "refused"
+        rotated = "ghp_" + "z9Y8" * 9
+        assert admin.secrets_add("gh", rotated, replace=True) == "secret://gh"
+        assert [s["availability"] for s in admin.secrets_list()] == ["available"]
+        seen = client.redact(f"old={value}X new={rotated}")
+        assert seen.redactions == 2  # the old value stays redacted after the rotation
         admin.secrets_rm("gh")
 
 

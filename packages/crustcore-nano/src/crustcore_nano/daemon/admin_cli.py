@@ -168,13 +168,10 @@ def admin_shutdown(layout: HomeLayout) -> None:
 
 
 def push_secret(layout: HomeLayout, entry: VaultEntry) -> str:
-    """Give one secret to the running kernel (replacing a secret of that name). Returns the
-    handle URI."""
+    """Give one secret to the running kernel, replacing a secret of that name in one step (the
+    handle never goes missing in between). Returns the handle URI."""
     with connect(layout) as link:
-        known = {_as_dict(i).get("name") for i in _as_list(link.call("secrets.list", {}))}
-        if entry.name in known:
-            link.call("secrets.rm", {"name": entry.name})
-        args: dict[str, object] = {"name": entry.name, "value": entry.value}
+        args: dict[str, object] = {"name": entry.name, "value": entry.value, "replace": True}
         if entry.hosts:
             args["hosts"] = list(entry.hosts)
             args["header"] = entry.header

@@ -184,9 +184,11 @@ def _approval_body(
 
 
 def _secret_body(
-    name: str, value: str, hosts: list[str] | None, header: str | None
+    name: str, value: str, hosts: list[str] | None, header: str | None, replace: bool
 ) -> dict[str, object]:
     body: dict[str, object] = {"name": name, "value": value}
+    if replace:
+        body["replace"] = True
     if hosts is not None:
         body["hosts"] = list(hosts)
         if header is not None:
@@ -418,8 +420,11 @@ class KernelClient:
         *,
         hosts: list[str] | None = None,
         header: str | None = None,
+        replace: bool = False,
     ) -> str:
-        body = _secret_body(name, value, hosts, header)
+        """Store a secret in the kernel; an existing name is refused unless ``replace`` (then
+        the value is swapped in one step)."""
+        body = _secret_body(name, value, hosts, header, replace)
         return str(_obj(self.call("secrets.add", body))["handle"])
 
     def secrets_rm(self, name: str) -> None:
@@ -741,8 +746,11 @@ class AsyncKernelClient:
         *,
         hosts: list[str] | None = None,
         header: str | None = None,
+        replace: bool = False,
     ) -> str:
-        body = _secret_body(name, value, hosts, header)
+        """Store a secret in the kernel; an existing name is refused unless ``replace`` (then
+        the value is swapped in one step)."""
+        body = _secret_body(name, value, hosts, header, replace)
         return str(_obj(await self.call("secrets.add", body))["handle"])
 
     async def secrets_rm(self, name: str) -> None:

@@ -470,14 +470,26 @@ class KernelService:
             if "hosts" in args
             else None
         )
-        handle = self.kernel.broker.add(name, value)
+        broker = self.kernel.broker
+        exists = broker.availability(SecretHandle(name)) is not SecretAvailability.MISSING
+        if exists and not ("replace" in args and _bool(args, "replace")):
+            raise ServiceError(
+                ErrorCode.REFUSED,
+                f"a secret named {name!r} exists already; pass replace to rotate it",
+            )
+        handle = broker.replace(name, value) if exists else broker.add(name, value)
         self._scrub = True
         if grant is not None:
             self.grants[name] = grant
+        else:
+            self.grants.pop(name, None)  # a rotated secret keeps no grant it was not given
         self.kernel.log.append(
-            "secret.added", actor=role.value, ts_ms=self._clock(), payload={"handle": handle.uri}
+            "secret.replaced" if exists else "secret.added",
+            actor=role.value,
+            ts_ms=self._clock(),
+            payload={"handle": handle.uri},
         )
-        return {"handle": handle.uri}
+        return {"handle": handle.uri, "replaced": exists}
 
     def _secrets_rm(self, role: Role, args: dict[str, object]) -> object:
         handle = SecretHandle(need_str(args, "name"))

@@ -490,7 +490,7 @@ class PolicyEngine:
     def _shell(self, analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
         shown = _short(analysis.command)
         signals = analysis.signals
-        if signals & {ShellSignal.REVERSE_SHELL, ShellSignal.DEV_TCP}:
+        if not signals.isdisjoint(_REMOTE_SHELL):
             raise run.deny("builtin:reverse-shell", f"`{shown}` opens a remote shell", op)
         if ShellSignal.DECODE_TO_INTERPRETER in signals:
             raise run.deny(
@@ -911,7 +911,7 @@ class PolicyEngine:
             if found.confined:
                 self._recursive_delete(path_op, found, run)
                 continue
-            if self._in_temp(found) and not found.signals & {PathSignal.UNKNOWN_VAR}:
+            if self._in_temp(found) and PathSignal.UNKNOWN_VAR not in found.signals:
                 continue
             for form in (found.lexical, found.real):
                 if form == "/" or any(is_within(form, root) for root in _SYSTEM_ROOTS):
@@ -919,7 +919,7 @@ class PolicyEngine:
                         "builtin:system-write", f"{path_op.kind.value} of {shown} ({form})", op
                     )
             why = "outside the workspace"
-            if found.signals & {PathSignal.UNKNOWN_VAR, PathSignal.DEV_FD}:
+            if not found.signals.isdisjoint(_UNPINNED):
                 why = "a path CrustCore cannot pin down"
             elif PathSignal.SYMLINK_ESCAPE in found.signals:
                 why = "a symlink that leads outside the workspace"
@@ -1083,6 +1083,8 @@ class PolicyEngine:
 
 # --------------------------------------------------------------------------- helpers
 
+_REMOTE_SHELL = frozenset({ShellSignal.REVERSE_SHELL, ShellSignal.DEV_TCP})
+_UNPINNED = frozenset({PathSignal.UNKNOWN_VAR, PathSignal.DEV_FD})
 _SHELL_TO_OP: dict[ShellOp, OpKind] = {
     ShellOp.READ: OpKind.READ,
     ShellOp.WRITE: OpKind.WRITE,

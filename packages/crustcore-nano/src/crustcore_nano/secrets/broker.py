@@ -94,6 +94,18 @@ class SecretBroker:
         self._secrets[label] = material
         return SecretHandle(label)
 
+    def replace(self, label: str, value: str | bytes | bytearray) -> SecretHandle:
+        """Give an existing secret a new value in one step (rotation): no moment where the
+        handle is missing, views handed out for the old value stop working, and the old value
+        stays redacted like every value the broker ever held."""
+        if label not in self._secrets:
+            raise SecretError(f"no secret named '{label}' to replace; add it instead")
+        material = SecretMaterial(value, label=label)
+        self._redactor.register(label, material._reveal())  # pyright: ignore[reportPrivateUsage]
+        old, self._secrets[label] = self._secrets[label], material
+        old.wipe()
+        return SecretHandle(label)
+
     def remove(self, handle: SecretHandle) -> None:
         material = self._secrets.pop(handle.label, None)
         if material is None:
