@@ -4,7 +4,13 @@
 which serves repeated commands from an LRU cache (agents repeat `git status` and friends).
 `shlex.split` is the baseline every Python tool reaches for first; it only splits words (no
 pipelines, substitutions, expansion or analysis), so the ratio says what the real parser costs
-on top of the cheapest possible tokenization. Prints one JSON object.
+on top of the cheapest possible tokenization.
+
+`templates` times the ten command shapes of `decision_latency.py` cold, as the rule engine sees
+them: every command string is new (a fresh number in it), so no cache helps. Each is analysed
+through the public `analyze` and, as the baseline measured in the same run, with the plain-line
+shortcut turned off (`plain=False`: general lexer and parser); `ratio_plain_vs_general` is what
+the shortcut saves. Prints one JSON object.
 
     ./dev bench shell_parse [--rounds N]
 """
@@ -57,6 +63,57 @@ CORPUS = [
 ]
 
 
+TEMPLATES = [
+    "git status --short src/pkg{i}",
+    "git diff --stat HEAD~{i}",
+    "npm test -- --grep case{i}",
+    "python -m pytest -q tests/test_{i}.py",
+    "grep -rn 'TODO{i}' src | head -20",
+    "ls -la src/pkg{i}",
+    "cat src/module_{i}.py | wc -l",
+    "cd src && make target{i}",
+    "sed -i 's/old{i}/new{i}/g' src/module_{i}.py",
+    "docker build -t app:{i} .",
+]
+
+
+def _templates(rounds: int) -> dict[str, object]:
+    """Cold per-template p50s (fresh strings) with the shortcut and with the general path."""
+    limits = ShellLimits()
+    env: frozenset[tuple[str, str]] = frozenset()
+    per: dict[str, dict[str, float]] = {}
+    fast_all: list[float] = []
+    general_all: list[float] = []
+    serial = 1_000_000
+    for template in TEMPLATES:
+        fast: list[float] = []
+        general: list[float] = []
+        for _ in range(rounds):
+            serial += 2
+            command = template.format(i=serial)
+            start = time.perf_counter_ns()
+            analyze(command, env={}, home="/home/u", cwd="/work")
+            fast.append((time.perf_counter_ns() - start) / 1000)
+            command = template.format(i=serial + 1)
+            start = time.perf_counter_ns()
+            analyze_uncached(command, env, "/home/u", "/work", limits, plain=False)
+            general.append((time.perf_counter_ns() - start) / 1000)
+        per[template.format(i=0)] = {
+            "p50_us": round(statistics.median(fast), 2),
+            "general_p50_us": round(statistics.median(general), 2),
+        }
+        fast_all += fast
+        general_all += general
+    return {
+        "per_template": per,
+        "analyze": _summary(fast_all),
+        "general": _summary(general_all),
+        "ratio_plain_vs_general": round(
+            statistics.median(fast_all) / statistics.median(general_all), 2
+        ),
+    }
+
+
 def _time(fn: Callable[[str], object], commands: list[str], rounds: int) -> list[float]:
     """Per-command latencies in microseconds, over `rounds` passes of the corpus."""
     out: list[float] = []
@@ -93,6 +150,7 @@ def main(argv: list[str]) -> int:
         lambda c: analyze_uncached(c, None, "/home/u", "/work", limits), CORPUS, args.rounds
     )
     cached = _time(lambda c: analyze(c, home="/home/u", cwd="/work"), CORPUS, args.rounds)
+    templates = _templates(args.rounds)
     base_mean = statistics.fmean(baseline)
     result = {
         "benchmark": "shell_parse",
@@ -106,6 +164,7 @@ def main(argv: list[str]) -> int:
         "ratio_parse_vs_shlex": round(statistics.fmean(parsed) / base_mean, 2),
         "ratio_analyze_uncached_vs_shlex": round(statistics.fmean(analysed) / base_mean, 2),
         "ratio_analyze_cached_vs_shlex": round(statistics.fmean(cached) / base_mean, 2),
+        "templates": templates,
         "python": sys.version.split()[0],
     }
     print(json.dumps(result))

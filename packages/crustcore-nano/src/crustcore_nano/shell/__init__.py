@@ -47,6 +47,8 @@ Only a non-`str` command (or other wrongly typed argument) raises `ShellArgument
 
 `analyze` is a pure function of its arguments; results for commands up to 4 KiB are kept in a
 small LRU cache (`clear_cache()` empties it), since agents repeat the same commands often.
+A line of plain words, quotes and `|`/`&&`/`||`/`;` (most of what agents send) takes a shortcut
+past the general lexer and parser (`fastparse`) that gives the same tree, result and step count.
 
 `env` is treated as the complete environment: a name missing from it expands to the empty string.
 Without `env`, unknown names stay unknown (inexact). `home` defaults to `env["HOME"]`. With `cwd`

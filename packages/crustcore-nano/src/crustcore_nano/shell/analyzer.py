@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import posixpath
 from collections.abc import Mapping
+from typing import TypeVar
 
 from crustcore_nano.shell import commands as cmdtable
 from crustcore_nano.shell.errors import (
@@ -20,6 +21,7 @@ from crustcore_nano.shell.errors import (
     StepLimitError,
 )
 from crustcore_nano.shell.expand import (
+    GLOB_CHARS,
     Field,
     Piece,
     Val,
@@ -40,6 +42,14 @@ from crustcore_nano.shell.facts import (
     RedirectFact,
     ShellAnalysis,
     ShellSignal,
+)
+from crustcore_nano.shell.fastparse import (
+    PlainCommand,
+    PlainLine,
+    may_assign,
+    scan_plain,
+    simple_command,
+    word_of,
 )
 from crustcore_nano.shell.interp import looks_like_path, scan_code
 from crustcore_nano.shell.lexer import is_name
@@ -88,8 +98,21 @@ from crustcore_nano.shell.syntax import (
     Word,
     WordPart,
 )
-from crustcore_nano.shell.wrappers import unwrap
+from crustcore_nano.shell.wrappers import WRAPPER_NAMES, unwrap
 
+# Enum members, bound once: on Python 3.11 each `OpKind.X` look-up costs a descriptor call.
+_WORD = TokenKind.WORD
+_CHDIR = OpKind.CHDIR
+_CHMOD = OpKind.CHMOD
+_DELETE = OpKind.DELETE
+_ENV = OpKind.ENV
+_EXECUTE = OpKind.EXECUTE
+_LIST = OpKind.LIST
+_NETWORK = OpKind.NETWORK
+_READ = OpKind.READ
+_WRITE = OpKind.WRITE
+
+_T = TypeVar("_T")
 _DEFAULT_IFS = " \t\n"
 _SLOW_CHARS = frozenset("{~*?[")
 """Characters that send an unquoted literal word down the full expansion path."""
@@ -149,6 +172,21 @@ so the step budget bounds wall time as well as input size."""
 _MAX_FUNCTION_WALKS = 4
 """A function body is re-walked with call arguments at most this often (keeps work linear)."""
 _DECLARE = frozenset({"export", "declare", "typeset", "local", "readonly"})
+_BUILTINS = _DECLARE | {
+    "eval",
+    "source",
+    ".",
+    "cd",
+    "pushd",
+    "unset",
+    "read",
+    "mapfile",
+    "readarray",
+    "set",
+    "alias",
+    "trap",
+}
+"""Every name `Analyzer._program` handles itself before looking at functions and the tables."""
 _CODE_OPTS: dict[str, frozenset[str]] = {
     "python": frozenset({"-c"}),
     "node": frozenset({"-e", "--eval", "-p", "--print"}),
@@ -159,6 +197,8 @@ _CODE_OPTS: dict[str, frozenset[str]] = {
     "applescript": frozenset({"-e"}),
     "r": frozenset({"-e"}),
 }
+_NO_OPTS: frozenset[str] = frozenset()
+_DENO_OPTS = frozenset({"--allow-read", "--config", "-c"})
 _VALUE_OPTS: dict[str, frozenset[str]] = {
     "python": frozenset({"-W", "-X", "-Q"}),
     "node": frozenset(
@@ -228,7 +268,8 @@ class _Invocation:
 
     def op(self, kind: OpKind, target: Field, detail: str = "") -> None:
         text = target.text
-        if kind in (OpKind.READ, OpKind.WRITE, OpKind.DELETE, OpKind.LIST):
+        # Identity tests: a tuple or set of enum members would call Python-level __eq__/__hash__.
+        if kind is _READ or kind is _WRITE or kind is _DELETE or kind is _LIST:
             if not text or (text == "-" and target.exact):
                 return
             url_path = file_url_path(text)
@@ -241,14 +282,14 @@ class _Invocation:
                 return
             if text in _QUIET_DEVICES:
                 return
-        if (target.escaped or target.decoded) and kind is not OpKind.ENV:
+        if (target.escaped or target.decoded) and kind is not _ENV:
             how = "escape sequences" if target.escaped else "decoded data"
             self.an.signal(
                 ShellSignal.ESCAPE_OBFUSCATION,
                 f"{how} spell the {kind.value} target {text!r}",
                 self.text,
             )
-        if kind not in (OpKind.NETWORK, OpKind.ENV) and (kind is not OpKind.EXECUTE or "/" in text):
+        if kind is not _NETWORK and kind is not _ENV and (kind is not _EXECUTE or "/" in text):
             text = self.an.path(text, target.exact, self.cwd)
         self.ops.append(Operation(kind, text, target.exact, detail))
 
@@ -264,7 +305,7 @@ class _Invocation:
             return
         path = file_url_path(value)
         if path is not None:
-            self.op(OpKind.READ, sub(text, path), via)
+            self.op(_READ, sub(text, path), via)
             return
         target = url_target(value, via)
         if target is not None:
@@ -281,12 +322,12 @@ class _Invocation:
             ChmodFact(target, mode.text, ww, suid, sgid, recursive, mode.exact and path.exact, via)
         )
         if via != "chmod":
-            self.ops.append(Operation(OpKind.CHMOD, target, path.exact, mode.text))
+            self.ops.append(Operation(_CHMOD, target, path.exact, mode.text))
 
     def env(self, name: str, value: Val) -> None:
         self.env_pairs.append((name, value.text))
         self.child.vars[name] = value
-        self.ops.append(Operation(OpKind.ENV, f"{name}={value.text}", value.exact))
+        self.ops.append(Operation(_ENV, f"{name}={value.text}", value.exact))
         self.an.env_code(name, value, self.child, self.ctx)
 
     def unset_env(self, clear: bool, names: tuple[str, ...]) -> None:
@@ -298,7 +339,7 @@ class _Invocation:
 
     def chdir(self, path: Field) -> None:
         self.cwd = self.an.path(path.text, path.exact, self.cwd) if path.exact else None
-        self.ops.append(Operation(OpKind.CHDIR, path.text, path.exact))
+        self.ops.append(Operation(_CHDIR, path.text, path.exact))
 
     def shell_code(self, code: Val, context: str, positional: list[Field] | None = None) -> None:
         st = self.child.copy()
@@ -364,9 +405,11 @@ def mode_bits(mode: str) -> tuple[bool, bool, bool]:
 class Analyzer:
     """One analysis run: accumulates facts and signals while walking."""
 
-    def __init__(self, limits: ShellLimits, budget: Budget) -> None:
+    def __init__(self, limits: ShellLimits, budget: Budget, *, plain: bool = True) -> None:
         self.limits = limits
         self.budget = budget
+        self.plain = plain
+        """Whether plain lines take the `fastparse` shortcut (the tests turn it off to compare)."""
         self.facts: list[CommandFact] = []
         self.ops: list[Operation] = []
         self.network: list[NetworkTarget] = []
@@ -386,7 +429,8 @@ class Analyzer:
 
     def path(self, text: str, exact: bool, cwd: str | None) -> str:
         if exact and cwd and text and not text.startswith(("/", "~")) and text != "-":
-            return posixpath.join(cwd, text)
+            # `posixpath.join(cwd, text)` for a relative `text` and a non-empty `cwd`, inline.
+            return cwd + text if cwd[-1] == "/" else cwd + "/" + text
         return text
 
     # ------------------------------------------------------------------ entry points
@@ -411,8 +455,11 @@ class Analyzer:
                 text,
             )
             return None
+        plain = self.scan_plain(text)
+        if plain is not None:
+            return self.run_plain(plain, st, Ctx(depth, context, text))
         try:
-            script = parse_with(text, self.budget, self.limits)
+            script = parse_with(text, self.budget, self.limits, plain=self.plain)
         except StepLimitError:
             raise
         except ShellLimitError as exc:
@@ -429,6 +476,90 @@ class Analyzer:
 
     def run_script(self, script: Script, st: State, ctx: Ctx) -> Val | None:
         return self._seq(script.body, st, ctx)
+
+    def scan_plain(self, text: str) -> PlainLine | None:
+        """A plain line (see `fastparse`) with its parsing already paid for, or None."""
+        if not self.plain or len(text) > self.limits.max_input:
+            return None
+        scanned = scan_plain(text, self.limits)
+        if scanned is None or self.budget.steps + scanned[1] > self.budget.limit:
+            return None
+        self.budget.tick(scanned[1])
+        return scanned[0]
+
+    def run_plain(self, line: PlainLine, st: State, ctx: Ctx) -> Val | None:
+        """`_seq` over a plain line: the same walk, with no syntax tree built for plain words."""
+        outputs: list[Val] = []
+        known = True
+        for pipelines, _ops, _start, _end in line:
+            self.budget.tick()
+            out: Val | None = None
+            last = len(pipelines) - 1
+            for index, (commands, start, end) in enumerate(pipelines):
+                multi = len(commands) > 1
+                stages: list[Stage] = []
+                stdin: Input | None = None
+                final = len(commands) - 1
+                for position, cmd in enumerate(commands):
+                    stage = self._plain_command(cmd, st.copy() if multi else st, ctx, stdin)
+                    stages.append(stage)
+                    if position < final:
+                        stdin = Input(stage.output, False, stage.name)
+                if multi:
+                    self._pipeline_signals(stages, ctx.source[start:end])
+                if index == last:
+                    out = stages[-1].output
+            if out is None or last > 0:
+                known = False
+            else:
+                outputs.append(out)
+        return self._seq_output(outputs, known)
+
+    def _plain_command(self, cmd: PlainCommand, st: State, ctx: Ctx, stdin: Input | None) -> Stage:
+        """`_command` and `_simple` for one plain simple command."""
+        self.budget.tick()
+        words, start, end = cmd
+        if may_assign(words[0]):
+            return self._simple(simple_command(cmd), st, ctx, stdin)
+        fields: list[Field] = []
+        steps = 0
+        for word in words:
+            text = word[2]
+            tree = word[3]
+            if tree is None:
+                if _SLOW_CHARS.isdisjoint(text):
+                    # What `_expand` does for one unquoted literal without brace, tilde or glob.
+                    steps += 1 + len(text) // 32
+                    fields.append(Field(text))
+                    continue
+                if "{" not in text and text[0] != "~":
+                    # ... and for one with glob characters or a `~` that is not a tilde prefix.
+                    steps += 3 + 2 * (len(text) // 32)
+                    fields.append(Field(text, True, not GLOB_CHARS.isdisjoint(text)))
+                    continue
+            elif len(tree.parts) == 1:
+                only = tree.parts[0]
+                if isinstance(only, Lit) and only.quoted:
+                    # ... and for one quoted literal (`'TODO'`).
+                    steps += 1 + len(only.text) // 32
+                    fields.append(Field(only.text))
+                    continue
+            if steps:
+                self.budget.tick(steps)
+                steps = 0
+            fields.extend(self._expand(word_of(word), st, ctx))
+        if steps:
+            self.budget.tick(steps)
+        return self._invoke(
+            fields,
+            [],
+            redirects=[],
+            stdin=stdin,
+            st=st,
+            ctx=ctx,
+            text=ctx.source[start:end],
+            span=(start, end),
+        )
 
     def run_argv(self, argv: list[Field], st: State, ctx: Ctx, context: str) -> None:
         if ctx.depth + 1 > self.limits.max_depth:
@@ -456,6 +587,10 @@ class Analyzer:
                 known = False
             else:
                 outputs.append(out)
+        return self._seq_output(outputs, known)
+
+    def _seq_output(self, outputs: list[Val], known: bool) -> Val | None:
+        """What a list writes to standard output, when every item's output is known."""
         if not known or not outputs:
             return None
         return Val(
@@ -469,16 +604,23 @@ class Analyzer:
         multi = len(pipeline.commands) > 1
         stages: list[Stage] = []
         stdin: Input | None = None
-        for cmd in pipeline.commands:
+        last = len(pipeline.commands) - 1
+        for index, cmd in enumerate(pipeline.commands):
             stage = self._command(cmd, st.copy() if multi else st, ctx, stdin)
             stages.append(stage)
-            stdin = Input(stage.output, False, stage.name)
+            if index < last:
+                stdin = Input(stage.output, False, stage.name)
         if multi:
             self._pipeline_signals(stages, ctx.source[pipeline.start : pipeline.end])
         return stages[-1].output
 
     def _pipeline_signals(self, stages: list[Stage], text: str) -> None:
         """Signals about what feeds a shell or interpreter in one pipeline (one linear pass)."""
+        for stage in stages[1:]:
+            if stage.reads_code:
+                break
+        else:
+            return  # every signal below is about a later stage that reads code
         socket = any(s.socket_tool for s in stages)
         decoder = fetcher = escapes = False
         for i, stage in enumerate(stages):
@@ -630,9 +772,14 @@ class Analyzer:
         span: tuple[int, int],
     ) -> Stage:
         self.budget.tick(_COMMAND_COST + len(fields))
-        rfacts, rops, rstdin, tcp = self._redirects(tuple(redirects), st, ctx, text)
-        if rstdin is not None:
-            stdin = rstdin
+        rfacts: list[RedirectFact]
+        rops: list[Operation]
+        if redirects:
+            rfacts, rops, rstdin, tcp = self._redirects(tuple(redirects), st, ctx, text)
+            if rstdin is not None:
+                stdin = rstdin
+        else:
+            rfacts, rops, tcp = [], [], False
         if not fields:
             for name, append, value in assigns:
                 val = value
@@ -646,7 +793,7 @@ class Analyzer:
                     )
                 st.vars[name] = val
                 self.env_assignments.append((name, val.text))
-                self.ops.append(Operation(OpKind.ENV, f"{name}={val.text}", val.exact))
+                self.ops.append(Operation(_ENV, f"{name}={val.text}", val.exact))
                 self.env_code(name, val, st, ctx)
             self.ops.extend(rops)
             return Stage()
@@ -654,66 +801,77 @@ class Analyzer:
         for name, _append, val in assigns:
             inv.env(name, val)
         self.env_assignments.extend(inv.env_pairs)
-        self._check_name(fields[0], text)
-        un = unwrap(fields, inv)
-        argv = un.argv
-        wrappers = un.wrappers
+        head = fields[0]
+        if not head.exact or head.glob or head.escaped or head.decoded or head.brace:
+            self._check_name(head, text)
+        name = basename(head.text)
+        argv = fields
+        wrappers: tuple[str, ...] = ()
+        xargs = lookup_only = False
+        if head.exact and name in WRAPPER_NAMES:
+            un = unwrap(fields, inv)
+            argv, wrappers, xargs, lookup_only = un.argv, un.wrappers, un.xargs, un.lookup_only
+            if argv and argv[0] is not head:
+                name = basename(argv[0].text)
         if len(inv.env_pairs) > len(assigns):
             self.env_assignments.extend(inv.env_pairs[len(assigns) :])
         if wrappers and not _PRIV_WRAPPERS.isdisjoint(wrappers):
             inv.privileged = True
-        if argv and argv[0] is not fields[0]:
+        if argv and argv[0] is not head:
             self._check_name(argv[0], text)
         stage = Stage()
-        if un.lookup_only:
+        unchanged = argv is fields
+        if lookup_only:
             # `command -v NAME` only looks NAME up: the fact is about `command`, nothing runs.
             if argv and argv[-1].exact:
                 stage.output = Val(argv[-1].text + "\n")
             argv = []
         if argv:
-            program = argv[0].text
-            name = basename(program)
             stage.name = name
             args = argv[1:]
-            if un.xargs and stdin is not None and stdin.val is not None and stdin.val.exact:
-                args = args + [
-                    Field(t, True, False, stdin.val.escaped, stdin.val.decoded)
-                    for t in stdin.val.text.split()[:64]
-                ]
-            elif un.xargs:
-                args = [*args, Field("{xargs input}", False)]
-            argv = [argv[0], *args]
-            inv.op(OpKind.EXECUTE, argv[0], "program")
+            if xargs:
+                if stdin is not None and stdin.val is not None and stdin.val.exact:
+                    args = args + [
+                        Field(t, True, False, stdin.val.escaped, stdin.val.decoded)
+                        for t in stdin.val.text.split()[:64]
+                    ]
+                else:
+                    args = [*args, Field("{xargs input}", False)]
+                argv = [argv[0], *args]
+            inv.op(_EXECUTE, argv[0], "program")
             self._program(
                 name, argv[0], args, inv, st=st, stage=stage, stdin=stdin, tcp=tcp, rfacts=rfacts
             )
-        name = basename(argv[0].text) if argv else (wrappers[-1] if wrappers else "")
+        else:
+            name = wrappers[-1] if wrappers else ""
         if name == "exec" or (wrappers and wrappers[-1] == "exec" and not argv):
             for fact in rfacts:
                 if fact.kind is not None and parse_dev_tcp(fact.target) is not None:
                     st.tcp_fds.add(fact.fd if fact.fd is not None else 0)
-        ops = rops + inv.ops
+        ops = rops + inv.ops if rops else inv.ops
         network = inv.network
         self.ops.extend(ops)
         self.network.extend(network)
+        argv_text = tuple([f.text for f in argv])
+        # Positional arguments, in field order: keywords cost a third more on this hot path.
         self.facts.append(
             CommandFact(
-                program=argv[0].text if argv else name,
-                name=name,
-                argv=tuple([f.text for f in argv]),
-                argv_exact=tuple([f.exact for f in argv]),
-                full_argv=tuple([f.text for f in fields]),
-                wrappers=wrappers,
-                redirects=tuple(rfacts),
-                operations=tuple(ops),
-                env=tuple(inv.env_pairs),
-                network=tuple(network),
-                code=inv.code_fact,
-                privileged=inv.privileged,
-                depth=ctx.depth,
-                context=ctx.context,
-                text=text,
-                span=span,
+                argv[0].text if argv else name,  # program
+                name,
+                argv_text,  # argv
+                tuple([f.exact for f in argv]),  # argv_exact
+                argv_text if unchanged else tuple([f.text for f in fields]),  # full_argv
+                wrappers,
+                tuple(rfacts),  # redirects
+                tuple(ops),  # operations
+                tuple(inv.env_pairs),  # env
+                tuple(network),
+                inv.code_fact,  # code
+                inv.privileged,
+                ctx.depth,
+                ctx.context,
+                text,
+                span,
             )
         )
         return stage
@@ -772,6 +930,8 @@ class Analyzer:
             self._shell(name, args, inv, stage, stdin)
         elif lang is not None:
             self._interpreter(lang, name, args, inv, stage=stage, stdin=stdin)
+        elif name not in _BUILTINS and name not in st.functions:
+            _describe(name, head, args, inv)
         elif name == "eval":
             code = Val(
                 " ".join(a.text for a in args),
@@ -782,15 +942,15 @@ class Analyzer:
             inv.shell_code(code, "eval")
         elif name in ("source", "."):
             for f in args[:1]:
-                inv.op(OpKind.READ, f, name)
-                inv.op(OpKind.EXECUTE, f, name)
+                inv.op(_READ, f, name)
+                inv.op(_EXECUTE, f, name)
         elif name in ("cd", "pushd"):
             target = args[0] if args and args[0].text != "-" else None
             if target is None and not args:
                 target = Field(st.home, True) if st.home else Field("~", False)
             if target is not None:
                 st.cwd = self.path(target.text, target.exact, st.cwd) if target.exact else None
-                inv.ops.append(Operation(OpKind.CHDIR, target.text, target.exact))
+                inv.ops.append(Operation(_CHDIR, target.text, target.exact))
         elif name in _DECLARE:
             for f in args:
                 key, eq, value = f.text.partition("=")
@@ -798,7 +958,7 @@ class Analyzer:
                     val = sub(f, value).val()
                     st.vars[key.rstrip("+")] = val
                     self.env_assignments.append((key.rstrip("+"), value))
-                    inv.ops.append(Operation(OpKind.ENV, f"{key.rstrip('+')}={value}", f.exact))
+                    inv.ops.append(Operation(_ENV, f"{key.rstrip('+')}={value}", f.exact))
                     self.env_code(key, val, st, inv.ctx)
         elif name == "unset":
             for f in args:
@@ -821,12 +981,8 @@ class Analyzer:
             if calls < _MAX_FUNCTION_WALKS:
                 self.fn_calls[name] = calls + 1
                 self._call_function(name, args, st, inv.ctx)
-        elif cmdtable.known(name):
-            cmdtable.describe(name, args, inv)
-        elif not head.exact or head.glob or head.escaped or head.decoded:
-            for f in args:
-                if f.text.startswith(("/", "~", ".")) or "/" in f.text:
-                    inv.op(OpKind.READ, f, "unknown program")
+        else:
+            _describe(name, head, args, inv)
         if name in _STATIC_PROGRAMS:
             stage.output = self._static_output(name, args, stdin)
         elif name == "which" and args and args[-1].exact:
@@ -866,7 +1022,7 @@ class Analyzer:
                 break
             if t in ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"):
                 if t in ("--rcfile", "--init-file") and i + 1 < len(args):
-                    inv.op(OpKind.READ, args[i + 1], f"{name} {t}")
+                    inv.op(_READ, args[i + 1], f"{name} {t}")
                 i += 2
                 continue
             if not t.startswith("--") and "c" in t[1:]:
@@ -880,8 +1036,8 @@ class Analyzer:
                 inv.shell_code(rest[0].val(), f"{name} -c", rest[1:] or [Field(name)])
             return
         if rest and not from_stdin:
-            inv.op(OpKind.READ, rest[0], f"{name} script")
-            inv.op(OpKind.EXECUTE, rest[0], f"{name} script")
+            inv.op(_READ, rest[0], f"{name} script")
+            inv.op(_EXECUTE, rest[0], f"{name} script")
             return
         stage.reads_code = True
         self._stdin_code(name, None, inv, stdin)
@@ -919,8 +1075,8 @@ class Analyzer:
         stage: Stage,
         stdin: Input | None,
     ) -> None:
-        code_opts = _CODE_OPTS.get(lang, frozenset())
-        value_opts = _VALUE_OPTS.get(lang, frozenset())
+        code_opts = _CODE_OPTS.get(lang, _NO_OPTS)
+        value_opts = _VALUE_OPTS.get(lang, _NO_OPTS)
         codes: list[Field] = []
         in_place = False
         i = 0
@@ -928,7 +1084,7 @@ class Analyzer:
             if args[0].text == "eval" and len(args) >= 2:
                 inv.code("node", args[-1].val(), "deno eval")
                 return
-            _, rest = parse_opts(args[1:], frozenset({"--allow-read", "--config", "-c"}))
+            _, rest = parse_opts(args[1:], _DENO_OPTS)
             for f in rest[:1]:
                 self._script_arg(f, inv, name)
             return
@@ -1013,9 +1169,9 @@ class Analyzer:
             uses_argv = "argv" in joined.text or "ARGV" in joined.text
             for f in rest:
                 if lang in ("perl", "ruby") or (uses_argv and looks_like_path(f.text)):
-                    inv.op(OpKind.READ, f, name)
+                    inv.op(_READ, f, name)
                     if in_place:
-                        inv.op(OpKind.WRITE, f, f"{name} -i")
+                        inv.op(_WRITE, f, f"{name} -i")
             return
         if rest and rest[0].text != "-":
             self._script_arg(rest[0], inv, name)
@@ -1028,10 +1184,10 @@ class Analyzer:
     def _script_arg(self, f: Field, inv: _Invocation, via: str) -> None:
         if is_url(f.text):
             inv.address(f, via)
-            inv.op(OpKind.EXECUTE, f, f"{via} remote script")
+            inv.op(_EXECUTE, f, f"{via} remote script")
             return
-        inv.op(OpKind.READ, f, f"{via} script")
-        inv.op(OpKind.EXECUTE, f, f"{via} script")
+        inv.op(_READ, f, f"{via} script")
+        inv.op(_EXECUTE, f, f"{via} script")
 
     def scan(self, language: str, code: Val, inv: _Invocation, context: str) -> CodeFact:
         if not code.exact:
@@ -1040,11 +1196,11 @@ class Analyzer:
             self.signal(ShellSignal.DECODE_TO_INTERPRETER, f"{context} runs decoded data", inv.text)
         result = scan_code(language, code.text, self.budget)
         for path in result.reads:
-            inv.op(OpKind.READ, Field(path), f"{language} code")
+            inv.op(_READ, Field(path), f"{language} code")
         for path in result.writes:
-            inv.op(OpKind.WRITE, Field(path), f"{language} code")
+            inv.op(_WRITE, Field(path), f"{language} code")
         for path in result.deletes:
-            inv.op(OpKind.DELETE, Field(path), f"{language} code")
+            inv.op(_DELETE, Field(path), f"{language} code")
         for target in result.network:
             inv.connect(target)
         if result.reverse_shell:
@@ -1153,11 +1309,11 @@ class Analyzer:
                 continue
             kinds: tuple[OpKind, ...]
             if op == "<":
-                kinds = (OpKind.READ,)
+                kinds = (_READ,)
             elif op == "<>":
-                kinds = (OpKind.READ, OpKind.WRITE)
+                kinds = (_READ, _WRITE)
             else:
-                kinds = (OpKind.WRITE,)
+                kinds = (_WRITE,)
             if op == "<" and (r.fd is None or r.fd == 0):
                 stdin = Input(None, False, f"file {target.text}")
             facts.append(RedirectFact(op, r.fd, target.text, target.exact, kinds[-1]))
@@ -1191,8 +1347,13 @@ class Analyzer:
                 if only.quoted:
                     return [Field(only.text)]
                 text = only.text
-                if not _SLOW_CHARS.intersection(text):
+                if _SLOW_CHARS.isdisjoint(text):
                     return [Field(text)]
+                if "{" not in text and text[0] != "~":
+                    # The general path below, worked out: no brace template, one unsplit
+                    # piece, no tilde prefix; it pays for the parts and the piece.
+                    self.budget.tick(2 + len(text) // 32)
+                    return [Field(text, True, not GLOB_CHARS.isdisjoint(text))]
         templates: list[str] | None = None
         if any(isinstance(p, Lit) and not p.quoted and "{" in p.text for p in parts):
             template: list[str] = []
@@ -1306,7 +1467,7 @@ class Analyzer:
                 )
             return [Piece(part.raw, False, True, False)]
         for tok in part.body.tokens:
-            if tok.kind is TokenKind.WORD and tok.word is not None:
+            if tok.kind is _WORD and tok.word is not None:
                 self._expand(tok.word, st, ctx)
         return [Piece(part.raw, False, True, False)]
 
@@ -1406,6 +1567,16 @@ class Analyzer:
         return st.env_complete and is_name(name) and name not in st.vars
 
 
+def _describe(name: str, head: Field, args: list[Field], inv: _Invocation) -> None:
+    """A program that is neither a shell, an interpreter, a builtin nor a function."""
+    if cmdtable.known(name):
+        cmdtable.describe(name, args, inv)
+    elif not head.exact or head.glob or head.escaped or head.decoded:
+        for f in args:
+            if f.text.startswith(("/", "~", ".")) or "/" in f.text:
+                inv.op(_READ, f, "unknown program")
+
+
 def _dup_source(fact: RedirectFact) -> int:
     text = fact.target.rstrip("-")
     return int(text) if text.isdigit() else -1
@@ -1467,8 +1638,24 @@ def _self_calls(node: Command, name: str, budget: Budget) -> tuple[int, bool]:
 # ---------------------------------------------------------------------- public entry point
 
 
-def _dedupe(items: list[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(items))
+def _unique(items: list[_T]) -> tuple[_T, ...]:
+    """`items` without repeats, in first-seen order (one or none needs no hashing)."""
+    return tuple(dict.fromkeys(items)) if len(items) > 1 else tuple(items)
+
+
+def _unique_ops(ops: list[Operation]) -> tuple[Operation, ...]:
+    """`_unique` for operations, keyed on their fields without hashing the dataclass itself.
+
+    Equal operations have equal fields; `OpKind` members are singletons, so comparing them by
+    identity (their `id`) is comparing them by equality - and skips the Python-level
+    `__hash__` that `Enum` and the dataclass would run for every operation.
+    """
+    if len(ops) <= 1:
+        return tuple(ops)
+    seen: dict[tuple[int, str, bool, str], Operation] = {}
+    for op in ops:
+        seen.setdefault((id(op.kind), op.target, op.exact, op.detail), op)
+    return tuple(seen.values())
 
 
 def analyze(
@@ -1481,13 +1668,26 @@ def analyze(
 ) -> ShellAnalysis:
     """Analyse one shell command line. Never raises except `ShellArgumentError` on bad types."""
     _check_types(command, env, home, cwd, limits)
-    lim = limits or ShellLimits()
-    env_items = None if env is None else frozenset(_str_items(env))
+    lim = limits or _DEFAULT_LIMITS
+    env_items: frozenset[tuple[str, str]] | None
+    if env is None:
+        env_items = None
+    elif not env:
+        env_items = _NO_ENV  # the common `env={}`: no new empty set to build and hash
+    else:
+        env_items = frozenset(_str_items(env))
     if len(command) <= _CACHE_MAX_COMMAND and (env_items is None or len(env_items) <= 512):
-        return _analyze_cached(command, env_items, home, cwd, lim)
+        # The default limits are keyed as None: hashing a dataclass is a Python-level call.
+        return _analyze_cached(
+            command, env_items, home, cwd, None if lim is _DEFAULT_LIMITS else lim
+        )
     return analyze_uncached(command, env_items, home, cwd, lim)
 
 
+_DEFAULT_LIMITS = ShellLimits()
+_NO_ENV: frozenset[tuple[str, str]] = frozenset()
+_ARG0 = Val("sh")
+"""`$0` of the top-level line (values are immutable, so one instance serves every run)."""
 _CACHE_MAX_COMMAND = 4096
 """Longer commands are analysed every time (they are rare and would make the cache heavy)."""
 
@@ -1498,10 +1698,10 @@ def _analyze_cached(
     env_items: frozenset[tuple[str, str]] | None,
     home: str | None,
     cwd: str | None,
-    lim: ShellLimits,
+    lim: ShellLimits | None,
 ) -> ShellAnalysis:
     """`analyze` is a pure function of its arguments, so repeated commands are served from here."""
-    return analyze_uncached(command, env_items, home, cwd, lim)
+    return analyze_uncached(command, env_items, home, cwd, lim or _DEFAULT_LIMITS)
 
 
 def clear_cache() -> None:
@@ -1517,14 +1717,17 @@ def analyze_uncached(
     lim: ShellLimits,
     *,
     strict: bool = False,
+    plain: bool = True,
 ) -> ShellAnalysis:
     """The analysis itself, with the environment already reduced to its str items.
 
     An unexpected internal error is reported as UNPARSEABLE (the rule engine must not allow
     what we failed to read); `strict=True` lets it propagate instead, for fuzzing.
+    `plain=False` turns off the shortcut for plain lines (`fastparse`), which must not change
+    the result: the tests check that it does not.
     """
     try:
-        return _analyze(command, env_items, home, cwd, lim)
+        return _analyze(command, env_items, home, cwd, lim, plain=plain)
     except Exception as exc:
         if strict:
             raise
@@ -1556,16 +1759,18 @@ def _analyze(
     home: str | None,
     cwd: str | None,
     lim: ShellLimits,
+    *,
+    plain: bool,
 ) -> ShellAnalysis:
     budget = Budget(lim.max_steps)
-    an = Analyzer(lim, budget)
+    an = Analyzer(lim, budget, plain=plain)
     variables: dict[str, Val] = {}
     if env_items is not None:
         for key, value in env_items:
             variables[key] = Val(value)
         if home is None:
             home = dict(env_items).get("HOME")
-    st = State(variables, None, Val("sh"), cwd, home, env_items is not None)
+    st = State(variables, None, _ARG0, cwd, home, env_items is not None)
     parsed_ok = True
     error: str | None = None
     if len(command) > lim.max_input:
@@ -1578,8 +1783,10 @@ def _analyze(
         parsed_ok = False
         error = "input too large"
     else:
+        tree: Script | PlainLine | None = an.scan_plain(command)
         try:
-            script = parse_with(command, budget, lim)
+            if tree is None:
+                tree = parse_with(command, budget, lim, plain=plain)
         except StepLimitError as exc:
             an.signal(ShellSignal.STEP_LIMIT, str(exc), command[:200])
             an.signal(ShellSignal.UNPARSEABLE, "parsing ran out of budget", command[:200])
@@ -1597,7 +1804,10 @@ def _analyze(
             parsed_ok, error = False, "nested too deeply"
         else:
             try:
-                an.run_script(script, st, Ctx(0, "top", command))
+                if isinstance(tree, Script):
+                    an.run_script(tree, st, Ctx(0, "top", command))
+                else:
+                    an.run_plain(tree, st, Ctx(0, "top", command))
             except StepLimitError as exc:
                 an.signal(ShellSignal.STEP_LIMIT, str(exc), command[:200])
                 error = str(exc)
@@ -1611,7 +1821,7 @@ def _check_types(command: object, env: object, home: object, cwd: object, limits
     """The one place `analyze` may raise: a caller passed the wrong types."""
     if not isinstance(command, str):
         raise ShellArgumentError(f"command must be str, not {type(command).__name__}")
-    if env is not None and not isinstance(env, Mapping):
+    if env is not None and type(env) is not dict and not isinstance(env, Mapping):
         raise ShellArgumentError("env must be a mapping of str to str")
     for value in (home, cwd):
         if value is not None and not isinstance(value, str):
@@ -1629,24 +1839,40 @@ def _str_items(env: Mapping[str, str]) -> list[tuple[str, str]]:
 def _result(
     an: Analyzer, command: str, parsed_ok: bool, error: str | None, steps: int
 ) -> ShellAnalysis:
-    by_kind: dict[OpKind, list[str]] = {}
-    for op in an.ops:
-        by_kind.setdefault(op.kind, []).append(op.target)
+    ops = an.ops
+    reads: list[str] = []
+    writes: list[str] = []
+    deletes: list[str] = []
+    executes: list[str] = []
+    listings: list[str] = []
+    for op in ops:
+        kind = op.kind
+        if kind is _EXECUTE:
+            executes.append(op.target)
+        elif kind is _READ:
+            reads.append(op.target)
+        elif kind is _WRITE:
+            writes.append(op.target)
+        elif kind is _LIST:
+            listings.append(op.target)
+        elif kind is _DELETE:
+            deletes.append(op.target)
+    # Positional arguments, in field order (see `_invoke`).
     return ShellAnalysis(
-        command=command,
-        parsed_ok=parsed_ok,
-        commands=tuple(an.facts),
-        reads=_dedupe(by_kind.get(OpKind.READ, [])),
-        writes=_dedupe(by_kind.get(OpKind.WRITE, [])),
-        deletes=_dedupe(by_kind.get(OpKind.DELETE, [])),
-        executes=_dedupe(by_kind.get(OpKind.EXECUTE, [])),
-        listings=_dedupe(by_kind.get(OpKind.LIST, [])),
-        network=tuple(dict.fromkeys(an.network)),
-        env_assignments=tuple(dict.fromkeys(an.env_assignments)),
-        chmods=tuple(an.chmods),
-        operations=tuple(dict.fromkeys(an.ops)),
-        signals=frozenset(an.signals),
-        findings=tuple(an.findings),
-        steps=steps,
-        error=error,
+        command,
+        parsed_ok,
+        tuple(an.facts),  # commands
+        _unique(reads) if reads else (),
+        _unique(writes) if writes else (),
+        _unique(deletes) if deletes else (),
+        _unique(executes) if executes else (),
+        _unique(listings) if listings else (),
+        _unique(an.network),  # network
+        _unique(an.env_assignments),  # env_assignments
+        tuple(an.chmods),
+        _unique_ops(ops),  # operations
+        frozenset(an.signals),
+        tuple(an.findings),
+        steps,
+        error,
     )

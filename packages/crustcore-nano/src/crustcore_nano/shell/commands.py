@@ -15,6 +15,17 @@ from crustcore_nano.shell.netparse import is_url, split_host_port
 from crustcore_nano.shell.options import Opt, basename, has, parse_opts, sub, values
 from crustcore_nano.shell.sink import Sink
 
+# OpKind members, bound once: on Python 3.11 each `OpKind.X` look-up costs a descriptor call.
+_CHMOD = OpKind.CHMOD
+_CHOWN = OpKind.CHOWN
+_DELETE = OpKind.DELETE
+_EXECUTE = OpKind.EXECUTE
+_LINK = OpKind.LINK
+_LIST = OpKind.LIST
+_NETWORK = OpKind.NETWORK
+_READ = OpKind.READ
+_WRITE = OpKind.WRITE
+
 Handler = Callable[[str, list[Field], Sink], None]
 
 
@@ -81,8 +92,14 @@ SOCKET_TOOLS = frozenset(
 )
 
 
+_LANGUAGE_INITIALS = frozenset("pnbdrjloR")
+"""First letters of every name `language_of` recognises (most programs fail this one test)."""
+
+
 def language_of(name: str) -> str | None:
     """The scripting language a program name runs, or None."""
+    if name[:1] not in _LANGUAGE_INITIALS:
+        return None
     if name.startswith(_PY):
         return "python"
     if name in ("node", "nodejs", "bun", "deno"):
@@ -173,75 +190,87 @@ def _reader(name: str, args: list[Field], sink: Sink) -> None:
     opts, pos = parse_opts(args, _READER_OPTS_BY_NAME.get(name, _READER_VALUE_OPTS))
     if name in ("sort", "shuf"):
         for f in values(opts, "-o", "--output"):
-            sink.op(OpKind.WRITE, f, name)
+            sink.op(_WRITE, f, name)
     if name == "uniq" and len(pos) >= 2:
-        sink.op(OpKind.WRITE, pos[1], name)
+        sink.op(_WRITE, pos[1], name)
         pos = pos[:1]
     if name in ("jq", "yq") and pos and not has(opts, "-f", "--from-file"):
         pos = pos[1:]
     if name in ("gpg", "iconv"):
         for f in values(opts, "-o", "--output"):
-            sink.op(OpKind.WRITE, f, name)
+            sink.op(_WRITE, f, name)
     if name == "ssh-keygen":
         for f in values(opts, "-f"):
-            sink.op(OpKind.READ, f, name)
+            sink.op(_READ, f, name)
             if not has(opts, "-l", "-y", "-F", "-R"):
-                sink.op(OpKind.WRITE, f, name)
+                sink.op(_WRITE, f, name)
         return
     if name in ("xxd",) and len(pos) >= 2:
-        sink.op(OpKind.WRITE, pos[1], name)
+        sink.op(_WRITE, pos[1], name)
         pos = pos[:1]
     if name == "split" and len(pos) >= 2:
-        sink.op(OpKind.WRITE, pos[1], name)
+        sink.op(_WRITE, pos[1], name)
         pos = pos[:1]
     if name in ("dos2unix", "unix2dos"):
         for f in _paths(pos):
-            sink.op(OpKind.WRITE, f, name)
+            sink.op(_WRITE, f, name)
     for f in _paths(pos):
-        sink.op(OpKind.READ, f, name)
+        sink.op(_READ, f, name)
+
+
+_GREP_OPTS = frozenset(
+    _w(
+        "-e -f -m -A -B -C -d -D -g -t -T -j -M -E --regexp --file --max-count "
+        "--after-context --before-context --context --include --exclude "
+        "--exclude-dir --glob --type --type-not --threads --max-columns "
+        "--color --colour --label --binary-files --devices --directories "
+        "--encoding --sort --sortr --max-depth --ignore-file --replace -r"
+    )
+)
+_GREP_OPTS_NOT_RG = _GREP_OPTS - frozenset({"-r"})
+"""For every grep but rg, `-r` is a flag (recursive), not an option with a value."""
 
 
 def _grep(name: str, args: list[Field], sink: Sink) -> None:
     opts, pos = parse_opts(
         args,
-        frozenset(
-            _w(
-                "-e -f -m -A -B -C -d -D -g -t -T -j -M -E --regexp --file --max-count "
-                "--after-context --before-context --context --include --exclude "
-                "--exclude-dir --glob --type --type-not --threads --max-columns "
-                "--color --colour --label --binary-files --devices --directories "
-                "--encoding --sort --sortr --max-depth --ignore-file --replace -r"
-            )
-        )
-        - (frozenset({"-r"}) if name != "rg" else frozenset()),
+        _GREP_OPTS_NOT_RG if name != "rg" else _GREP_OPTS,
     )
     for f in values(opts, "-f", "--file", "--ignore-file"):
-        sink.op(OpKind.READ, f, name)
+        sink.op(_READ, f, name)
     if not has(opts, "-e", "--regexp", "-f", "--file") and name not in ("fd", "fdfind"):
         pos = pos[1:]
     recursive = name in ("rg", "ag", "ack") or has(opts, "-r", "-R", "--recursive")
     if not pos and recursive:
         pos = [Field(".")]
     for f in _paths(pos):
-        sink.op(OpKind.READ, f, name)
+        sink.op(_READ, f, name)
+
+
+_AWK_OPTS = frozenset(
+    {"-f", "-v", "-F", "--file", "--assign", "--field-separator", "-i", "--include"}
+)
 
 
 def _awk(name: str, args: list[Field], sink: Sink) -> None:
     opts, pos = parse_opts(
         args,
-        frozenset({"-f", "-v", "-F", "--file", "--assign", "--field-separator", "-i", "--include"}),
+        _AWK_OPTS,
     )
     progs = values(opts, "-f", "--file")
     for f in progs:
-        sink.op(OpKind.READ, f, name)
-        sink.op(OpKind.EXECUTE, f, name)
+        sink.op(_READ, f, name)
+        sink.op(_EXECUTE, f, name)
     if not progs and pos:
         sink.code("awk", pos[0].val(), f"{name} program")
         pos = pos[1:]
     for f in _paths(pos):
         if "=" in f.text and not f.text.startswith(("/", ".")):
             continue
-        sink.op(OpKind.READ, f, name)
+        sink.op(_READ, f, name)
+
+
+_SED_OPTS = frozenset({"-e", "-f", "--expression", "--file", "-l", "--line-length"})
 
 
 def _sed(name: str, args: list[Field], sink: Sink) -> None:
@@ -261,48 +290,52 @@ def _sed(name: str, args: list[Field], sink: Sink) -> None:
             cleaned.append(sub(arg, t))
             continue
         cleaned.append(arg)
-    opts, pos = parse_opts(
-        cleaned, frozenset({"-e", "-f", "--expression", "--file", "-l", "--line-length"})
-    )
+    opts, pos = parse_opts(cleaned, _SED_OPTS)
     for f in values(opts, "-f", "--file"):
-        sink.op(OpKind.READ, f, name)
+        sink.op(_READ, f, name)
     if not has(opts, "-e", "--expression", "-f", "--file") and pos:
         pos = pos[1:]
     for f in _paths(pos):
-        sink.op(OpKind.READ, f, name)
+        sink.op(_READ, f, name)
         if in_place:
-            sink.op(OpKind.WRITE, f, f"{name} -i")
+            sink.op(_WRITE, f, f"{name} -i")
+
+
+_WRITER_OPTS = frozenset(
+    {
+        "-m",
+        "--mode",
+        "-s",
+        "--size",
+        "-r",
+        "--reference",
+        "-d",
+        "--date",
+        "-t",
+        "-Z",
+        "--context",
+    }
+)
 
 
 def _writer(name: str, args: list[Field], sink: Sink) -> None:
     opts, pos = parse_opts(
         args,
-        frozenset(
-            {
-                "-m",
-                "--mode",
-                "-s",
-                "--size",
-                "-r",
-                "--reference",
-                "-d",
-                "--date",
-                "-t",
-                "-Z",
-                "--context",
-            }
-        ),
+        _WRITER_OPTS,
     )
     for f in _paths(pos):
-        sink.op(OpKind.WRITE, f, name)
+        sink.op(_WRITE, f, name)
         for mode in values(opts, "-m", "--mode"):
             sink.chmod(mode, f, False, name)
 
 
+_TEE_OPTS = frozenset({"--output-error"})
+
+
 def _tee(name: str, args: list[Field], sink: Sink) -> None:
-    _, pos = parse_opts(args, frozenset({"--output-error"}))
+    _, pos = parse_opts(args, _TEE_OPTS)
     for f in _paths(pos):
-        sink.op(OpKind.WRITE, f, name)
+        sink.op(_WRITE, f, name)
 
 
 def _dd(name: str, args: list[Field], sink: Sink) -> None:
@@ -311,31 +344,34 @@ def _dd(name: str, args: list[Field], sink: Sink) -> None:
         if not eq:
             continue
         if key == "if":
-            sink.op(OpKind.READ, sub(a, value), name)
+            sink.op(_READ, sub(a, value), name)
         elif key == "of":
-            sink.op(OpKind.WRITE, sub(a, value), name)
+            sink.op(_WRITE, sub(a, value), name)
+
+
+_COPY_OPTS = frozenset(
+    {
+        "-t",
+        "--target-directory",
+        "-S",
+        "--suffix",
+        "-m",
+        "--mode",
+        "-o",
+        "--owner",
+        "-g",
+        "--group",
+        "--backup",
+        "--sparse",
+        "--reflink",
+    }
+)
 
 
 def _copy(name: str, args: list[Field], sink: Sink) -> None:
     opts, pos = parse_opts(
         args,
-        frozenset(
-            {
-                "-t",
-                "--target-directory",
-                "-S",
-                "--suffix",
-                "-m",
-                "--mode",
-                "-o",
-                "--owner",
-                "-g",
-                "--group",
-                "--backup",
-                "--sparse",
-                "--reflink",
-            }
-        ),
+        _COPY_OPTS,
     )
     targets = values(opts, "-t", "--target-directory")
     if targets:
@@ -347,22 +383,25 @@ def _copy(name: str, args: list[Field], sink: Sink) -> None:
     else:
         dests, sources = [], pos
     for f in _paths(sources):
-        sink.op(OpKind.READ, f, name)
+        sink.op(_READ, f, name)
         if name == "mv":
-            sink.op(OpKind.DELETE, f, name)
+            sink.op(_DELETE, f, name)
     for f in _paths(dests):
-        sink.op(OpKind.WRITE, f, name)
+        sink.op(_WRITE, f, name)
         for mode in values(opts, "-m", "--mode"):
             sink.chmod(mode, f, False, name)
 
 
+_LN_OPTS = frozenset({"-t", "--target-directory", "-S", "--suffix"})
+
+
 def _ln(name: str, args: list[Field], sink: Sink) -> None:
-    opts, pos = parse_opts(args, frozenset({"-t", "--target-directory", "-S", "--suffix"}))
+    opts, pos = parse_opts(args, _LN_OPTS)
     targets = values(opts, "-t", "--target-directory")
     if targets:
         for f in pos:
-            sink.op(OpKind.LINK, targets[0], f.text)
-            sink.op(OpKind.READ, f, name)
+            sink.op(_LINK, targets[0], f.text)
+            sink.op(_READ, f, name)
         return
     if len(pos) >= 2:
         link, dest = pos[-1], pos[:-1]
@@ -371,35 +410,42 @@ def _ln(name: str, args: list[Field], sink: Sink) -> None:
     else:
         return
     for f in dest:
-        sink.op(OpKind.LINK, link, f.text)
-        sink.op(OpKind.READ, f, name)
+        sink.op(_LINK, link, f.text)
+        sink.op(_READ, f, name)
+
+
+_DELETE_OPTS = frozenset({"-n", "--iterations", "-s", "--size", "--random-source"})
 
 
 def _delete(name: str, args: list[Field], sink: Sink) -> None:
-    opts, pos = parse_opts(
-        args, frozenset({"-n", "--iterations", "-s", "--size", "--random-source"})
-    )
+    opts, pos = parse_opts(args, _DELETE_OPTS)
     for f in _paths(pos):
         if name in ("shred", "wipe"):
-            sink.op(OpKind.WRITE, f, name)
+            sink.op(_WRITE, f, name)
             if not has(opts, "-u", "--remove") and name == "shred":
                 continue
-        sink.op(OpKind.DELETE, f, name)
+        sink.op(_DELETE, f, name)
+
+
+_LISTER_OPTS = frozenset(
+    {"-I", "-L", "-P", "--ignore", "--hide", "-T", "--format", "-c", "-w", "--width", "-t"}
+)
 
 
 def _lister(name: str, args: list[Field], sink: Sink) -> None:
     _, pos = parse_opts(
         args,
-        frozenset(
-            {"-I", "-L", "-P", "--ignore", "--hide", "-T", "--format", "-c", "-w", "--width", "-t"}
-        ),
+        _LISTER_OPTS,
     )
     if name in ("test", "["):
         pos = [a for a in args if a.text.startswith(("/", "~", "."))]
     for f in _paths(pos):
-        sink.op(OpKind.LIST, f, name)
+        sink.op(_LIST, f, name)
     if not pos and name in ("ls", "ll", "dir", "tree", "du", "eza", "exa", "lsd"):
-        sink.op(OpKind.LIST, Field("."), name)
+        sink.op(_LIST, Field("."), name)
+
+
+_CHMOD_OPTS = frozenset({"--reference", "--from"})
 
 
 def _chmod(name: str, args: list[Field], sink: Sink) -> None:
@@ -415,7 +461,7 @@ def _chmod(name: str, args: list[Field], sink: Sink) -> None:
                 and name == "chmod"
             )
         ],
-        frozenset({"--reference", "--from"}),
+        _CHMOD_OPTS,
     )
     mode_args = [
         a
@@ -434,17 +480,41 @@ def _chmod(name: str, args: list[Field], sink: Sink) -> None:
     for f in _paths(files):
         if name == "chmod":
             sink.chmod(spec, f, recursive, name)
-            sink.op(OpKind.CHMOD, f, spec.text)
+            sink.op(_CHMOD, f, spec.text)
         else:
-            sink.op(OpKind.CHOWN, f, spec.text)
+            sink.op(_CHOWN, f, spec.text)
+
+
+_EDITOR_OPTS = frozenset({"-c", "-S", "-u", "-i", "--cmd", "-t", "-q"})
 
 
 def _editor(name: str, args: list[Field], sink: Sink) -> None:
-    _, pos = parse_opts(args, frozenset({"-c", "-S", "-u", "-i", "--cmd", "-t", "-q"}))
+    _, pos = parse_opts(args, _EDITOR_OPTS)
     for f in _paths(pos):
         if not f.text.startswith("+"):
-            sink.op(OpKind.READ, f, name)
-            sink.op(OpKind.WRITE, f, name)
+            sink.op(_READ, f, name)
+            sink.op(_WRITE, f, name)
+
+
+_TAR_OPTS = frozenset(
+    {
+        "-f",
+        "--file",
+        "-C",
+        "--directory",
+        "-T",
+        "--files-from",
+        "-X",
+        "--exclude-from",
+        "--exclude",
+        "-b",
+        "-N",
+        "--use-compress-program",
+        "-I",
+        "--to-command",
+        "--checkpoint-action",
+    }
+)
 
 
 def _tar(name: str, args: list[Field], sink: Sink) -> None:
@@ -453,30 +523,12 @@ def _tar(name: str, args: list[Field], sink: Sink) -> None:
         args = [sub(args[0], "-" + first), *args[1:]]
     opts, pos = parse_opts(
         args,
-        frozenset(
-            {
-                "-f",
-                "--file",
-                "-C",
-                "--directory",
-                "-T",
-                "--files-from",
-                "-X",
-                "--exclude-from",
-                "--exclude",
-                "-b",
-                "-N",
-                "--use-compress-program",
-                "-I",
-                "--to-command",
-                "--checkpoint-action",
-            }
-        ),
+        _TAR_OPTS,
     )
     archives = values(opts, "-f", "--file")
     dirs = values(opts, "-C", "--directory")
     for f in values(opts, "-T", "--files-from", "-X", "--exclude-from"):
-        sink.op(OpKind.READ, f, name)
+        sink.op(_READ, f, name)
     for code in values(opts, "--to-command", "-I", "--use-compress-program"):
         sink.shell_code(code.val(), "tar command")
     for action in values(opts, "--checkpoint-action"):
@@ -485,33 +537,36 @@ def _tar(name: str, args: list[Field], sink: Sink) -> None:
     create = has(opts, "-c", "--create", "-r", "--append", "-u", "--update")
     extract = has(opts, "-x", "--extract", "--get")
     for f in archives:
-        sink.op(OpKind.WRITE if create else OpKind.READ, f, name)
+        sink.op(_WRITE if create else _READ, f, name)
     if create:
         for f in _paths(pos):
-            sink.op(OpKind.READ, f, name)
+            sink.op(_READ, f, name)
     elif extract:
         for d in dirs or [Field(".")]:
-            sink.op(OpKind.WRITE, d, f"{name} extract")
+            sink.op(_WRITE, d, f"{name} extract")
+
+
+_ZIP_OPTS = frozenset({"-d", "-x", "-i", "-P", "--password", "-O"})
 
 
 def _zip(name: str, args: list[Field], sink: Sink) -> None:
-    opts, pos = parse_opts(args, frozenset({"-d", "-x", "-i", "-P", "--password", "-O"}))
+    opts, pos = parse_opts(args, _ZIP_OPTS)
     if name == "unzip":
         for f in pos[:1]:
-            sink.op(OpKind.READ, f, name)
+            sink.op(_READ, f, name)
         for d in values(opts, "-d") or [Field(".")]:
-            sink.op(OpKind.WRITE, d, name)
+            sink.op(_WRITE, d, name)
         return
     if name in ("gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "7z"):
         for f in _paths(pos):
-            sink.op(OpKind.READ, f, name)
+            sink.op(_READ, f, name)
             if not has(opts, "-c", "--stdout", "-l", "-t"):
-                sink.op(OpKind.WRITE, f, name)
+                sink.op(_WRITE, f, name)
         return
     if pos:
-        sink.op(OpKind.WRITE, pos[0], name)
+        sink.op(_WRITE, pos[0], name)
     for f in _paths(pos[1:]):
-        sink.op(OpKind.READ, f, name)
+        sink.op(_READ, f, name)
 
 
 def _find(name: str, args: list[Field], sink: Sink) -> None:
@@ -523,7 +578,7 @@ def _find(name: str, args: list[Field], sink: Sink) -> None:
     if not roots:
         roots = [Field(".")]
     for r in roots:
-        sink.op(OpKind.LIST, r, name)
+        sink.op(_LIST, r, name)
     while i < len(args):
         t = args[i].text
         if t in ("-exec", "-execdir", "-ok", "-okdir"):
@@ -539,37 +594,40 @@ def _find(name: str, args: list[Field], sink: Sink) -> None:
             continue
         if t == "-delete":
             for r in roots:
-                sink.op(OpKind.DELETE, r, "find -delete")
+                sink.op(_DELETE, r, "find -delete")
         elif t in ("-fprint", "-fprint0", "-fprintf", "-fls") and i + 1 < len(args):
-            sink.op(OpKind.WRITE, args[i + 1], name)
+            sink.op(_WRITE, args[i + 1], name)
         i += 1
 
 
 # --------------------------------------------------------------------------- network tools
 
 
+_CURL_OPTS = frozenset(
+    _w(
+        "-o --output -T --upload-file -d --data --data-binary --data-raw "
+        "--data-ascii --data-urlencode --json -F --form --form-string -K "
+        "--config -x --proxy -H --header -A --user-agent -e --referer -u "
+        "--user -X --request -b --cookie -c --cookie-jar -w --write-out -m "
+        "--max-time --connect-timeout --retry -r --range -E --cert --key "
+        "--cacert --capath --unix-socket --abstract-unix-socket --resolve "
+        "--connect-to -D --dump-header --trace --trace-ascii --stderr --url -U "
+        "--proxy-user --output-dir --limit-rate -y -Y -z --interface "
+        "--dns-servers --preproxy --socks5 --socks5-hostname --socks4 "
+        "--socks4a -Q --quote --netrc-file --aws-sigv4 --oauth2-bearer "
+        "--ciphers --max-filesize --retry-delay --retry-max-time "
+        "--expect100-timeout --happy-eyeballs-timeout-ms --keepalive-time -t "
+        "--telnet-option -P --ftp-port --mail-from --mail-rcpt --variable "
+        "--etag-save --etag-compare --hsts --alt-svc --proto --proto-redir "
+        "--local-port"
+    )
+)
+
+
 def _curl(name: str, args: list[Field], sink: Sink) -> None:
     opts, pos = parse_opts(
         args,
-        frozenset(
-            _w(
-                "-o --output -T --upload-file -d --data --data-binary --data-raw "
-                "--data-ascii --data-urlencode --json -F --form --form-string -K "
-                "--config -x --proxy -H --header -A --user-agent -e --referer -u "
-                "--user -X --request -b --cookie -c --cookie-jar -w --write-out -m "
-                "--max-time --connect-timeout --retry -r --range -E --cert --key "
-                "--cacert --capath --unix-socket --abstract-unix-socket --resolve "
-                "--connect-to -D --dump-header --trace --trace-ascii --stderr --url -U "
-                "--proxy-user --output-dir --limit-rate -y -Y -z --interface "
-                "--dns-servers --preproxy --socks5 --socks5-hostname --socks4 "
-                "--socks4a -Q --quote --netrc-file --aws-sigv4 --oauth2-bearer "
-                "--ciphers --max-filesize --retry-delay --retry-max-time "
-                "--expect100-timeout --happy-eyeballs-timeout-ms --keepalive-time -t "
-                "--telnet-option -P --ftp-port --mail-from --mail-rcpt --variable "
-                "--etag-save --etag-compare --hsts --alt-svc --proto --proto-redir "
-                "--local-port"
-            )
-        ),
+        _CURL_OPTS,
     )
     for f in values(
         opts,
@@ -586,11 +644,11 @@ def _curl(name: str, args: list[Field], sink: Sink) -> None:
         "--hsts",
         "--alt-svc",
     ):
-        sink.op(OpKind.WRITE, f, name)
+        sink.op(_WRITE, f, name)
     for f in values(opts, "--output-dir"):
-        sink.op(OpKind.WRITE, f, name)
+        sink.op(_WRITE, f, name)
     if has(opts, "-O", "--remote-name", "-J", "--remote-name-all"):
-        sink.op(OpKind.WRITE, Field("."), f"{name} -O")
+        sink.op(_WRITE, Field("."), f"{name} -O")
     for f in values(
         opts,
         "-T",
@@ -603,23 +661,23 @@ def _curl(name: str, args: list[Field], sink: Sink) -> None:
         "--netrc-file",
         "--cacert",
     ):
-        sink.op(OpKind.READ, f, name)
+        sink.op(_READ, f, name)
     for f in values(opts, "-d", "--data", "--data-binary", "--data-ascii", "--json"):
         if f.text.startswith("@"):
-            sink.op(OpKind.READ, sub(f, f.text[1:]), name)
+            sink.op(_READ, sub(f, f.text[1:]), name)
     for f in values(opts, "--data-urlencode"):
         head, at, tail = f.text.partition("@")
         if at and "=" not in head:
-            sink.op(OpKind.READ, sub(f, tail), name)
+            sink.op(_READ, sub(f, tail), name)
     for f in values(opts, "-F", "--form"):
         _, eq, value = f.text.partition("=")
         if eq and value[:1] in ("@", "<"):
-            sink.op(OpKind.READ, sub(f, value[1:].split(";", 1)[0]), name)
+            sink.op(_READ, sub(f, value[1:].split(";", 1)[0]), name)
     for f in values(opts, "-b", "--cookie"):
         if "=" not in f.text:
-            sink.op(OpKind.READ, f, name)
+            sink.op(_READ, f, name)
     for f in values(opts, "--unix-socket", "--abstract-unix-socket"):
-        sink.op(OpKind.NETWORK, f, "unix socket")
+        sink.op(_NETWORK, f, "unix socket")
     for f in values(
         opts,
         "-x",
@@ -635,21 +693,24 @@ def _curl(name: str, args: list[Field], sink: Sink) -> None:
         sink.address(f, name, 80)
 
 
+_WGET_OPTS = frozenset(
+    _w(
+        "-O --output-document -o --output-file -a --append-output -P "
+        "--directory-prefix --post-file --body-file -i --input-file "
+        "--post-data --body-data --header -U --user-agent --user --password -e "
+        "--execute --load-cookies --save-cookies --ca-certificate "
+        "--certificate --private-key -t --tries -T --timeout -w --wait -Q "
+        "--quota -l --level -A --accept -R --reject -D --domains -X "
+        "--exclude-directories -I --include-directories --method --referer "
+        "--bind-address -B --base --limit-rate --config --use-askpass"
+    )
+)
+
+
 def _wget(name: str, args: list[Field], sink: Sink) -> None:
     opts, pos = parse_opts(
         args,
-        frozenset(
-            _w(
-                "-O --output-document -o --output-file -a --append-output -P "
-                "--directory-prefix --post-file --body-file -i --input-file "
-                "--post-data --body-data --header -U --user-agent --user --password -e "
-                "--execute --load-cookies --save-cookies --ca-certificate "
-                "--certificate --private-key -t --tries -T --timeout -w --wait -Q "
-                "--quota -l --level -A --accept -R --reject -D --domains -X "
-                "--exclude-directories -I --include-directories --method --referer "
-                "--bind-address -B --base --limit-rate --config --use-askpass"
-            )
-        ),
+        _WGET_OPTS,
     )
     for f in values(
         opts,
@@ -663,7 +724,7 @@ def _wget(name: str, args: list[Field], sink: Sink) -> None:
         "-P",
         "--directory-prefix",
     ):
-        sink.op(OpKind.WRITE, f, name)
+        sink.op(_WRITE, f, name)
     for f in values(
         opts,
         "--post-file",
@@ -675,47 +736,51 @@ def _wget(name: str, args: list[Field], sink: Sink) -> None:
         "--private-key",
         "--config",
     ):
-        sink.op(OpKind.READ, f, name)
+        sink.op(_READ, f, name)
     for code in values(opts, "--use-askpass"):
         sink.shell_code(code.val(), "wget --use-askpass")
     if not values(opts, "-O", "--output-document", "-P", "--directory-prefix") and pos:
-        sink.op(OpKind.WRITE, Field("."), name)
+        sink.op(_WRITE, Field("."), name)
     for f in pos:
         sink.address(f, name, 80)
 
 
+_GENERIC_FETCH_OPTS = frozenset({"-o", "-d", "--dir", "-i", "--input-file", "-a", "--auth"})
+
+
 def _generic_fetch(name: str, args: list[Field], sink: Sink) -> None:
-    _, pos = parse_opts(
-        args, frozenset({"-o", "-d", "--dir", "-i", "--input-file", "-a", "--auth"})
-    )
+    _, pos = parse_opts(args, _GENERIC_FETCH_OPTS)
     for f in pos:
         if is_url(f.text) or "." in f.text:
             sink.address(f, name, 80)
 
 
+_NC_OPTS = frozenset(
+    _w(
+        "-e -c -p -s -w -i -q -X -x -O -T -V -W -I -M -m -P -g -G --exec "
+        "--sh-exec --lua-exec --source-port --source --wait "
+        "--idle-timeout --proxy --proxy-type --output -o --append-output "
+        "--hex-dump"
+    )
+)
+
+
 def _nc(name: str, args: list[Field], sink: Sink) -> None:
     opts, pos = parse_opts(
         args,
-        frozenset(
-            _w(
-                "-e -c -p -s -w -i -q -X -x -O -T -V -W -I -M -m -P -g -G --exec "
-                "--sh-exec --lua-exec --source-port --source --wait "
-                "--idle-timeout --proxy --proxy-type --output -o --append-output "
-                "--hex-dump"
-            )
-        ),
+        _NC_OPTS,
     )
     for code in values(opts, "-e", "--exec", "-c", "--sh-exec", "--lua-exec"):
         sink.signal(ShellSignal.REVERSE_SHELL, f"{name} runs {code.text!r} on a socket")
-        sink.op(OpKind.EXECUTE, code, name)
+        sink.op(_EXECUTE, code, name)
         if not code.text.startswith("/") or " " in code.text:
             sink.shell_code(code.val(), f"{name} -e")
     for f in values(opts, "-o", "--output", "--append-output"):
-        sink.op(OpKind.WRITE, f, name)
+        sink.op(_WRITE, f, name)
     listen = has(opts, "-l", "--listen")
     if has(opts, "--unixsock") or (name != "ncat" and has(opts, "-U")):
         for f in pos[:1]:
-            sink.op(OpKind.NETWORK, f, "unix socket")
+            sink.op(_NETWORK, f, "unix socket")
         return
     ports = values(opts, "-p", "--source-port")
     if len(pos) >= 2:
@@ -776,8 +841,11 @@ _SOCAT_FILES = ("FILE", "OPEN", "CREATE", "CREAT", "GOPEN", "PIPE")
 _SOCAT_UNIX = ("UNIX-CONNECT", "UNIX-CLIENT", "UNIX", "UNIX-LISTEN", "UNIX-SENDTO", "ABSTRACT")
 
 
+_SOCAT_OPTS = frozenset({"-d", "-D", "-L", "-W", "-b", "-t", "-T", "-lf", "-lp"})
+
+
 def _socat(name: str, args: list[Field], sink: Sink) -> None:
-    _, pos = parse_opts(args, frozenset({"-d", "-D", "-L", "-W", "-b", "-t", "-T", "-lf", "-lp"}))
+    _, pos = parse_opts(args, _SOCAT_OPTS)
     has_net = has_exec = False
     for f in pos:
         text = f.text
@@ -786,7 +854,7 @@ def _socat(name: str, args: list[Field], sink: Sink) -> None:
         rest = rest.split(",", 1)[0] if upper not in _SOCAT_EXEC else rest
         if not colon:
             if text.startswith("/"):
-                sink.op(OpKind.READ, f, name)
+                sink.op(_READ, f, name)
             continue
         if upper in _SOCAT_NET:
             host, port = split_host_port(rest)
@@ -802,29 +870,30 @@ def _socat(name: str, args: list[Field], sink: Sink) -> None:
             has_net = True
         elif upper in _SOCAT_EXEC:
             code = rest.split(",", 1)[0] if upper == "EXEC" else rest
-            sink.op(OpKind.EXECUTE, sub(f, code), name)
+            sink.op(_EXECUTE, sub(f, code), name)
             sink.shell_code(sub(f, code).val(), f"socat {upper.lower()}")
             has_exec = True
         elif upper in _SOCAT_FILES:
-            sink.op(
-                OpKind.WRITE if upper in ("CREATE", "CREAT") else OpKind.READ, sub(f, rest), name
-            )
+            sink.op(_WRITE if upper in ("CREATE", "CREAT") else _READ, sub(f, rest), name)
         elif upper in _SOCAT_UNIX:
-            sink.op(OpKind.NETWORK, sub(f, rest), "unix socket")
+            sink.op(_NETWORK, sub(f, rest), "unix socket")
     if has_net and has_exec:
         sink.signal(ShellSignal.REVERSE_SHELL, "socat joins a socket to a program")
+
+
+_SSH_OPTS = frozenset(_w("-p -i -F -o -l -L -R -D -J -b -c -E -e -m -O -Q -S -W -w -B -I -P"))
 
 
 def _ssh(name: str, args: list[Field], sink: Sink) -> None:
     opts, pos = parse_opts(
         args,
-        frozenset(_w("-p -i -F -o -l -L -R -D -J -b -c -E -e -m -O -Q -S -W -w -B -I -P")),
+        _SSH_OPTS,
         permute=False,
     )
     for f in values(opts, "-i", "-F"):
-        sink.op(OpKind.READ, f, name)
+        sink.op(_READ, f, name)
     for f in values(opts, "-E"):
-        sink.op(OpKind.WRITE, f, name)
+        sink.op(_WRITE, f, name)
     for f in values(opts, "-o"):
         key, value = _ssh_option(f.text)
         if key.lower() in ("proxycommand", "localcommand", "knownhostscommand", "remotecommand"):
@@ -844,24 +913,28 @@ def _ssh(name: str, args: list[Field], sink: Sink) -> None:
             sink.connect(NetworkTarget(host if dest.exact else None, p or port, None, name))
 
 
+_SCP_OPTS = frozenset(_w("-P -i -F -o -l -c -J -S -X"))
+_SCP_OPTS_2 = frozenset(
+    _w(
+        "-e --rsh --exclude --include --files-from --password-file --port "
+        "--log-file -T --temp-dir --rsync-path --exclude-from --include-from "
+        "-f --filter --backup-dir --suffix --chmod --timeout --contimeout "
+        "--bwlimit --compare-dest --link-dest --copy-dest --partial-dir"
+    )
+)
+
+
 def _scp(name: str, args: list[Field], sink: Sink) -> None:
-    value_opts = frozenset(_w("-P -i -F -o -l -c -J -S -X"))
+    value_opts = _SCP_OPTS
     if name == "rsync":
-        value_opts = frozenset(
-            _w(
-                "-e --rsh --exclude --include --files-from --password-file --port "
-                "--log-file -T --temp-dir --rsync-path --exclude-from --include-from "
-                "-f --filter --backup-dir --suffix --chmod --timeout --contimeout "
-                "--bwlimit --compare-dest --link-dest --copy-dest --partial-dir"
-            )
-        )
+        value_opts = _SCP_OPTS_2
     opts, pos = parse_opts(args, value_opts)
     for f in values(
         opts, "-i", "-F", "--files-from", "--password-file", "--exclude-from", "--include-from"
     ):
-        sink.op(OpKind.READ, f, name)
+        sink.op(_READ, f, name)
     for f in values(opts, "--log-file"):
-        sink.op(OpKind.WRITE, f, name)
+        sink.op(_WRITE, f, name)
     for code in values(opts, "-e", "--rsh", "-S", "--rsync-path"):
         sink.shell_code(code.val(), f"{name} -e")
     for f in values(opts, "-o"):
@@ -878,7 +951,7 @@ def _scp(name: str, args: list[Field], sink: Sink) -> None:
             sink.address(f, name)
             continue
         last = index == len(pos) - 1 and len(pos) > 1
-        sink.op(OpKind.WRITE if last else OpKind.READ, f, name)
+        sink.op(_WRITE if last else _READ, f, name)
 
 
 def _ssh_option(text: str) -> tuple[str, str]:
@@ -903,10 +976,13 @@ def _remote(text: str) -> tuple[str | None, str] | None:
     return (host or None), text[colon + 1 :].lstrip(":")
 
 
+_HOST_TOOL_OPTS = frozenset(_w("-c -i -w -W -t -s -p -q -m -f -l -T -I -b -4 -6 -x -y -k --port"))
+
+
 def _host_tool(name: str, args: list[Field], sink: Sink) -> None:
     _, pos = parse_opts(
         args,
-        frozenset(_w("-c -i -w -W -t -s -p -q -m -f -l -T -I -b -4 -6 -x -y -k --port")),
+        _HOST_TOOL_OPTS,
     )
     first = next((f for f in pos if not f.text.startswith("@")), None)
     if first is None or name == "openssl":
@@ -927,9 +1003,9 @@ def _openssl(name: str, args: list[Field], sink: Sink) -> None:
             pairs.setdefault(a.text, rest[i + 1])
     for key in ("-in", "-inkey", "-key", "-kfile", "-cert", "-CAfile"):
         if key in pairs:
-            sink.op(OpKind.READ, pairs[key], name)
+            sink.op(_READ, pairs[key], name)
     if "-out" in pairs:
-        sink.op(OpKind.WRITE, pairs["-out"], name)
+        sink.op(_WRITE, pairs["-out"], name)
     if sub_cmd in ("s_client",) and "-connect" in pairs:
         host, port = split_host_port(pairs["-connect"].text)
         sink.connect(NetworkTarget(host, port or 443, None, "openssl s_client"))
@@ -937,6 +1013,31 @@ def _openssl(name: str, args: list[Field], sink: Sink) -> None:
         port_f = pairs.get("-accept") or pairs.get("-port")
         port = int(port_f.text) if port_f is not None and port_f.text.isdigit() else None
         sink.connect(NetworkTarget(None, port, None, "openssl s_server", True))
+
+
+_GIT_OPTS = frozenset(
+    {
+        "-b",
+        "--branch",
+        "-o",
+        "--origin",
+        "--depth",
+        "-c",
+        "--config",
+        "--template",
+        "-u",
+        "--upload-pack",
+        "--receive-pack",
+        "--exec",
+        "--reference",
+        "--separate-git-dir",
+        "-m",
+        "-F",
+        "--file",
+        "-C",
+        "-t",
+    }
+)
 
 
 def _git(name: str, args: list[Field], sink: Sink) -> None:
@@ -973,29 +1074,7 @@ def _git(name: str, args: list[Field], sink: Sink) -> None:
     rest = args[i + 1 :]
     opts, pos = parse_opts(
         rest,
-        frozenset(
-            {
-                "-b",
-                "--branch",
-                "-o",
-                "--origin",
-                "--depth",
-                "-c",
-                "--config",
-                "--template",
-                "-u",
-                "--upload-pack",
-                "--receive-pack",
-                "--exec",
-                "--reference",
-                "--separate-git-dir",
-                "-m",
-                "-F",
-                "--file",
-                "-C",
-                "-t",
-            }
-        ),
+        _GIT_OPTS,
     )
     for code in values(opts, "-u", "--upload-pack", "--receive-pack", "--exec"):
         sink.shell_code(code.val(), f"git {cmd} {code.text[:0]}pack program")
@@ -1007,7 +1086,7 @@ def _git(name: str, args: list[Field], sink: Sink) -> None:
         if pos:
             sink.address(pos[0], "git clone")
         if len(pos) >= 2:
-            sink.op(OpKind.WRITE, pos[1], "git clone")
+            sink.op(_WRITE, pos[1], "git clone")
     elif cmd in ("fetch", "pull", "push", "ls-remote"):
         if pos and (is_url(pos[0].text) or _remote(pos[0].text) is not None):
             sink.address(pos[0], f"git {cmd}")
@@ -1034,12 +1113,12 @@ def _git(name: str, args: list[Field], sink: Sink) -> None:
             "--rename-section",
             "--remove-section",
         )
-        sink.op(OpKind.WRITE if writing else OpKind.READ, target, "git config")
+        sink.op(_WRITE if writing else _READ, target, "git config")
         if len(pos) >= 2:
             _git_config_value(pos[0].text, pos[1], sink, "git config")
     elif cmd in ("apply", "am") and pos:
         for f in _paths(pos):
-            sink.op(OpKind.READ, f, f"git {cmd}")
+            sink.op(_READ, f, f"git {cmd}")
 
 
 _GIT_CODE_KEYS = (
@@ -1068,7 +1147,7 @@ def _git_config_value(key: str, value: Field, sink: Sink, context: str) -> None:
         code = value.text[1:] if value.text.startswith("!") else value.text
         sink.shell_code(sub(value, code).val(), f"{context} {key}")
     elif low == "core.hookspath":
-        sink.op(OpKind.EXECUTE, value, f"{context} {key}")
+        sink.op(_EXECUTE, value, f"{context} {key}")
 
 
 def _pkg(name: str, args: list[Field], sink: Sink) -> None:
@@ -1078,6 +1157,8 @@ def _pkg(name: str, args: list[Field], sink: Sink) -> None:
         text = arg.text
         if text.startswith("--") and "=" in text:
             text = text.split("=", 1)[1]
+        if "://" not in text:
+            continue  # neither test below can pass (both look for a URL scheme)
         f = sub(arg, text)
         if is_url(text):
             sink.address(f, name)
@@ -1099,7 +1180,7 @@ def _container_mounts(args: list[Field], sink: Sink) -> None:
         if value is None:
             continue
         if t.startswith("--env-file"):
-            sink.op(OpKind.READ, value, "container env file")
+            sink.op(_READ, value, "container env file")
             continue
         text = value.text
         if text.startswith("type=") or ",source=" in text or ",src=" in text:
@@ -1114,8 +1195,11 @@ def _container_mounts(args: list[Field], sink: Sink) -> None:
             text = text.split(":", 1)[0]
         if text.startswith(("/", "~", ".", "$")):
             host = sub(value, text)
-            sink.op(OpKind.READ, host, "container mount")
-            sink.op(OpKind.WRITE, host, "container mount")
+            sink.op(_READ, host, "container mount")
+            sink.op(_WRITE, host, "container mount")
+
+
+_CLOUD_COPY_OPTS = frozenset(_w("-d --desc -f --filename -R --repo"))
 
 
 def _cloud_copy(name: str, args: list[Field], sink: Sink) -> None:
@@ -1130,10 +1214,10 @@ def _cloud_copy(name: str, args: list[Field], sink: Sink) -> None:
                 "upload",
             )
         ):
-            _, pos = parse_opts(args[2:], frozenset(_w("-d --desc -f --filename -R --repo")))
+            _, pos = parse_opts(args[2:], _CLOUD_COPY_OPTS)
             for f in _paths(pos):
                 if "/" in f.text or "." in f.text:
-                    sink.op(OpKind.READ, f, f"gh {args[0].text}")
+                    sink.op(_READ, f, f"gh {args[0].text}")
         sink.connect(NetworkTarget("api.github.com", 443, None, "gh"))
         return
     words = [a for a in args if not a.text.startswith("-")]
@@ -1148,20 +1232,23 @@ def _cloud_copy(name: str, args: list[Field], sink: Sink) -> None:
             sink.connect(NetworkTarget(None, None, f.text, name))
         else:
             last = index == len(words) - 1 and len(words) > 1
-            sink.op(OpKind.WRITE if last else OpKind.READ, f, name)
+            sink.op(_WRITE if last else _READ, f, name)
+
+
+_CRONTAB_OPTS = frozenset({"-u"})
 
 
 def _crontab(name: str, args: list[Field], sink: Sink) -> None:
-    opts, pos = parse_opts(args, frozenset({"-u"}))
+    opts, pos = parse_opts(args, _CRONTAB_OPTS)
     if has(opts, "-l"):
-        sink.op(OpKind.READ, Field("/var/spool/cron/crontabs"), "crontab -l")
+        sink.op(_READ, Field("/var/spool/cron/crontabs"), "crontab -l")
         return
     if has(opts, "-r"):
-        sink.op(OpKind.DELETE, Field("/var/spool/cron/crontabs"), "crontab -r")
+        sink.op(_DELETE, Field("/var/spool/cron/crontabs"), "crontab -r")
         return
-    sink.op(OpKind.WRITE, Field("/var/spool/cron/crontabs"), "crontab")
+    sink.op(_WRITE, Field("/var/spool/cron/crontabs"), "crontab")
     for f in _paths(pos):
-        sink.op(OpKind.READ, f, name)
+        sink.op(_READ, f, name)
     stdin = sink.stdin
     if (not pos or pos[0].text == "-") and stdin is not None and stdin.val is not None:
         for line in stdin.val.text.splitlines()[:64]:
@@ -1175,30 +1262,35 @@ def _crontab(name: str, args: list[Field], sink: Sink) -> None:
                 )
 
 
+_AT_OPTS = frozenset({"-f", "-q", "-t", "-m"})
+
+
 def _at(name: str, args: list[Field], sink: Sink) -> None:
     """`at`/`batch` run their standard input (or `-f FILE`) later, as shell code."""
-    opts, _ = parse_opts(args, frozenset({"-f", "-q", "-t", "-m"}))
+    opts, _ = parse_opts(args, _AT_OPTS)
     for f in values(opts, "-f"):
-        sink.op(OpKind.READ, f, name)
-        sink.op(OpKind.EXECUTE, f, name)
+        sink.op(_READ, f, name)
+        sink.op(_EXECUTE, f, name)
     stdin = sink.stdin
     if not values(opts, "-f") and stdin is not None and stdin.val is not None:
         sink.shell_code(stdin.val, f"{name} job")
 
 
+_TMUX_OPTS = frozenset(_w("-t -s -n -c -e -F -x -y -l -p -T -S -f"))
+_TMUX_OPTS_2 = frozenset(_w("-S -c -L -Logfile -p -X -T -e -h -s -t"))
+
+
 def _tmux(name: str, args: list[Field], sink: Sink) -> None:
     """Commands handed to a terminal multiplexer run in a shell there."""
     if name == "screen":
-        _, pos = parse_opts(
-            args, frozenset(_w("-S -c -L -Logfile -p -X -T -e -h -s -t")), permute=False
-        )
+        _, pos = parse_opts(args, _TMUX_OPTS_2, permute=False)
         if pos:
             sink.run_argv(pos, "screen")
         return
     if not args:
         return
     sub_cmd = args[0].text
-    _, pos = parse_opts(args[1:], frozenset(_w("-t -s -n -c -e -F -x -y -l -p -T -S -f")))
+    _, pos = parse_opts(args[1:], _TMUX_OPTS)
     if sub_cmd in (
         "new",
         "new-session",
@@ -1221,12 +1313,15 @@ def _tmux(name: str, args: list[Field], sink: Sink) -> None:
             sink.shell_code(Field(joined, all(f.exact for f in keys)).val(), "tmux send-keys")
 
 
+_MKFIFO_OPTS = frozenset({"-m", "--mode", "-Z"})
+
+
 def _mkfifo(name: str, args: list[Field], sink: Sink) -> None:
-    _, pos = parse_opts(args, frozenset({"-m", "--mode", "-Z"}))
+    _, pos = parse_opts(args, _MKFIFO_OPTS)
     for f in _paths(pos):
         if name == "mknod" and f is not pos[0]:
             break
-        sink.op(OpKind.WRITE, f, name)
+        sink.op(_WRITE, f, name)
 
 
 _TABLE: dict[str, Handler] = {}

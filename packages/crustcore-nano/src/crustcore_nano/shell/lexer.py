@@ -30,6 +30,13 @@ from crustcore_nano.shell.syntax import (
     WordPart,
 )
 
+# TokenKind members, bound once: on Python 3.11 each `TokenKind.X` look-up costs a descriptor call.
+_ARITH = TokenKind.ARITH
+_EOF = TokenKind.EOF
+_NEWLINE = TokenKind.NEWLINE
+_OP = TokenKind.OP
+_WORD = TokenKind.WORD
+
 _META = frozenset(" \t\n;&|<>()")
 _OPS = (
     "&>>",
@@ -213,19 +220,19 @@ class Lexer:
             if tok is None:
                 if self.paren:
                     raise self._err("unterminated command substitution")
-                self.tokens.append(Token(TokenKind.EOF, "", self.pos, self.pos))
+                self.tokens.append(Token(_EOF, "", self.pos, self.pos))
                 break
             if self.paren:
-                if tok.kind is TokenKind.OP and tok.text == ")":
+                if tok.kind is _OP and tok.text == ")":
                     if parens > 0:
                         parens -= 1
                     elif cases == 0:
-                        self.tokens.append(Token(TokenKind.EOF, "", tok.start, tok.start))
+                        self.tokens.append(Token(_EOF, "", tok.start, tok.start))
                         self.pos = tok.start
                         break
-                elif tok.kind is TokenKind.OP and tok.text == "(":
+                elif tok.kind is _OP and tok.text == "(":
                     parens += 1
-                elif tok.kind is TokenKind.WORD:
+                elif tok.kind is _WORD:
                     bare = tok.bare
                     if bare == "case":
                         cases += 1
@@ -259,19 +266,19 @@ class Lexer:
         start = pos
         if ch == "\n":
             self.pos += 1
-            tok = Token(TokenKind.NEWLINE, "\n", start, self.pos)
+            tok = Token(_NEWLINE, "\n", start, self.pos)
             if self._pending:
                 self._read_heredocs()
             return tok
         if ch in "<>" and self._peek(1) == "(":
             part = self._procsubst(ch)
             word = Word((part,), start, self.pos)
-            return Token(TokenKind.WORD, src[start : self.pos], start, self.pos, word=word)
+            return Token(_WORD, src[start : self.pos], start, self.pos, word=word)
         if ch == "(" and self._peek(1) == "(":
             arith = self._try_arith(start, start + 2)
             if arith is not None:
                 word = Word((arith,), start, self.pos)
-                return Token(TokenKind.ARITH, arith.raw, start, self.pos, word=word)
+                return Token(_ARITH, arith.raw, start, self.pos, word=word)
         fd: int | None = None
         if ch in _DIGITS:
             j = self.pos
@@ -287,10 +294,10 @@ class Lexer:
                     self.pos += len(op)
                     if op in ("<<", "<<-"):
                         self._want_delim = op == "<<-"
-                    return Token(TokenKind.OP, op, start, self.pos, fd=fd)
+                    return Token(_OP, op, start, self.pos, fd=fd)
         word = self._word()
         text = src[start : self.pos]
-        tok = Token(TokenKind.WORD, text, start, self.pos, word=word, bare=word.bare())
+        tok = Token(_WORD, text, start, self.pos, word=word, bare=word.bare())
         if self._want_delim is not None:
             self._pending.append((len(self.tokens) - 1, word, self._want_delim))
             self._want_delim = None

@@ -108,6 +108,8 @@ def looks_like_host(text: str) -> bool:
 
 def parse_dev_tcp(text: str) -> NetworkTarget | None:
     """`/dev/tcp/HOST/PORT` or `/dev/udp/HOST/PORT` (bash's virtual socket files)."""
+    if "/dev/" not in text:
+        return None
     for proto in ("tcp", "udp"):
         prefix = f"/dev/{proto}/"
         at = text.find(prefix)

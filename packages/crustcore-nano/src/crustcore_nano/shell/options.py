@@ -88,7 +88,10 @@ def parse_opts(
 
 def has(opts: list[Opt], *names: str) -> bool:
     """Whether any of `names` was given."""
-    return any(o.name in names for o in opts)
+    for o in opts:  # noqa: SIM110 - a plain loop: `any(...)` builds a generator on a hot path
+        if o.name in names:
+            return True
+    return False
 
 
 def values(opts: list[Opt], *names: str) -> list[Field]:

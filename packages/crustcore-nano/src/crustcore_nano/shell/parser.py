@@ -8,9 +8,11 @@ into the shared budget, so parsing is linear in the input.
 from __future__ import annotations
 
 from crustcore_nano.shell.errors import ShellArgumentError, ShellLimitError, ShellSyntaxError
+from crustcore_nano.shell.fastparse import assignment_of, parse_plain
 from crustcore_nano.shell.lexer import Lexer, is_name, is_redirect_op
 from crustcore_nano.shell.limits import Budget, ShellLimits
 from crustcore_nano.shell.syntax import (
+    RESERVED_WORDS,
     AndOr,
     Arith,
     ArithCommand,
@@ -39,11 +41,25 @@ from crustcore_nano.shell.syntax import (
     Word,
 )
 
-_RESERVED = frozenset(
-    {"if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for"}
-    | {"in", "{", "}", "!", "function", "select", "[["}
-)
+# TokenKind members, bound once: on Python 3.11 each `TokenKind.X` look-up costs a descriptor call.
+_ARITH = TokenKind.ARITH
+_EOF = TokenKind.EOF
+_NEWLINE = TokenKind.NEWLINE
+_OP = TokenKind.OP
+_WORD = TokenKind.WORD
+
+_RESERVED = RESERVED_WORDS
 _LIST_END_OPS = frozenset({")", ";;", ";&", ";;&"})
+
+# Stop-word sets of the compound commands, built once.
+_STOP_NONE: frozenset[str] = frozenset()
+_STOP_BRACE: frozenset[str] = frozenset({"}"})
+_STOP_THEN: frozenset[str] = frozenset({"then"})
+_STOP_IF_BODY: frozenset[str] = frozenset({"elif", "else", "fi"})
+_STOP_FI: frozenset[str] = frozenset({"fi"})
+_STOP_DONE: frozenset[str] = frozenset({"done"})
+_STOP_DO: frozenset[str] = frozenset({"do"})
+_STOP_ESAC: frozenset[str] = frozenset({"esac"})
 
 
 class Parser:
@@ -65,7 +81,7 @@ class Parser:
     def _advance(self) -> Token:
         tok = self.toks[self.i]
         self.budget.tick(1, tok.start)
-        if tok.kind is not TokenKind.EOF:
+        if tok.kind is not _EOF:
             self.i += 1
         return tok
 
@@ -74,13 +90,13 @@ class Parser:
 
     def _is_op(self, *ops: str) -> bool:
         tok = self.toks[self.i]
-        return tok.kind is TokenKind.OP and tok.text in ops
+        return tok.kind is _OP and tok.text in ops
 
     def _bare(self) -> str | None:
         return self.toks[self.i].bare
 
     def _skip_newlines(self) -> None:
-        while self.toks[self.i].kind is TokenKind.NEWLINE:
+        while self.toks[self.i].kind is _NEWLINE:
             self._advance()
 
     def _expect_word(self, text: str) -> Token:
@@ -97,8 +113,8 @@ class Parser:
     # ------------------------------------------------------------------ lists
 
     def parse_script(self) -> Script:
-        body = self._list(frozenset())
-        if self.toks[self.i].kind is not TokenKind.EOF:
+        body = self._list(_STOP_NONE)
+        if self.toks[self.i].kind is not _EOF:
             raise self._err(f"unexpected {self.toks[self.i].text!r}")
         return Script(body, self.source)
 
@@ -114,9 +130,9 @@ class Parser:
         while True:
             self._skip_newlines()
             tok = self.toks[self.i]
-            if tok.kind is TokenKind.EOF:
+            if tok.kind is _EOF:
                 break
-            if tok.kind is TokenKind.OP and tok.text in _LIST_END_OPS:
+            if tok.kind is _OP and tok.text in _LIST_END_OPS:
                 break
             if self._bare() in stop_words:
                 break
@@ -125,13 +141,13 @@ class Parser:
             if self._is_op("&"):
                 self._advance()
                 background = True
-            elif self._is_op(";") or self.toks[self.i].kind is TokenKind.NEWLINE:
+            elif self._is_op(";") or self.toks[self.i].kind is _NEWLINE:
                 self._advance()
             items.append(ListItem(and_or, background))
             tok = self.toks[self.i]
-            if tok.kind is TokenKind.WORD and self._bare() not in stop_words and items:
+            if tok.kind is _WORD and self._bare() not in stop_words and items:
                 prev = self.toks[self.i - 1]
-                if prev.kind is TokenKind.WORD or (prev.kind is TokenKind.OP and prev.text == ")"):
+                if prev.kind is _WORD or (prev.kind is _OP and prev.text == ")"):
                     raise self._err(f"unexpected word {tok.text!r}")
         return Sequence(tuple(items))
 
@@ -162,9 +178,9 @@ class Parser:
 
     def _command(self) -> Command:
         tok = self.toks[self.i]
-        if tok.kind is TokenKind.OP and tok.text == "(":
+        if tok.kind is _OP and tok.text == "(":
             return self._subshell()
-        if tok.kind is TokenKind.ARITH and tok.word is not None:
+        if tok.kind is _ARITH and tok.word is not None:
             self._advance()
             arith = tok.word.parts[0]
             substs = arith.substs if isinstance(arith, Arith) else ()
@@ -190,27 +206,27 @@ class Parser:
             nxt = self.toks[self.i + 1] if self.i + 1 < len(self.toks) else None
             if (
                 nxt is not None
-                and nxt.kind is TokenKind.OP
+                and nxt.kind is _OP
                 and nxt.text == "("
                 and self.i + 2 < len(self.toks)
-                and self.toks[self.i + 2].kind is TokenKind.OP
+                and self.toks[self.i + 2].kind is _OP
                 and self.toks[self.i + 2].text == ")"
             ):
                 return self._function(bare, tok.start, 3)
-        if tok.kind is TokenKind.WORD or (tok.kind is TokenKind.OP and is_redirect_op(tok.text)):
+        if tok.kind is _WORD or (tok.kind is _OP and is_redirect_op(tok.text)):
             return self._simple()
         raise self._err(f"unexpected {tok.text or 'end of input'!r}")
 
     def _redirects(self) -> tuple[Redirect, ...]:
         out: list[Redirect] = []
-        while self.toks[self.i].kind is TokenKind.OP and is_redirect_op(self.toks[self.i].text):
+        while self.toks[self.i].kind is _OP and is_redirect_op(self.toks[self.i].text):
             out.append(self._redirect())
         return tuple(out)
 
     def _redirect(self) -> Redirect:
         op_tok = self._advance()
         target_tok = self.toks[self.i]
-        if target_tok.kind is not TokenKind.WORD or target_tok.word is None:
+        if target_tok.kind is not _WORD or target_tok.word is None:
             raise self._err(f"missing target after {op_tok.text!r}")
         self._advance()
         heredoc: HereDoc | None = op_tok.heredoc
@@ -227,13 +243,13 @@ class Parser:
         redirects: list[Redirect] = []
         while True:
             tok = self.toks[self.i]
-            if tok.kind is TokenKind.OP and is_redirect_op(tok.text):
+            if tok.kind is _OP and is_redirect_op(tok.text):
                 redirects.append(self._redirect())
                 continue
-            if tok.kind is not TokenKind.WORD or tok.word is None:
+            if tok.kind is not _WORD or tok.word is None:
                 break
             self._advance()
-            assignment = None if words else _assignment(tok.word)
+            assignment = None if words else assignment_of(tok.word)
             if assignment is not None:
                 assignments.append(assignment)
             else:
@@ -244,7 +260,7 @@ class Parser:
     def _subshell(self) -> Subshell:
         start = self._advance().start
         self._enter()
-        body = self._body(frozenset())
+        body = self._body(_STOP_NONE)
         if not self._is_op(")"):
             raise self._err("expected ')'")
         self._advance()
@@ -255,7 +271,7 @@ class Parser:
     def _brace_group(self) -> BraceGroup:
         start = self._advance().start
         self._enter()
-        body = self._body(frozenset({"}"}))
+        body = self._body(_STOP_BRACE)
         self._expect_word("}")
         self.nesting -= 1
         redirects = self._redirects()
@@ -267,16 +283,16 @@ class Parser:
         branches: list[tuple[Sequence, Sequence]] = []
         else_body: Sequence | None = None
         while True:
-            cond = self._body(frozenset({"then"}))
+            cond = self._body(_STOP_THEN)
             self._expect_word("then")
-            body = self._body(frozenset({"elif", "else", "fi"}))
+            body = self._body(_STOP_IF_BODY)
             branches.append((cond, body))
             word = self._bare()
             self._advance()
             if word == "elif":
                 continue
             if word == "else":
-                else_body = self._body(frozenset({"fi"}))
+                else_body = self._body(_STOP_FI)
                 self._expect_word("fi")
                 break
             if word == "fi":
@@ -288,14 +304,14 @@ class Parser:
 
     def _do_group(self) -> Sequence:
         self._expect_word("do")
-        body = self._body(frozenset({"done"}))
+        body = self._body(_STOP_DONE)
         self._expect_word("done")
         return body
 
     def _loop(self, until: bool) -> LoopClause:
         start = self._advance().start
         self._enter()
-        cond = self._body(frozenset({"do"}))
+        cond = self._body(_STOP_DO)
         body = self._do_group()
         self.nesting -= 1
         redirects = self._redirects()
@@ -308,7 +324,7 @@ class Parser:
         arith: str | None = None
         var = ""
         items: tuple[Word, ...] | None = None
-        if tok.kind is TokenKind.ARITH:
+        if tok.kind is _ARITH:
             arith = tok.text
             self._advance()
         else:
@@ -321,9 +337,7 @@ class Parser:
             if self._bare() == "in":
                 self._advance()
                 words: list[Word] = []
-                while (
-                    self.toks[self.i].kind is TokenKind.WORD and self.toks[self.i].word is not None
-                ):
+                while self.toks[self.i].kind is _WORD and self.toks[self.i].word is not None:
                     word = self._advance().word
                     assert word is not None
                     words.append(word)
@@ -341,7 +355,7 @@ class Parser:
 
     def _brace_body(self) -> Sequence:
         self._advance()
-        body = self._body(frozenset({"}"}))
+        body = self._body(_STOP_BRACE)
         self._expect_word("}")
         return body
 
@@ -349,7 +363,7 @@ class Parser:
         start = self._advance().start
         self._enter()
         tok = self.toks[self.i]
-        if tok.kind is not TokenKind.WORD or tok.word is None:
+        if tok.kind is not _WORD or tok.word is None:
             raise self._err("expected a word after 'case'")
         word = tok.word
         self._advance()
@@ -365,7 +379,7 @@ class Parser:
             patterns: list[Word] = []
             while True:
                 ptok = self.toks[self.i]
-                if ptok.kind is not TokenKind.WORD or ptok.word is None:
+                if ptok.kind is not _WORD or ptok.word is None:
                     raise self._err("expected a case pattern")
                 patterns.append(ptok.word)
                 self._advance()
@@ -376,7 +390,7 @@ class Parser:
             if not self._is_op(")"):
                 raise self._err("expected ')' after a case pattern")
             self._advance()
-            body = self._list(frozenset({"esac"}))
+            body = self._list(_STOP_ESAC)
             items.append(CaseItem(tuple(patterns), body))
             if self._is_op(";;", ";&", ";;&"):
                 self._advance()
@@ -389,15 +403,15 @@ class Parser:
     def _function_keyword(self) -> FunctionDef:
         start = self._advance().start
         tok = self.toks[self.i]
-        if tok.kind is not TokenKind.WORD or tok.word is None:
+        if tok.kind is not _WORD or tok.word is None:
             raise self._err("expected a function name")
         name = tok.word.literal() or tok.text
         skip = 1
         if (
             self.i + 2 < len(self.toks)
-            and self.toks[self.i + 1].kind is TokenKind.OP
+            and self.toks[self.i + 1].kind is _OP
             and self.toks[self.i + 1].text == "("
-            and self.toks[self.i + 2].kind is TokenKind.OP
+            and self.toks[self.i + 2].kind is _OP
             and self.toks[self.i + 2].text == ")"
         ):
             skip = 3
@@ -419,16 +433,16 @@ class Parser:
         words: list[Word] = []
         while True:
             tok = self.toks[self.i]
-            if tok.kind is TokenKind.EOF:
+            if tok.kind is _EOF:
                 raise self._err("unterminated '[['")
             self._advance()
-            if tok.kind is TokenKind.WORD and tok.word is not None:
+            if tok.kind is _WORD and tok.word is not None:
                 if tok.word.bare() == "]]":
                     break
                 words.append(tok.word)
-            elif tok.kind is TokenKind.OP:
+            elif tok.kind is _OP:
                 words.append(Word((Lit(tok.text, True),), tok.start, tok.end))
-            elif tok.kind is TokenKind.NEWLINE:
+            elif tok.kind is _NEWLINE:
                 continue
             else:
                 words.append(Word((Lit(tok.text, True),), tok.start, tok.end))
@@ -436,33 +450,25 @@ class Parser:
         return CondCommand(tuple(words), redirects, start, self.toks[self.i - 1].end)
 
 
-def _assignment(word: Word) -> Assignment | None:
-    first = word.parts[0] if word.parts else None
-    if not isinstance(first, Lit) or first.quoted:
-        return None
-    eq = first.text.find("=")
-    if eq <= 0:
-        return None
-    name = first.text[:eq]
-    append = name.endswith("+")
-    if append:
-        name = name[:-1]
-    if not is_name(name):
-        return None
-    rest = first.text[eq + 1 :]
-    parts = ((Lit(rest),) if rest else ()) + word.parts[1:]
-    return Assignment(name, Word(parts, word.start + eq + 1, word.end), append)
-
-
 def parse_lexed(lexed: Lexed, budget: Budget, limits: ShellLimits) -> Script:
     """Parse a token stream produced by a lexer that shares `budget`."""
     return Parser(lexed, budget, limits).parse_script()
 
 
-def parse_with(text: str, budget: Budget, limits: ShellLimits, depth: int = 0) -> Script:
-    """Lex and parse `text` with a shared budget; nested substitutions are parsed too."""
+def parse_with(
+    text: str, budget: Budget, limits: ShellLimits, depth: int = 0, *, plain: bool = True
+) -> Script:
+    """Lex and parse `text` with a shared budget; nested substitutions are parsed too.
+
+    A plain line (see `fastparse`) takes the shortcut to the same tree unless `plain=False`
+    (the tests compare the two).
+    """
     if len(text) > limits.max_input:
         raise ShellLimitError("input too large", limits.max_input)
+    if plain and depth == 0:
+        script = parse_plain(text, budget, limits)
+        if script is not None:
+            return script
 
     def nested(lexed: Lexed) -> Script:
         return Parser(lexed, budget, limits).parse_script()

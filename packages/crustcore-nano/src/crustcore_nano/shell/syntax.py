@@ -12,6 +12,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+RESERVED_WORDS = frozenset(
+    {"if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for"}
+    | {"in", "{", "}", "!", "function", "select", "[["}
+)
+"""Words the parser treats specially when they start a command."""
+
 
 class TokenKind(enum.Enum):
     """Kinds of lexer tokens."""

@@ -17,6 +17,10 @@ from crustcore_nano.shell.lexer import is_name
 from crustcore_nano.shell.options import Opt, basename, has, parse_opts, sub, values
 from crustcore_nano.shell.sink import Sink
 
+# OpKind members, bound once: on Python 3.11 each `OpKind.X` look-up costs a descriptor call.
+_READ = OpKind.READ
+_WRITE = OpKind.WRITE
+
 
 @dataclass(frozen=True, slots=True)
 class _Spec:
@@ -117,6 +121,13 @@ _RUN_SUBCOMMANDS: dict[str, tuple[str, frozenset[str]]] = {
 
 _MAX_WRAPPERS = 16
 
+WRAPPER_NAMES = frozenset(
+    {"env", "su", "runuser", "sg", "watch", "flock", "script", "xargs", "command", "sudoedit"}
+    | _SPECS.keys()
+    | _RUN_SUBCOMMANDS.keys()
+)
+"""Every name `unwrap` looks at: for any other program (or an inexact one) it changes nothing."""
+
 
 @dataclass(frozen=True, slots=True)
 class Unwrapped:
@@ -168,7 +179,7 @@ def unwrap(argv: list[Field], sink: Sink) -> Unwrapped:
             spec = _SPECS[name]
             if name == "sudo" and args and args[0].text in ("-e", "--edit"):
                 for f in args[1:]:
-                    sink.op(OpKind.WRITE, f, "sudoedit")
+                    sink.op(_WRITE, f, "sudoedit")
                 sink.mark_privileged()
                 argv = []
             else:
@@ -176,7 +187,7 @@ def unwrap(argv: list[Field], sink: Sink) -> Unwrapped:
         elif name == "sudoedit":
             for f in args:
                 if not f.text.startswith("-"):
-                    sink.op(OpKind.WRITE, f, "sudoedit")
+                    sink.op(_WRITE, f, "sudoedit")
             sink.mark_privileged()
             argv = []
         else:
@@ -192,16 +203,16 @@ def _generic(name: str, spec: _Spec, args: list[Field], sink: Sink) -> list[Fiel
     if spec.privileged:
         sink.mark_privileged()
     for f in values(opts, *spec.writes):
-        sink.op(OpKind.WRITE, f, name)
+        sink.op(_WRITE, f, name)
     for f in values(opts, *spec.reads):
-        sink.op(OpKind.READ, f, name)
+        sink.op(_READ, f, name)
     if name in ("strace", "systemd-run"):
         for f in values(opts, "-E", "--env", "--setenv"):
             _env_pair(f, sink)
     if name == "valgrind":
         for o in opts:
             if o.name == "--log-file" and o.value is not None:
-                sink.op(OpKind.WRITE, o.value, name)
+                sink.op(_WRITE, o.value, name)
     if name == "sudo":
         while rest and rest[0].exact and _is_assignment(rest[0].text):
             _env_pair(rest[0], sink)
@@ -227,11 +238,14 @@ def _env_pair(f: Field, sink: Sink) -> None:
         sink.env(name, sub(f, value).val())
 
 
+_ENV_OPTS = frozenset({"-u", "--unset", "-C", "--chdir", "-S", "--split-string"})
+
+
 def _env(args: list[Field], sink: Sink) -> list[Field]:
     opts: list[Opt]
     opts, rest = parse_opts(
         args,
-        frozenset({"-u", "--unset", "-C", "--chdir", "-S", "--split-string"}),
+        _ENV_OPTS,
         permute=False,
     )
     clear = has(opts, "-i", "--ignore-environment", "-")
@@ -254,26 +268,29 @@ def _env(args: list[Field], sink: Sink) -> list[Field]:
     return rest
 
 
+_SU_OPTS = frozenset(
+    {
+        "-c",
+        "--command",
+        "-s",
+        "--shell",
+        "-g",
+        "--group",
+        "-G",
+        "-u",
+        "--user",
+        "-w",
+        "--whitelist-environment",
+        "--session-command",
+    }
+)
+
+
 def _su(name: str, args: list[Field], sink: Sink) -> list[Field]:
     sink.mark_privileged()
     opts, rest = parse_opts(
         args,
-        frozenset(
-            {
-                "-c",
-                "--command",
-                "-s",
-                "--shell",
-                "-g",
-                "--group",
-                "-G",
-                "-u",
-                "--user",
-                "-w",
-                "--whitelist-environment",
-                "--session-command",
-            }
-        ),
+        _SU_OPTS,
     )
     for code in values(opts, "-c", "--command", "--session-command"):
         sink.shell_code(code.val(), f"{name} -c")
@@ -283,8 +300,11 @@ def _su(name: str, args: list[Field], sink: Sink) -> list[Field]:
     return []
 
 
+_WATCH_OPTS = frozenset({"-n", "--interval", "-q", "--equexit"})
+
+
 def _watch(args: list[Field], sink: Sink) -> list[Field]:
-    opts, rest = parse_opts(args, frozenset({"-n", "--interval", "-q", "--equexit"}), permute=False)
+    opts, rest = parse_opts(args, _WATCH_OPTS, permute=False)
     if has(opts, "-x", "--exec"):
         return rest
     if rest:
@@ -293,15 +313,18 @@ def _watch(args: list[Field], sink: Sink) -> list[Field]:
     return []
 
 
+_FLOCK_OPTS = frozenset({"-w", "--timeout", "-E", "--conflict-exit-code", "-c", "--command"})
+
+
 def _flock(args: list[Field], sink: Sink) -> list[Field]:
     opts, rest = parse_opts(
         args,
-        frozenset({"-w", "--timeout", "-E", "--conflict-exit-code", "-c", "--command"}),
+        _FLOCK_OPTS,
         permute=False,
     )
     codes = values(opts, "-c", "--command")
     if rest:
-        sink.op(OpKind.WRITE, rest[0], "flock")
+        sink.op(_WRITE, rest[0], "flock")
     if len(rest) >= 2 and rest[1].text in ("-c", "--command"):
         codes = rest[2:3]
         rest = []
@@ -311,46 +334,52 @@ def _flock(args: list[Field], sink: Sink) -> list[Field]:
     return rest[1:]
 
 
+_SCRIPT_OPTS = frozenset(
+    {"-c", "--command", "-t", "--timing", "-E", "--echo", "-I", "-O", "-B", "-T", "-m"}
+)
+
+
 def _script(args: list[Field], sink: Sink) -> list[Field]:
     opts, rest = parse_opts(
         args,
-        frozenset(
-            {"-c", "--command", "-t", "--timing", "-E", "--echo", "-I", "-O", "-B", "-T", "-m"}
-        ),
+        _SCRIPT_OPTS,
     )
     for f in rest[:1]:
-        sink.op(OpKind.WRITE, f, "script")
+        sink.op(_WRITE, f, "script")
     for code in values(opts, "-c", "--command"):
         sink.shell_code(code.val(), "script -c")
     return []
 
 
+_XARGS_OPTS = frozenset(
+    {
+        "-I",
+        "-n",
+        "-L",
+        "-P",
+        "-s",
+        "-d",
+        "-E",
+        "-a",
+        "--arg-file",
+        "--max-args",
+        "--max-lines",
+        "--max-procs",
+        "--max-chars",
+        "--delimiter",
+        "--replace",
+        "--eof",
+        "--process-slot-var",
+    }
+)
+
+
 def _xargs(args: list[Field], sink: Sink) -> list[Field]:
     opts, rest = parse_opts(
         args,
-        frozenset(
-            {
-                "-I",
-                "-n",
-                "-L",
-                "-P",
-                "-s",
-                "-d",
-                "-E",
-                "-a",
-                "--arg-file",
-                "--max-args",
-                "--max-lines",
-                "--max-procs",
-                "--max-chars",
-                "--delimiter",
-                "--replace",
-                "--eof",
-                "--process-slot-var",
-            }
-        ),
+        _XARGS_OPTS,
         permute=False,
     )
     for f in values(opts, "-a", "--arg-file"):
-        sink.op(OpKind.READ, f, "xargs")
+        sink.op(_READ, f, "xargs")
     return rest or [Field("echo")]
