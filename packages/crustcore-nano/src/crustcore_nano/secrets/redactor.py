@@ -164,14 +164,13 @@ def render(text: str, spans: list[tuple[int, int, str]]) -> str:
 class Redactor:
     """Replaces registered secret values (in all their forms) with ``[REDACTED:label]``."""
 
-    __slots__ = ("_needles", "_max_len", "_heads", "_sorted", "_escaped")
+    __slots__ = ("_needles", "_max_len", "_heads", "_sorted")
 
     def __init__(self) -> None:
         self._needles: list[tuple[str, str]] = []  # (needle, label), longest first
         self._max_len = 0
         self._heads: list[set[str]] = [set() for _ in range(4)]
         self._sorted: list[str] = []
-        self._escaped: tuple[str, ...] = ()  # each form as `json.dumps` writes it in a string
 
     def __repr__(self) -> str:
         return f"Redactor({len(self._needles)} forms)"
@@ -207,7 +206,6 @@ class Redactor:
                 heads[k - 1].add(needle[:k])
         self._heads = heads
         self._sorted = sorted({n for n, _ in self._needles})
-        self._escaped = tuple({json.dumps(n)[1:-1]: None for n, _ in self._needles})
 
     # --- matching ------------------------------------------------------------------------------
     def spans(self, text: str) -> list[tuple[int, int, str]]:
@@ -255,35 +253,18 @@ class Redactor:
             origin, _ = self.scrub(origin)
         return _mint_mvt(clean, origin, count)
 
-    def scrub_json(self, value: object) -> object:
-        """A copy of a JSON-like value with every string scrubbed (for log payloads).
-
-        The common case, a value holding no secret, costs one `json.dumps` and one search of its
-        text: JSON escapes a character at a time, so a string holding a form holds it, escaped
-        the same way, in the JSON text; no escaped form there means no form anywhere, and the
-        copy is that text read back. Otherwise every string is scrubbed one by one."""
-        try:
-            text = json.dumps(value)
-        except (TypeError, ValueError, RecursionError):
-            text = None  # not plain JSON (or very deep): the walk below decides
-        if text is not None and not self._contains_any(text):
-            return json.loads(text)
-        return self._scrub_walk(value, 0)
-
-    def _contains_any(self, text: str) -> bool:
-        return any(needle in text for needle in self._escaped)
-
-    def _scrub_walk(self, value: object, _depth: int) -> object:
+    def scrub_json(self, value: object, _depth: int = 0) -> object:
+        """A copy of a JSON-like value with every string scrubbed (for log payloads)."""
         if _depth > 64:
             raise SecretError("value nested too deeply to redact (over 64 levels)")
         if isinstance(value, str):
             return self.scrub(value)[0]
         if isinstance(value, Mapping):
             items = cast("Mapping[object, object]", value).items()
-            return {self.scrub(str(k))[0]: self._scrub_walk(v, _depth + 1) for k, v in items}
+            return {self.scrub(str(k))[0]: self.scrub_json(v, _depth + 1) for k, v in items}
         if isinstance(value, list | tuple):
             seq = cast("list[object] | tuple[object, ...]", value)
-            return [self._scrub_walk(v, _depth + 1) for v in seq]
+            return [self.scrub_json(v, _depth + 1) for v in seq]
         return value
 
     # --- for the stream redactor ---------------------------------------------------------------
