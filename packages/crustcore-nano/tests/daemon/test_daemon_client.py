@@ -175,8 +175,12 @@ def test_admin_client_manages_secrets_and_sees_handles_only(daemon_home: Path) -
             admin.secrets_add("gh", value + "Y")  # an existing name is not overwritten silently
         assert refused.value.code == "refused"
         rotated = "ghp_" + "z9Y8" * 9
+        admin.secrets_add("gh", value + "Z", hosts=["api.github.com"], replace=True)
         assert admin.secrets_add("gh", rotated, replace=True) == "secret://gh"
-        assert [s["availability"] for s in admin.secrets_list()] == ["available"]
+        [entry] = admin.secrets_list()
+        assert entry["availability"] == "available"
+        # A rotation without hosts changes the value, not where it may be sent.
+        assert entry["grant"] == {"hosts": ["api.github.com"], "header": "Authorization"}
         seen = client.redact(f"old={value}X new={rotated}")
         assert seen.redactions == 2  # the old value stays redacted after the rotation
         admin.secrets_rm("gh")

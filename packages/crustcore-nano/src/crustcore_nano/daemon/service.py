@@ -45,7 +45,6 @@ RESERVED_KIND_ROOTS = frozenset(
 )  # fmt: skip
 MAX_WAIT_S = 3600.0
 DEFAULT_WAIT_S = 300.0
-_ORIGINS: dict[str, Origin] = {origin.value: origin for origin in Origin}
 
 
 class ServiceError(CrustCoreError):
@@ -187,32 +186,18 @@ class KernelService:
         }
 
     def _check(self, role: Role, args: dict[str, object]) -> object:
-        # The hot op: the same checks as the ``api`` helpers, spelled out inline (each helper
-        # call is a measurable share of the socket's per-request cost).
-        get = args.get
-        origin_text = get("origin")
-        if origin_text is None or origin_text == "":
-            origin = Origin.API
-        else:
-            found = _ORIGINS.get(origin_text) if isinstance(origin_text, str) else None
-            if found is None:
-                if not isinstance(origin_text, str):
-                    raise UsageError("'origin' must be a string")
-                raise UsageError(f"unknown origin {origin_text!r:.40}")
-            origin = found
-        workspace = get("workspace")
-        if workspace is not None:
-            if not isinstance(workspace, str):
-                raise UsageError("'workspace' must be a string")
-            if not workspace.startswith("/"):  # os.path.isabs on POSIX
-                raise UsageError("'workspace' must be an absolute path")
+        origin_text = opt_str(args, "origin") or Origin.API.value
+        try:
+            origin = Origin(origin_text)
+        except ValueError:
+            raise UsageError(f"unknown origin {origin_text!r:.40}") from None
+        workspace = opt_str(args, "workspace")
+        if workspace is not None and not os.path.isabs(workspace):
+            raise UsageError("'workspace' must be an absolute path")
         session_id = opt_str(args, "session_id")
         task_id = opt_str(args, "task_id")
-        tool = get("tool")
-        if not isinstance(tool, str) or not tool:
-            raise UsageError("'tool' must be a non-empty string")
         call = ToolCall(
-            tool,
+            need_str(args, "tool"),
             need_obj(args, "args", default_empty=True),
             origin,
             session_id,
@@ -480,9 +465,7 @@ class KernelService:
         handle = broker.replace(name, value) if exists else broker.add(name, value)
         self._scrub = True
         if grant is not None:
-            self.grants[name] = grant
-        else:
-            self.grants.pop(name, None)  # a rotated secret keeps no grant it was not given
+            self.grants[name] = grant  # otherwise a rotated secret keeps the grant it has
         self.kernel.log.append(
             "secret.replaced" if exists else "secret.added",
             actor=role.value,
