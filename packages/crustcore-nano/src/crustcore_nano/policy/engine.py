@@ -93,14 +93,6 @@ _SYSTEM_ROOTS = (
     "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/sys",
     "/proc", "/dev", "/var", "/opt", "/root", "/System", "/Library", "/Applications", "/snap",
 )  # fmt: skip
-_BUILD_DIRS = frozenset(
-    {
-        "build", "dist", "target", "node_modules", "out", "__pycache__", ".pytest_cache",
-        ".mypy_cache", ".ruff_cache", ".venv", "venv", ".tox", ".nox", "coverage", ".coverage",
-        "htmlcov", ".next", ".nuxt", ".cache", ".parcel-cache", ".turbo", "tmp", ".gradle",
-        ".eggs", "site", "_build", ".svelte-kit", ".angular", "bin", "obj", "vendor",
-    }
-)  # fmt: skip
 _GIT_DANGEROUS_KEYS = frozenset(
     {
         "core.hookspath", "core.sshcommand", "core.fsmonitor", "core.pager", "core.editor",
@@ -270,11 +262,6 @@ class PolicyEngine:
     @property
     def policy(self) -> UserPolicy:
         return self._policy
-
-    def clear_caches(self) -> None:
-        """Forget cached path resolutions and shell analyses."""
-        self._path_cache.clear()
-        self._analyses.clear()
 
     def evaluate(self, call: ToolCall, *, session: SessionState | None = None) -> Decision:
         """Decide one tool call. Deterministic; never raises on the call's content."""

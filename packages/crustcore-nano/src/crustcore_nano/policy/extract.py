@@ -240,8 +240,6 @@ _CONTENT_KEYS = _WRITE_CONTENT_KEYS | frozenset(
         "excludepatterns", "ignore", "headers", "activeform", "subject", "name",
     }
 )  # fmt: skip
-# Keys whose string values may hold a JSON document worth walking.
-_NESTED_JSON_KEYS = frozenset({"arguments", "args", "params", "parameters", "input", "payload"})
 
 
 # --------------------------------------------------------------------------- URLs and paths

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from crustcore_nano.shell.expand import Field
 from crustcore_nano.shell.facts import NetworkTarget, OpKind, ShellSignal
 from crustcore_nano.shell.netparse import is_url, split_host_port
-from crustcore_nano.shell.options import Opt, basename, has, parse_opts, sub, values
+from crustcore_nano.shell.options import basename, has, parse_opts, sub, values
 from crustcore_nano.shell.sink import Sink
 
 # OpKind members, bound once: on Python 3.11 each `OpKind.X` look-up costs a descriptor call.
@@ -52,27 +52,6 @@ SHELLS = frozenset(
     }
 )
 _PY = ("python", "pypy")
-DECODERS = frozenset(
-    {
-        "base64",
-        "base32",
-        "basenc",
-        "xxd",
-        "openssl",
-        "rev",
-        "uudecode",
-        "gunzip",
-        "zcat",
-        "gzip",
-        "bzip2",
-        "bunzip2",
-        "xz",
-        "unxz",
-        "zstd",
-        "tr",
-        "iconv",
-    }
-)
 FETCHERS = frozenset(
     {"curl", "wget", "aria2c", "fetch", "http", "https", "xh", "lwp-request", "GET", "ftp", "tftp"}
 )
@@ -1422,8 +1401,3 @@ def describe(name: str, args: list[Field], sink: Sink) -> None:
 def known(name: str) -> bool:
     """Whether the table describes `name`."""
     return name in _TABLE
-
-
-def opts_of(args: list[Field], value_opts: frozenset[str]) -> tuple[list[Opt], list[Field]]:
-    """Re-export of the option splitter for the analyser."""
-    return parse_opts(args, value_opts)

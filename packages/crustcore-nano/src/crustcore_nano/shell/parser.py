@@ -75,9 +75,6 @@ class Parser:
 
     # ------------------------------------------------------------------ token helpers
 
-    def _tok(self) -> Token:
-        return self.toks[self.i]
-
     def _advance(self) -> Token:
         tok = self.toks[self.i]
         self.budget.tick(1, tok.start)
@@ -448,11 +445,6 @@ class Parser:
                 words.append(Word((Lit(tok.text, True),), tok.start, tok.end))
         redirects = self._redirects()
         return CondCommand(tuple(words), redirects, start, self.toks[self.i - 1].end)
-
-
-def parse_lexed(lexed: Lexed, budget: Budget, limits: ShellLimits) -> Script:
-    """Parse a token stream produced by a lexer that shares `budget`."""
-    return Parser(lexed, budget, limits).parse_script()
 
 
 def parse_with(
