@@ -9,9 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fuzzkit import load_target
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from fuzzkit import smoke
 
 _HERE = Path(__file__).parent
 
@@ -34,18 +32,4 @@ _SEEDS = [
 
 
 def test_fuzz_daemon_frames_smoke() -> None:
-    target = load_target("fuzz_daemon_frames")
-    for seed in _SEEDS:
-        target(seed)
-
-    @settings(
-        max_examples=2000,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow],
-    )
-    @given(st.binary(max_size=512))
-    def run(data: bytes) -> None:
-        target(data)
-
-    run()
+    smoke("fuzz_daemon_frames", _SEEDS, max_size=512)

@@ -9,9 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fuzzkit import load_target
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from fuzzkit import smoke
 
 _HERE = Path(__file__).parent
 _TARGETS = sorted(
@@ -43,18 +41,4 @@ def test_there_are_at_least_six_targets() -> None:
 
 @pytest.mark.parametrize("name", _TARGETS)
 def test_fuzz_target_smoke(name: str) -> None:
-    target = load_target(name)
-    for seed in _SEEDS:
-        target(seed)
-
-    @settings(
-        max_examples=2000,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow],
-    )
-    @given(st.binary(max_size=256))
-    def run(data: bytes) -> None:
-        target(data)
-
-    run()
+    smoke(name, _SEEDS)
