@@ -659,7 +659,7 @@ def _walk_mapping(ctx: _Ctx, args: _Args, depth: int, stack: _Stack, skip: set[s
     writes = any(k in _WRITE_CONTENT_KEYS for k in index)
     content = None
     if writes:
-        pieces = [v for k in sorted(_WRITE_CONTENT_KEYS & index.keys()) for _, v in index[k]]
+        pieces = [v for k in sorted(index.keys() & _WRITE_CONTENT_KEYS) for _, v in index[k]]
         texts = [p for p in pieces if isinstance(p, str)]
         content = "\n".join(texts) if texts else None
     sources = [k for k in live if k in _SOURCE_KEYS]
