@@ -26,6 +26,14 @@ Prints one JSON object:
   (a check run in a process that sleeps between requests costs more CPU than the same check run
   back to back, in-process).
 
+* `one_request_breakdown`: where one request at a time spends its round trip, from a third
+  forked daemon with timers inside it: `daemon_check_p50_us` (`Kernel.check` as run there),
+  `daemon_request_p50_us` (the whole handling of a request: decode, dispatch, check, reply
+  encoding), `outside_the_handler_us` (the socket round trip minus that: both processes waking,
+  the event loop, the client library), and `bare_socket_roundtrip_p50_us`, 300 bytes to a
+  forked echo process over a Unix socket pair and back with no framing or JSON, the floor of
+  any process boundary in Python on this machine.
+
 Targets from the issue: added p50 <= 100 us, >= 20,000 checks/s (at `--clients`, default 4),
 and the daemon's own overhead (`transport_only`) <= 15 us of CPU per check.
 
@@ -43,15 +51,18 @@ import multiprocessing
 import os
 import shutil
 import signal
+import socket
 import tempfile
 import time
 from collections.abc import Callable
+from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
+from typing import Any
 
 from crustcore_nano.daemon.client import KernelClient
 from crustcore_nano.daemon.launch import start_daemon, stop_daemon
-from crustcore_nano.daemon.server import KernelServer, probe, socket_path
+from crustcore_nano.daemon.server import KernelServer, _Connection, probe, socket_path
 from crustcore_nano.daemon.service import KernelService
 from crustcore_nano.kernel.core import Kernel
 from crustcore_nano.policy.types import Decision, ToolCall, Verdict
@@ -175,6 +186,11 @@ def _null_daemon(home: Path) -> None:
         return fixed
 
     Kernel.check = check  # type: ignore[method-assign]  # a forked child's own copy
+    _serve(home)
+
+
+def _serve(home: Path) -> None:
+    """Run the daemon's server and service code for ``home`` in this (forked) process."""
 
     async def serve(server: KernelServer) -> None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, server.request_stop)
@@ -185,6 +201,93 @@ def _null_daemon(home: Path) -> None:
         asyncio.run(serve(KernelServer(KernelService(kernel))))
 
 
+def _await_socket(home: Path, proc: BaseProcess) -> None:
+    deadline = time.monotonic() + 30
+    while not probe(socket_path(home)):
+        if time.monotonic() > deadline or not proc.is_alive():
+            raise RuntimeError(f"the forked daemon for {home} did not start")
+        time.sleep(0.02)
+
+
+def _timed_daemon(home: Path, out: multiprocessing.Queue[dict[str, float]]) -> None:
+    """Serve ``home`` with timers around `Kernel.check` and around the whole handling of each
+    request (decode, dispatch, check, reply encoding); report their medians on SIGTERM."""
+    spans: dict[str, list[float]] = {"check": [], "request": []}
+    clock = time.perf_counter
+    check, handle = Kernel.check, _Connection._handle
+
+    def timed_check(self: Kernel, call: ToolCall, **kw: Any) -> Decision:
+        start = clock()
+        try:
+            return check(self, call, **kw)
+        finally:
+            spans["check"].append(clock() - start)
+
+    def timed_handle(self: _Connection, frame: bytes) -> None:
+        start = clock()
+        try:
+            handle(self, frame)
+        finally:
+            spans["request"].append(clock() - start)
+
+    Kernel.check = timed_check  # type: ignore[method-assign]  # a forked child's own copy
+    _Connection._handle = timed_handle  # type: ignore[method-assign]
+    _serve(home)
+    out.put({k: round(sorted(v)[len(v) // 2] * 1e6, 1) for k, v in spans.items() if v})
+
+
+def _pingpong_p50_us(size: int = 300, count: int = 5000) -> float:
+    """A bare round trip: `size` bytes to a forked process over a Unix socket pair and back."""
+    near, far = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    pid = os.fork()
+    if pid == 0:  # the echo side
+        near.close()
+        while data := far.recv(65536):
+            far.sendall(data)
+        os._exit(0)
+    far.close()
+    message = b"x" * size
+    samples: list[float] = []
+    clock = time.perf_counter
+    for _ in range(count):
+        start = clock()
+        near.sendall(message)
+        near.recv(65536)
+        samples.append(clock() - start)
+    near.close()
+    os.waitpid(pid, 0)
+    return _percentiles(samples[count // 10 :])["p50"]
+
+
+def _breakdown(root: Path, ws: str, calls: list[ToolCall], rounds: int) -> dict[str, float]:
+    """Where the time of one request at a time goes: the check and the whole request as timed
+    inside a daemon, the rest of the socket round trip, and a bare socket round trip."""
+    home = root / "timed"
+    ctx = multiprocessing.get_context("fork")
+    out: multiprocessing.Queue[dict[str, float]] = ctx.Queue()
+    proc = ctx.Process(target=_timed_daemon, args=(home, out))
+    proc.start()
+    try:
+        _await_socket(home, proc)
+        with KernelClient(home) as client:
+
+            def remote(call: ToolCall) -> Decision:
+                return client.check(call, workspace=ws)
+
+            sock = _percentiles(_time(remote, calls, rounds))["p50"]
+    finally:
+        proc.terminate()
+    inside = out.get(timeout=60)
+    proc.join(30)
+    return {
+        "socket_p50_us": sock,
+        "daemon_check_p50_us": inside["check"],
+        "daemon_request_p50_us": inside["request"],
+        "outside_the_handler_us": round(sock - inside["request"], 1),
+        "bare_socket_roundtrip_p50_us": _pingpong_p50_us(),
+    }
+
+
 def _transport_only(
     root: Path, ws: str, calls: list[ToolCall], levels: list[int], args: argparse.Namespace
 ) -> dict[str, object]:
@@ -192,11 +295,7 @@ def _transport_only(
     proc = multiprocessing.get_context("fork").Process(target=_null_daemon, args=(home,))
     proc.start()
     try:
-        deadline = time.monotonic() + 30
-        while not probe(socket_path(home)):
-            if time.monotonic() > deadline or not proc.is_alive():
-                raise RuntimeError("the transport-only daemon did not start")
-            time.sleep(0.02)
+        _await_socket(home, proc)
         assert proc.pid is not None
         with KernelClient(home) as client:
 
@@ -259,6 +358,7 @@ def main() -> None:
         finally:
             stop_daemon(proc)
         null = _transport_only(root, str(ws), calls, levels, args)
+        breakdown = _breakdown(root, str(ws), calls, args.rounds)
         local_p = _percentiles(inproc)
         sock_p = _percentiles(sock)
         added = {k: round(sock_p[k] - local_p[k], 1) for k in ("p50", "p99")}
@@ -280,6 +380,7 @@ def main() -> None:
             "throughput": headline,
             "sweep": sweep,
             "transport_only": null,
+            "one_request_breakdown": breakdown,
             "targets": {
                 "added_p50_us": 100,
                 "checks_per_s": 20000,
