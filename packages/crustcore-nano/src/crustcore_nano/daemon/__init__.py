@@ -8,10 +8,18 @@ it. The wire format is documented in ``docs/protocol.md``.
 from __future__ import annotations
 
 from .api import KernelAPI, VisibleText
-from .client import AsyncKernelClient, KernelClient, NoKernelError, RemoteError, RemoteText
+from .client import (
+    AsyncKernelClient,
+    InFlightError,
+    KernelClient,
+    NoKernelError,
+    RemoteError,
+    RemoteText,
+)
 
 __all__ = [
     "AsyncKernelClient",
+    "InFlightError",
     "KernelAPI",
     "KernelClient",
     "NoKernelError",

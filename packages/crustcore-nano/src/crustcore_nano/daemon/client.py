@@ -2,9 +2,12 @@
 
 Both speak the socket protocol of ``docs/protocol.md`` and offer the embedded kernel's methods
 (:class:`~crustcore_nano.daemon.api.KernelAPI`), so code written against ``Kernel.open(home)``
-runs against a daemon by swapping the object. A broken connection is re-opened once and the
-request sent again (note: an op that changed state may then run twice if the kernel had already
-run it when the connection broke). When no kernel runs, :class:`NoKernelError` says so plainly.
+runs against a daemon by swapping the object. A connection found broken before a request
+reached the kernel (for example after the kernel restarted) is re-opened once and the request
+sent. A connection that breaks after the request was sent is re-opened and the request sent
+again only for ops that read or merely evaluate (`RESEND_SAFE`); any other op may already have
+been applied, so :class:`InFlightError` says so instead of running it twice. When no kernel
+runs, :class:`NoKernelError` says so plainly.
 """
 
 from __future__ import annotations
@@ -43,6 +46,27 @@ _token_lock = threading.Lock()
 
 class NoKernelError(KernelError):
     """No kernel daemon listens for this home."""
+
+
+class InFlightError(KernelError):
+    """The connection broke after a state-changing request was sent: the kernel may or may not
+    have applied it, and it was not sent again."""
+
+
+RESEND_SAFE = frozenset(
+    {"hello", "status", "check", "redact", "task.get", "approvals.list", "secrets.list"}
+)
+"""Ops sent again when the connection breaks while they are in flight: they only read, or (for
+`check`) record one more evaluation of the same call. Every other op changes state (a record, a
+charge, a receipt, an approval, a secret) and is sent at most once."""
+
+
+def _in_flight(op: str) -> InFlightError:
+    return InFlightError(
+        f"the connection to the kernel broke after {op!r} was sent; the kernel may have applied "
+        "it, so it was not sent again (look at `crustcore status` or the event log before "
+        "repeating it)"
+    )
 
 
 class RemoteError(KernelError):
@@ -270,12 +294,23 @@ class KernelClient:
         self.close()
 
     def _roundtrip(self, op: str, args: Mapping[str, object]) -> Reply:
+        return self._receive(self._send(op, args))
+
+    def _send(self, op: str, args: Mapping[str, object]) -> int:
+        """Send one request and return its id. A failure here means the kernel did not get the
+        whole frame (a partial frame is dropped when the connection closes), so it ran nothing."""
         sock = self._sock
         if sock is None:
             raise ConnectionResetError("not connected")
         self._next_id += 1
         req_id = self._next_id
         sock.sendall(encode_frame(encode_request(req_id, op, args), max_frame=self._max_frame))
+        return req_id
+
+    def _receive(self, req_id: int) -> Reply:
+        sock = self._sock
+        if sock is None:
+            raise ConnectionResetError("not connected")
         rbuf = self._rbuf
         while True:
             size = sock.recv_into(rbuf)
@@ -293,18 +328,30 @@ class KernelClient:
 
     def call(self, op: str, args: Mapping[str, object] | None = None) -> object:
         """Send one request and return its result; RemoteError for an error reply."""
+        body = args or {}
         with self._lock:
             try:
                 if self._sock is None:
                     self._connect()
-                reply = self._roundtrip(op, args or {})
-            except (ConnectionError, BrokenPipeError, ProtocolError):
-                if self._sock is not None:
-                    self._sock.close()
-                self._sock = None
+                req_id = self._send(op, body)
+            except (ConnectionError, ProtocolError):
+                self._drop()
                 self._connect()  # reconnect once; NoKernelError if the kernel is gone
-                reply = self._roundtrip(op, args or {})
+                req_id = self._send(op, body)
+            try:
+                reply = self._receive(req_id)
+            except (ConnectionError, ProtocolError):
+                self._drop()
+                if op not in RESEND_SAFE:
+                    raise _in_flight(op) from None
+                self._connect()
+                reply = self._roundtrip(op, body)
             return _result(reply)
+
+    def _drop(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+        self._sock = None
 
     # --- the KernelAPI methods -------------------------------------------------------------------
     def check(
@@ -614,12 +661,23 @@ class AsyncKernelClient:
         await self.close()
 
     async def _roundtrip(self, op: str, args: Mapping[str, object]) -> Reply:
+        return await self._receive(self._send(op, args))
+
+    def _send(self, op: str, args: Mapping[str, object]) -> int:
+        """Queue one request and return its id; raises (having queued nothing) when the
+        connection is already known to be closed, e.g. the kernel restarted while we idled."""
         conn = self._conn
         if conn is None:
             raise ConnectionResetError("not connected")
         self._next_id += 1
         req_id = self._next_id
         conn.send(encode_frame(encode_request(req_id, op, args), max_frame=self._max_frame))
+        return req_id
+
+    async def _receive(self, req_id: int) -> Reply:
+        conn = self._conn
+        if conn is None:
+            raise ConnectionResetError("not connected")
         await conn.drain()
         while True:
             reply = parse_reply(await conn.next_frame())
@@ -629,15 +687,24 @@ class AsyncKernelClient:
                 raise RemoteError(reply.code, reply.message)
 
     async def call(self, op: str, args: Mapping[str, object] | None = None) -> object:
+        body = args or {}
         async with self._lock:
             try:
                 if self._conn is None:
                     await self._connect()
-                reply = await self._roundtrip(op, args or {})
+                req_id = self._send(op, body)
             except (ConnectionError, ProtocolError):
                 await self._drop()
                 await self._connect()
-                reply = await self._roundtrip(op, args or {})
+                req_id = self._send(op, body)
+            try:
+                reply = await self._receive(req_id)
+            except (ConnectionError, ProtocolError):
+                await self._drop()
+                if op not in RESEND_SAFE:
+                    raise _in_flight(op) from None
+                await self._connect()
+                reply = await self._roundtrip(op, body)
             return _result(reply)
 
     async def check(
