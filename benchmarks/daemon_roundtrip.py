@@ -107,6 +107,16 @@ def _time(
     return samples
 
 
+def _time_remote(home: Path, ws: str, calls: list[ToolCall], rounds: int) -> list[float]:
+    """`_time` of `check` through a `KernelClient` to the daemon serving ``home``."""
+    with KernelClient(home) as client:
+
+        def remote(call: ToolCall) -> Decision:
+            return client.check(call, workspace=ws)
+
+        return _time(remote, calls, rounds)
+
+
 def _own_cpu() -> float:
     t = os.times()
     return t.user + t.system
@@ -269,12 +279,7 @@ def _breakdown(root: Path, ws: str, calls: list[ToolCall], rounds: int) -> dict[
     proc.start()
     try:
         _await_socket(home, proc)
-        with KernelClient(home) as client:
-
-            def remote(call: ToolCall) -> Decision:
-                return client.check(call, workspace=ws)
-
-            sock = _percentiles(_time(remote, calls, rounds))["p50"]
+        sock = _percentiles(_time_remote(home, ws, calls, rounds))["p50"]
     finally:
         proc.terminate()
     inside = out.get(timeout=60)
@@ -297,12 +302,7 @@ def _transport_only(
     try:
         _await_socket(home, proc)
         assert proc.pid is not None
-        with KernelClient(home) as client:
-
-            def remote(call: ToolCall) -> Decision:
-                return client.check(call, workspace=ws)
-
-            lat = _percentiles(_time(remote, calls, args.rounds))
+        lat = _percentiles(_time_remote(home, ws, calls, args.rounds))
         sweep = [
             _throughput(home, ws, proc.pid, n, per_client=max(1, args.checks // n), inproc_cpu=0.0)
             for n in levels
@@ -338,12 +338,7 @@ def main() -> None:
             inproc_cpu = _inprocess_cpu(kernel, str(ws), calls, args.checks // 2)
         proc = start_daemon(root / "daemon")
         try:
-            with KernelClient(root / "daemon") as client:
-
-                def remote(call: ToolCall) -> Decision:
-                    return client.check(call, workspace=str(ws))
-
-                sock = _time(remote, calls, args.rounds)
+            sock = _time_remote(root / "daemon", str(ws), calls, args.rounds)
             sweep = [
                 _throughput(
                     root / "daemon",

@@ -52,6 +52,14 @@ class InFlightError(KernelError):
     """The connection broke after a state-changing request was sent: the kernel may or may not
     have applied it, and it was not sent again."""
 
+    def __init__(self, op: str) -> None:
+        super().__init__(
+            f"the connection to the kernel broke after {op!r} was sent; the kernel may have "
+            "applied it, so it was not sent again (look at `crustcore status` or the event log "
+            "before repeating it)"
+        )
+        self.op = op
+
 
 RESEND_SAFE = frozenset(
     {"hello", "status", "check", "redact", "task.get", "approvals.list", "secrets.list"}
@@ -59,14 +67,6 @@ RESEND_SAFE = frozenset(
 """Ops sent again when the connection breaks while they are in flight: they only read, or (for
 `check`) record one more evaluation of the same call. Every other op changes state (a record, a
 charge, a receipt, an approval, a secret) and is sent at most once."""
-
-
-def _in_flight(op: str) -> InFlightError:
-    return InFlightError(
-        f"the connection to the kernel broke after {op!r} was sent; the kernel may have applied "
-        "it, so it was not sent again (look at `crustcore status` or the event log before "
-        "repeating it)"
-    )
 
 
 class RemoteError(KernelError):
@@ -343,7 +343,7 @@ class KernelClient:
             except (ConnectionError, ProtocolError):
                 self._drop()
                 if op not in RESEND_SAFE:
-                    raise _in_flight(op) from None
+                    raise InFlightError(op) from None
                 self._connect()
                 reply = self._roundtrip(op, body)
             return _result(reply)
@@ -702,7 +702,7 @@ class AsyncKernelClient:
             except (ConnectionError, ProtocolError):
                 await self._drop()
                 if op not in RESEND_SAFE:
-                    raise _in_flight(op) from None
+                    raise InFlightError(op) from None
                 await self._connect()
                 reply = await self._roundtrip(op, body)
             return _result(reply)
