@@ -184,15 +184,17 @@ def push_secret(layout: HomeLayout, entry: VaultEntry) -> str:
 
 
 def _pending(link: KernelClient) -> list[dict[str, object]]:
-    return [_as_dict(item) for item in _as_list(link.call("approvals.list", {}))]
+    return link.approvals()
 
 
 def _render_approval(item: Mapping[str, object], out: TextIO, now_ms: int) -> None:
     expires = item.get("expires_at_ms")
     left = f"{max((expires - now_ms) // 1000, 0)} s" if isinstance(expires, int) else "?"
+    role = item.get("role")
+    via = f" via {role}" if isinstance(role, str) else ""
     out.write(
         f"{item.get('approval_id')}  digest {str(item.get('digest'))[:16]}  "
-        f"by {item.get('requested_by')}  {item.get('reversibility')}  expires in {left}\n"
+        f"by {item.get('requested_by')}{via}  {item.get('reversibility')}  expires in {left}\n"
     )
     out.write(f"    {item.get('summary')}\n")
     action = item.get("action")

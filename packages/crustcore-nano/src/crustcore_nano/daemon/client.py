@@ -153,6 +153,35 @@ def _objs(value: object) -> list[dict[str, object]]:
     return [_obj(item) for item in items]
 
 
+class _ApprovalPages:
+    """Collects ``approvals.list`` pages. The list may shift between pages (an approval resolved
+    or expired), so items are kept once by id, and the number of pages is bounded."""
+
+    MAX_PAGES = 1000
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, object]] = []
+        self._seen: set[object] = set()
+        self._offset = 0
+        self._pages = 0
+        self._done = False
+
+    def next_offset(self) -> int | None:
+        return None if self._done or self._pages >= self.MAX_PAGES else self._offset
+
+    def add(self, page: list[dict[str, object]]) -> None:
+        self._pages += 1
+        if not page:
+            self._done = True
+            return
+        self._offset += len(page)
+        for item in page:
+            key = item.get("approval_id")
+            if key not in self._seen:
+                self._seen.add(key)
+                self.items.append(item)
+
+
 def _check_args(
     call: ToolCall, session_id: str | None, workspace: str | None, task_id: str | None
 ) -> dict[str, object]:
@@ -451,7 +480,11 @@ class KernelClient:
 
     # --- admin -----------------------------------------------------------------------------------
     def approvals(self) -> list[dict[str, object]]:
-        return _objs(self.call("approvals.list"))
+        """Every pending approval: the kernel answers in pages, asked for until one is empty."""
+        pages = _ApprovalPages()
+        while (offset := pages.next_offset()) is not None:
+            pages.add(_objs(self.call("approvals.list", {"offset": offset})))
+        return pages.items
 
     def resolve_approval(self, approval_id: str, *, approve: bool, digest: str) -> str:
         body: dict[str, object] = {"id": approval_id, "approve": approve, "digest": digest}
@@ -797,7 +830,11 @@ class AsyncKernelClient:
         return value
 
     async def approvals(self) -> list[dict[str, object]]:
-        return _objs(await self.call("approvals.list"))
+        """Every pending approval, page by page (see :meth:`KernelClient.approvals`)."""
+        pages = _ApprovalPages()
+        while (offset := pages.next_offset()) is not None:
+            pages.add(_objs(await self.call("approvals.list", {"offset": offset})))
+        return pages.items
 
     async def resolve_approval(self, approval_id: str, *, approve: bool, digest: str) -> str:
         body: dict[str, object] = {"id": approval_id, "approve": approve, "digest": digest}

@@ -86,6 +86,36 @@ def json_depth_ok(text: str, limit: int = MAX_DEPTH) -> bool:
     return True
 
 
+def _has_lone_surrogate(value: object) -> bool:
+    """True when a string (value or key) anywhere in ``value`` holds an unpaired surrogate.
+
+    ``json`` turns the escape ``\\ud800`` into a one-character string that no UTF-8 encoder
+    accepts, so such a value could be stored but never echoed back, listed or logged as UTF-8.
+    The walk is iterative; depth is already bounded by :func:`json_depth_ok`.
+    """
+    stack: list[object] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            for key, inner in cast("dict[str, object]", item).items():
+                stack.append(key)
+                stack.append(inner)
+        elif isinstance(item, list):
+            stack.extend(cast("list[object]", item))
+    return False
+
+
+def _may_hold_surrogate(text: str) -> bool:
+    """Cheap pre-check: a strict UTF-8 frame cannot carry a raw surrogate, so one can only come
+    from an escape ``\\uD800`` to ``\\uDFFF``. A false positive only costs the walk."""
+    return "\\ud" in text or "\\uD" in text
+
+
 def _no_constants(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
@@ -115,12 +145,16 @@ def loads_bounded(payload: bytes) -> object:
             value, end = _raw_decode(text)
         except ValueError:
             end = -1  # leading whitespace, or not JSON at all: the full decoder says which
-        if end == len(text):
-            return value
-        # Trailing whitespace is still JSON; anything else makes this raise.
-        return _DECODER.decode(text)
+        if end != len(text):
+            # Trailing whitespace is still JSON; anything else makes this raise.
+            value = _DECODER.decode(text)
     except (ValueError, RecursionError) as exc:
         raise ProtocolError(ErrorCode.BAD_JSON, f"frame is not valid JSON: {exc}"[:200]) from None
+    if _may_hold_surrogate(text) and _has_lone_surrogate(value):
+        raise ProtocolError(
+            ErrorCode.BAD_JSON, "frame holds an unpaired UTF-16 surrogate escape (not valid text)"
+        )
+    return value
 
 
 def as_object(value: object) -> dict[str, object] | None:

@@ -13,8 +13,9 @@ from pathlib import Path
 from crustcore_nano.kernel.core import Kernel, resolve_home
 
 from .grants import load_grants
+from .hardening import harden_process
 from .roles import TokenStore, load_tokens, read_tokens_fd
-from .server import DaemonError, KernelServer, ServerConfig, probe, socket_path
+from .server import DaemonError, KernelServer, ServerConfig, probe, raise_fd_limit, socket_path
 from .service import KernelService
 
 
@@ -46,6 +47,8 @@ def _take_env_secrets(pairs: tuple[tuple[str, str], ...]) -> list[tuple[str, str
 def serve(options: ServeOptions) -> int:
     """Run until SIGTERM/SIGINT or an admin ``shutdown``; the log is closed and sealed on exit."""
     home = resolve_home(options.home)
+    harden_process()
+    raise_fd_limit()
     tokens = TokenStore()
     if options.tokens_fd is not None:
         load_tokens(read_tokens_fd(options.tokens_fd), tokens)

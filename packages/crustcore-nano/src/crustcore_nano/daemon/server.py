@@ -69,6 +69,9 @@ class ServerConfig:
     max_queued: int = 256
     max_connections: int = 1024
     backlog: int = 512
+    # A peer that has not finished ``hello`` by then is closed: an idle socket must not hold one
+    # of the limited connection slots forever.
+    hello_timeout_s: float = 10.0
 
 
 def run_dir(home: Path) -> Path:
@@ -154,6 +157,7 @@ class _Connection(asyncio.BufferedProtocol):
         self._read_timer: asyncio.TimerHandle | None = None
         self._write_timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
+        self._hello_timer: asyncio.TimerHandle | None = None
         self._rbuf = memoryview(bytearray(READ_CHUNK))
         # Answers produced while a read is handled, written together when it is done.
         self._out: list[bytes] = []
@@ -177,20 +181,47 @@ class _Connection(asyncio.BufferedProtocol):
             self._closing = True
             transport.abort()
             return
-        if len(server.connections) >= self._cfg.max_connections:
+        if len(server.connections) >= server.max_connections and not server.make_room():
             self._closing = True
             transport.abort()
             return
-        server.connections.add(self)
+        server.connections[self] = None
+        self._hello_timer = asyncio.get_running_loop().call_later(
+            self._cfg.hello_timeout_s, self._hello_stuck
+        )
         server.service.connections = len(server.connections)
         transport.set_write_buffer_limits(high=self._cfg.write_high_water)
+
+    @property
+    def evictable(self) -> bool:
+        """Only peers without a token (no hello yet, or the plain client role) may be closed to
+        make room: a flood of same-user connections must never lock out the user's CLI or a
+        sidecar, whose roles are proven by a token."""
+        return not self._closing and (self.role is None or self.role is Role.CLIENT)
+
+    def evict(self) -> None:
+        self._closing = True
+        self._cancel_timers()
+        if self._task is not None:
+            self._task.cancel()
+        if self._transport is not None:
+            self._transport.abort()
+
+    def _hello_stuck(self) -> None:
+        self._hello_timer = None
+        if self.role is None and not self._closing:
+            self._fail(
+                None,
+                ErrorCode.BAD_REQUEST,
+                f"no hello within {self._cfg.hello_timeout_s:g} s; closing",
+            )
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._closing = True
         self._cancel_timers()
         if self._task is not None:
             self._task.cancel()
-        self._server.connections.discard(self)
+        self._server.connections.pop(self, None)
         self._server.service.connections = len(self._server.connections)
 
     def get_buffer(self, sizehint: int) -> memoryview:
@@ -289,7 +320,14 @@ class _Connection(asyncio.BufferedProtocol):
                 req.req_id, ErrorCode.INTERNAL, f"internal error: {type(exc).__name__}"
             )
             return
-        self._send(ok_reply(req.req_id, result))
+        try:
+            reply = ok_reply(req.req_id, result)
+        except (ValueError, TypeError) as exc:  # e.g. a string no UTF-8 encoder accepts
+            self._reply_error(
+                req.req_id, ErrorCode.INTERNAL, f"internal error: {type(exc).__name__}"
+            )
+            return
+        self._send(reply)
         if service.stop_requested:
             self._server.request_stop()
 
@@ -312,6 +350,9 @@ class _Connection(asyncio.BufferedProtocol):
             self._fail(req_id, ErrorCode.FORBIDDEN, f"the token for role {role.value} is not valid")
             return
         self.role = role
+        if self._hello_timer is not None:
+            self._hello_timer.cancel()
+            self._hello_timer = None
         self._send(ok_reply(req_id, service.hello_result(role)))
 
     async def _wait(self, req_id: int, approval_id: str, timeout: float) -> None:
@@ -429,10 +470,10 @@ class _Connection(asyncio.BufferedProtocol):
             self._transport.abort()  # it does not read its answers; drop them
 
     def _cancel_timers(self) -> None:
-        for timer in (self._read_timer, self._write_timer):
+        for timer in (self._read_timer, self._write_timer, self._hello_timer):
             if timer is not None:
                 timer.cancel()
-        self._read_timer = self._write_timer = None
+        self._read_timer = self._write_timer = self._hello_timer = None
 
 
 class KernelServer:
@@ -449,7 +490,9 @@ class KernelServer:
         self.tokens = tokens if tokens is not None else TokenStore()
         self.config = config if config is not None else ServerConfig()
         self.home = service.kernel.home
-        self.connections: set[_Connection] = set()
+        # Insertion-ordered (a dict used as an ordered set): the oldest peer comes first.
+        self.connections: dict[_Connection, None] = {}
+        self.max_connections = connection_cap(self.config.max_connections)
         self._waiters: dict[str, asyncio.Event] = {}
         self._server: asyncio.AbstractServer | None = None
         self._stopped: asyncio.Event | None = None
@@ -462,6 +505,17 @@ class KernelServer:
     @property
     def socket_path(self) -> Path:
         return socket_path(self.home)
+
+    def make_room(self) -> bool:
+        """At the connection cap: close the oldest peer that holds no token. False when every
+        slot belongs to a token role (then the new peer is refused)."""
+        for conn in self.connections:
+            if conn.evictable:
+                self.connections.pop(conn, None)
+                conn.evict()
+                self.service.connections = len(self.connections)
+                return True
+        return False
 
     def waiter(self, approval_id: str) -> asyncio.Event:
         event = self._waiters.get(approval_id)
@@ -542,6 +596,41 @@ class KernelServer:
         with contextlib.suppress(OSError, ValueError):
             if int(pid_file.read_text().strip()) == os.getpid():
                 pid_file.unlink()
+
+
+# Descriptors kept free for everything that is not a peer (the log, the vault, the listening
+# socket, the verifier's pipes).
+FD_RESERVE = 64
+
+
+def connection_cap(wanted: int) -> int:
+    """``wanted``, lowered so that every admitted peer also gets a file descriptor.
+
+    Past ``RLIMIT_NOFILE`` the accept itself fails, the connection stays in the listen backlog,
+    and no peer could be closed to make room; keeping the cap under the limit means a flood
+    always reaches :meth:`KernelServer.make_room` instead.
+    """
+    try:
+        import resource
+
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):
+        return wanted
+    if soft == resource.RLIM_INFINITY or soft <= 0:
+        return wanted
+    return max(1, min(wanted, soft - FD_RESERVE))
+
+
+def raise_fd_limit() -> None:
+    """Raise the soft ``RLIMIT_NOFILE`` to the hard limit (called once by the daemon process)."""
+    with contextlib.suppress(ImportError, OSError, ValueError):
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
+            target = 65536 if hard == resource.RLIM_INFINITY else hard
+            if target > soft:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 def _write_pid(path: Path) -> None:

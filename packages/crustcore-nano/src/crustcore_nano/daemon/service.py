@@ -18,6 +18,7 @@ from typing import cast
 from crustcore_nano.approvals import (
     ActionSpec,
     Actor,
+    Approvable,
     ApprovalState,
     AuthorizedUser,
     PendingApproval,
@@ -40,11 +41,18 @@ from .roles import ALL_OPS, ROLE_OPS, Role
 RESERVED_KIND_ROOTS = frozenset(
     {
         "approval", "budget", "daemon", "decision", "job", "log", "model", "patch",
-        "receipt", "risk", "secret", "task", "tool", "user",
+        "receipt", "risk", "secret", "task", "tool", "user", "verify",
     }
 )  # fmt: skip
 MAX_WAIT_S = 3600.0
 DEFAULT_WAIT_S = 300.0
+# Pending approvals one role may hold open through ``approval.request``: a flood from one
+# program must not bury another's request, nor grow the kernel without bound.
+MAX_PENDING_PER_ROLE = 64
+# An approval is shown to the user in full; an action larger than this cannot be reviewed.
+MAX_APPROVAL_ARGS_BYTES = 16 * 1024
+# ``approvals.list`` answers in pages that fit well inside one frame.
+LIST_PAGE_BYTES = 256 * 1024
 
 
 class ServiceError(CrustCoreError):
@@ -80,6 +88,8 @@ class KernelService:
         self._clock = clock
         self._user: AuthorizedUser | None = None
         self._edge_pending: dict[ApprovalId, PendingApproval[ActionSpec]] = {}
+        # Which role asked for each approval still open through ``approval.request``.
+        self._requested_role: dict[ApprovalId, Role] = {}
         self._started = time.monotonic()
         self.requests = 0
         self.connections = 0
@@ -268,12 +278,53 @@ class KernelService:
         self.kernel.log.append("secret.injected", actor=role.value, ts_ms=now, payload=facts)
         return {"value": value}
 
+    def _open_by(self, role: Role) -> int:
+        """How many approvals ``role`` asked for that are still pending (forgetting the rest)."""
+        approvals = self.kernel.approvals
+        now = self._clock()
+        count = 0
+        for aid, who in list(self._requested_role.items()):
+            state = approvals.state(aid)
+            if state is not ApprovalState.PENDING or now > approvals.get(aid).expires_at_ms:
+                del self._requested_role[aid]
+                self._edge_pending.pop(aid, None)
+            elif who is role:
+                count += 1
+        return count
+
     def _approval_request(self, role: Role, args: dict[str, object]) -> object:
         tool = need_str(args, "tool")
         tool_args = need_obj(args, "args", default_empty=True)
+        size = len(_json_text(tool_args).encode("utf-8")) + len(tool.encode("utf-8"))
+        if size > MAX_APPROVAL_ARGS_BYTES:
+            raise ServiceError(
+                ErrorCode.REFUSED,
+                f"the action is {size} bytes; an approval must be small enough for the user to "
+                f"read in full (at most {MAX_APPROVAL_ARGS_BYTES})",
+            )
+        if self._open_by(role) >= MAX_PENDING_PER_ROLE:
+            raise ServiceError(
+                ErrorCode.REFUSED,
+                f"the {role.value} role already has {MAX_PENDING_PER_ROLE} approvals pending; "
+                "the user must resolve some (crustcore approvals) or let them expire first",
+            )
         rev_text = opt_str(args, "reversibility")
         reversibility = Reversibility.of(rev_text)
         task_id = opt_str(args, "task_id")
+        result = self._open_approval(role, tool, tool_args, reversibility, task_id)
+        aid = result.get("approval_id")
+        if isinstance(aid, str):
+            self._requested_role[ApprovalId(aid)] = role
+        return result
+
+    def _open_approval(
+        self,
+        role: Role,
+        tool: str,
+        tool_args: dict[str, object],
+        reversibility: Reversibility,
+        task_id: str | None,
+    ) -> dict[str, object]:
         if task_id is not None:
             req = self.kernel.request_tool(
                 TaskId(task_id),
@@ -360,25 +411,49 @@ class KernelService:
         return {"approval_id": aid, "state": self.approval_state(raw_id)}
 
     def _approvals_list(self, role: Role, args: dict[str, object]) -> object:
-        redactor = self.kernel.broker.redactor
+        """The pending approvals from ``offset`` on (default 0), as many as fit in one page of
+        about ``LIST_PAGE_BYTES``; the caller asks again from ``offset + len(page)`` until a page
+        comes back empty. Pages keep the reply far below the frame limit however many
+        approvals are open, so a flood cannot stop the user from seeing them."""
+        offset = args.get("offset", 0)
+        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+            raise UsageError("'offset' must be a non-negative integer")
         out: list[object] = []
-        for pending in self.kernel.approvals.pending(now_ms=self._clock()):
-            item = pending.to_json()
-            item["summary"] = self.kernel.broker.scrub(pending.summary)
-            action = pending.action
-            if isinstance(action, ActionSpec):
-                item["action"] = redactor.scrub_json(
-                    {"kind": action.kind, "params": dict(action.params)}
-                )
-            elif isinstance(action, SecretUse):
-                item["action"] = {
-                    "kind": "secret.use",
-                    "handle": action.handle.uri,
-                    "host": action.host,
-                    "header": action.header,
-                }
+        used = 2
+        pending_all = self.kernel.approvals.pending(now_ms=self._clock())
+        for pending in pending_all[offset:]:
+            item = self._approval_item(pending)
+            size = len(_json_text(item).encode("utf-8")) + 1
+            if out and used + size > LIST_PAGE_BYTES:
+                break
+            if size > LIST_PAGE_BYTES:  # one action too large to show within a page
+                item["action"] = {"kind": "too_large", "bytes": size}
+                size = len(_json_text(item).encode("utf-8")) + 1
+            used += size
             out.append(item)
         return out
+
+    def _approval_item(self, pending: PendingApproval[Approvable]) -> dict[str, object]:
+        """One pending approval as the user sees it: redacted summary and action, and the role
+        that asked for it (when it came through ``approval.request``)."""
+        item = pending.to_json()
+        role = self._requested_role.get(pending.approval_id)
+        if role is not None:
+            item["role"] = role.value
+        item["summary"] = self.kernel.broker.scrub(pending.summary)
+        action = pending.action
+        if isinstance(action, ActionSpec):
+            item["action"] = self.kernel.broker.redactor.scrub_json(
+                {"kind": action.kind, "params": dict(action.params)}
+            )
+        elif isinstance(action, SecretUse):
+            item["action"] = {
+                "kind": "secret.use",
+                "handle": action.handle.uri,
+                "host": action.host,
+                "header": action.header,
+            }
+        return item
 
     def _task_create(self, role: Role, args: dict[str, object]) -> object:
         task_id = self.kernel.create_task(

@@ -42,6 +42,7 @@ from crustcore_nano.daemon.admin_cli import (
     add_home_option,
     run_cli,
 )
+from crustcore_nano.daemon.hardening import harden_process
 from crustcore_nano.daemon.roles import new_token
 from crustcore_nano.errors import ConfigError, CrustCoreError, UsageError
 from crustcore_nano.eventlog import VerifyReport
@@ -519,6 +520,8 @@ class Supervisor:
         return {
             "v": 1,
             "pid": os.getpid(),
+            # ``down`` signals the pid only while it still runs exactly this command line.
+            "argv": list(pid_cmdline(os.getpid())),
             "home": str(self.layout.home),
             "socket": str(self.layout.socket),
             "config": self.config.source,
@@ -565,7 +568,8 @@ class Supervisor:
         assert self.kernel.proc is not None
         self._announce(f"kernel pid {self.kernel.proc.pid} listening on {self.layout.socket}")
         if self._secrets_loader is not None:
-            self._secrets_loader()
+            loader, self._secrets_loader = self._secrets_loader, None
+            loader()
         for child in self.sidecars:
             self._start_sidecar(child)
         self._save()
@@ -762,12 +766,17 @@ def _vault_loader(
         layout.home, obtain_passphrase(layout.home, passphrase_fd=passphrase_fd, creating=False)
     )
     entries = vault.load()
+    del vault  # it holds the passphrase
 
     def load() -> None:
         from crustcore_nano.daemon.admin_cli import push_secret
 
-        for entry in entries.values():
-            push_secret(layout, entry)
+        try:
+            for entry in entries.values():
+                push_secret(layout, entry)
+        finally:
+            # The kernel has them now; the supervisor lives as long and must not keep them.
+            entries.clear()
 
     return load
 
@@ -790,6 +799,7 @@ def up_main(argv: Sequence[str], *, stdin: TextIO, stdout: TextIO, stderr: TextI
 
     def body() -> int:
         args = _up_parser(stdout, stderr).parse_args(list(argv))
+        harden_process()  # before the vault passphrase or any secret is in memory
         layout = HomeLayout.resolve(args.home)
         config_path = Path(args.config).expanduser().absolute() if args.config else None
         config = load_up_config(layout, config_path)
@@ -1108,6 +1118,18 @@ def down_main(argv: Sequence[str], *, stdin: TextIO, stdout: TextIO, stderr: Tex
     return run_cli("down", stderr, body)
 
 
+def _is_our_supervisor(pid: int, doc: Mapping[str, object] | None) -> bool:
+    """Whether ``pid`` is the supervisor described by ``supervisor.json``: the same pid, still
+    running the same command line. A pid file outlives a killed supervisor and its number can be
+    reused by any process; the lock alone does not say who holds it (``status`` probes it too)."""
+    if pid <= 1 or doc is None or doc.get("pid") != pid:
+        return False
+    argv = doc.get("argv")
+    if not isinstance(argv, list) or not argv:
+        return False
+    return list(pid_cmdline(pid)) == cast("list[object]", argv)
+
+
 def stop_home(layout: HomeLayout, *, timeout: float) -> dict[str, object]:
     """Stop whatever runs for the home, in shutdown order, and report what happened."""
     messages: list[str] = []
@@ -1120,6 +1142,11 @@ def stop_home(layout: HomeLayout, *, timeout: float) -> dict[str, object]:
         if pid is None:
             raise SupervisorError(
                 f"a supervisor holds {layout.supervisor_lock} but wrote no pid yet; try again"
+            )
+        if not _is_our_supervisor(pid, doc):
+            raise SupervisorError(
+                f"{layout.supervisor_pid} names pid {pid}, which is not this home's supervisor "
+                "(a stale pid file); nothing was signalled. Try again in a moment"
             )
         os.kill(pid, signal.SIGTERM)
         if _wait_gone(lambda: supervisor_holding_lock(layout), timeout):
