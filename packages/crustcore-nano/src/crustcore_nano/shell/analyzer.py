@@ -141,6 +141,23 @@ _CODE_ENV = frozenset(
         "GIT_SEQUENCE_EDITOR",
         "GIT_PAGER",
         "GIT_EXTERNAL_DIFF",
+        # Programs other tools start through the shell: `man`, `git`, `crontab -e`, `sudoedit`,
+        # `systemctl`, `less`, `fzf` and `webbrowser` hand these values to `sh -c`.
+        "EDITOR",
+        "VISUAL",
+        "SUDO_EDITOR",
+        "PAGER",
+        "MANPAGER",
+        "SYSTEMD_PAGER",
+        "BROWSER",
+        "FZF_DEFAULT_COMMAND",
+        "LESSOPEN",
+        "LESSCLOSE",
+        # Prompt strings: bash expands `$(...)` in them (PS4 on every traced line).
+        "PS0",
+        "PS1",
+        "PS2",
+        "PS4",
     }
 )
 _STATIC_PROGRAMS = frozenset(
@@ -169,6 +186,12 @@ _DECODER_NAMES = frozenset(
 _COMMAND_COST = 64
 """Steps charged per simple command analysed: building its facts is the costliest unit of work,
 so the step budget bounds wall time as well as input size."""
+_MAX_FILES = 32
+"""Files whose written content one analysis remembers (`State.files`)."""
+_OVERFLOW_FILE = "\0overflow"
+"""The `State.files` key that stands for every file written past `_MAX_FILES`."""
+_UNKNOWN_CONTENT = Val("", False)
+"""What a file holds when the program that wrote it has output we cannot compute."""
 _MAX_FUNCTION_WALKS = 4
 """A function body is re-walked with call arguments at most this often (keeps work linear)."""
 _DECLARE = frozenset({"export", "declare", "typeset", "local", "readonly"})
@@ -182,6 +205,7 @@ _BUILTINS = _DECLARE | {
     "read",
     "mapfile",
     "readarray",
+    "getopts",
     "set",
     "alias",
     "trap",
@@ -686,7 +710,12 @@ class Analyzer:
             if cmd.else_body is not None:
                 self._seq(cmd.else_body, st, ctx)
         elif isinstance(cmd, LoopClause):
-            self._seq(cmd.condition, st, ctx)
+            saved = st.pipe_input
+            st.pipe_input = stdin
+            try:
+                self._seq(cmd.condition, st, ctx)
+            finally:
+                st.pipe_input = saved
             self._seq(cmd.body, st, ctx)
         elif isinstance(cmd, ForClause):
             self._for(cmd, st, ctx)
@@ -697,7 +726,8 @@ class Analyzer:
                     self._expand(pattern, st, ctx)
                 self._seq(item.body, st, ctx)
         facts, ops, _, _ = self._redirects(cmd.redirects, st, ctx, ctx.source[cmd.start : cmd.end])
-        del facts
+        if facts:
+            self._remember_redirects(facts, out, st, remote=False)
         self.ops.extend(ops)
         return Stage(output=out)
 
@@ -832,7 +862,13 @@ class Analyzer:
             if xargs:
                 if stdin is not None and stdin.val is not None and stdin.val.exact:
                     args = args + [
-                        Field(t, True, False, stdin.val.escaped, stdin.val.decoded)
+                        Field(
+                            t,
+                            True,
+                            not GLOB_CHARS.isdisjoint(t),
+                            stdin.val.escaped,
+                            stdin.val.decoded,
+                        )
                         for t in stdin.val.text.split()[:64]
                     ]
                 else:
@@ -842,8 +878,21 @@ class Analyzer:
             self._program(
                 name, argv[0], args, inv, st=st, stage=stage, stdin=stdin, tcp=tcp, rfacts=rfacts
             )
+            if name == "tee":
+                content = stdin.val if stdin is not None else None
+                for f in args:
+                    if not f.text.startswith("-"):
+                        self._remember(f.text, f.exact, content, False, st, remote=True)
         else:
             name = wrappers[-1] if wrappers else ""
+        if rfacts:
+            remote = stage.fetcher or stage.decoder or stage.socket_tool
+            self._remember_redirects(rfacts, stage.output, st, remote=remote)
+        if stage.fetcher or stage.socket_tool:
+            # `curl -o x.sh URL`, `wget -O x.sh URL`: whatever the program saves is downloaded.
+            for op in inv.ops:
+                if op.kind is _WRITE:
+                    self._remember(op.target, op.exact, None, False, st, remote=True)
         if name == "exec" or (wrappers and wrappers[-1] == "exec" and not argv):
             for fact in rfacts:
                 if fact.kind is not None and parse_dev_tcp(fact.target) is not None:
@@ -875,6 +924,90 @@ class Analyzer:
             )
         )
         return stage
+
+    def _read_line(self, name: str, stdin: Input | None) -> Val | None:
+        """What `read VAR` takes from known input: the one line of it (a `find` pattern, say)."""
+        if name != "read" or stdin is None or stdin.val is None or not stdin.val.exact:
+            return None
+        lines = stdin.val.text.strip("\n").split("\n")
+        if len(lines) != 1:
+            return None
+        return Val(lines[0].strip(), True, stdin.val.escaped, stdin.val.decoded)
+
+    def _remember_redirects(
+        self, rfacts: list[RedirectFact], output: Val | None, st: State, *, remote: bool
+    ) -> None:
+        """Note what standard-output redirections write, for a later command that runs the file."""
+        for fact in rfacts:
+            if fact.kind is _WRITE and fact.op != "<>" and fact.fd in (None, 1):
+                self._remember(fact.target, fact.exact, output, ">>" in fact.op, st, remote=remote)
+
+    def _remember(
+        self,
+        target: str,
+        exact: bool,
+        content: Val | None,
+        append: bool,
+        st: State,
+        *,
+        remote: bool,
+    ) -> None:
+        """Record that `target` now holds `content`.
+
+        None is output we cannot compute: from a downloader, decoder or socket (`remote`) it
+        is unknown code if run later; from a local program (`python3 gen.py > gen.sh`) it is
+        no more unknown than the program that made it, so the file is simply forgotten.
+        """
+        if not exact or target in _QUIET_DEVICES:
+            return
+        if content is None and not remote:
+            st.files.pop(posixpath.normpath(self.path(target, True, st.cwd)), None)
+            return
+        path = posixpath.normpath(self.path(target, True, st.cwd))
+        old = st.files.get(path)
+        if old is None and len(st.files) >= _MAX_FILES:
+            # Past the table's bound a file still counts as written, with unknown content.
+            path = _OVERFLOW_FILE
+        new = content if content is not None else _UNKNOWN_CONTENT
+        self.budget.tick(1 + len(new.text) // 32)
+        if append and old is not None:
+            new = Val(
+                (old.text + new.text)[: self.limits.max_value],
+                old.exact and new.exact and len(old.text) + len(new.text) <= self.limits.max_value,
+                old.escaped or new.escaped,
+                old.decoded or new.decoded,
+            )
+        st.files[path] = new
+
+    def _written(self, f: Field, st: State) -> Val | None:
+        """What this line wrote to the file `f` names, when it wrote it (None otherwise)."""
+        if not st.files:
+            return None
+        if not f.exact:
+            # A file whose name we cannot resolve may be one we saw written: not known.
+            return _UNKNOWN_CONTENT
+        path = posixpath.normpath(self.path(f.text, True, st.cwd))
+        found = st.files.get(path)
+        if found is None and _OVERFLOW_FILE in st.files:
+            return _UNKNOWN_CONTENT
+        return found
+
+    def _run_written(
+        self, content: Val, inv: _Invocation, via: str, positional: list[Field] | None
+    ) -> None:
+        """Analyse a file written earlier on this line as the program it is run as."""
+        lang: str | None = None
+        if content.text.startswith("#!"):
+            words = content.text[2:].split("\n", 1)[0].split()
+            if words:
+                prog = basename(words[0])
+                if prog == "env" and len(words) > 1:
+                    prog = basename(words[-1])
+                lang = cmdtable.language_of(prog)
+        if lang is None:
+            inv.shell_code(content, f"{via} (written on this line)", positional)
+        else:
+            inv.code(lang, content, f"{via} (written on this line)")
 
     def _check_name(self, head: Field, text: str) -> None:
         if not head.exact and head.text != "{xargs input}":
@@ -932,6 +1065,10 @@ class Analyzer:
             self._interpreter(lang, name, args, inv, stage=stage, stdin=stdin)
         elif name not in _BUILTINS and name not in st.functions:
             _describe(name, head, args, inv)
+            if "/" in head.text or not head.exact:
+                written = self._written(head, st)
+                if written is not None:
+                    self._run_written(written, inv, head.text, [head, *args])
         elif name == "eval":
             code = Val(
                 " ".join(a.text for a in args),
@@ -944,6 +1081,9 @@ class Analyzer:
             for f in args[:1]:
                 inv.op(_READ, f, name)
                 inv.op(_EXECUTE, f, name)
+                written = self._written(f, st)
+                if written is not None:
+                    inv.shell_code(written, f"{name} (written on this line)", [head, *args[1:]])
         elif name in ("cd", "pushd"):
             target = args[0] if args and args[0].text != "-" else None
             if target is None and not args:
@@ -963,10 +1103,13 @@ class Analyzer:
         elif name == "unset":
             for f in args:
                 st.vars.pop(f.text, None)
-        elif name in ("read", "mapfile", "readarray"):
-            for f in args:
-                if is_name(f.text):
-                    st.vars[f.text] = Val("$" + f.text, False)
+        elif name in ("read", "mapfile", "readarray", "getopts"):
+            names = [f.text for f in args if is_name(f.text)]
+            line = self._read_line(name, inv.stdin if inv.stdin is not None else st.pipe_input)
+            for var in names:
+                st.vars[var] = (
+                    line if line is not None and len(names) == 1 else Val("$" + var, False)
+                )
         elif name == "set" and args and args[0].text == "--":
             st.positional = [f.val() for f in args[1:]]
         elif name == "alias":
@@ -983,10 +1126,18 @@ class Analyzer:
                 self._call_function(name, args, st, inv.ctx)
         else:
             _describe(name, head, args, inv)
-        if name in _STATIC_PROGRAMS:
+        if name == "printf" and len(args) >= 2 and args[0].text == "-v":
+            # `printf -v NAME FORMAT ...` assigns the formatted text instead of printing it.
+            var = args[1].text.partition("[")[0]
+            if is_name(var):
+                out = printf_output(args[2:]) if args[2:] else None
+                st.vars[var] = out if out is not None else Val("$" + var, False)
+        elif name in _STATIC_PROGRAMS:
             stage.output = self._static_output(name, args, stdin)
         elif name == "which" and args and args[-1].exact:
             stage.output = Val(args[-1].text + "\n")
+        elif name in ("find", "fd", "fdfind"):
+            stage.output = cmdtable.found_paths(name, args)
         stage.decoder = name in _DECODER_NAMES and _is_decoder(name, args)
         stage.fetcher = name in cmdtable.FETCHERS
         stage.socket_tool = name in cmdtable.SOCKET_TOOLS and (
@@ -1038,6 +1189,9 @@ class Analyzer:
         if rest and not from_stdin:
             inv.op(_READ, rest[0], f"{name} script")
             inv.op(_EXECUTE, rest[0], f"{name} script")
+            written = self._written(rest[0], inv.parent)
+            if written is not None:
+                inv.shell_code(written, f"{name} script (written on this line)", rest)
             return
         stage.reads_code = True
         self._stdin_code(name, None, inv, stdin)
@@ -1174,20 +1328,23 @@ class Analyzer:
                         inv.op(_WRITE, f, f"{name} -i")
             return
         if rest and rest[0].text != "-":
-            self._script_arg(rest[0], inv, name)
+            self._script_arg(rest[0], inv, name, lang)
             if lang == "php" or name in ("php",):
                 return
             return
         stage.reads_code = True
         self._stdin_code(name, lang, inv, stdin)
 
-    def _script_arg(self, f: Field, inv: _Invocation, via: str) -> None:
+    def _script_arg(self, f: Field, inv: _Invocation, via: str, lang: str = "") -> None:
         if is_url(f.text):
             inv.address(f, via)
             inv.op(_EXECUTE, f, f"{via} remote script")
             return
         inv.op(_READ, f, f"{via} script")
         inv.op(_EXECUTE, f, f"{via} script")
+        written = self._written(f, inv.parent) if lang else None
+        if written is not None:
+            inv.code(lang, written, f"{via} script (written on this line)")
 
     def scan(self, language: str, code: Val, inv: _Invocation, context: str) -> CodeFact:
         if not code.exact:
@@ -1233,6 +1390,8 @@ class Analyzer:
     def env_code(self, name: str, val: Val, st: State, ctx: Ctx) -> None:
         """Environment variables whose value is a command get that command analysed."""
         if name in _CODE_ENV and val.text:
+            if name.startswith("LESS"):
+                val = Val(val.text.lstrip("|-"), val.exact, val.escaped, val.decoded)
             self.run_code(val, st.copy(), ctx, f"${name}", f"{name}={val.text}")
 
     def _static_output(self, name: str, args: list[Field], stdin: Input | None) -> Val | None:
@@ -1517,6 +1676,16 @@ class Analyzer:
             return base if base is not None and op not in (":+", "+") else Val("")
         if op in (":?", "?"):
             return base if base is not None else Val(part.raw, False)
+        if op == "@" and part.arg is not None and self._value(part.arg, st, ctx).text != "Q":
+            # `${x@P}` expands x as a prompt string, running any `$(...)` in it; the other
+            # transformations only quote or describe. Analyse the value as code to be safe.
+            if base is not None:
+                self.run_code(base, st.copy(), ctx, f"{part.raw} expansion", part.raw)
+            elif not unset_known:
+                self.signal(
+                    ShellSignal.UNRESOLVED_CODE, f"{part.raw} expands a value not known", part.raw
+                )
+            return Val(part.raw, False)
         if base is None or not base.exact or part.arg is None:
             return Val(part.raw, False)
         arg = self._value(part.arg, st, ctx)
@@ -1549,8 +1718,15 @@ class Analyzer:
             return Val(" ".join(v.text for v in st.positional), all(v.exact for v in st.positional))
         if name == "#":
             return Val(str(len(st.positional))) if st.positional is not None else Val("$#", False)
-        if name in ("?", "$", "!", "-") or not is_name(name.split("[", 1)[0]):
+        base, bracket, _index = name.partition("[")
+        if name in ("?", "$", "!", "-") or not is_name(base):
             return Val("$" + name, False)
+        if bracket:
+            # Arrays are not modelled: an element of a variable set on this line, or of any
+            # variable when the environment is not complete, is not known.
+            if base in st.vars or not st.env_complete:
+                return Val("$" + name, False)
+            return None
         if name in st.vars:
             return st.vars[name]
         if name == "HOME" and st.home is not None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from crustcore_nano.shell.expand import Field
+from crustcore_nano.shell.expand import Field, Val
 from crustcore_nano.shell.facts import NetworkTarget, OpKind, ShellSignal
 from crustcore_nano.shell.netparse import is_url, split_host_port
 from crustcore_nano.shell.options import basename, has, parse_opts, sub, values
+from crustcore_nano.shell.sedscript import SedEffectKind, scan_sed
 from crustcore_nano.shell.sink import Sink
 
 # OpKind members, bound once: on Python 3.11 each `OpKind.X` look-up costs a descriptor call.
@@ -272,12 +273,35 @@ def _sed(name: str, args: list[Field], sink: Sink) -> None:
     opts, pos = parse_opts(cleaned, _SED_OPTS)
     for f in values(opts, "-f", "--file"):
         sink.op(_READ, f, name)
+    scripts = values(opts, "-e", "--expression")
     if not has(opts, "-e", "--expression", "-f", "--file") and pos:
+        scripts = pos[:1]
         pos = pos[1:]
+    for script in scripts:
+        _sed_effects(name, script, sink)
     for f in _paths(pos):
         sink.op(_READ, f, name)
         if in_place:
             sink.op(_WRITE, f, f"{name} -i")
+
+
+def _sed_effects(name: str, script: Field, sink: Sink) -> None:
+    """The files a sed script reads or writes and the commands it runs (`sedscript`)."""
+    scanned = scan_sed(script.text)
+    for effect in scanned.effects:
+        kind = effect.kind
+        if kind is SedEffectKind.READ:
+            sink.op(_READ, sub(script, effect.text), f"{name} r")
+        elif kind is SedEffectKind.WRITE:
+            sink.op(_WRITE, sub(script, effect.text), f"{name} w")
+        elif kind is SedEffectKind.EXEC:
+            sink.shell_code(sub(script, effect.text).val(), f"{name} e")
+        else:
+            sink.signal(
+                ShellSignal.UNRESOLVED_CODE, f"{name} runs its input text as a shell command"
+            )
+    if scanned.truncated:
+        sink.signal(ShellSignal.UNRESOLVED_CODE, f"{name} script has too many commands to follow")
 
 
 _WRITER_OPTS = frozenset(
@@ -579,6 +603,47 @@ def _find(name: str, args: list[Field], sink: Sink) -> None:
         i += 1
 
 
+_FIND_OWN_OUTPUT = frozenset(
+    {"-exec", "-execdir", "-ok", "-okdir", "-printf", "-fprintf", "-ls", "-fls", "-delete"}
+)
+_FD_VALUE_OPTS = frozenset(
+    _w(
+        "-e --extension -t --type -E --exclude -d --max-depth --min-depth -S --size "
+        "-c --color -j --threads --changed-within --changed-before -o --owner "
+        "--base-directory --search-path --ignore-file --max-results"
+    )
+)
+
+
+def found_paths(name: str, args: list[Field]) -> Val | None:
+    """What `find`/`fd` prints, as a glob per root: `find ~/.ssh` -> `~/.ssh/**`,
+    `find ~ -name id_rsa` -> `~/**/id_rsa`. Output fed on (`| xargs cat`, `$(find ...)`,
+    `| while read f`) then names the files it can reach. None when it prints something else."""
+    if name == "find":
+        roots: list[Field] = []
+        i = 0
+        while i < len(args) and not args[i].text.startswith(("-", "(", "!")):
+            roots.append(args[i])
+            i += 1
+        rest = args[i:]
+        if any(a.text in _FIND_OWN_OUTPUT for a in rest):
+            return None
+        names = [rest[k + 1] for k, a in enumerate(rest[:-1]) if a.text in ("-name", "-iname")]
+    else:
+        opts, pos = parse_opts(args, _FD_VALUE_OPTS)
+        if has(opts, "-x", "--exec", "-X", "--exec-batch", "-l", "--list-details"):
+            return None
+        roots = pos[1:] + values(opts, "--search-path", "--base-directory")
+        names = []
+    if not roots:
+        roots = [Field(".")]
+    if not all(r.exact for r in roots) or len(roots) > 8:
+        return None
+    leaf = names[0].text if len(names) == 1 and names[0].exact and "/" not in names[0].text else ""
+    suffix = "/**/" + leaf if leaf else "/**"
+    return Val("\n".join(r.text.rstrip("/") + suffix for r in roots) + "\n")
+
+
 # --------------------------------------------------------------------------- network tools
 
 
@@ -628,6 +693,7 @@ def _curl(name: str, args: list[Field], sink: Sink) -> None:
         sink.op(_WRITE, f, name)
     if has(opts, "-O", "--remote-name", "-J", "--remote-name-all"):
         sink.op(_WRITE, Field("."), f"{name} -O")
+        _saved_as(values(opts, "--url") + pos, name, sink)
     for f in values(
         opts,
         "-T",
@@ -720,8 +786,21 @@ def _wget(name: str, args: list[Field], sink: Sink) -> None:
         sink.shell_code(code.val(), "wget --use-askpass")
     if not values(opts, "-O", "--output-document", "-P", "--directory-prefix") and pos:
         sink.op(_WRITE, Field("."), name)
+        _saved_as(pos, name, sink)
     for f in pos:
         sink.address(f, name, 80)
+
+
+def _saved_as(urls: list[Field], name: str, sink: Sink) -> None:
+    """The file a download lands in when named after the URL (`curl -O`, plain `wget`)."""
+    for f in urls:
+        if not f.exact or "://" not in f.text:
+            continue
+        rest = f.text.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]
+        _host, slash, path = rest.partition("/")
+        leaf = path.rsplit("/", 1)[-1]
+        if slash and leaf and leaf not in (".", ".."):
+            sink.op(_WRITE, sub(f, leaf), f"{name} saves")
 
 
 _GENERIC_FETCH_OPTS = frozenset({"-o", "-d", "--dir", "-i", "--input-file", "-a", "--auth"})

@@ -449,6 +449,11 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
             if lit.escaped:
                 obfuscated = True
 
+    if _HOME_HINTS_ANY(code):
+        home_reads, home_writes = _home_paths(code, lits)
+        reads.extend(home_reads)
+        writes.extend(home_writes)
+
     if language in ("perl", "ruby", "php") and "`" in code:
         for lit in _literals(code, "`", budget):
             commands.append(lit.value)
@@ -573,6 +578,108 @@ def _awk_effects(
             commands.append(lit.value)
     if redirected:
         reads[:] = [r for r in reads if r not in redirected]
+
+
+_HOME_TOKENS = (
+    "HOME",
+    "homedir()",
+    "home()",
+    "Dir.home",
+    "home_dir()",
+    "UserHomeDir()",
+    "USERPROFILE",
+)
+"""Spellings of the user's home directory in code: `os.environ['HOME']`, `process.env.HOME`,
+`$ENV{HOME}`, `getenv("HOME")`, `os.homedir()`, `Path.home()`, `Dir.home`, ..."""
+_HOME_WINDOW = 64
+"""How far before a literal a home expression may end and still be joined to it."""
+_JOINERS = frozenset({"+", ".", "..", ",", "/", "~"})
+"""What joins a home expression to the next path piece: `+`, `.` (perl, php), `..` (lua), the
+`,` of a path-join call, pathlib's `/`."""
+_CLOSERS = " \t)]}'\"`"
+_MAX_HOME_PATH = 512
+"""A joined home path stops growing past this length (keeps the join linear)."""
+_FORMAT_HEADS = ("%s/", "{}/", "{0}/")
+_WRITE_HINTS = tuple(
+    name.rsplit(".", 1)[-1] + "(" for name in _WRITE_CALLS if name not in ("chmod", "symlink")
+)
+
+
+def _HOME_HINTS_ANY(code: str) -> bool:  # noqa: N802 - reads as the constant test it is
+    """Whether the code spells the home directory at all (a cheap gate for `_home_paths`)."""
+    return "~" in code or any(t in code for t in _HOME_TOKENS)
+
+
+def _home_before(code: str, pos: int) -> str | None:
+    """The text between the end of a home expression shortly before `pos` and `pos`, or None."""
+    window = code[max(0, pos - _HOME_WINDOW) : pos]
+    best = -1
+    for token in _HOME_TOKENS:
+        at = window.rfind(token)
+        if at >= 0:
+            best = max(best, at + len(token))
+    return None if best < 0 else window[best:]
+
+
+def _joined(gap: str) -> bool:
+    """Whether `gap` (text between two path pieces) is only closers and one joiner."""
+    core = gap.strip(_CLOSERS)
+    return core in _JOINERS
+
+
+def _home_paths(code: str, lits: list[_Literal]) -> tuple[list[str], list[str]]:
+    """Paths built from the home directory and literals: `os.environ['HOME'] + '/.aws/x'`,
+    `path.join(os.homedir(), '.ssh', 'id_rsa')`, `f"{Path.home()}/.kube/config"`,
+    `'%s/.netrc' % os.environ['HOME']`. Each comes back as `~/...` (reads, and writes too when
+    the code calls a file-writing API). One pass over the literals, a bounded window each."""
+    found: list[str] = []
+    chain: str | None = None
+    joiner = ""
+    prev_end = -1
+    for lit in lits:
+        value = lit.value
+        gap = code[prev_end : lit.start].strip(" \t")
+        if joiner == "*":
+            gap = gap.strip(_CLOSERS)
+        if (
+            chain is not None
+            and value
+            and len(chain) < _MAX_HOME_PATH
+            and gap in _JOINERS
+            and (joiner in ("*", gap) or (joiner in "+." and gap in "+."))
+        ):
+            # The same joiner again: `join(home, '.ssh', 'id_rsa')`, `home() / '.aws' / 'x'`.
+            chain = chain.rstrip("/") + "/" + value.strip("/")
+            found[-1] = chain
+            prev_end = lit.end
+            joiner = gap
+            continue
+        chain = None
+        joiner = "\0"  # a path from one literal (`f"{HOME}/x"`) takes no further pieces
+        if value == "~" or value.startswith("~/"):
+            chain = value
+            joiner = "*"
+        else:
+            before = _home_before(code, lit.start)
+            inside = any(t in value for t in _HOME_TOKENS)
+            brace = value.find("}/")
+            if brace >= 0 and (inside or (before is not None and not before.strip(_CLOSERS))):
+                chain = "~" + value[brace + 1 :]
+            elif value.startswith(_FORMAT_HEADS) and any(
+                t in code[lit.end : lit.end + _HOME_WINDOW] for t in _HOME_TOKENS
+            ):
+                chain = "~" + value[value.index("/") :]
+            elif before is not None and _joined(before) and looks_like_path(value):
+                chain = "~/" + value.lstrip("/")
+                joiner = before.strip(_CLOSERS)
+        if chain is not None:
+            found.append(chain)
+            prev_end = lit.end
+    found = [p for p in found if p not in ("~", "~/")]
+    writing = any(h in code for h in _WRITE_HINTS) or any(
+        m in code for m in (",'a'", ", 'a'", ",'w'", ", 'w'", ',"a"', ', "a"', ',"w"', ', "w"')
+    )
+    return found, (list(found) if writing else [])
 
 
 def _port_after(code: str, pos: int) -> int | None:

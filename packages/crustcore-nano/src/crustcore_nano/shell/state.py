@@ -25,9 +25,17 @@ class State:
     env_complete: bool
     functions: dict[str, FunctionDef] = field(default_factory=dict[str, FunctionDef])
     tcp_fds: set[int] = field(default_factory=set[int])
+    files: dict[str, Val] = field(default_factory=dict[str, Val])
+    """Files this command line writes, by resolved path, with what is written (inexact when the
+    writer's output is not known). Shared by every copy: the file system is one for all of them,
+    so a file a subshell writes is there for the next command that runs it."""
+
+    pipe_input: Input | None = None
+    """What a `while read ...` loop's condition reads: the loop's own standard input."""
 
     def copy(self) -> State:
-        """An independent copy (what a subshell or a pipeline stage gets)."""
+        """A copy for a subshell or a pipeline stage: its own variables and directory, the same
+        file table."""
         return State(
             dict(self.vars),
             None if self.positional is None else list(self.positional),
@@ -37,6 +45,8 @@ class State:
             self.env_complete,
             dict(self.functions),
             set(self.tcp_fds),
+            self.files,
+            self.pipe_input,
         )
 
 
