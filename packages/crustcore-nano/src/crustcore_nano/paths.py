@@ -62,7 +62,8 @@ class PathSignal(enum.Enum):
     PROC_ROOT = "proc_root"
     """``/proc/self/root``, ``/proc/<pid>/root`` or ``/proc/thread-self/root`` (mapped to ``/``)."""
     PROC_CWD = "proc_cwd"
-    """``/proc/self/cwd`` or ``/proc/<pid>/cwd`` (mapped to the resolver's cwd)."""
+    """``/proc/self/cwd`` (mapped to the resolver's cwd) or ``/proc/<pid>/cwd`` of some other
+    process, whose working directory is unknown (mapped to ``/``, see :class:`PathResolver`)."""
     DEV_FD = "dev_fd"
     """``/dev/fd/N``, ``/dev/std*`` or ``/proc/<pid>/fd/N``: a descriptor of some process."""
     HOME = "home"
@@ -187,6 +188,11 @@ def _under(clean: str, clean_root: str) -> bool:
     return clean_root in ("/", clean) or clean.startswith(clean_root + "/")
 
 
+def _is_number(seg: str) -> bool:
+    """ASCII digits only (`str.isdigit` also accepts other scripts' digits)."""
+    return bool(seg) and _DIGITS.issuperset(seg)
+
+
 def _strip_trailing(seg: str) -> str:
     """Windows drops trailing dots and spaces from a name; ``.`` and ``..`` keep their meaning."""
     core = seg.rstrip(" ")
@@ -200,7 +206,12 @@ _CONTROL_RE = re.compile("[\x01-\x1f\x7f-\x9f]")
 _DRIVE_RE = re.compile(r"[A-Za-z]:(?:[/\\]|$)")
 _NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _NAME_CHARS = _NAME_START | frozenset("0123456789")
-_PROC_PID_RE = re.compile(r"/proc/(?:self|thread-self|[0-9]+)")
+# A process directory, or one thread's directory inside it: `root`, `cwd` and `fd` under either
+# are magic links of that process (or thread).
+_PROC_PID_RE = re.compile(r"/proc/(?:self|thread-self|[0-9]+)(?:/task/[0-9]+)?")
+_PROC_PROCESS_RE = re.compile(r"/proc/(?:self|thread-self|[0-9]+)")
+_PROC_TASKS_RE = re.compile(r"/proc/(?:self|thread-self|[0-9]+)/task")
+_DIGITS = frozenset("0123456789")
 _PROC_FD_RE = re.compile(r"/proc/(?:self|thread-self|[0-9]+)(?:/task/[0-9]+)?/fd")
 
 
@@ -582,10 +593,21 @@ class PathResolver:
                     continue
                 if seg == "cwd":
                     signals.add(PathSignal.PROC_CWD)
-                    cur = [s for s in self._cwd.split("/") if s]
+                    # `self` is the agent's process, whose directory is the resolver's cwd.
+                    # Any other process's directory is unknown; `/` is the reading under which
+                    # `/proc/1/cwd/etc/shadow` is `/etc/shadow` (a container's init often runs
+                    # in `/`). The path is never confined either way.
+                    own = cur[1] in ("self", "thread-self")
+                    cur = [s for s in self._cwd.split("/") if s] if own else []
                     continue
-            if cur_path == "/proc" and seg in ("self", "thread-self"):
-                cur.append(seg)  # keep the name: it means the agent's process, not ours
+            if (
+                (cur_path == "/proc" and (seg in ("self", "thread-self") or _is_number(seg)))
+                or (seg == "task" and _PROC_PROCESS_RE.fullmatch(cur_path))
+                or (_is_number(seg) and _PROC_TASKS_RE.fullmatch(cur_path))
+            ):
+                # Keep the name without looking at our own /proc: it names the agent's process
+                # (or one of its threads), which may live in a pid namespace we cannot see.
+                cur.append(seg)
                 continue
             if cur_path == "/dev" and seg in ("fd", "stdin", "stdout", "stderr"):
                 signals.add(PathSignal.DEV_FD)
@@ -645,8 +667,15 @@ class PathResolver:
 
     # -- entry point ---------------------------------------------------------------------------
 
-    def resolve(self, path: str) -> ResolvedPath:
-        """Resolve one path as given by an agent (see :class:`ResolvedPath` for the forms)."""
+    def resolve(self, path: str, *, literal_vars: bool = False) -> ResolvedPath:
+        """Resolve one path as given by an agent (see :class:`ResolvedPath` for the forms).
+
+        ``literal_vars=True`` is for paths that no shell will see (the path argument of a file
+        tool: Claude Code ``Write``, a Codex patch, the MCP filesystem server). Such a tool
+        opens ``routes/$slug.tsx`` as written, so an unknown ``$slug`` is just part of the name
+        and does not make the path undecidable. ``~``, ``$HOME`` and known variables are still
+        expanded, so rules match those forms as well; ``..`` is collapsed either way.
+        """
         signals: set[PathSignal] = set()
         work = path
         nul = work.find("\x00")
@@ -658,6 +687,8 @@ class PathResolver:
         if not work.isascii() and normalize_text(work) != work:
             signals.add(PathSignal.NON_NORMALIZED)
         expanded = self._expand(work, signals)
+        if literal_vars:
+            signals.discard(PathSignal.UNKNOWN_VAR)
         if "\\" in expanded:
             signals.add(PathSignal.BACKSLASH)
             slashed = expanded.replace("\\", "/")

@@ -90,7 +90,8 @@ def test_claude_notebook_edit_glob_grep_ls() -> None:
     anchored = run("Glob", {"pattern": "~/.ssh/*"})
     assert kinds_paths(anchored) == {(OpKind.READ, ("~/.ssh/*",))}
     grep = run("Grep", {"pattern": "TODO", "path": "/w", "glob": "*.env", "output_mode": "content"})
-    assert kinds_paths(grep) == {(OpKind.READ, ("/w",)), (OpKind.READ, ("*.env",))}
+    # the filter alone, and joined to the search root it applies under
+    assert kinds_paths(grep) == {(OpKind.READ, ("/w",)), (OpKind.READ, ("*.env", "/w/*.env"))}
     assert kinds_paths(run("LS", {"path": "/w/src", "ignore": ["node_modules"]})) == {
         (OpKind.READ, ("/w/src",))
     }
@@ -254,7 +255,7 @@ def test_cline_tools() -> None:
     files = run("list_files", {"path": ".", "recursive": True})
     assert kinds_paths(files) == {(OpKind.READ, (".",))}
     search = run("search_files", {"path": "src", "regex": "TODO", "file_pattern": "*.py"})
-    assert kinds_paths(search) == {(OpKind.READ, ("src",)), (OpKind.READ, ("*.py",))}
+    assert kinds_paths(search) == {(OpKind.READ, ("src",)), (OpKind.READ, ("*.py", "src/*.py"))}
     browser = run("browser_action", {"action": "launch", "url": "http://localhost:3000"})
     assert [(o.kind, o.hosts) for o in only(browser, OpKind.NETWORK) if o.hosts] == [
         (OpKind.NETWORK, ("localhost",))

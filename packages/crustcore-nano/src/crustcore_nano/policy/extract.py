@@ -70,6 +70,7 @@ class Signal(enum.StrEnum):
     TOOL_NAME_TOO_LONG = "tool-name-too-long"
     TOOL_NAME_HIDDEN_CHARS = "tool-name-hidden-chars"  # invisible/control characters were removed
     MALFORMED_PATCH = "malformed-patch"
+    ARGS_NOT_OBJECT = "args-not-object"  # the arguments are a list, a scalar or non-JSON text
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,14 +198,48 @@ _PATH_KEYS = frozenset(
         "root", "outputpath", "outputfile", "outfile", "inputpath", "inputfile", "oldpath",
         "newpath", "frompath", "topath", "keyfile", "keypath", "configfile", "configpath",
         "logfile", "savepath", "downloadpath", "uploadfile", "imagepath", "filepathname",
+        "basedir", "basepath", "outputdir", "outdir", "outputdirectory",
     }
 )  # fmt: skip
 _SOURCE_KEYS = frozenset({"source", "sourcepath", "sourcefile", "src", "oldpath", "frompath"})
 _DEST_KEYS = frozenset(
     {"dest", "destination", "destinationpath", "destinationfile", "dst", "newpath", "topath"}
 )
-_OUTPUT_KEYS = frozenset({"outputpath", "outputfile", "outfile", "savepath", "downloadpath"})
+_OUTPUT_KEYS = frozenset(
+    {
+        "outputpath", "outputfile", "outfile", "savepath", "downloadpath", "outputdir", "outdir",
+        "outputdirectory",
+    }
+)  # fmt: skip
 _CWD_KEYS = frozenset({"cwd", "workdir", "workingdir", "workingdirectory"})
+# Keys naming a directory that a relative path given beside it may be relative to (a tool with a
+# `cwd` or `dir` argument opens `dir/name`, not `name` in the agent's directory).
+_DIR_KEYS = _CWD_KEYS | frozenset(
+    {
+        "dir", "dirpath", "directory", "directorypath", "folder", "folderpath", "root",
+        "rootpath", "projectpath", "basedir", "basepath", "targetdirectory", "searchdirectory",
+        "outputdir", "outdir", "outputdirectory",
+    }
+)  # fmt: skip
+_MAX_JOINS = 16
+# Keys that read as "where the content goes" when a writing mapping has no path key (folded;
+# matched exactly, as a prefix or as a suffix). A key such as `template` or `image` beside
+# content is more likely read, so it stays a read.
+_DEST_WORDS = frozenset({"to", "into", "out", "output", "where", "location", "name", "fname"})
+_DEST_PREFIXES = ("save", "write", "output", "dest", "target", "store")
+_DEST_SUFFIXES = ("path", "file", "filename", "name", "location", "dest", "destination", "to")
+
+
+def _names_destination(folded: str) -> bool:
+    """Whether a key reads as a destination (an abbreviation such as `p` or `fp` counts)."""
+    return (
+        len(folded) <= 2
+        or folded in _DEST_WORDS
+        or folded.startswith(_DEST_PREFIXES)
+        or folded.endswith(_DEST_SUFFIXES)
+    )
+
+
 _URL_KEYS = frozenset(
     {
         "url", "urls", "uri", "uris", "link", "links", "href", "endpoint", "endpoints",
@@ -337,6 +372,49 @@ def _as_path(text: str) -> str:
     return text
 
 
+def _is_file_url(value: object) -> bool:
+    return isinstance(value, str) and value.strip()[:5].lower() == "file:"
+
+
+def _is_relative(path: str) -> bool:
+    """Whether a path is relative to some directory (no root, home, variable, drive or URL)."""
+    text = path.strip()
+    if not text or text.startswith(("/", "\\", "~", "$", "%")):
+        return False
+    if len(text) >= 2 and text[1] == ":" and text[0].isalpha():
+        return False
+    return _scheme_of(text) is None
+
+
+def _in_dirs(paths: Sequence[str], dirs: Sequence[str]) -> list[str]:
+    """Each relative path joined to each directory given beside it (bounded): what a tool that
+    takes a `cwd`/`dir` argument would open. The paths as written are checked as well."""
+    out: list[str] = []
+    for path in paths:
+        if not _is_relative(path):
+            continue
+        for directory in dirs:
+            base = _as_path(directory.strip())
+            if not base:
+                continue
+            joined = base.rstrip("/\\") + "/" + path.strip()
+            if joined not in out and joined not in paths:
+                out.append(joined)
+                if len(out) >= _MAX_JOINS:
+                    return out
+    return out
+
+
+def _dir_values(index: Mapping[str, list[tuple[str, object]]]) -> list[str]:
+    """The string values under directory keys of one mapping (see `_DIR_KEYS`)."""
+    out: list[str] = []
+    for folded in index.keys() & _DIR_KEYS:
+        for _, value in index[folded]:
+            if isinstance(value, str) and value.strip():
+                out.append(value)
+    return out[:_MAX_JOINS]
+
+
 def _bare_host(text: str) -> str:
     """The host of a scheme-less URL-ish value (`evil.com:8080/x` -> `evil.com`)."""
     stripped = text.strip().lstrip("/\\")
@@ -354,6 +432,8 @@ _SENSITIVE_PARTS = frozenset(
         ".ssh", ".aws", ".gnupg", ".kube", ".docker", ".env", ".netrc", ".git-credentials",
         ".npmrc", ".pypirc", "id_rsa", "id_ed25519", "id_ecdsa", "id_dsa", "authorized_keys",
         ".bash_history", ".zsh_history", ".bashrc", ".zshrc", ".profile", ".git",
+        ".claude", ".mcp.json", ".vscode", ".cursor", ".codex", ".gemini", ".crustcore",
+        "crustcore.toml", ".config",
     }
 )  # fmt: skip
 _MAX_SNIFF = 4096
@@ -487,11 +567,13 @@ def _measure(value: object, limits: ExtractLimits, signals: set[str]) -> int | N
 
 class _KeyClass(enum.Enum):
     PATH = "path"
+    WRITE_PATH = "write-path"  # a path under a path key of a mapping that writes content
     URL = "url"
     HOST = "host"
     COMMAND = "command"
     CONTENT = "content"
     UNKNOWN = "unknown"
+    UNKNOWN_WRITE = "unknown-write"  # an unknown key of a mapping that writes content
 
 
 def _classify(folded: str) -> _KeyClass:
@@ -565,12 +647,15 @@ class _Args:
     """A mapping's keys folded, with every value of colliding keys kept, and a record of the
     keys the name layer consumed (the shape layer walks the rest)."""
 
-    __slots__ = ("ctx", "index", "prefix", "used")
+    __slots__ = ("ctx", "index", "nested", "prefix", "used")
 
     def __init__(self, ctx: _Ctx, mapping: Mapping[object, object], prefix: str) -> None:
         self.ctx = ctx
         self.prefix = prefix
         self.used: set[str] = set()
+        # Objects and lists found where the name layer expected a path string: the shape layer
+        # walks them (as paths) so a consumed key can never hide one.
+        self.nested: list[tuple[str, object]] = []
         self.index: dict[str, list[tuple[str, object]]] = {}
         for key, value in mapping.items():
             if not isinstance(key, str):
@@ -596,17 +681,32 @@ class _Args:
         return out
 
     def strings(self, *keys: str, paths: bool = False) -> list[tuple[str, str]]:
-        """String values under the keys (lists of strings flattened one level)."""
+        """String values under the keys (lists of strings flattened one level). With `paths`,
+        anything else is signalled, and objects and lists are kept for the shape layer."""
         out: list[tuple[str, str]] = []
         for source, value in self.take(*keys):
             seq = _seq(value)
             items: Sequence[object] = seq if seq is not None else (value,)
-            for item in items:
+            for index, item in enumerate(items):
                 if isinstance(item, str):
                     out.append((source, item))
                 elif item is not None and paths:
                     self.ctx.signals.add(Signal.NON_STRING_PATH)
+                    if _mapping(item) is not None or _seq(item) is not None:
+                        where = f"{source}[{index}]" if seq is not None else source
+                        if (where, item) not in self.nested:
+                            self.nested.append((where, item))
         return out
+
+    def dirs(self) -> list[str]:
+        """Directories given beside the paths of this mapping (`cwd`, `dir`, ...)."""
+        if self.index.keys().isdisjoint(_DIR_KEYS):
+            return []
+        return _dir_values(self.index)
+
+    def writes(self) -> bool:
+        """Whether this mapping carries written content (so a path beside it is written)."""
+        return not self.index.keys().isdisjoint(_WRITE_CONTENT_KEYS)
 
     def text(self, *keys: str) -> str | None:
         found = [v for _, v in self.strings(*keys)]
@@ -614,13 +714,21 @@ class _Args:
 
 
 def _path_ops(
-    ctx: _Ctx, kind: OpKind, found: list[tuple[str, str]], content: str | None = None
+    ctx: _Ctx,
+    kind: OpKind,
+    found: list[tuple[str, str]],
+    content: str | None = None,
+    dirs: Sequence[str] = (),
 ) -> None:
-    """One operation per source key, holding every path given under that key."""
+    """One operation per source key, holding every path given under that key, and each
+    relative one also joined to every directory in `dirs` (the tool's `cwd`/`dir` argument)."""
     grouped: dict[str, list[str]] = {}
     for source, path in found:
         grouped.setdefault(source, []).append(_as_path(path))
     for source, paths in grouped.items():
+        if dirs:
+            own = [p for p in paths if p not in dirs]  # a directory is not joined to itself
+            paths.extend(_in_dirs(own, dirs))
         ctx.add(Operation(kind, paths=tuple(paths), content=content, source=source))
 
 
@@ -634,11 +742,16 @@ def _walk_shape(ctx: _Ctx, root: _Args, depth: int = 1) -> None:
     # (value, source, depth, class of the key the value sits under)
     stack: _Stack = []
     _walk_mapping(ctx, root, depth, stack, root.used)
+    nested_class = _KeyClass.WRITE_PATH if root.writes() else _KeyClass.PATH
+    for source, value in root.nested:
+        stack.append((value, source, depth + 1, nested_class))
     while stack:
         value, source, depth, klass = stack.pop()
         as_map = _mapping(value)
         if as_map is not None:
-            _walk_mapping(ctx, _Args(ctx, as_map, source), depth, stack, set())
+            # An object given as the path of a write (`file_path: {"path": ...}`) is written.
+            inherit = klass is _KeyClass.WRITE_PATH
+            _walk_mapping(ctx, _Args(ctx, as_map, source), depth, stack, set(), writing=inherit)
             continue
         seq = _seq(value)
         if seq is not None:
@@ -647,16 +760,25 @@ def _walk_shape(ctx: _Ctx, root: _Args, depth: int = 1) -> None:
             continue
         if isinstance(value, str):
             _scalar(ctx, value, source, depth=depth, klass=klass, stack=stack)
-        elif klass is _KeyClass.PATH and value is not None and not isinstance(value, bool):
+        elif (
+            klass in (_KeyClass.PATH, _KeyClass.WRITE_PATH)
+            and value is not None
+            and not isinstance(value, bool)
+        ):
             ctx.signals.add(Signal.NON_STRING_PATH)
 
 
-def _walk_mapping(ctx: _Ctx, args: _Args, depth: int, stack: _Stack, skip: set[str]) -> None:
+def _walk_mapping(
+    ctx: _Ctx, args: _Args, depth: int, stack: _Stack, skip: set[str], *, writing: bool = False
+) -> None:
     index = args.index
     live = {k: v for k, v in index.items() if k not in skip}
     if not live:
         return  # everything below only acts on live keys
-    writes = any(k in _WRITE_CONTENT_KEYS for k in index)
+    writes = writing or args.writes()
+    # Content with no key saying where it goes: a path-like value under a key that reads as a
+    # destination (`to`, `out`, `save_location`, `name`) is the place it is written.
+    untargeted = writes and index.keys().isdisjoint(_PATH_KEYS)
     content = None
     if writes:
         pieces = [v for k in sorted(index.keys() & _WRITE_CONTENT_KEYS) for _, v in index[k]]
@@ -670,13 +792,28 @@ def _walk_mapping(ctx: _Ctx, args: _Args, depth: int, stack: _Stack, skip: set[s
         for dest_source, dest in args.strings(*dests, paths=True):
             ctx.add(Operation(OpKind.MOVE, paths=tuple(src_paths), dest=dest, source=dest_source))
         moved = set(sources) | set(dests)
+    dirs = () if index.keys().isdisjoint(_DIR_KEYS) else args.dirs()
     for folded, entries in live.items():
         if folded in moved:
             continue
         klass = _classify(folded)
+        if (
+            untargeted
+            and klass in (_KeyClass.UNKNOWN, _KeyClass.CONTENT)
+            and folded not in _WRITE_CONTENT_KEYS
+            and _names_destination(folded)
+        ):
+            klass = _KeyClass.UNKNOWN_WRITE
         for orig, value in entries:
             source = f"{args.prefix}.{orig}"
-            if klass is _KeyClass.PATH and (isinstance(value, str) or _seq(value) is not None):
+            if (
+                klass is _KeyClass.PATH
+                or (
+                    # A `file:` URL beside written content names the file written.
+                    (klass is _KeyClass.UNKNOWN_WRITE or (writes and klass is _KeyClass.URL))
+                    and _is_file_url(value)
+                )
+            ) and (isinstance(value, str) or _seq(value) is not None):
                 _path_value(
                     ctx,
                     folded=folded,
@@ -686,6 +823,7 @@ def _walk_mapping(ctx: _Ctx, args: _Args, depth: int, stack: _Stack, skip: set[s
                     writes=writes,
                     content=content,
                     stack=stack,
+                    dirs=() if folded in _DIR_KEYS else dirs,
                 )
                 continue
             if klass is _KeyClass.COMMAND:
@@ -706,6 +844,7 @@ def _path_value(
     writes: bool,
     content: str | None,
     stack: _Stack,
+    dirs: Sequence[str] = (),
 ) -> None:
     if folded in _CWD_KEYS:
         kind, content = OpKind.READ, None
@@ -726,10 +865,12 @@ def _path_value(
             else:
                 ctx.url(item, source, lenient=False)
         elif _mapping(item) is not None or _seq(item) is not None:
-            stack.append((item, f"{source}[{index}]", depth + 1, _KeyClass.PATH))
+            nested = _KeyClass.WRITE_PATH if kind is OpKind.WRITE else _KeyClass.PATH
+            stack.append((item, f"{source}[{index}]", depth + 1, nested))
         elif item is not None and not isinstance(item, bool):
             ctx.signals.add(Signal.NON_STRING_PATH)
     if paths:
+        paths.extend(_in_dirs(paths, dirs))
         ctx.add(Operation(kind, paths=tuple(paths), content=content, source=source))
 
 
@@ -738,6 +879,8 @@ def _scalar(
 ) -> None:
     if klass is _KeyClass.PATH:  # a path nested in a list under a path key
         ctx.add(Operation(OpKind.READ, paths=(_as_path(value),), source=source))
+    elif klass is _KeyClass.WRITE_PATH:
+        ctx.add(Operation(OpKind.WRITE, paths=(_as_path(value),), source=source))
     elif klass is _KeyClass.URL:
         ctx.url(value, source, lenient=True)
     elif klass is _KeyClass.HOST:
@@ -745,14 +888,15 @@ def _scalar(
             ctx.add(Operation(OpKind.NETWORK, hosts=(value.strip().lower(),), source=source))
     elif klass is _KeyClass.COMMAND:
         ctx.add(Operation(OpKind.EXECUTE, command=value, source=source))
-    elif klass is _KeyClass.UNKNOWN:
+    elif klass in (_KeyClass.UNKNOWN, _KeyClass.UNKNOWN_WRITE):
         stripped = value.strip()
         if stripped[:1] in ("{", "[") and _push_json(ctx, stripped, source, depth, stack):
             return
         if split_url(stripped) is not None:
             ctx.url(stripped, source, lenient=False)
         elif _looks_like_path(value):
-            ctx.add(Operation(OpKind.READ, paths=(stripped,), source=f"{source} (path-like)"))
+            kind = OpKind.WRITE if klass is _KeyClass.UNKNOWN_WRITE else OpKind.READ
+            ctx.add(Operation(kind, paths=(stripped,), source=f"{source} (path-like)"))
         else:
             tokens = _sensitive_tokens(value)
             if tokens:
@@ -823,6 +967,10 @@ def _shell(ctx: _Ctx, args: _Args) -> None:
             head, body = argv[0], argv[1]
             if head in ("apply_patch", "applypatch") and isinstance(body, str):
                 _patch_text(ctx, body, source)
+                continue
+        # A patch handed to any program inside the command (Codex: `apply_patch <<'EOF'`,
+        # `git apply` or `patch` fed by a heredoc or a quoted argument) writes its files.
+        _patch_text(ctx, command, f"{source} (patch)", cwd=cwd, sniff=True)
     if not found:
         _missing(ctx)
 
@@ -834,7 +982,7 @@ def _read(ctx: _Ctx, args: _Args, *, required: bool) -> None:
         if url:
             ctx.url(value, source, lenient=False)
     plain = [sv for sv, url in zip(found, is_url, strict=True) if not url]
-    _path_ops(ctx, OpKind.READ, plain)
+    _path_ops(ctx, OpKind.READ, plain, dirs=args.dirs())
     if not found and required:
         _missing(ctx)
 
@@ -845,9 +993,12 @@ def _read_required(ctx: _Ctx, args: _Args) -> None:
 
 def _search(ctx: _Ctx, args: _Args) -> None:
     """List and search tools: the search root is read, and a file filter (`glob`,
-    `file_pattern`, `include_pattern`) names the files whose content is shown."""
+    `file_pattern`, `include_pattern`) names the files whose content is shown. A filter is
+    relative to the search root (`path: ~`, `glob: .aws/*`), so it is joined to each root."""
     _read(ctx, args, required=False)
-    _path_ops(ctx, OpKind.READ, args.strings("glob", "filepattern", "includepattern"))
+    roots = [v for _, v in args.strings(*_PATH_KEYS) if split_url(v) is None]
+    filters = args.strings("glob", "filepattern", "includepattern")
+    _path_ops(ctx, OpKind.READ, filters, dirs=roots[:_MAX_JOINS])
     for source, pattern in args.strings("pattern"):
         # Claude Code `Glob`: an anchored pattern names a directory outside the search root.
         if pattern.startswith(("/", "~", "$", "..")) or "/../" in pattern:
@@ -876,14 +1027,14 @@ def _write(ctx: _Ctx, args: _Args) -> None:
     content = _written_content(args)
     args.take("oldstring", "oldstr", "oldtext", "instructions", "instruction")
     found = args.strings(*_PATH_KEYS, paths=True)
-    _path_ops(ctx, OpKind.WRITE, found, content)
+    _path_ops(ctx, OpKind.WRITE, found, content, dirs=args.dirs())
     if not found:
         _missing(ctx)
 
 
 def _delete(ctx: _Ctx, args: _Args) -> None:
     found = args.strings(*_PATH_KEYS, paths=True)
-    _path_ops(ctx, OpKind.DELETE, found)
+    _path_ops(ctx, OpKind.DELETE, found, dirs=args.dirs())
     if not found:
         _missing(ctx)
 
@@ -903,43 +1054,103 @@ def _editor(ctx: _Ctx, args: _Args) -> None:
     content = args.text("filetext", "newstr", "newstring", "content")
     args.take("oldstr", "oldstring", "insertline", "viewrange")
     found = args.strings(*_PATH_KEYS, paths=True)
+    dirs = args.dirs()
     if sub == "view":
-        _path_ops(ctx, OpKind.READ, found)
+        _path_ops(ctx, OpKind.READ, found, dirs=dirs)
     else:
         if sub not in ("create", "str_replace", "insert", "undo_edit"):
             _missing(ctx)
-        _path_ops(ctx, OpKind.WRITE, found, content)
+        _path_ops(ctx, OpKind.WRITE, found, content, dirs=dirs)
     if not found:
         _missing(ctx)
 
 
-def _patch_text(ctx: _Ctx, text: str, source: str) -> None:
+def _patch_text(
+    ctx: _Ctx, text: str, source: str, *, cwd: str | None = None, sniff: bool = False
+) -> None:
+    """The files a patch (a Codex envelope or a unified diff) adds, updates, moves or deletes.
+    With `sniff` the text is a shell command that may carry a patch: nothing found is fine,
+    and a damaged envelope is not a malformed call (the command itself is analysed too)."""
     if looks_like_envelope(text):
         envelope = parse_envelope(text)
-        if envelope.malformed:
+        if envelope.malformed and not sniff:
             ctx.signals.add(Signal.MALFORMED_PATCH)
         for item in envelope.files:
+            paths = _unquoted_variants(item.path) if sniff else (item.path,)
             if item.action is PatchAction.DELETE:
-                ctx.add(Operation(OpKind.DELETE, paths=(item.path,), source=source))
+                ctx.add(Operation(OpKind.DELETE, paths=paths, source=source, cwd=cwd))
                 continue
             if item.move_to is not None:
+                dests = _unquoted_variants(item.move_to) if sniff else (item.move_to,)
+                for dest in dests:
+                    ctx.add(Operation(OpKind.MOVE, paths=paths, dest=dest, source=source, cwd=cwd))
                 ctx.add(
-                    Operation(OpKind.MOVE, paths=(item.path,), dest=item.move_to, source=source)
+                    Operation(OpKind.WRITE, paths=dests, content=item.added, source=source, cwd=cwd)
                 )
-                ctx.add(
-                    Operation(
-                        OpKind.WRITE, paths=(item.move_to,), content=item.added, source=source
-                    )
-                )
-            ctx.add(Operation(OpKind.WRITE, paths=(item.path,), content=item.added, source=source))
-        if not envelope.files:
+            ctx.add(
+                Operation(OpKind.WRITE, paths=paths, content=item.added, source=source, cwd=cwd)
+            )
+        if not envelope.files and not sniff:
             ctx.signals.add(Signal.MALFORMED_PATCH)
+        if not sniff:
+            return
+    if sniff and ("+++ " not in text or "\n@@" not in text):
         return
-    targets = unified_diff_targets(text)
+    targets = _diff_targets(text)
     if targets:
-        ctx.add(Operation(OpKind.WRITE, paths=targets, content=text, source=source))
-    else:
+        ctx.add(Operation(OpKind.WRITE, paths=targets, content=text, source=source, cwd=cwd))
+    elif not sniff:
         ctx.signals.add(Signal.MALFORMED_PATCH)
+
+
+def _unquoted_variants(path: str) -> tuple[str, ...]:
+    """A patch path cut out of a shell command may keep the quote that closed the argument
+    (`*** Delete File: x'`); both spellings are checked."""
+    bare = path.rstrip("'\"")
+    return (path,) if bare == path or not bare else (path, bare)
+
+
+_C_ESCAPES = {"a": 7, "b": 8, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11, "\\": 92, '"': 34}
+
+
+def _unquote_c(name: str) -> str:
+    """Undo git's C-style quoting of a path (`"b/pre\\055commit"` is `b/pre-commit`): octal
+    escapes are bytes of UTF-8. Linear; an unterminated quote ends at the end of the text."""
+    out = bytearray()
+    i, n = 1, len(name)
+    while i < n:
+        ch = name[i]
+        if ch == '"':
+            break
+        if ch == "\\" and i + 1 < n:
+            nxt = name[i + 1]
+            if nxt in "01234567":
+                j = i + 1
+                while j < n and j < i + 4 and name[j] in "01234567":
+                    j += 1
+                out.append(int(name[i + 1 : j], 8) & 0xFF)
+                i = j
+                continue
+            out.append(_C_ESCAPES.get(nxt, ord(nxt) if ord(nxt) < 128 else 63))
+            i += 2
+            continue
+        out.extend(ch.encode("utf-8", "surrogatepass"))
+        i += 1
+    return out.decode("utf-8", "replace")
+
+
+def _diff_targets(text: str) -> tuple[str, ...]:
+    """`unified_diff_targets`, with git's quoted names unquoted and their `a/`/`b/` dropped."""
+    out: list[str] = []
+    for written in unified_diff_targets(text):
+        name = written
+        if len(written) >= 2 and written[0] == '"':
+            name = _unquote_c(written)
+            if name.startswith(("a/", "b/")):
+                name = name[2:]
+        if name and name not in out:
+            out.append(name)
+    return tuple(out)
 
 
 def _apply_patch(ctx: _Ctx, args: _Args) -> None:
@@ -1175,8 +1386,8 @@ def extract(call: ToolCall, *, limits: ExtractLimits | None = None) -> Extractio
     base, server = _split_mcp(tool, call.mcp_server)
     args = _mapping(call.args)
     if args is None:
-        ctx.signals.add(Signal.UNKNOWN_TOOL_SHAPE)
-        args = cast("Mapping[object, object]", {})
+        is_shell = _BY_NAME.get(_squash(base)) is _shell
+        args = _arguments(cast("object", call.args), ctx, shell=is_shell)
     counted = _measure(args, lim, ctx.signals)
     if counted is None:
         return Extraction(tool, base, server, (), frozenset(ctx.signals), False)
@@ -1190,6 +1401,28 @@ def extract(call: ToolCall, *, limits: ExtractLimits | None = None) -> Extractio
         if not ctx.ops:
             ctx.signals.add(Signal.UNKNOWN_TOOL_SHAPE)
     return Extraction(tool, base, server, _dedupe(ctx.ops), frozenset(ctx.signals), known)
+
+
+def _arguments(raw: object, ctx: _Ctx, *, shell: bool) -> Mapping[object, object]:
+    """Arguments that are not a mapping, made one. A JSON object sent as a string (the
+    OpenAI wire form) is decoded. Anything else that is not an object (a list, a scalar,
+    text that is not a JSON object) is signalled and kept under one key, so the shape layer
+    still sees every path and command in it: an odd container never means "no effect". For a
+    shell tool that key is `command` (`Bash("ls")` and `shell(["ls", "-l"])` run that)."""
+    if raw is None:
+        ctx.signals.add(Signal.UNKNOWN_TOOL_SHAPE)
+        return {}
+    if isinstance(raw, str) and raw.strip()[:1] == "{":
+        try:
+            decoded: object = json.loads(raw)
+        except (ValueError, RecursionError):
+            decoded = None
+        found = _mapping(decoded)
+        if found is not None:
+            return found
+    ctx.signals.add(Signal.ARGS_NOT_OBJECT)
+    ctx.signals.add(Signal.UNKNOWN_TOOL_SHAPE)
+    return {"command" if shell else "arguments": raw}
 
 
 def _dedupe(ops: list[Operation]) -> tuple[Operation, ...]:
