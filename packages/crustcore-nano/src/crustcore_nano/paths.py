@@ -69,7 +69,8 @@ class PathSignal(enum.Enum):
     HOME = "home"
     """``~`` or ``$HOME`` was expanded."""
     OTHER_USER_HOME = "other_user_home"
-    """``~user`` for a user other than the current one (guessed as a sibling of home)."""
+    """``~user`` for a user other than the current one (`/root` for root, otherwise guessed as a
+    sibling of home)."""
     ENV_VAR = "env_var"
     """A variable other than HOME was expanded from the given environment."""
     UNKNOWN_VAR = "unknown_var"
@@ -467,7 +468,10 @@ class PathResolver:
                 signals.add(PathSignal.UNKNOWN_VAR)  # ~- is $OLDPWD, ~+N/~-N the dir stack
             elif all(c in _NAME_CHARS or c in ".-" for c in user):
                 signals.add(PathSignal.OTHER_USER_HOME)
-                path = os.path.dirname(self._home) + "/" + user + path[end:]
+                # Root's home is not beside the others (`/root` on Linux); everyone else's is
+                # guessed as a sibling of this home (no account database lookup on this path).
+                base = "/root" if user == "root" else os.path.dirname(self._home) + "/" + user
+                path = base + path[end:]
         if "`" in path:
             signals.add(PathSignal.UNKNOWN_VAR)  # command substitution: not determinable
         if "$" not in path:

@@ -179,10 +179,13 @@ def test_undeterminable_expansions_are_not_confined(tree: Tree, path: str) -> No
 
 
 def test_other_users_home_is_flagged(tree: Tree) -> None:
-    r = _resolve(tree, "~root/.ssh/authorized_keys")
-    assert r.lexical == f"{tree.base}/home/root/.ssh/authorized_keys"
+    r = _resolve(tree, "~alice/.ssh/authorized_keys")
+    assert r.lexical == f"{tree.base}/home/alice/.ssh/authorized_keys"
     assert PathSignal.OTHER_USER_HOME in r.signals
     assert not r.confined
+    root = _resolve(tree, "~root/.ssh/authorized_keys")
+    assert root.lexical == "/root/.ssh/authorized_keys"  # not beside the other homes
+    assert PathSignal.OTHER_USER_HOME in root.signals
     own = _resolve(tree, "~dev/.ssh")
     assert own.lexical == f"{tree.home}/.ssh"
     assert PathSignal.OTHER_USER_HOME not in own.signals

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crustcore_nano.globmatch import Glob, compile_glob
+from crustcore_nano.globmatch import Glob, GlobError, compile_glob
 from crustcore_nano.policy.types import OpKind, Verdict
 
 __all__ = [
@@ -496,7 +496,8 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "that run programs (`core.hooksPath`, `core.sshCommand`, `core.fsmonitor`, "
         "`core.pager`, `core.editor`, `credential.helper`, `filter.*`, `diff.*.textconv`, "
         "`alias.*`, `include.path`, `url.*.insteadOf`, ...). `git config user.email ...` and "
-        "other harmless keys are allowed.",
+        "other harmless keys are allowed, and so is a one-command pager or editor "
+        "(`git -c core.pager=cat log`), whose value is analysed as a command of its own.",
         ("Write .git/hooks/pre-commit", "git config core.hooksPath /tmp/h"),
         PathClause(
             _CHANGE,
@@ -717,7 +718,8 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "again in plain form",
         "Arguments over the size, depth or node bounds, non-JSON values, tool names with "
         "hidden characters, argument keys that fold to the same name, patches that cannot be "
-        "parsed.",
+        "parsed, arguments that are not an object (a list, a number, text that is not a JSON "
+        "object).",
         ('{"command": "ls", "Command": "cat ~/.ssh/id_rsa"}',),
     ),
     _r(
@@ -767,8 +769,9 @@ APPROVAL_RULES: tuple[BuiltinRule, ...] = (
     _approval(
         "history-rewrite",
         "this git command throws away uncommitted work or rewrites history; approve it if intended",
-        "`git reset --hard`, `git clean -f`, `git checkout -f`, `git filter-branch`, "
-        "`git filter-repo`, `git stash clear`, `git reflog expire`, `git gc --prune=now`.",
+        "`git reset --hard`, `git clean -f` (not with `-n`/`--dry-run`), `git checkout -f`, "
+        "`git filter-branch`, `git filter-repo`, `git stash clear`, `git reflog expire`, "
+        "`git gc --prune=now`.",
         ("git reset --hard HEAD~3", "git clean -fdx"),
     ),
     _approval(
@@ -863,10 +866,30 @@ def _trigger(pattern: str) -> tuple[str, str, bool]:
     raise ValueError(f"builtin glob without a literal anchor: {pattern}")
 
 
+# A rule written for `~/` protects the same files in every home on the machine: an agent
+# running as one user may read another's (`/root/.aws/credentials` as root, a shared box).
+_HOMES = ("~", "/root", "/home/*", "/Users/*")
+
+
+def _in_home(pattern: str, base: str) -> str:
+    """`pattern` with a leading `~/` moved to the home `base` (`~` keeps it as it is)."""
+    if base == "~" or not pattern.startswith("~/"):
+        return pattern
+    return base + pattern[1:]
+
+
 class PathRuleIndex:
     """The builtin path rules compiled for one home directory, indexed by trigger."""
 
-    __slots__ = ("_by_prefix", "_by_segment", "_by_suffix_ext", "_deep_affix", "names")
+    __slots__ = (
+        "_by_prefix",
+        "_by_segment",
+        "_by_suffix_ext",
+        "_deep_affix",
+        "_witnesses",
+        "_witness_ancestors",
+        "names",
+    )
 
     def __init__(self, home: str, rules: tuple[BuiltinRule, ...] = BUILTIN_RULES) -> None:
         self._by_segment: dict[str, list[_Entry]] = {}
@@ -876,25 +899,93 @@ class PathRuleIndex:
         self._by_prefix: list[tuple[str, _Entry]] = []
         self._deep_affix: list[tuple[str, str, _Entry]] = []  # (kind, text, entry), any segment
         names: set[str] = set()
+        # One concrete path inside each anchored glob (`~/.aws/**` -> `/home/u/.aws`), and every
+        # proper ancestor of those paths, for reads of a whole directory tree (see `beneath`).
+        self._witnesses: list[tuple[str, bool, _Entry]] = []
+        self._witness_ancestors: dict[str, list[_Entry]] = {}
         for item in rules:
             for clause in item.clauses:
-                excepts = tuple(compile_glob(p, home=home) for p in clause.excepts)
-                for pattern in clause.globs:
-                    entry = _Entry(item, clause.ops, compile_glob(pattern, home=home), excepts)
-                    kind, text, anywhere = _trigger(pattern)
-                    if kind == "seg":
-                        self._by_segment.setdefault(text, []).append(entry)
-                        names.add(text)
-                    elif anywhere:
-                        self._deep_affix.append((kind, text, entry))
-                    elif kind == "suffix":
-                        dot = text.rfind(".")
-                        ext = text[dot:] if dot >= 0 else ""
-                        self._by_suffix_ext.setdefault(ext, []).append((text, entry))
-                    else:
-                        self._by_prefix.append((text, entry))
+                for base in _HOMES:
+                    excepts = tuple(
+                        compile_glob(_in_home(p, base), home=home) for p in clause.excepts
+                    )
+                    for written in clause.globs:
+                        if base != "~" and not written.startswith("~/"):
+                            continue
+                        pattern = _in_home(written, base)
+                        glob = compile_glob(pattern, home=home)
+                        entry = _Entry(item, clause.ops, glob, excepts)
+                        self._add_witness(pattern, home, entry)
+                        self._add_trigger(pattern, entry, names)
         self.names = frozenset(names)
         """Literal names the index triggers on (used to expand shell globs conservatively)."""
+
+    def _add_trigger(self, pattern: str, entry: _Entry, names: set[str]) -> None:
+        kind, text, anywhere = _trigger(pattern)
+        if kind == "seg":
+            self._by_segment.setdefault(text, []).append(entry)
+            names.add(text)
+        elif anywhere:
+            self._deep_affix.append((kind, text, entry))
+        elif kind == "suffix":
+            dot = text.rfind(".")
+            ext = text[dot:] if dot >= 0 else ""
+            self._by_suffix_ext.setdefault(ext, []).append((text, entry))
+        else:
+            self._by_prefix.append((text, entry))
+
+    def _add_witness(self, pattern: str, home: str, entry: _Entry) -> None:
+        if not pattern.startswith(("~/", "/")) or any(c in pattern for c in "[{\\"):
+            return
+        text = home.rstrip("/") + pattern[1:] if pattern.startswith("~") else pattern
+        segments = [s for s in text.lower().split("/") if s]
+        deep = bool(segments) and segments[-1] == "**"
+        concrete = [s.replace("*", "").replace("?", "x") or "x" for s in segments if s != "**"]
+        witness = "/" + "/".join(concrete)
+        if not (entry.glob.match(witness, case_insensitive=True) or deep):
+            return  # cannot happen for the builtin globs; a witness must be inside its glob
+        self._witnesses.append((witness, deep, entry))
+        for end in range(len(concrete)):
+            ancestor = "/" + "/".join(concrete[:end])
+            self._witness_ancestors.setdefault(ancestor, []).append(entry)
+
+    def beneath(self, form: str, op: OpKind) -> BuiltinRule | None:
+        """The first builtin rule covering `op` on some path *below* the path form, or None.
+
+        A read of a directory reads its whole tree (`grep -r`, `tar`, `zip -r`, `rsync`), so
+        naming a directory above a protected location is reading that location (`grep -r
+        key ~` reads `~/.aws/credentials`). A form with a `**` segment (what `find ROOT -name
+        P` prints, or a globstar) stands for every path it matches, dotfiles included. Only
+        anchored rules (under `~` or `/`) have a place in the tree to find this way."""
+        lowered = form.lower().rstrip("/") or "/"
+        if "**" not in lowered:
+            for entry in self._witness_ancestors.get(lowered, ()):
+                if op in entry.ops:
+                    return entry.rule
+            return None
+        segments = lowered.split("/")
+        cut = next(i for i, seg in enumerate(segments) if any(c in _META for c in seg))
+        root = "/".join(segments[:cut]) + "/"
+        try:
+            shape = compile_glob(lowered)
+        except GlobError:  # a form that is not a valid glob stands for nothing more
+            return None
+        last = segments[-1]
+        extra = "" if last == "**" else "/" + (last.replace("*", "").replace("?", "x") or "x")
+        candidates = [
+            (witness, deep, entry)
+            for witness, deep, entry in self._witnesses
+            if op in entry.ops and witness.startswith(root)
+        ]
+        # A protected path the form names exactly first (`**/credentials` is the cloud rule's
+        # `~/.aws/credentials`), then any file inside a protected directory.
+        for witness, _deep, entry in candidates:
+            if shape.match(witness, case_insensitive=True):
+                return entry.rule
+        for witness, deep, entry in candidates:
+            if deep and extra and shape.match(witness + extra, case_insensitive=True):
+                return entry.rule
+        return None
 
     def match(self, form: str, op: OpKind) -> BuiltinRule | None:
         """The first builtin path rule covering `op` on the path form, or None."""

@@ -47,6 +47,7 @@ _FATAL_SIGNALS = frozenset(
         Signal.ARGS_TOO_LARGE, Signal.TOO_DEEP, Signal.TOO_MANY_NODES, Signal.NON_JSON_VALUE,
         Signal.NON_STRING_KEY, Signal.COLLIDING_KEYS, Signal.TOOL_NAME_HIDDEN_CHARS,
         Signal.TOOL_NAME_TOO_LONG, Signal.EMPTY_TOOL_NAME, Signal.MALFORMED_PATCH,
+        Signal.ARGS_NOT_OBJECT,
     }
 )  # fmt: skip
 _HIDING = frozenset({NormSignal.NUL, NormSignal.BIDI, NormSignal.TAG_CHARS, NormSignal.ANSI})
@@ -250,7 +251,7 @@ class PolicyEngine:
         self._temp_roots = tuple(temp)
         self._resolvers: dict[str, PathResolver] = {}
         self._analyses: dict[tuple[str, str], ShellAnalysis] = {}
-        self._path_cache: dict[tuple[str, str], ResolvedPath] = {}
+        self._path_cache: dict[tuple[str, str, bool], ResolvedPath] = {}
         self._mcp_memo: dict[tuple[str | None, str, bool], _Hit | None] = {}
 
     # ------------------------------------------------------------------ public API
@@ -393,7 +394,8 @@ class PolicyEngine:
         resolved: list[ResolvedPath] = []
         forms: dict[str, None] = {}
         for variant in variants:
-            found = self._resolve(variant, cwd)
+            # A file tool opens `routes/$slug.tsx` as written; only a shell expands `$slug`.
+            found = self._resolve(variant, cwd, literal=op.command is None)
             resolved.append(found)
             for form in _forms(found):
                 forms[form] = None
@@ -435,13 +437,13 @@ class PolicyEngine:
             self._resolvers[key] = found
         return found
 
-    def _resolve(self, path: str, cwd: str | None) -> ResolvedPath:
-        key = (cwd or "", path)
+    def _resolve(self, path: str, cwd: str | None, *, literal: bool = False) -> ResolvedPath:
+        key = (cwd or "", path, literal)
         found = self._path_cache.get(key)
         if found is None:
             if len(self._path_cache) >= _MAX_CACHE:
                 self._path_cache.clear()
-            found = self._resolver(cwd).resolve(path)
+            found = self._resolver(cwd).resolve(path, literal_vars=literal)
             self._path_cache[key] = found
         return found
 
@@ -694,7 +696,7 @@ class PolicyEngine:
                 sub, sub_at = arg, index
             if value is not None:
                 key = value.split("=", 1)[0]
-                if _git_key_dangerous(key):
+                if _git_key_dangerous(key) and not _git_one_shot_program(key):
                     raise run.deny(
                         "builtin:git-hooks-and-config", f"git sets {key} (runs a program)", op
                     )
@@ -860,6 +862,8 @@ class PolicyEngine:
             found = self._index.match(form, kind)
             if found is not None:
                 self._path_hit(found, path_op, form, run)
+        if kind is not OpKind.WRITE:
+            self._check_tree(path_op, run)
         if path_op.mention:
             return
         if kind is OpKind.READ:
@@ -869,6 +873,21 @@ class PolicyEngine:
                 run.flow_sensitive = f"read of {shown}"
             return
         self._confine(path_op, run)
+
+    def _check_tree(self, path_op: _PathOp, run: _Run) -> None:
+        """A read or delete of a directory outside the workspace covers its whole tree: it must
+        not hold a protected location (`grep -r key ~`, `find ~ -name credentials | xargs
+        cat`). Inside the workspace, whole-tree reads are everyday work and stay allowed."""
+        for form in path_op.forms:
+            if is_within(form, self._workspace):
+                continue
+            found = self._index.beneath(form, path_op.kind)
+            if found is None:
+                continue
+            what = f"{path_op.kind.value} of {form}, a tree that holds files this rule protects"
+            if found.verdict is Verdict.DENY:
+                raise run.deny(found.name, what, path_op.op)
+            run.ask(found.name, what, path_op.op)
 
     @staticmethod
     def _path_hit(found: BuiltinRule, path_op: _PathOp, form: str, run: _Run) -> None:
@@ -1227,6 +1246,29 @@ def _git_key_dangerous(key: str) -> bool:
     return lowered.startswith(_GIT_DANGEROUS_PREFIXES) or lowered.endswith(_GIT_DANGEROUS_SUFFIXES)
 
 
+def _git_one_shot_program(key: str) -> bool:
+    """A pager or editor given with `git -c` for one command: nothing persists, and the shell
+    analyser reads the value as a command of its own (`git -c core.pager=cat log` is everyday
+    use; `git -c core.pager='cat ~/.ssh/id_rsa' log` is denied by what the pager would read)."""
+    lowered = key.lower()
+    return lowered in ("core.pager", "core.editor", "sequence.editor") or (
+        lowered.startswith("pager.") and lowered.count(".") == 1
+    )
+
+
+def _git_clean_dry_run(args: list[str]) -> bool:
+    """`git clean -n` / `--dry-run` lists what would go and deletes nothing. In a cluster of
+    short options, letters after `e` are its pattern, not options (`-fen` excludes `n`)."""
+    for arg in args:
+        if arg in ("--dry-run", "--"):
+            return arg == "--dry-run"
+        if arg.startswith("-") and not arg.startswith("--"):
+            cluster = arg[1:].split("e", 1)[0]
+            if "n" in cluster:
+                return True
+    return False
+
+
 def _installs_persistence(name: str, args: list[str]) -> bool:
     if name == "crontab":
         rest = [a for a in args if a not in ("-u",)]
@@ -1255,7 +1297,11 @@ def _reversibility(name: str, args: list[str], fact: CommandFact) -> str | None:
                 return "approval:force-push"
         if sub == "reset" and "--hard" in args:
             return "approval:history-rewrite"
-        if sub == "clean" and any(a.startswith("-") and "f" in a.lstrip("-") for a in args):
+        if (
+            sub == "clean"
+            and any(a.startswith("-") and "f" in a.lstrip("-") for a in args)
+            and not _git_clean_dry_run(args[args.index("clean") + 1 :])
+        ):
             return "approval:history-rewrite"
         if sub in ("filter-branch", "filter-repo") or (sub == "stash" and "clear" in args):
             return "approval:history-rewrite"
