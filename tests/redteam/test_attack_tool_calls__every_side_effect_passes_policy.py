@@ -25,7 +25,7 @@ from crustcore_nano.policy.engine import PolicyEngine
 from crustcore_nano.policy.types import Decision, Origin, ToolCall, Verdict
 
 _CORPUS = Path(__file__).parent / "corpus"
-_HOME_MARK = re.compile(r"(?<!\$)\{HOME\}")  # `${HOME}` in a corpus line stays a variable
+_HOME_MARK = re.compile(r"(?<!\$)(?<!\$ENV)\{HOME\}")  # `${HOME}` and Perl `$ENV{HOME}` stay as written
 
 
 @dataclass(frozen=True, slots=True)
