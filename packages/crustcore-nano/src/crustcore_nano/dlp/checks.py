@@ -222,10 +222,11 @@ def context_value(detector: Detector, match: re.Match[str]) -> Verdict | None:
 # Private keys -------------------------------------------------------------------------------
 
 _BODY_RUN = re.compile(r"[A-Za-z0-9+/=]{16,16384}")
-# A key body: base64, whitespace, `\n` escapes and header lines (`Proc-Type: 4,ENCRYPTED`), up to
-# the next `-----` (the END line, or another block). Never crosses a `-----`, so text made of
-# many BEGIN lines costs one short match per line.
-_BODY_TAIL = re.compile(r"(?:[A-Za-z0-9+/=:,. \t\r\n]|-(?!----)|\\[nr]){0,16384}+")
+# A key body: base64, whitespace, `\n` escapes and header lines (`Proc-Type: 4,ENCRYPTED`), and
+# the quotes of a key pasted into source as one string literal per line (`"MIIE..."\n "..."`,
+# joined by the compiler or with `+`), up to the next `-----` (the END line, or another block).
+# Never crosses a `-----`, so text made of many BEGIN lines costs one short match per line.
+_BODY_TAIL = re.compile(r"(?:[A-Za-z0-9+/=:,. \t\r\n\"']|-(?!----)|\\[nr]){0,16384}+")
 _MIN_BODY = 40
 
 

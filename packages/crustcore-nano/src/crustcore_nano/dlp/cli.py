@@ -8,6 +8,7 @@ redacted text). Exit codes: 0 nothing found, 1 findings, 2 usage or input error.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 from typing import TextIO
 
@@ -20,11 +21,13 @@ DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _READ_CHUNK = 1 << 20
 
 _EPILOG = """\
-Input is decoded as UTF-8; invalid byte sequences are replaced with U+FFFD, and every offset
-(start, end) counts characters of that decoded text, not bytes. Lines are 1-based and counted by
-'\\n'. Findings marked as test keys (sk_test_ keys, documentation example ids, values saying
-'example', 'dummy', 'fake' or 'test', passwords for localhost) are listed but do not make the exit
-status 1 unless --strict is given. Inputs larger than --max-bytes are refused (exit 2).
+Input is decoded as UTF-8, or as UTF-16/UTF-32 when its NUL bytes show it is (as files written by
+Windows tools are; a byte-order mark picks the variant); invalid byte sequences are replaced
+with U+FFFD, and every offset (start, end) counts characters of that decoded text, not bytes.
+Lines are 1-based and counted by '\\n'. Findings marked as test keys (sk_test_ keys,
+documentation example ids, values saying 'example', 'dummy', 'fake' or 'test', passwords for
+localhost) are listed but do not make the exit status 1 unless --strict is given. Inputs
+larger than --max-bytes are refused (exit 2).
 exit status: 0 no findings, 1 findings, 2 usage or input error."""
 
 
@@ -79,10 +82,41 @@ def _read_binary(stream: object, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+# Longest marks first: the UTF-32 LE mark begins with the UTF-16 LE one.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def decode_input(data: bytes) -> str:
+    """The text of `data`: UTF-8, unless it is UTF-16 or UTF-32 (PowerShell and other Windows
+    tools write UTF-16; read as UTF-8 every other byte is NUL and no credential would match).
+    UTF-8 text has no NUL bytes, so wide text is recognised by them: with a byte-order mark any
+    NUL will do; without one, NULs must sit in one byte of each pair (ASCII in UTF-16) and
+    almost never in the other, which zero-padded binary data does not do (binaries keep being
+    read as UTF-8, where their embedded ASCII strings are found). The mark is dropped, so
+    offsets count the text."""
+    if 0 not in data:
+        return data.decode("utf-8", errors="replace")
+    for bom, encoding in _WIDE_BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, errors="replace")
+    pairs = len(data) // 2
+    odd = data[1::2].count(0)
+    even = data[0::2].count(0)
+    high, low = max(odd, even), min(odd, even)
+    if pairs and high * 10 >= pairs * 3 and low * 50 <= pairs:
+        return data.decode("utf-16-le" if odd > even else "utf-16-be", errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
 def _read_text_stream(stdin: TextIO, limit: int) -> str:
     buffer = getattr(stdin, "buffer", None)
     if buffer is not None:
-        return _read_binary(buffer, limit).decode("utf-8", errors="replace")
+        return decode_input(_read_binary(buffer, limit))
     parts: list[str] = []
     total = 0
     while True:
@@ -101,7 +135,7 @@ def _read_input(name: str, stdin: TextIO, limit: int) -> str:
         return _read_text_stream(stdin, limit)
     try:
         with open(name, "rb") as handle:
-            return _read_binary(handle, limit).decode("utf-8", errors="replace")
+            return decode_input(_read_binary(handle, limit))
     except OSError as exc:
         raise _InputError(f"cannot read {name}: {exc.strerror or exc}") from exc
 

@@ -143,8 +143,10 @@ _prefixed(
 _prefixed(
     "gitlab-pat",
     Category.VCS,
-    "GitLab personal/project/group access token (`glpat-`).",
-    ("glpat-",),
+    "GitLab access token: personal/project/group (`glpat-`) and the other `gl…-` kinds that act "
+    "for a user or project (CI job `glcbt-`, feed `glft-`, incoming mail `glimt-`, agent "
+    "`glagent-`, SCIM `glsoat-`, feature-flag client `glffct-`).",
+    ("glpat-", "glcbt-", "glft-", "glimt-", "glagent-", "glsoat-", "glffct-"),
     r"[A-Za-z0-9_\-.]{20,80}",
     confidence=_HIGH,
 )
@@ -424,8 +426,9 @@ for _prefix, _oname, _kind in (
 _prefixed(
     "anthropic-api-key",
     Category.AI,
-    "Anthropic API key (`sk-ant-api` + 2 digits + `-` + 93 base64url + `AA`).",
-    ("sk-ant-api",),
+    "Anthropic API key (`sk-ant-api`), or OAuth access/refresh token (`sk-ant-oat`, "
+    "`sk-ant-ort`, as Claude subscriptions issue): + 2 digits + `-` + 93 base64url + `AA`.",
+    ("sk-ant-api", "sk-ant-oat", "sk-ant-ort"),
     r"[0-9]{2}-[A-Za-z0-9_\-]{80,100}AA",
     confidence=_HIGH,
 )
@@ -563,12 +566,13 @@ _add(
 _add(
     "discord-webhook-url",
     Category.CHAT,
-    "Discord webhook URL (`/api/webhooks/<id>/<token>` on discord.com or discordapp.com).",
+    "Discord webhook URL (`/api/webhooks/<id>/<token>` on discord.com or discordapp.com, also "
+    "the `ptb.` and `canary.` client hosts, which accept the same webhooks).",
     ("/api/webhooks/",),
-    r"(?P<secret>(?:discord|discordapp)\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_\-]{60,68})"
-    r"(?![A-Za-z0-9_\-])",
+    r"(?P<secret>(?:(?:ptb|canary)\.)?(?:discord|discordapp)\.com/api/webhooks/[0-9]{17,20}/"
+    r"[A-Za-z0-9_\-]{60,68})(?![A-Za-z0-9_\-])",
     confidence=_HIGH,
-    back=14,
+    back=24,
     back_chars=string.ascii_lowercase + ".",
 )
 _add(

@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from crustcore_nano.dlp.checks import secret_span
 from crustcore_nano.dlp.detectors import DETECTORS
 from crustcore_nano.dlp.finding import Finding
+from crustcore_nano.dlp.fold import fold
 from crustcore_nano.dlp.model import Detector, Verdict
 
 # Printable ASCII from most to least frequent in Python source, with occurrences per 100,000
@@ -282,7 +283,17 @@ def scan(text: str, *, max_findings: int = 1000) -> tuple[Finding, ...]:
         raise TypeError("scan() needs a str")
     if max_findings <= 0 or not text:
         return ()
-    kept = _resolve(_candidates(text, max_findings * _CANDIDATE_FACTOR + 64))[:max_findings]
+    limit = max_findings * _CANDIDATE_FACTOR + 64
+    found = _candidates(text, limit)
+    for region in fold(text):
+        # The text around a disguise (invisible characters, look-alikes, escapes) with it
+        # undone: a secret found there because of the disguise is reported at its span in
+        # `text`; anything else in the region the plain pass above has already judged.
+        for cand in _candidates(region.text, limit):
+            start, end, undone = region.original_span(cand.start, cand.end)
+            if undone:
+                found.append(_Candidate(cand.detector, start, end, cand.verdict))
+    kept = _resolve(found)[:max_findings]
     findings: list[Finding] = []
     line, pos = 1, 0
     for cand in kept:

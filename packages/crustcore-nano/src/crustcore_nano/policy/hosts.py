@@ -4,14 +4,18 @@ An address can be spelled many ways that a client library will still connect to:
 `169.254.169.254`, `2852039166` (one 32-bit number), `0xa9fea9fe`, `0251.0376.0251.0376`
 (octal parts), `169.254.43518` (the last part fills the remaining bytes, as `inet_aton` does),
 `[::ffff:169.254.169.254]` and `[::ffff:a9fe:a9fe]` (IPv4-mapped IPv6), `169.254.169.254.` (a
-trailing dot), `%31%36%39...` (percent-encoded), fullwidth digits, or a DNS-rebinding name such
-as `169.254.169.254.nip.io` that resolves to the address it embeds. Rules must see one canonical
-form, so every host is folded here before it is compared: IPv4 in dotted-quad form, IPv6 in
-compressed form (an IPv6 form that embeds an IPv4 address is reduced to that IPv4 address), and
-names lower-cased without a trailing dot.
+trailing dot), `%31%36%39...` (percent-encoded), fullwidth digits or ideographic full stops, or a
+DNS-rebinding name such as `169.254.169.254.nip.io` (or `a9fea9fe.<any domain>`) that resolves
+to the address it embeds. Rules must see one canonical form, so every host is folded here before
+it is compared: IPv4 in dotted-quad form, IPv6 in compressed form (an IPv6 form that embeds an
+IPv4 address is reduced to that IPv4 address), and names lower-cased without a trailing dot.
+In free text, colon-joined host maps (`curl --resolve name:80:ADDR`) are taken apart, and reads
+of the environment variables platforms set to an endpoint URL (`$ECS_CONTAINER_METADATA_URI_V4`,
+`$IDENTITY_ENDPOINT`, ...) count as reaching it.
 
-Pure functions, no DNS: a name that resolves to a metadata address through a private DNS entry
-is out of reach of a deterministic check (documented in docs/policy.md).
+Pure functions, no DNS: a name that resolves to a metadata address through a DNS entry that does
+not spell the address (a private zone, an attacker's own domain) is out of reach of a
+deterministic check (documented in docs/policy.md); so is an address assembled at run time.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from functools import lru_cache
 from crustcore_nano.normalize import decode_percent, normalize_text
 
 __all__ = [
+    "ENDPOINT_VARIABLES",
     "METADATA_HOSTS",
     "canonical_host",
     "find_metadata_hosts",
@@ -54,10 +59,17 @@ METADATA_HOSTS: frozenset[str] = frozenset(
 """Canonical forms of cloud instance-metadata endpoints (credentials live behind them)."""
 
 # Whole link-local ranges: every cloud puts its metadata and credential services there, and a
-# coding agent has no reason to reach them.
+# coding agent has no reason to reach them. OpenStack serves metadata over IPv6 at
+# `fe80::a9fe:a9fe`, so the IPv6 link-local range counts too.
 _LINK_LOCAL_V4 = ipaddress.IPv4Network("169.254.0.0/16")
+_LINK_LOCAL_V6 = ipaddress.IPv6Network("fe80::/10")
+# Full stops that IDNA processing (browsers, WHATWG URL parsers, Python's `idna` codec) treats
+# as `.` in a host name; NFKC already folds the fullwidth one (U+FF0E), not these two.
+_DOT_FOLD = str.maketrans({"\u3002": ".", "\uff61": "."})
 _REBINDING_SUFFIXES = (".nip.io", ".sslip.io", ".xip.io", ".nip.direct", ".traefik.me")
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215 local-use translation prefix
+_SIIT = ipaddress.IPv6Network("::ffff:0:0:0/96")  # IPv4-translated addresses (RFC 2765)
 _SIXTOFOUR = ipaddress.IPv6Network("2002::/16")
 
 
@@ -110,8 +122,9 @@ def parse_ipv4_loose(text: str) -> str | None:
 
 
 def _ipv6(text: str) -> str | None:
-    """Canonical form of an IPv6 literal; embedded IPv4 (mapped, compatible, NAT64, 6to4) is
-    reduced to the IPv4 address it carries."""
+    """Canonical form of an IPv6 literal; embedded IPv4 (mapped, compatible, translated, NAT64
+    well-known and local-use prefixes, 6to4) is reduced to the IPv4 address it carries (for the
+    local-use NAT64 prefix, in the last 32 bits, where translators put it with a /96)."""
     core = text.split("%", 1)[0]  # zone id
     try:
         addr = ipaddress.IPv6Address(core)
@@ -123,7 +136,7 @@ def _ipv6(text: str) -> str | None:
     packed = int(addr)
     if packed >> 32 == 0 and packed > 1:  # ::a.b.c.d (deprecated IPv4-compatible form)
         return str(ipaddress.IPv4Address(packed & 0xFFFFFFFF))
-    if addr in _NAT64:
+    if addr in _NAT64 or addr in _NAT64_LOCAL or addr in _SIIT:
         return str(ipaddress.IPv4Address(packed & 0xFFFFFFFF))
     sixtofour = addr.sixtofour if addr in _SIXTOFOUR else None
     if sixtofour is not None:
@@ -141,7 +154,7 @@ def canonical_host(host: str) -> str:
     if "%" in text:
         text = decode_percent(text)
     if not text.isascii():
-        text = normalize_text(text)
+        text = normalize_text(text).translate(_DOT_FOLD)
     text = text.strip().lower()
     at = text.rfind("@")
     if at >= 0:
@@ -187,6 +200,31 @@ def _rebinding_ip(name: str) -> str | None:
     return None
 
 
+def _embedded_ips(name: str) -> tuple[tuple[str, bool], ...]:
+    """IPv4 addresses spelled inside a DNS name under any suffix, the way wildcard-DNS and
+    rebinding services read them: four consecutive decimal parts split by `.` or `-`
+    (`x.169.254.169.254.example`, `make-169-254-169-254-rebind.example`) and any part of exactly
+    eight hex digits (`a9fea9fe.7f000001.example`); each with whether it came from hex (hex
+    parts also occur as content hashes, `main.a9fe12cd.js`, so callers trust them less).
+    Linear in the name; bounded by `_MAX_HOST`."""
+    if len(name) > _MAX_HOST:
+        return ()
+    parts = name.replace("-", ".").split(".")
+    found: dict[tuple[str, bool], None] = {}
+    run = 0
+    for index, part in enumerate(parts):
+        if part.isascii() and part.isdigit() and len(part) <= 3 and int(part) <= 255:
+            run += 1
+            if run >= 4:
+                dotted = ".".join(str(int(p)) for p in parts[index - 3 : index + 1])
+                found[(dotted, False)] = None
+        else:
+            run = 0
+            if len(part) == 8 and all(c in "0123456789abcdef" for c in part):
+                found[(str(ipaddress.IPv4Address(int(part, 16))), True)] = None
+    return tuple(found)
+
+
 def host_forms(host: str) -> tuple[str, ...]:
     """Every canonical form a host stands for: itself, and the address a rebinding name embeds."""
     canon = canonical_host(host)
@@ -196,20 +234,45 @@ def host_forms(host: str) -> tuple[str, ...]:
     return (canon,)
 
 
+def _metadata_form(form: str) -> str | None:
+    """`form` itself when it is a metadata endpoint or a link-local address, else None."""
+    if form in METADATA_HOSTS:
+        return form
+    if form[:1].isdigit() and form.count(".") == 3:
+        try:
+            if ipaddress.IPv4Address(form) in _LINK_LOCAL_V4:
+                return form
+        except ValueError:
+            return None
+    if ":" in form:
+        try:
+            if ipaddress.IPv6Address(form) in _LINK_LOCAL_V6:
+                return form
+        except ValueError:
+            return None
+    if form.endswith((".metadata.google.internal", ".metadata.goog")):
+        return form
+    return None
+
+
 def metadata_endpoint(host: str) -> str | None:
-    """The canonical metadata endpoint `host` reaches, or None. Link-local IPv4 addresses
-    (169.254.0.0/16) all count: clouds put their credential services there."""
-    for form in host_forms(host):
-        if form in METADATA_HOSTS:
-            return form
-        if form[:1].isdigit() and form.count(".") == 3:
-            try:
-                if ipaddress.IPv4Address(form) in _LINK_LOCAL_V4:
-                    return form
-            except ValueError:
-                continue
-        if form.endswith((".metadata.google.internal", ".metadata.goog")):
-            return form
+    """The canonical metadata endpoint `host` reaches, or None. Link-local addresses
+    (169.254.0.0/16, fe80::/10) all count: clouds put their credential services there. A DNS
+    name that spells a metadata address inside it (`169.254.169.254.<any wildcard-DNS domain>`)
+    counts as that address, whatever the domain: new rebinding services appear all the time,
+    and no ordinary host name embeds a link-local address."""
+    forms = host_forms(host)
+    for form in forms:
+        hit = _metadata_form(form)
+        if hit is not None:
+            return hit
+    canon = forms[0]
+    if any(c.isalpha() for c in canon) and ":" not in canon:
+        for embedded, from_hex in _embedded_ips(canon):
+            # A hex part must name a metadata address exactly; a decimal run may name any
+            # link-local address (nobody spells `169.254.x.y` into a name by accident).
+            if embedded in METADATA_HOSTS or (not from_hex and _metadata_form(embedded)):
+                return embedded
     return None
 
 
@@ -226,7 +289,7 @@ def find_metadata_hosts(text: str) -> tuple[str, ...]:
     if "%" in work:
         work = decode_percent(work)
     if not work.isascii():
-        work = normalize_text(work)
+        work = normalize_text(work).translate(_DOT_FOLD)
     found: dict[str, None] = {}
     # Performance only: when the text names none of the hints, `_token_endpoint` rejects every
     # token holding a character outside `_IP_CHARS` (stripping only removes `.-:_`), so such
@@ -242,12 +305,98 @@ def find_metadata_hosts(text: str) -> tuple[str, ...]:
         hit = _token_endpoint(token)
         if hit is not None:
             found[hit] = None
+    for variable in _endpoint_variables(work):
+        found[variable] = None
     return tuple(found)
+
+
+ENDPOINT_VARIABLES: frozenset[str] = frozenset(
+    {
+        "ECS_CONTAINER_METADATA_URI",  # AWS ECS task metadata (169.254.170.2)
+        "ECS_CONTAINER_METADATA_URI_V4",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",  # AWS ECS / EKS Pod Identity credentials
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT",  # AWS SDK override of the IMDS address
+        "IDENTITY_ENDPOINT",  # Azure App Service / Functions / Arc managed identity
+        "MSI_ENDPOINT",  # Azure managed identity (older App Service)
+        "IMDS_ENDPOINT",  # Azure Arc
+        "GCE_METADATA_HOST",  # GCP client libraries' override of the metadata host
+        "GCE_METADATA_IP",
+    }
+)
+"""Environment variables that the platform sets to a metadata or credential endpoint URL:
+`curl "$ECS_CONTAINER_METADATA_URI_V4/task"` reaches the endpoint without ever naming it."""
+
+# How shells and code read an environment variable: what directly precedes its name (after
+# the opening quote, escaped or not, for the code forms).
+_SHELL_REFERENCES = ("$", "${")
+_CODE_REFERENCES = (
+    "environ[",  # Python
+    "environ.get(",
+    "getenv(",  # Python, C, PHP
+    "Getenv(",  # Go
+    "env.",  # Node (`process.env.NAME`), Deno, Bun
+    "env[",
+    "ENV[",  # Ruby
+    "GetEnvironmentVariable(",  # .NET, PowerShell
+)
+_MAX_VARIABLE_HITS = 64
+
+
+def _endpoint_variables(text: str) -> tuple[str, ...]:
+    """`$NAME` for each endpoint variable the text reads (`$NAME`, `${NAME}`, `os.environ["NAME"]`,
+    `os.getenv("NAME")`, `process.env.NAME`, `ENV["NAME"]`); a bare mention (a grep for the
+    name, prose) does not count. Linear: one substring search per occurrence, bounded."""
+    found: list[str] = []
+    for name in ENDPOINT_VARIABLES:
+        at = text.find(name)
+        hits = 0
+        while at >= 0 and hits < _MAX_VARIABLE_HITS:
+            hits += 1
+            end = at + len(name)
+            whole = (at == 0 or not _is_word(text[at - 1])) and (
+                end == len(text) or not _is_word(text[end])
+            )
+            before = text[max(0, at - 24) : at]
+            if whole and (
+                before.endswith(_SHELL_REFERENCES)
+                or before.rstrip("\"'\\").endswith(_CODE_REFERENCES)
+            ):
+                found.append("$" + name)
+                break
+            at = text.find(name, end)
+    return tuple(sorted(found))
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 _IP_CHARS = frozenset("0123456789abcdefxABCDEFX.:[]%")
 _DROP_IP_CHARS = str.maketrans(dict.fromkeys(_IP_CHARS | frozenset("-_")))
-_NAME_HINTS = ("metadata", "instance-data", ".nip.", ".sslip.", ".xip.", ".traefik.")
+# Names are looked at only when they carry one of these: a metadata name, a known rebinding
+# domain, or the dotted, dashed or hex spelling of a metadata address embedded in a longer name.
+_NAME_HINTS = (
+    "metadata",
+    "instance-data",
+    ".nip.",
+    ".sslip.",
+    ".xip.",
+    ".traefik.",
+    "169.254.",
+    "169-254-",
+    "a9fe",
+    "100.100.100.200",
+    "100-100-100-200",
+    "192.0.0.192",
+    "192-0-0-192",
+    "c00000c0",
+    "168.63.129.16",
+    "168-63-129-16",
+    "a83f8110",
+    "646464c8",
+    "fe80:",
+    "fd00:ec2:",
+)
 
 
 def _token_endpoint(token: str) -> str | None:
@@ -275,7 +424,29 @@ def _token_endpoint_uncached(token: str) -> str | None:
     hit = metadata_endpoint(token)
     if hit is not None:
         return hit
-    # `host:port` glued to more text, or `user@host` split off earlier: try the part before ':'
-    if token.count(":") == 1:
-        return metadata_endpoint(token.split(":", 1)[0])
+    if ":" in token:
+        return _colon_pieces_endpoint(token)
+    return None
+
+
+def _colon_pieces_endpoint(token: str) -> str | None:
+    """A metadata endpoint inside a colon-joined host spec: `host:port` glued to more text, and
+    the `name:port:address[:port]` maps of `curl --resolve` / `--connect-to` (which send a
+    request for any name to the address given). Bracketed IPv6 parts are taken whole."""
+    rest = token
+    while "[" in rest:
+        open_at = rest.index("[")
+        close = rest.find("]", open_at)
+        if close < 0:
+            break
+        hit = metadata_endpoint(rest[open_at + 1 : close])
+        if hit is not None:
+            return hit
+        rest = rest[:open_at] + ":" + rest[close + 1 :]
+    for piece in rest.split(":"):
+        if not piece or ("." not in piece and parse_ipv4_loose(piece) is None):
+            continue  # empty parts and bare words are not hosts here (ports are harmless)
+        hit = metadata_endpoint(piece)
+        if hit is not None:
+            return hit
     return None
