@@ -25,7 +25,8 @@ from crustcore_nano.policy.engine import PolicyEngine
 from crustcore_nano.policy.types import Decision, Origin, ToolCall, Verdict
 
 _CORPUS = Path(__file__).parent / "corpus"
-_HOME_MARK = re.compile(r"(?<!\$)(?<!\$ENV)\{HOME\}")  # `${HOME}` and Perl `$ENV{HOME}` stay as written
+# `${HOME}` and Perl's `$ENV{HOME}` in a corpus line stay as written
+_HOME_MARK = re.compile(r"(?<!\$)(?<!\$ENV)\{HOME\}")
 
 
 @dataclass(frozen=True, slots=True)

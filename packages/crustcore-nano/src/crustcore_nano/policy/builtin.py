@@ -138,13 +138,16 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "through CrustCore secrets (secret://...) instead of letting it read the files",
         "AWS (`~/.aws/`), Google Cloud (`~/.config/gcloud/`), Azure (`~/.azure/`), Kubernetes "
         "(`~/.kube/`), Docker registry auth (`~/.docker/config.json`), Oracle, DigitalOcean, "
-        "Hetzner, Fly.io, Databricks, Vault tokens, `s3cmd`/boto files, Terraform credentials "
-        "and any `*.tfstate` (state files hold secrets in clear text).",
+        "Hetzner, Fly.io, Databricks, Vault tokens, `s3cmd`/boto files, Terraform credentials, "
+        "any `*.tfstate` (state files hold secrets in clear text), and the secrets a container "
+        "platform mounts (`/run/secrets/`, the Kubernetes service-account token).",
         ("cat ~/.aws/credentials", "Read ~/.kube/config", "cat infra/terraform.tfstate"),
         PathClause(
             ALL_PATH_OPS,
             (
                 "~/.aws/**",
+                "/run/secrets/**",
+                "/var/run/secrets/**",
                 "~/.config/gcloud/**",
                 "~/.azure/**",
                 "~/.kube/**",
@@ -605,9 +608,13 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "reach them in any spelling",
         "Any network target, URL or command naming 169.254.169.254 (and all of "
         "169.254.0.0/16), fd00:ec2::254, 100.100.100.200, 192.0.0.192, 168.63.129.16, "
-        "metadata.google.internal, metadata.goog and friends, in decimal, octal, hex, "
-        "dotless, IPv4-mapped IPv6, percent-encoded, fullwidth, trailing-dot or "
-        "DNS-rebinding (`*.nip.io`) form.",
+        "metadata.google.internal, metadata.goog and friends, and the IPv6 link-local "
+        "range (OpenStack's fe80::a9fe:a9fe), in decimal, octal, hex, dotless, IPv4-mapped "
+        "or NAT64 IPv6, percent-encoded, fullwidth, ideographic-full-stop or trailing-dot "
+        "form; any host name that spells a metadata address under any domain (DNS "
+        "rebinding: `169.254.169.254.nip.io`, `a9fea9fe.x.example`); `curl --resolve` / "
+        "`--connect-to` onto one; and reads of the variables a platform sets to its "
+        "endpoint (`$ECS_CONTAINER_METADATA_URI_V4`, `$IDENTITY_ENDPOINT`, ...).",
         ("curl http://169.254.169.254/latest/meta-data/", "curl http://0xa9fea9fe/"),
     ),
     _r(
@@ -707,7 +714,9 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "and commands and register them with `crustcore secrets add` (test keys such as "
         "`sk_test_` are fine)",
         "A real credential found by the DLP scanner (medium or high confidence, not a test or "
-        "example key) in written content, in a command line, in a URL or in any argument.",
+        "example key) in written content, in a command line, in a URL or in any argument, "
+        "also when it is disguised inside the token (invisible characters, look-alike or "
+        "fullwidth letters, `\\u`/`%XX`/HTML escapes, an empty `''` glued inside).",
         ("Write config.py with an AWS secret key", "curl -H 'Authorization: Bearer ghp_...'"),
     ),
     _r(
@@ -721,6 +730,21 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "parsed, arguments that are not an object (a list, a number, text that is not a JSON "
         "object).",
         ('{"command": "ls", "Command": "cat ~/.ssh/id_rsa"}',),
+    ),
+    _r(
+        "credential-commands",
+        _D,
+        "this command prints a stored credential, which would put it in the model's context; "
+        "run it yourself, or give the tool a scoped token through CrustCore secrets",
+        "Commands whose output is a stored credential: `gh auth token` (and `gh auth status "
+        "--show-token`), `gcloud auth print-access-token` / `print-identity-token`, `gcloud "
+        "config config-helper`, `aws configure export-credentials`, `aws configure get` of a "
+        "secret key, `aws sts get-session-token`, `az account get-access-token`, `kubectl config "
+        "view --raw`, `kubectl get secret ... -o ...`, `kubectl create token`, `git credential "
+        "fill`, `docker-credential-* get`, `security find-*-password -w`/`-g` and `security "
+        "dump-keychain`, `secret-tool lookup`, `op read` (1Password), `pass show`, `vault read` "
+        "/ `vault kv get`, `heroku auth:token`.",
+        ("gh auth token", "kubectl config view --raw", "security find-generic-password -s x -w"),
     ),
     _r(
         "privileged-command",

@@ -659,6 +659,10 @@ class PolicyEngine:
             self._check_env_name(env_name, f"`{shown}` sets {env_name}", run, op)
         if name in ("setcap", "setfacl") or (name == "umask" and args and args[0] in _ZERO_UMASK):
             raise run.deny("builtin:risky-chmod", f"`{shown}` changes permissions broadly", op)
+        if name in ("ec2-metadata", "ec2metadata", "oci-metadata"):
+            raise run.deny("builtin:metadata-endpoint", f"`{shown}` queries instance metadata", op)
+        if _prints_credentials(name, args):
+            raise run.deny("builtin:credential-commands", f"`{shown}`", op)
         if _installs_persistence(name, args):
             raise run.deny(
                 "builtin:persistence", f"`{shown}` installs a scheduled job or service", op
@@ -1269,6 +1273,64 @@ def _git_clean_dry_run(args: list[str]) -> bool:
     return False
 
 
+_PASS_SAFE = frozenset({"ls", "list", "find", "search", "init", "insert", "generate", "rm", "mv"})
+
+
+def _prints_credentials(name: str, args: list[str]) -> bool:
+    """Commands whose output is a stored credential (`builtin:credential-commands`); `args`
+    are lowercased. Listing commands (`kubectl get secrets`, `gh auth status`) stay allowed."""
+    words = [a for a in args if not a.startswith("-")]
+    flags = set(args)
+    first2 = words[:2]
+    if name == "gh":
+        return first2 == ["auth", "token"] or (
+            first2 == ["auth", "status"] and bool(flags & {"-t", "--show-token"})
+        )
+    if name == "gcloud":
+        return any(
+            w in ("print-access-token", "print-identity-token") for w in words
+        ) or first2 == ["config", "config-helper"]
+    if name == "aws":
+        if first2 == ["configure", "export-credentials"]:
+            return True
+        if first2 == ["configure", "get"]:
+            return any("secret" in w or "session_token" in w for w in words[2:])
+        return first2 == ["sts", "get-session-token"]
+    if name == "az":
+        return first2 == ["account", "get-access-token"]
+    if name in ("kubectl", "oc"):
+        if first2 == ["config", "view"]:
+            return "--raw" in flags
+        if first2 == ["create", "token"]:
+            return True
+        return (
+            words[:1] == ["get"]
+            and len(words) > 1
+            and words[1].split("/")[0] in ("secret", "secrets")
+            and any(a in ("-o", "--output") or a.startswith(("-o", "--output=")) for a in args)
+            and not any(a.endswith("name") for a in args)
+        )
+    if name == "git":
+        return first2 == ["credential", "fill"] or (
+            bool(words) and words[0].startswith("credential-") and "get" in words
+        )
+    if name.startswith("docker-credential-"):
+        return "get" in words
+    if name == "security":
+        if words[:1] == ["dump-keychain"]:
+            return True
+        return bool(words) and words[0].startswith("find-") and bool(flags & {"-w", "-g"})
+    if name == "secret-tool":
+        return words[:1] == ["lookup"]
+    if name == "op":
+        return words[:1] == ["read"] or (first2 == ["item", "get"] and "--reveal" in flags)
+    if name == "pass":
+        return bool(words) and words[0] not in _PASS_SAFE
+    if name == "vault":
+        return words[:1] == ["read"] or first2 == ["kv", "get"]
+    return name == "heroku" and words[:1] == ["auth:token"]
+
+
 def _installs_persistence(name: str, args: list[str]) -> bool:
     if name == "crontab":
         rest = [a for a in args if a not in ("-u",)]
@@ -1378,6 +1440,10 @@ def _uploaded_files(fact: CommandFact) -> list[str]:
                 value = argv[index + 1]
             elif arg in ("-T", "--upload-file") and index + 1 < len(argv):
                 out.append(argv[index + 1])
+                continue
+            elif arg in ("-H", "--header") and index + 1 < len(argv):
+                if argv[index + 1].startswith("@"):  # header lines read from a file
+                    out.append(argv[index + 1][1:])
                 continue
             elif arg.startswith(("--data=", "--data-binary=", "--form=", "--upload-file=")):
                 value = arg.split("=", 1)[1]

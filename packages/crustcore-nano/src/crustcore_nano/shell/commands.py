@@ -714,6 +714,13 @@ def _curl(name: str, args: list[Field], sink: Sink) -> None:
         head, at, tail = f.text.partition("@")
         if at and "=" not in head:
             sink.op(_READ, sub(f, tail), name)
+    for f in values(opts, "-H", "--header"):
+        if f.text.startswith("@"):  # header lines read from a file, then sent
+            sink.op(_READ, sub(f, f.text[1:]), name)
+    for f in values(opts, "--variable"):
+        head, at, tail = f.text.partition("@")  # `--variable name@FILE` (`name=text` is literal)
+        if at and head and "=" not in head:
+            sink.op(_READ, sub(f, tail), name)
     for f in values(opts, "-F", "--form"):
         _, eq, value = f.text.partition("=")
         if eq and value[:1] in ("@", "<"):
