@@ -169,7 +169,7 @@ class _PathOp:
 class _Run:
     """Mutable state of one evaluation."""
 
-    __slots__ = ("asks", "ex", "flow_sensitive", "ops", "path_ops", "texts")
+    __slots__ = ("asks", "ex", "flow_sensitive", "ops", "path_ops", "texts", "words")
 
     def __init__(self, ex: Extraction) -> None:
         self.ex = ex
@@ -177,6 +177,9 @@ class _Run:
         self.ops: list[Operation] = list(ex.operations)
         self.path_ops: list[_PathOp] = []
         self.texts: list[str] = []  # commands and URLs (normalized), for text-level checks
+        # Shell words as the program receives them, where that differs from the command text
+        # (quotes removed, `\` escapes and known variables expanded): DLP scans these too.
+        self.words: list[str] = []
         self.flow_sensitive = ""
 
     def deny(self, name: str, what: str, op: Operation | None = None) -> _Deny:
@@ -505,7 +508,9 @@ class PolicyEngine:
                 )
         self._self_protect_processes(analysis, op, run)
         skip_git_config: set[int] = set()
+        command_text = analysis.command
         for index, fact in enumerate(analysis.commands):
+            run.words.extend(w for w in fact.argv if w not in command_text)
             self._fact(fact, op, run, shown)
             if fact.name == "git" and self._git_config(fact, op, run):
                 skip_git_config.add(index)
@@ -970,6 +975,7 @@ class PolicyEngine:
         the text an edit replaces."""
         pieces: list[str] = []
         _strings(call.args, pieces, 0)
+        pieces.extend(run.words)
         text = "\n".join(pieces)
         if not text:
             return
