@@ -11,6 +11,7 @@ commands, which print no secret.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,18 +20,12 @@ from crustcore_nano.policy.types import Decision, Origin, ToolCall, Verdict
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> PolicyEngine:
-    root: Path = tmp_path_factory.mktemp("credcmd")
-    home, ws = root / "home" / "dev", root / "ws"
-    home.mkdir(parents=True)
-    ws.mkdir()
-    return PolicyEngine(
-        crustcore_home=str(home / ".crustcore"),
-        workspace=str(ws),
-        home=str(home),
-        env={"HOME": str(home), "PATH": "/usr/bin:/bin"},
-        cwd=str(ws),
-    )
+def engine(
+    tmp_path_factory: pytest.TempPathFactory,
+    policy_engine: Callable[[Path, Path], PolicyEngine],
+) -> PolicyEngine:
+    root = tmp_path_factory.mktemp("credcmd")
+    return policy_engine(root / "home" / "dev", root / "ws")
 
 
 def _bash(engine: PolicyEngine, command: str) -> Decision:

@@ -14,6 +14,7 @@ Benign look-alikes: whole-tree work inside the workspace (`grep -r TODO .`, `fin
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,10 @@ from crustcore_nano.policy.types import Decision, Origin, ToolCall, Verdict
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> PolicyEngine:
+def engine(
+    tmp_path_factory: pytest.TempPathFactory,
+    policy_engine: Callable[[Path, Path], PolicyEngine],
+) -> PolicyEngine:
     root = tmp_path_factory.mktemp("tree")
     home = root / "home" / "dev"
     ws = root / "work" / "ws"
@@ -31,13 +35,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> PolicyEngine:
     (home / ".ssh" / "id_rsa").write_text("PRIVATE", encoding="utf-8")
     (home / ".aws" / "credentials").write_text("[default]\n", encoding="utf-8")
     (ws / "src" / "app.py").write_text("x = 1\n", encoding="utf-8")
-    return PolicyEngine(
-        crustcore_home=str(home / ".crustcore"),
-        workspace=str(ws),
-        home=str(home),
-        env={"HOME": str(home), "PATH": "/usr/bin:/bin"},
-        cwd=str(ws),
-    )
+    return policy_engine(home, ws)
 
 
 def _bash(engine: PolicyEngine, command: str) -> Decision:
@@ -61,6 +59,8 @@ def _bash(engine: PolicyEngine, command: str) -> Decision:
         ("cat /root/.aws/credentials", "builtin:cloud-credentials"),
         ("cat ~root/.kube/config", "builtin:cloud-credentials"),
         ("cat /home/alice/.ssh/id_rsa", "builtin:ssh-keys"),
+        ("grep -r AKIA /home/alice", None),
+        ("tar czf /tmp/all.tgz /home", None),
         ("cp /Users/bob/.netrc /tmp/n", "builtin:vcs-credentials"),
     ],
 )
@@ -98,6 +98,7 @@ def test_file_tools_reach_other_homes_too(engine: PolicyEngine) -> None:
         "tree ~",
         "du -sh ~",
         "cat /home/alice/notes.txt",
+        "grep -rn TODO /home/alice/projects",
         "git -c core.pager=cat log -5",
         "git clean -fdx -n",
     ],

@@ -91,6 +91,7 @@ _SEGMENT = st.sampled_from(
         ".ssh", "id_rsa", ".env", ".env.example", ".aws", "credentials", ".git", "hooks",
         "config", ".claude", "settings.json", "src", "a.py", ".bashrc", "home", "me", "etc",
         "cron.d", "x.key", "tls_key.pem", ".npmrc", "Library", "LaunchAgents", ".config",
+        "root", "Users", "alice",
     ]
 )  # fmt: skip
 
@@ -99,22 +100,30 @@ _SEGMENT = st.sampled_from(
 @given(st.lists(_SEGMENT, min_size=1, max_size=6), st.sampled_from(list(OpKind)))
 def test_index_agrees_with_plain_glob_matching(segments: list[str], op: OpKind) -> None:
     """The trigger index is only a shortcut: it finds a rule exactly when some clause glob
-    (minus its exceptions) matches."""
+    (minus its exceptions) matches, a `~/` glob counting in every home (`/root`, `/home/*`,
+    `/Users/*`) as well."""
     path = "/" + "/".join(segments)
     index = PathRuleIndex(_HOME)
     found = index.match(path, op)
     expected: set[str] = set()
+
+    def rebased(pattern: str, base: str) -> str:
+        return base + pattern[1:] if pattern.startswith("~/") else pattern
+
     for item in BUILTIN_RULES:
         for clause in item.clauses:
             if op not in clause.ops:
                 continue
-            excepts = [compile_glob(p, home=_HOME) for p in clause.excepts]
-            for pattern in clause.globs:
-                glob = compile_glob(pattern, home=_HOME)
-                if glob.match(path.lower(), case_insensitive=True) and not any(
-                    e.match(path.lower(), case_insensitive=True) for e in excepts
-                ):
-                    expected.add(item.name)
+            for base in ("~", "/root", "/home/*", "/Users/*"):
+                excepts = [compile_glob(rebased(p, base), home=_HOME) for p in clause.excepts]
+                for pattern in clause.globs:
+                    if base != "~" and not pattern.startswith("~/"):
+                        continue
+                    glob = compile_glob(rebased(pattern, base), home=_HOME)
+                    if glob.match(path.lower(), case_insensitive=True) and not any(
+                        e.match(path.lower(), case_insensitive=True) for e in excepts
+                    ):
+                        expected.add(item.name)
     assert (found is not None) == bool(expected)
     if found is not None:
         assert found.name in expected

@@ -183,10 +183,6 @@ def push_secret(layout: HomeLayout, entry: VaultEntry) -> str:
 # --------------------------------------------------------------------------- approvals
 
 
-def _pending(link: KernelClient) -> list[dict[str, object]]:
-    return link.approvals()
-
-
 def _render_approval(item: Mapping[str, object], out: TextIO, now_ms: int) -> None:
     expires = item.get("expires_at_ms")
     left = f"{max((expires - now_ms) // 1000, 0)} s" if isinstance(expires, int) else "?"
@@ -213,7 +209,7 @@ def approvals_main(argv: Sequence[str], *, stdin: TextIO, stdout: TextIO, stderr
         parser.add_argument("--json", action="store_true", help="machine-readable output")
         args = parser.parse_args(list(argv))
         with connect(HomeLayout.resolve(args.home)) as link:
-            items = _pending(link)
+            items = link.approvals()
         if args.json:
             stdout.write(json.dumps(items, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
             return 0
@@ -252,7 +248,7 @@ def _resolve(name: str, approve: bool, argv: Sequence[str], stdout: TextIO, stde
         ):
             raise UsageError("--digest takes at least 8 hex digits of the digest shown")
         with connect(HomeLayout.resolve(args.home)) as link:
-            match = [i for i in _pending(link) if i.get("approval_id") == args.approval_id]
+            match = [i for i in link.approvals() if i.get("approval_id") == args.approval_id]
             if not match:
                 raise _refused(
                     "not_found",

@@ -892,7 +892,9 @@ def _trigger(pattern: str) -> tuple[str, str, bool]:
 
 # A rule written for `~/` protects the same files in every home on the machine: an agent
 # running as one user may read another's (`/root/.aws/credentials` as root, a shared box).
-_HOMES = ("~", "/root", "/home/*", "/Users/*")
+# Those copies are compiled only when a path outside the user's own home starts like one.
+_OTHER_HOMES = ("/root", "/home/*", "/Users/*")
+_OTHER_HOME_STARTS = ("/root/", "/home/", "/users/")
 
 
 def _in_home(pattern: str, base: str) -> str:
@@ -910,12 +912,28 @@ class PathRuleIndex:
         "_by_segment",
         "_by_suffix_ext",
         "_deep_affix",
+        "_consult_others",
+        "_home",
+        "_others",
+        "_rules",
         "_witnesses",
         "_witness_ancestors",
         "names",
     )
 
-    def __init__(self, home: str, rules: tuple[BuiltinRule, ...] = BUILTIN_RULES) -> None:
+    def __init__(
+        self,
+        home: str,
+        rules: tuple[BuiltinRule, ...] = BUILTIN_RULES,
+        *,
+        bases: tuple[str, ...] = ("~",),
+    ) -> None:
+        self._home = home
+        self._rules = rules
+        # The same rules in the other homes (`_OTHER_HOMES`), built on first need by an index
+        # of the user's own home (the copy itself has no copy).
+        self._others: PathRuleIndex | None = None
+        self._consult_others = bases == ("~",)
         self._by_segment: dict[str, list[_Entry]] = {}
         # suffix triggers keyed by their last extension (".pem" for "key.pem"), so a basename
         # is compared only with the suffixes that end the way it ends
@@ -929,7 +947,7 @@ class PathRuleIndex:
         self._witness_ancestors: dict[str, list[_Entry]] = {}
         for item in rules:
             for clause in item.clauses:
-                for base in _HOMES:
+                for base in bases:
                     excepts = tuple(
                         compile_glob(_in_home(p, base), home=home) for p in clause.excepts
                     )
@@ -973,6 +991,17 @@ class PathRuleIndex:
             ancestor = "/" + "/".join(concrete[:end])
             self._witness_ancestors.setdefault(ancestor, []).append(entry)
 
+    def _other_homes(self, lowered: str) -> PathRuleIndex | None:
+        """The other homes' copy of the rules when `lowered` may lie in another home."""
+        if not self._consult_others or not (lowered + "/").startswith(_OTHER_HOME_STARTS):
+            return None
+        own = self._home.lower().rstrip("/")
+        if lowered == own or lowered.startswith(own + "/"):
+            return None
+        if self._others is None:
+            self._others = PathRuleIndex(self._home, self._rules, bases=_OTHER_HOMES)
+        return self._others
+
     def beneath(self, form: str, op: OpKind) -> BuiltinRule | None:
         """The first builtin rule covering `op` on some path *below* the path form, or None.
 
@@ -981,6 +1010,20 @@ class PathRuleIndex:
         key ~` reads `~/.aws/credentials`). A form with a `**` segment (what `find ROOT -name
         P` prints, or a globstar) stands for every path it matches, dotfiles included. Only
         anchored rules (under `~` or `/`) have a place in the tree to find this way."""
+        found = self._beneath(form, op)
+        if found is None:
+            lowered = form.lower()
+            others = self._other_homes(lowered)
+            if others is not None:
+                # The copy's witnesses stand in `/home/x/...` for `/home/*/...`: name the
+                # user's home the same way (`/home/alice` -> `/home/x`).
+                parts = lowered.split("/")
+                if len(parts) > 2 and parts[1] in ("home", "users") and parts[2] != "**":
+                    parts[2] = "x"
+                return others._beneath("/".join(parts), op)
+        return found
+
+    def _beneath(self, form: str, op: OpKind) -> BuiltinRule | None:
         lowered = form.lower().rstrip("/") or "/"
         if "**" not in lowered:
             for entry in self._witness_ancestors.get(lowered, ()):
@@ -1013,6 +1056,14 @@ class PathRuleIndex:
 
     def match(self, form: str, op: OpKind) -> BuiltinRule | None:
         """The first builtin path rule covering `op` on the path form, or None."""
+        found = self._match(form, op)
+        if found is None:
+            others = self._other_homes(form.lower())
+            if others is not None:
+                return others.match(form, op)
+        return found
+
+    def _match(self, form: str, op: OpKind) -> BuiltinRule | None:
         lowered = form.lower()
         segments = [s for s in lowered.split("/") if s]
         if not segments:

@@ -1282,9 +1282,19 @@ def _git_clean_dry_run(args: list[str]) -> bool:
 _PASS_SAFE = frozenset({"ls", "list", "find", "search", "init", "insert", "generate", "rm", "mv"})
 
 
+_CREDENTIAL_TOOLS = frozenset(
+    {
+        "gh", "gcloud", "aws", "az", "kubectl", "oc", "git", "security", "secret-tool", "op",
+        "pass", "vault", "heroku",
+    }
+)  # fmt: skip
+
+
 def _prints_credentials(name: str, args: list[str]) -> bool:
     """Commands whose output is a stored credential (`builtin:credential-commands`); `args`
     are lowercased. Listing commands (`kubectl get secrets`, `gh auth status`) stay allowed."""
+    if name not in _CREDENTIAL_TOOLS and not name.startswith("docker-credential-"):
+        return False  # most commands: no lists built on the hot path
     words = [a for a in args if not a.startswith("-")]
     flags = set(args)
     first2 = words[:2]

@@ -960,10 +960,10 @@ class Analyzer:
         """
         if not exact or target in _QUIET_DEVICES:
             return
-        if content is None and not remote:
-            st.files.pop(posixpath.normpath(self.path(target, True, st.cwd)), None)
-            return
         path = posixpath.normpath(self.path(target, True, st.cwd))
+        if content is None and not remote:
+            st.files.pop(path, None)
+            return
         old = st.files.get(path)
         if old is None and len(st.files) >= _MAX_FILES:
             # Past the table's bound a file still counts as written, with unknown content.
