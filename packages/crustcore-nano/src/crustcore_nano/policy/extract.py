@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from crustcore_nano.normalize import normalize_text
+from crustcore_nano.policy.hosts import metadata_endpoint
 from crustcore_nano.policy.patch_envelope import (
     PatchAction,
     looks_like_envelope,
@@ -860,6 +861,7 @@ def _path_value(
             parsed = split_url(item)
             if parsed is None:
                 paths.append(item)
+                _host_too(ctx, item, source)
             elif parsed.scheme == "file":  # keeps the write kind of a destination key
                 paths.append(parsed.path)
             else:
@@ -897,10 +899,39 @@ def _scalar(
         elif _looks_like_path(value):
             kind = OpKind.WRITE if klass is _KeyClass.UNKNOWN_WRITE else OpKind.READ
             ctx.add(Operation(kind, paths=(stripped,), source=f"{source} (path-like)"))
-        else:
+        elif not _host_too(ctx, stripped, source):
             tokens = _sensitive_tokens(value)
             if tokens:
                 ctx.add(Operation(OpKind.READ, paths=tuple(tokens), source=f"{source} (mentions)"))
+
+
+def _names_metadata_host(text: str) -> bool:
+    """A bare value that is a metadata endpoint in some spelling (`169.254.169.254`,
+    `0xa9fea9fe`, `[fd00:ec2::254]:80`, `metadata.google.internal`) is a network target under
+    any key (`{"target": ...}` of a tool nobody has described). Only values with a dot, a
+    colon or a digit qualify: a plain word such as `metadata` is too common to mean the host
+    outside a host-named key."""
+    if not text or text[0] in "/.~" or len(text) > _MAX_HOST_CHARS:
+        return False
+    head = text.split("/", 1)[0]  # `169.254.169.254:80/latest`: the host comes first
+    if not _HOSTISH.issuperset(head) or not any(c in ".:" or c.isdigit() for c in head):
+        return False
+    host = _bare_host(head)
+    return bool(host) and metadata_endpoint(host) is not None
+
+
+def _host_too(ctx: _Ctx, text: str, source: str) -> bool:
+    """Record `text` as a network target as well when it names a metadata endpoint (a tool
+    with a `target` or `source` key may read a path or fetch a host: both are checked)."""
+    if not _names_metadata_host(text):
+        return False
+    host = _bare_host(text)
+    ctx.add(Operation(OpKind.NETWORK, hosts=(host,), source=f"{source} (host-like)"))
+    return True
+
+
+_MAX_HOST_CHARS = 300
+_HOSTISH = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:-_[]%")
 
 
 def _push_json(ctx: _Ctx, text: str, source: str, depth: int, stack: _Stack) -> bool:
