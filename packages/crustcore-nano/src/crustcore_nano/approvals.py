@@ -269,6 +269,16 @@ class ApprovalEngine:
         self._expire(now_ms)
         return tuple(p for i, p in self._pending.items() if self._state[i] is ApprovalState.PENDING)
 
+    def withdraw(self, approval_id: ApprovalId) -> bool:
+        """End a pending approval that the user will never be asked about (for example one a
+        flooding caller opened past its limit). It is recorded as expired, so it can never be
+        approved and a waiter sees it end. Withdrawing only takes consent away, which is why
+        no user is needed. True when it was pending."""
+        if self.state(approval_id) is not ApprovalState.PENDING:
+            return False
+        self._state[approval_id] = ApprovalState.EXPIRED
+        return True
+
     def _expire(self, now_ms: int) -> None:
         for approval_id, pending in self._pending.items():
             if self._state[approval_id] is ApprovalState.PENDING and now_ms > pending.expires_at_ms:

@@ -29,6 +29,7 @@ from crustcore_nano.policy.types import Decision, ToolCall
 
 from .api import decision_from_json, task_view_from_json
 from .frames import DEFAULT_MAX_FRAME, FrameDecoder, encode_frame
+from .hardening import harden_process
 from .protocol import ProtocolError, Reply, as_list, as_object, encode_request, parse_reply
 from .roles import Role, read_admin_token
 from .server import run_dir, socket_path
@@ -102,13 +103,22 @@ def no_kernel_message(home: Path) -> str:
 
 
 def token_from_env() -> str | None:
-    """The sidecar token on the pipe named by $CRUSTCORE_TOKEN_FD (read once, then cached)."""
+    """The sidecar token on the pipe named by $CRUSTCORE_TOKEN_FD (read once, then cached).
+
+    A sidecar calls this first thing at start (``KernelClient`` calls it when a token role
+    connects). Reading the token also takes ``CRUSTCORE_TOKEN_FD`` out of ``os.environ``, so no
+    program the sidecar starts inherits a descriptor number that is closed or, worse, reused for
+    another file; and it marks the process non-dumpable (:func:`harden_process`), because from
+    now on it holds a role token that other processes of the user must not read out of its
+    memory or ``/proc``.
+    """
     with _token_lock:
         if "token" in _token_cache:
             return _token_cache["token"]
-        raw = os.environ.get(TOKEN_FD_ENV)
+        raw = os.environ.pop(TOKEN_FD_ENV, None)
         if not raw or not raw.isdigit():
             return None
+        harden_process()  # before the token is in this process's memory
         fd = int(raw)
         chunks: list[bytes] = []
         try:

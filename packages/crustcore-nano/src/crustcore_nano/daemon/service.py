@@ -27,7 +27,7 @@ from crustcore_nano.approvals import (
 from crustcore_nano.errors import CrustCoreError, KernelError, UsageError
 from crustcore_nano.ids import ApprovalId, JobId, TaskId, ToolCallId, new_tool_call_id, now_ms
 from crustcore_nano.kernel.core import Kernel
-from crustcore_nano.policy.types import Origin, ToolCall, Verdict
+from crustcore_nano.policy.types import Decision, Origin, ToolCall, Verdict
 from crustcore_nano.secrets.broker import SecretUse
 from crustcore_nano.secrets.material import SecretAvailability, SecretHandle
 from crustcore_nano.untrusted import Source, Untrusted
@@ -46,13 +46,30 @@ RESERVED_KIND_ROOTS = frozenset(
 )  # fmt: skip
 MAX_WAIT_S = 3600.0
 DEFAULT_WAIT_S = 300.0
-# Pending approvals one role may hold open through ``approval.request``: a flood from one
-# program must not bury another's request, nor grow the kernel without bound.
+# Pending approvals one role may hold open, through ``approval.request`` and ``check`` together:
+# a flood from one program must not bury another's request, nor grow the kernel without bound.
 MAX_PENDING_PER_ROLE = 64
 # An approval is shown to the user in full; an action larger than this cannot be reviewed.
 MAX_APPROVAL_ARGS_BYTES = 16 * 1024
 # ``approvals.list`` answers in pages that fit well inside one frame.
 LIST_PAGE_BYTES = 256 * 1024
+# Bounds on what one request can make the kernel keep or write. A frame may hold 1 MiB, and
+# without these a same-user client could make the kernel keep most of it per request (a session
+# id, an engine per workspace, a task title, a job owner) or append it to the log.
+MAX_ID_CHARS = 128  # session and task ids, as the event log accepts them
+MAX_WORKSPACE_BYTES = 4096  # PATH_MAX on Linux
+MAX_TITLE_CHARS = 4096
+MAX_OWNER_CHARS = 256
+MAX_TOOL_NAME_CHARS = 256  # what a receipt can name
+MAX_RECORD_PAYLOAD_BYTES = 64 * 1024
+# Tasks one role may hold open (not completed, failed or killed) in one launch of the kernel.
+MAX_OPEN_TASKS_PER_ROLE = 10_000
+_PRUNE_EVERY_MS = 1000
+# Rules named in a ``check`` answer when the daemon opened no approval for an ``ask``.
+RULE_APPROVAL_LIMIT = "daemon:approval-limit"
+RULE_APPROVAL_TOO_LARGE = "daemon:approval-too-large"
+_ID_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_ID_CHARS = _ID_FIRST | frozenset("._:@/+=-")
 
 
 class ServiceError(CrustCoreError):
@@ -73,6 +90,45 @@ def _json_text(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _action_bytes(tool: str, tool_args: Mapping[str, object]) -> int:
+    """The size of an action as the user would read it: its tool name and JSON arguments."""
+    return len(_json_text(tool_args).encode("utf-8")) + len(tool.encode("utf-8"))
+
+
+def is_event_id(text: str) -> bool:
+    """True when ``text`` is an id the event log accepts (1-128 characters of letters, digits
+    and ``._:@/+=-``, starting with a letter or digit). Checked before the kernel keeps one."""
+    return (
+        0 < len(text) <= MAX_ID_CHARS
+        and text[0] in _ID_FIRST
+        and all(ch in _ID_CHARS for ch in text)
+    )
+
+
+def _opt_id(args: Mapping[str, object], key: str) -> str | None:
+    value = opt_str(args, key)
+    if value is not None and not is_event_id(value):
+        raise UsageError(
+            f"'{key}' must be 1-{MAX_ID_CHARS} characters of letters, digits and ._:@/+=- "
+            "starting with a letter or digit"
+        )
+    return value
+
+
+def _need_id(args: Mapping[str, object], key: str) -> str:
+    value = _opt_id(args, key)
+    if value is None:
+        raise UsageError(f"'{key}' must be a non-empty string")
+    return value
+
+
+def _bounded_str(args: Mapping[str, object], key: str, limit: int) -> str:
+    value = need_str(args, key)
+    if len(value) > limit:
+        raise UsageError(f"'{key}' is {len(value)} characters; at most {limit} are kept")
+    return value
+
+
 class KernelService:
     """One kernel behind the socket: per-op argument checks, role checks, error mapping."""
 
@@ -90,6 +146,9 @@ class KernelService:
         self._edge_pending: dict[ApprovalId, PendingApproval[ActionSpec]] = {}
         # Which role asked for each approval still open through ``approval.request``.
         self._requested_role: dict[ApprovalId, Role] = {}
+        # Tasks each role created in this launch, pruned of finished ones when the cap is near.
+        self._tasks_by: dict[Role, list[TaskId]] = {}
+        self._tasks_pruned_at: dict[Role, int] = {}
         self._started = time.monotonic()
         self.requests = 0
         self.connections = 0
@@ -202,25 +261,70 @@ class KernelService:
         except ValueError:
             raise UsageError(f"unknown origin {origin_text!r:.40}") from None
         workspace = opt_str(args, "workspace")
-        if workspace is not None and not os.path.isabs(workspace):
-            raise UsageError("'workspace' must be an absolute path")
-        session_id = opt_str(args, "session_id")
-        task_id = opt_str(args, "task_id")
-        call = ToolCall(
-            need_str(args, "tool"),
-            need_obj(args, "args", default_empty=True),
-            origin,
-            session_id,
-            task_id,
-            opt_str(args, "mcp_server"),
-        )
+        if workspace is not None:
+            if not os.path.isabs(workspace):
+                raise UsageError("'workspace' must be an absolute path")
+            if len(workspace.encode("utf-8", errors="surrogatepass")) > MAX_WORKSPACE_BYTES:
+                raise UsageError(f"'workspace' is longer than {MAX_WORKSPACE_BYTES} bytes")
+        # Checked here because the kernel keeps a session before its log can refuse the id.
+        session_id = _opt_id(args, "session_id")
+        task_id = _opt_id(args, "task_id")
+        tool = need_str(args, "tool")
+        tool_args = need_obj(args, "args", default_empty=True)
+        call = ToolCall(tool, tool_args, origin, session_id, task_id, opt_str(args, "mcp_server"))
         decision = self.kernel.check(
             call,
             session_id=session_id,
             workspace=workspace,
             task_id=TaskId(task_id) if task_id else None,
         )
+        if decision.approval_id is not None:
+            decision = self._bound_check_approval(role, decision, tool, tool_args)
         return decision.to_json()
+
+    def _bound_check_approval(
+        self, role: Role, decision: Decision, tool: str, tool_args: dict[str, object]
+    ) -> Decision:
+        """Keep an ``ask`` from ``check`` within the limits ``approval.request`` has: at most
+        ``MAX_PENDING_PER_ROLE`` pending per role (the two ops share the count) and actions
+        small enough to read. Past either, the approval the kernel opened is withdrawn before
+        anyone sees it and the answer becomes ``deny``: never ``allow``, and never an ``ask``
+        without an approval that an edge could not wait on."""
+        aid = ApprovalId(cast("str", decision.approval_id))
+        size = _action_bytes(tool, tool_args)
+        if size > MAX_APPROVAL_ARGS_BYTES:
+            rule = RULE_APPROVAL_TOO_LARGE
+            why = (
+                f"the action is {size} bytes, too large for the user to read in full (at most "
+                f"{MAX_APPROVAL_ARGS_BYTES})"
+            )
+        elif self._open_by(role) >= MAX_PENDING_PER_ROLE:
+            rule = RULE_APPROVAL_LIMIT
+            why = (
+                f"the {role.value} role already has {MAX_PENDING_PER_ROLE} approvals pending; "
+                "the user must resolve some (crustcore approvals) or let them expire before it "
+                "can ask again"
+            )
+        else:
+            self._requested_role[aid] = role
+            return decision
+        self.kernel.approvals.withdraw(aid)
+        self.refusal(
+            "daemon.approval_withheld",
+            {
+                "approval_id": aid,
+                "role": role.value,
+                "tool": tool,
+                "rule": rule,
+                "asked_by": decision.rule,
+                "bytes": size,
+            },
+        )
+        reason = (
+            f"denied without asking the user, because {why}. Rule {decision.rule} wanted the "
+            f"user's approval: {decision.reason}"
+        )
+        return Decision(Verdict.DENY, rule, reason)
 
     def _record(self, role: Role, args: dict[str, object]) -> object:
         kind = need_str(args, "kind")
@@ -231,14 +335,21 @@ class KernelService:
                 "(for example 'net.request' or 'hook.pre_tool')",
             )
         payload = need_obj(args, "payload", default_empty=True)
+        size = len(_json_text(payload).encode("utf-8"))
+        if size > MAX_RECORD_PAYLOAD_BYTES:
+            raise ServiceError(
+                ErrorCode.REFUSED,
+                f"the payload is {size} bytes; a record holds at most {MAX_RECORD_PAYLOAD_BYTES} "
+                "(record a digest or a summary of larger data)",
+            )
         clean = cast("dict[str, object]", self.kernel.broker.redactor.scrub_json(payload))
         result = self.kernel.log.append(
             kind,
             actor=role.value,
             ts_ms=self._clock(),
             payload=clean,
-            task_id=opt_str(args, "task_id"),
-            session_id=opt_str(args, "session_id"),
+            task_id=_opt_id(args, "task_id"),
+            session_id=_opt_id(args, "session_id"),
         )
         return {"seq": result.seq}
 
@@ -284,8 +395,12 @@ class KernelService:
         now = self._clock()
         count = 0
         for aid, who in list(self._requested_role.items()):
-            state = approvals.state(aid)
-            if state is not ApprovalState.PENDING or now > approvals.get(aid).expires_at_ms:
+            # An approval the engine has forgotten is finished; asking for its state would fail.
+            if (
+                not approvals.known(aid)
+                or approvals.state(aid) is not ApprovalState.PENDING
+                or now > approvals.get(aid).expires_at_ms
+            ):
                 del self._requested_role[aid]
                 self._edge_pending.pop(aid, None)
             elif who is role:
@@ -295,7 +410,7 @@ class KernelService:
     def _approval_request(self, role: Role, args: dict[str, object]) -> object:
         tool = need_str(args, "tool")
         tool_args = need_obj(args, "args", default_empty=True)
-        size = len(_json_text(tool_args).encode("utf-8")) + len(tool.encode("utf-8"))
+        size = _action_bytes(tool, tool_args)
         if size > MAX_APPROVAL_ARGS_BYTES:
             raise ServiceError(
                 ErrorCode.REFUSED,
@@ -310,7 +425,7 @@ class KernelService:
             )
         rev_text = opt_str(args, "reversibility")
         reversibility = Reversibility.of(rev_text)
-        task_id = opt_str(args, "task_id")
+        task_id = _opt_id(args, "task_id")
         result = self._open_approval(role, tool, tool_args, reversibility, task_id)
         aid = result.get("approval_id")
         if isinstance(aid, str):
@@ -456,30 +571,45 @@ class KernelService:
         return item
 
     def _task_create(self, role: Role, args: dict[str, object]) -> object:
-        task_id = self.kernel.create_task(
-            need_str(args, "title"), budget=int_map(args, "budget"), actor=Actor.ADAPTER
-        )
+        title = _bounded_str(args, "title", MAX_TITLE_CHARS)
+        budget = int_map(args, "budget")
+        mine = self._tasks_by.setdefault(role, [])
+        if len(mine) >= MAX_OPEN_TASKS_PER_ROLE:
+            # Forgetting finished tasks walks the whole list, so at most once a second per
+            # role: a caller at the cap cannot make every refused request cost that walk.
+            now = self._clock()
+            if now - self._tasks_pruned_at.get(role, -_PRUNE_EVERY_MS) >= _PRUNE_EVERY_MS:
+                self._tasks_pruned_at[role] = now
+                mine[:] = [t for t in mine if not self.kernel.task(t).status.terminal]
+            if len(mine) >= MAX_OPEN_TASKS_PER_ROLE:
+                raise ServiceError(
+                    ErrorCode.REFUSED,
+                    f"the {role.value} role already has {MAX_OPEN_TASKS_PER_ROLE} open tasks in "
+                    "this kernel; finish or kill some (or restart the kernel) first",
+                )
+        task_id = self.kernel.create_task(title, budget=budget, actor=Actor.ADAPTER)
+        mine.append(task_id)
         return {"task_id": task_id}
 
     def _task_get(self, role: Role, args: dict[str, object]) -> object:
-        return task_view_to_json(self.kernel.task(TaskId(need_str(args, "task_id"))))
+        return task_view_to_json(self.kernel.task(TaskId(_need_id(args, "task_id"))))
 
     def _task_charge(self, role: Role, args: dict[str, object]) -> object:
         delta = int_map(args, "delta")
         if delta is None:
             raise UsageError("'delta' must be an object of integers")
-        view = self.kernel.charge(TaskId(need_str(args, "task_id")), delta, actor=Actor.ADAPTER)
+        view = self.kernel.charge(TaskId(_need_id(args, "task_id")), delta, actor=Actor.ADAPTER)
         return task_view_to_json(view)
 
     def _task_claim_done(self, role: Role, args: dict[str, object]) -> object:
         self.kernel.claim_done(
-            TaskId(need_str(args, "task_id")), claim=opt_str(args, "claim") or ""
+            TaskId(_need_id(args, "task_id")), claim=opt_str(args, "claim") or ""
         )
         return {}
 
     def _task_start_job(self, role: Role, args: dict[str, object]) -> object:
         job_id = self.kernel.start_job(
-            TaskId(need_str(args, "task_id")), owner=need_str(args, "owner")
+            TaskId(_need_id(args, "task_id")), owner=_bounded_str(args, "owner", MAX_OWNER_CHARS)
         )
         return {"job_id": job_id}
 
@@ -487,16 +617,18 @@ class KernelService:
         result = args.get("result")
         if not isinstance(result, str):
             raise UsageError("'result' must be a string")
-        call_id = opt_str(args, "tool_call_id") or new_tool_call_id()
-        tool = need_str(args, "tool")
+        # Checked before the kernel takes the completion: the receipt written after it refuses
+        # a longer tool name, and the log any other id, once the completion is already in.
+        call_id = _opt_id(args, "tool_call_id") or new_tool_call_id()
+        tool = _bounded_str(args, "tool", MAX_TOOL_NAME_CHARS)
         shown = self.kernel.complete_tool(
-            TaskId(need_str(args, "task_id")),
+            TaskId(_need_id(args, "task_id")),
             ToolCallId(call_id),
             tool,
             need_obj(args, "args", default_empty=True),
             Untrusted(result, Source.TOOL, tool),
-            job_id=JobId(need_str(args, "job_id")),
-            owner=need_str(args, "owner"),
+            job_id=JobId(_need_id(args, "job_id")),
+            owner=_bounded_str(args, "owner", MAX_OWNER_CHARS),
         )
         return {
             "text": shown.text,
