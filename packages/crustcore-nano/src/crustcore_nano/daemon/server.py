@@ -54,6 +54,8 @@ READ_CHUNK = 16 * 1024
 # Answers of one read are joined into one write up to this size; past it they are written at
 # once, so the write buffer's high-water mark still stops a pipelining peer in time.
 _OUT_BATCH = 64 * 1024
+# Approval events kept for waiters before the ones of ended approvals are dropped.
+_PRUNE_WAITERS_AT = 256
 
 
 class DaemonError(CrustCoreError):
@@ -520,8 +522,21 @@ class KernelServer:
     def waiter(self, approval_id: str) -> asyncio.Event:
         event = self._waiters.get(approval_id)
         if event is None:
+            if len(self._waiters) >= _PRUNE_WAITERS_AT:
+                self._prune_waiters()
             event = self._waiters[approval_id] = asyncio.Event()
         return event
+
+    def _prune_waiters(self) -> None:
+        """Forget the events of approvals that ended without a resolution (expired, withdrawn,
+        forgotten): nothing would ever pop them. Setting one only makes a waiter look again."""
+        for approval_id in list(self._waiters):
+            try:
+                ended = self.service.approval_state(approval_id) != "pending"
+            except ServiceError:
+                ended = True
+            if ended:
+                self._waiters.pop(approval_id).set()
 
     def _resolved(self, approval_id: ApprovalId) -> None:
         event = self._waiters.pop(approval_id, None)

@@ -30,8 +30,9 @@ from crustcore_nano.approvals import (
 )
 from crustcore_nano.budget import Budget, BudgetAxis
 from crustcore_nano.capabilities import CapabilityMint
-from crustcore_nano.errors import ApprovalError, KernelError, PatchError
+from crustcore_nano.errors import ApprovalError, KernelError, PatchError, UsageError
 from crustcore_nano.eventlog import EventLog, LogConfig
+from crustcore_nano.eventlog.record import check_id
 from crustcore_nano.ids import (
     ApprovalId,
     JobId,
@@ -54,7 +55,7 @@ from crustcore_nano.kernel.reducer import Reducer, StepResult
 from crustcore_nano.patches import Runner, UnverifiedPatch, VerifiedPatch, Verifier
 from crustcore_nano.policy.config import UserPolicy, load_home_policy
 from crustcore_nano.policy.engine import PolicyEngine
-from crustcore_nano.policy.session import SessionState
+from crustcore_nano.policy.session import SessionTable
 from crustcore_nano.policy.types import Decision, Origin, ToolCall, Verdict
 from crustcore_nano.secrets.broker import SecretBroker
 from crustcore_nano.secrets.redactor import ModelVisibleText
@@ -75,6 +76,15 @@ _ACTOR_BY_ORIGIN = {
 def _short_json(value: object, limit: int = 200) -> str:
     text = canonical_json(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+MAX_RECEIPT_TOOL_CHARS = 256  # what a receipt can name (see `EventLog.append_receipt`)
+
+
+def _session_id(session_id: str) -> str:
+    """A session id as the log will take it, checked before the kernel keeps any state for it."""
+    check_id("session_id", session_id)
+    return session_id
 
 
 def resolve_home(home: str | os.PathLike[str] | None) -> Path:
@@ -149,7 +159,7 @@ class Kernel:
         self._env = dict(os.environ)
         self._policy: UserPolicy | None = None
         self._engines: dict[str, PolicyEngine] = {}
-        self._sessions: dict[str, SessionState] = {}
+        self._sessions = SessionTable()
         self.decisions = 0
 
     @classmethod
@@ -385,6 +395,16 @@ class Kernel:
         the ``tool.completed`` record holds exactly the text shown, and a receipt MAC'd with the
         log's receipt key binds task, job, call, tool, the arguments' digest and that text.
         """
+        # Checked before anything is recorded: the receipt written after the completion would
+        # refuse these, leaving a completion in the log without its receipt.
+        for field, value in (
+            ("task_id", task_id),
+            ("job_id", job_id),
+            ("tool_call_id", tool_call_id),
+        ):
+            check_id(field, value)
+        if not 0 < len(tool) <= MAX_RECEIPT_TOOL_CHARS:
+            raise UsageError(f"tool name must be 1-{MAX_RECEIPT_TOOL_CHARS} characters")
         if not isinstance(result, Untrusted):
             result = Untrusted(result, Source.TOOL, tool)
         with self._lock:
@@ -518,9 +538,7 @@ class Kernel:
         ws = os.path.abspath(workspace or os.getcwd())
         session = None
         if session_id is not None:
-            session = self._sessions.get(session_id)
-            if session is None:
-                session = self._sessions[session_id] = SessionState(session_id)
+            session = self._sessions.get(_session_id(session_id))
         decision = self._engine(ws).evaluate(call, session=session)
         with self._lock:
             now = self._clock()
@@ -571,9 +589,7 @@ class Kernel:
     ) -> None:
         """Tell the session flow rule what a call that ran did (read untrusted or sensitive
         data, sent data out), so a later call completing the three is asked about."""
-        session = self._sessions.get(session_id)
-        if session is None:
-            session = self._sessions[session_id] = SessionState(session_id)
+        session = self._sessions.get(_session_id(session_id))
         engine = self._engine(os.path.abspath(os.getcwd()))
         session.observe(engine.flow(call), decision=decision, result=result)
 

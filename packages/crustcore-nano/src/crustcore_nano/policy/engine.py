@@ -124,6 +124,7 @@ _GIT_VERBS = frozenset({"set", "get", "unset", "list", "edit", "rename-section",
 _OLD_CONTENT_KEYS = frozenset({"oldstring", "oldstr", "oldtext"})
 _MAX_DLP_CHARS = 4 * 1024 * 1024
 _MAX_CACHE = 2048
+_MAX_CACHED_COMMAND = 4096  # longer commands are analysed each time (bounded cache memory)
 _MAX_GLOB_VARIANTS = 16
 
 
@@ -453,6 +454,8 @@ class PolicyEngine:
     # ------------------------------------------------------------------ shell commands
 
     def _analysis(self, command: str, cwd: str) -> ShellAnalysis:
+        if len(command) > _MAX_CACHED_COMMAND:  # rare, and a cache of them would hold megabytes
+            return analyze(command, env=self._env, home=self._home, cwd=cwd)
         key = (command, cwd)
         found = self._analyses.get(key)
         if found is None:

@@ -13,12 +13,14 @@ evaluating the same call twice, or evaluating a call that is then refused, chang
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from crustcore_nano.dlp import scan
 from crustcore_nano.policy.types import Decision, Verdict
 
-__all__ = ["FLOW_RULE", "CallFlow", "SessionState"]
+__all__ = ["FLOW_RULE", "CallFlow", "SessionState", "SessionTable"]
 
 FLOW_RULE = "flow:untrusted-sensitive-egress"
 _MAX_RESULT_SCAN = 4 * 1024 * 1024
@@ -93,3 +95,54 @@ class SessionState:
             f"session ({untrusted}) and sensitive data was read ({sensitive}); approve it only "
             "if you expected this transfer"
         )
+
+
+_FORGOTTEN_WHY = (
+    "this session's earlier calls are no longer tracked (more sessions than the kernel keeps), "
+    "so CrustCore assumes the worst"
+)
+
+
+class SessionTable:
+    """The sessions of one kernel, bounded, and failing closed when one is dropped.
+
+    Session ids come from the edges, so a program of the same user could send endless new ids:
+    the table keeps at most `max_sessions` (least recently used dropped first). Dropping a
+    session must not wash it clean: an agent whose session read untrusted input could otherwise
+    flood the table and come back with a fresh history. A dropped id is remembered as an 8-byte
+    digest (at most `max_forgotten` of them), and comes back marked as having read untrusted and
+    sensitive data; past that bound every id not in the table comes back so marked."""
+
+    def __init__(self, max_sessions: int = 4096, max_forgotten: int = 65536) -> None:
+        self._live: OrderedDict[str, SessionState] = OrderedDict()
+        self._forgotten: set[bytes] = set()
+        self._max = max(1, max_sessions)
+        self._max_forgotten = max(1, max_forgotten)
+        self._overflowed = False
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def get(self, session_id: str) -> SessionState:
+        """The session's state, created on first use (tainted if it was dropped before)."""
+        found = self._live.get(session_id)
+        if found is not None:
+            self._live.move_to_end(session_id)
+            return found
+        state = SessionState(session_id)
+        digest = _digest(session_id)
+        if self._overflowed or digest in self._forgotten:
+            state.untrusted_why = state.sensitive_why = _FORGOTTEN_WHY
+        self._live[session_id] = state
+        if len(self._live) > self._max:
+            old_id, _ = self._live.popitem(last=False)
+            if len(self._forgotten) >= self._max_forgotten:
+                self._overflowed = True
+                self._forgotten.clear()
+            else:
+                self._forgotten.add(_digest(old_id))
+        return state
+
+
+def _digest(session_id: str) -> bytes:
+    return hashlib.blake2b(session_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
