@@ -41,6 +41,18 @@ _fragments = st.sampled_from(
         ":AA",
         "Basic ",
         "Bearer ",
+        "Authorization: ",
+        "curl",
+        "mysql",
+        " -u ",
+        " -p",
+        " --password=",
+        "\\\n",
+        "PGPASSWORD=",
+        "//registry.npmjs.org/:_authToken=",
+        "_auth=",
+        '"auth": "',
+        "SharedAccessKey=",
     ]
 )
 _runs = st.text(alphabet=_B62 + "+/_-.", min_size=0, max_size=60)

@@ -6,8 +6,13 @@ checksum flags) and never the secret itself; `redact(text)` replaces each findin
 
 Blocking guidance for callers (the rule engine): block findings whose `blocking` property is true
 (confidence HIGH or MEDIUM and not a test key). Test keys (`sk_test_`, documentation example ids,
-values saying `example`/`dummy`/`fake`/`test`, local-host connection strings) are always LOW and
+values saying `example`/`dummy`/`fake`/`test`, local-host connection strings and commands, the
+Azure storage emulator key, well-known default passwords such as `postgres`) are always LOW and
 `test_key=True`, so fixtures that use them are not blocked.
+
+Passwords written into commands (`curl -u`, `mysql -p…`, `sshpass -p`, ...) are found only when
+the option belongs to a program known to take a password through it (`dlp.cmdline`), so ports
+and flags spelled the same way (`ssh -p 22`, `mkdir -p`) are not mistaken for them.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 
@@ -195,11 +196,22 @@ def near(required: tuple[str, ...], *, strong_if: tuple[str, ...] = ()) -> Check
     return check
 
 
+# SHA-256 of the storage emulator's (Azurite's) account key, which Microsoft publishes so that
+# every developer uses the same one: kept as a digest so this file holds no key-shaped value.
+_AZURITE_KEY_SHA256 = "0011cc25eb4320717494d2703e8cba85743e71b500283c21c8b88147992f9059"
+
+
+def is_azurite_key(value: str) -> bool:
+    """True for the storage emulator's published development key."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest() == _AZURITE_KEY_SHA256
+
+
 def azure_account_key(detector: Detector, match: re.Match[str]) -> Verdict | None:
-    """Azure storage account keys; the storage emulator's well-known key is a test key."""
+    """Azure storage account keys; the storage emulator's well-known key (wherever it appears,
+    with or without its `devstoreaccount1` account name) is a test key."""
     text = match.string
     window = text[max(0, match.start() - 512) : match.start()]
-    if "devstoreaccount1" in window:
+    if "devstoreaccount1" in window or is_azurite_key(secret_of(match)):
         return Verdict(Confidence.LOW, test_key=True)
     verdict = structured(detector, match)
     if verdict is None or verdict.test_key:
@@ -342,32 +354,227 @@ def generic_assignment(detector: Detector, match: re.Match[str]) -> Verdict | No
 
 
 _BASIC_CRED = re.compile(r"[^:\s]{1,128}:[^\s]{4,256}")
+_PRINTABLE = re.compile(r"[\x21-\x7e]{1,256}")
+_B64_TEXT = re.compile(r"[A-Za-z0-9+/_\-]{2,2048}={0,2}")
 
 
-def basic_auth(detector: Detector, match: re.Match[str]) -> Verdict | None:
-    """`Authorization: Basic <base64 of user:password>`: the decoded value must be `user:pass`."""
-    raw = _b64decode(secret_of(match))
+def _b64_text(value: str) -> str | None:
+    """`value` decoded as standard or URL-safe base64 to UTF-8 text, or None."""
+    if len(value) < 4 or len(value) > 2048 or not _B64_TEXT.fullmatch(value):
+        return None
+    raw = _b64decode(value.rstrip("="))
     if raw is None:
         return None
     try:
-        decoded = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if not _BASIC_CRED.fullmatch(decoded):
+
+
+def decoded_user_password(value: str) -> tuple[str, str] | None:
+    """`(user, password)` when `value` is base64 of `user:password` (no whitespace, a password
+    of at least 4 characters), the layout of HTTP Basic credentials; None otherwise."""
+    decoded = _b64_text(value)
+    if decoded is None or not _BASIC_CRED.fullmatch(decoded):
         return None
-    password = decoded.split(":", 1)[1]
+    user, password = decoded.split(":", 1)
+    return user, password
+
+
+def _decoded_verdict(pair: tuple[str, str] | None) -> Verdict | None:
+    """A verdict for a base64 `user:password` pair: decoding it is the validation, so HIGH."""
+    if pair is None:
+        return None
+    user, password = pair
     if password.lower() in _WEAK_PASSWORDS or heuristics.is_placeholder(password):
         return None
-    if heuristics.looks_like_test_value(decoded):
+    if heuristics.looks_like_test_value(f"{user}:{password}"):
         return Verdict(Confidence.LOW, test_key=True)
-    return Verdict(Confidence.MEDIUM)
+    if password.lower() == user.lower() or password.lower() in _DEFAULT_PASSWORDS:
+        return Verdict(Confidence.LOW, test_key=True)
+    return Verdict(Confidence.HIGH)
+
+
+def basic_auth(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """`Authorization: Basic <base64 of user:password>`: the decoded value must be `user:pass`;
+    when it is, the credential is confirmed (HIGH)."""
+    return _decoded_verdict(decoded_user_password(secret_of(match)))
+
+
+_AUTH_HEADER_BACK = 48
+_MEDIUM_BEARER_LEN = 24
 
 
 def bearer(detector: Detector, match: re.Match[str]) -> Verdict | None:
-    """`Authorization: Bearer <opaque token>`: LOW unless the token is random-looking."""
+    """`Bearer <opaque token>`: a random-looking token of 24+ characters in an `Authorization`
+    header (a curl `-H` argument, a saved HTTP request) is MEDIUM; elsewhere, or shorter, LOW."""
     value = secret_of(match)
     if heuristics.is_placeholder(value) or not heuristics.random_looking(value):
         return None
     if heuristics.looks_like_test_value(value):
         return Verdict(Confidence.LOW, test_key=True)
+    text = match.string
+    before = text[max(0, match.start() - _AUTH_HEADER_BACK) : match.start()].lower()
+    if len(value) >= _MEDIUM_BEARER_LEN and "authorization" in before:
+        return Verdict(Confidence.MEDIUM)
     return Verdict(Confidence.LOW)
+
+
+# Passwords on command lines and in environment assignments -----------------------------------
+
+# Passwords that ship as defaults with database images and appliances: known to everyone, so a
+# finding is reported as a test key rather than a live secret.
+_DEFAULT_PASSWORDS = frozenset(
+    {"root", "admin", "postgres", "mysql", "mariadb", "redis", "guest", "toor", "default"}
+)
+# Shell/Windows variables, templates, an option read as a value: none is the password itself.
+_NOT_A_VALUE_START = frozenset("$%{[<-")
+
+
+def judge_password(
+    password: str, user: str, context: str, confidence: Confidence
+) -> Verdict | None:
+    """A verdict for a password written as itself (not encoded) next to its program or name.
+
+    Dropped: shell variables and templates (`$PASS`, `%PASS%`, `{{pass}}`, `<password>`),
+    masks, placeholder words (`password`, `changeme`) and values shorter than 4 characters.
+    Test keys (LOW): values saying `example`/`test`, well-known defaults (`root`, `postgres`,
+    the user name repeated), and commands aimed at a local or example host.
+    """
+    if len(password) < 4 or password[0] in _NOT_A_VALUE_START:
+        return None
+    if heuristics.REDACTION_MARK in password or "://" in password:
+        return None  # already redacted, or a URL read as the value of a valueless option
+    lowered = password.lower()
+    if lowered in _WEAK_PASSWORDS or heuristics.is_placeholder(password):
+        return None
+    if heuristics.looks_like_test_value(password):
+        return Verdict(Confidence.LOW, test_key=True)
+    if lowered == user.lower() or lowered in _DEFAULT_PASSWORDS:
+        return Verdict(Confidence.LOW, test_key=True)
+    around = context.lower()
+    if any(m in around for m in _TEST_HOST_MARKERS):
+        return Verdict(Confidence.LOW, test_key=True)
+    return Verdict(confidence)
+
+
+def _value_span(match: re.Match[str]) -> tuple[str, int]:
+    """The `val` group of a match without its quotes, and where that text starts."""
+    value, start = match.group("val"), match.start("val")
+    if len(value) >= 2 and value[0] in "\"'" and value[-1] == value[0]:
+        return value[1:-1], start + 1
+    return value, start
+
+
+_LINE_BACK = 256
+
+
+def _line_before(text: str, at: int) -> str:
+    """The line holding `at`, up to `at`, at most `_LINE_BACK` characters of it."""
+    lo = max(0, at - _LINE_BACK)
+    return text[max(lo, text.rfind("\n", lo, at) + 1) : at]
+
+
+def env_password(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """`PGPASSWORD=...`, `MYSQL_PWD=...`: a password handed to a client through its own
+    environment variable, written as a literal."""
+    value, start = _value_span(match)
+    yaml = ":" in match.string[match.start() : match.start("val")]
+    if yaml and match.group("val")[:1] in ("!", "*"):
+        return None  # a YAML tag (`!vault |`) or alias (`*db_password`), not the value
+    text = match.string
+    line_end = text.find("\n", match.end(), match.end() + _LINE_BACK)
+    context = (
+        _line_before(text, match.start())
+        + text[match.start() : line_end if line_end != -1 else match.end() + _LINE_BACK]
+    )
+    verdict = judge_password(value, "", context, detector.confidence)
+    if verdict is None:
+        return None
+    return Verdict(
+        verdict.confidence, test_key=verdict.test_key, start=start, end=start + len(value)
+    )
+
+
+# Registry and container credential files -----------------------------------------------------
+
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-.~+/=:]{16,1024}")
+_NPM_TOKEN_KEYS = frozenset({"_authToken", "npmAuthToken"})
+
+
+def _registry_token(value: str, confidence: Confidence) -> Verdict | None:
+    if heuristics.is_placeholder(value) or not _TOKEN_CHARS.fullmatch(value):
+        return None
+    if heuristics.looks_like_test_value(value):
+        return Verdict(Confidence.LOW, test_key=True)
+    if not heuristics.random_looking(value):
+        return None
+    return Verdict(confidence)
+
+
+def _local_scope(line: str) -> bool:
+    lowered = line.lower()
+    return any(m in lowered for m in ("//localhost", "//127.0.0.1", "//[::1]"))
+
+
+def npm_auth(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """npm (`.npmrc`) and Yarn (`.yarnrc.yml`) registry credentials.
+
+    `_authToken`/`npmAuthToken`: an opaque token (MEDIUM). `_auth`/`npmAuthIdent`: base64 of
+    `user:password` (HIGH once decoded; Yarn also takes `user:password` as is: MEDIUM).
+    `_password`: the base64 of a password (MEDIUM when it decodes to printable text). Values
+    for a registry on the local host (a Verdaccio test registry) are test keys.
+    """
+    key = match.group("key")
+    value, start = _value_span(match)
+    if heuristics.is_placeholder(value) or heuristics.REDACTION_MARK in value:
+        return None
+    verdict: Verdict | None
+    if key in _NPM_TOKEN_KEYS:
+        verdict = _registry_token(value, detector.confidence)
+    elif key == "_password":
+        decoded = _b64_text(value)
+        if decoded is None or not _PRINTABLE.fullmatch(decoded):
+            return None
+        verdict = judge_password(decoded, "", "", detector.confidence)
+    else:
+        verdict = _decoded_verdict(decoded_user_password(value))
+        if verdict is None and key == "npmAuthIdent" and _BASIC_CRED.fullmatch(value):
+            user, password = value.split(":", 1)
+            verdict = judge_password(password, user, "", detector.confidence)
+            if verdict is not None:
+                start += len(user) + 1
+                value = password
+    if verdict is None:
+        return None
+    if not verdict.test_key and _local_scope(_line_before(match.string, match.start())):
+        verdict = Verdict(Confidence.LOW, test_key=True)
+    return Verdict(
+        verdict.confidence, test_key=verdict.test_key, start=start, end=start + len(value)
+    )
+
+
+def docker_config_auth(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """Docker `config.json` credentials: `"auth"` is base64 of `user:password` (HIGH once it
+    decodes so); `"identitytoken"`/`"registrytoken"` are opaque tokens (MEDIUM)."""
+    key = match.group("key")
+    value = secret_of(match)
+    if key == "auth":
+        return _decoded_verdict(decoded_user_password(value))
+    return _registry_token(value, detector.confidence)
+
+
+def azure_shared_access_key(detector: Detector, match: re.Match[str]) -> Verdict | None:
+    """Azure Service Bus / Event Hubs / IoT Hub `SharedAccessKey=`: base64 of a 32- or 64-byte
+    key; HIGH inside a connection string that names its endpoint."""
+    value = secret_of(match)
+    raw = _b64decode(value.rstrip("="))
+    if raw is None or len(raw) not in (32, 64):
+        return None
+    verdict = structured(detector, match)
+    if verdict is None or verdict.test_key:
+        return verdict
+    window = match.string[max(0, match.start() - 512) : match.start()]
+    if "Endpoint=" in window or "HostName=" in window:
+        return Verdict(Confidence.HIGH)
+    return verdict

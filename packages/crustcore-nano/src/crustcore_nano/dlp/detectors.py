@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import string
 
-from crustcore_nano.dlp import checks
+from crustcore_nano.dlp import checks, cmdline
 from crustcore_nano.dlp.finding import Confidence
 from crustcore_nano.dlp.model import Category, Check, Detector
 
@@ -261,7 +261,18 @@ _add(
     "Azure shared access signature: a `sig=` signature next to a `sv=` service version.",
     ("&sig=", "?sig="),
     r"[?&]sig=(?P<secret>[A-Za-z0-9%+/]{30,128}(?:%3[Dd]|=){0,2})(?![A-Za-z0-9%+/=])",
-    check=checks.near(("sv=",)),
+    # Storage SAS carries `sv=`; Service Bus / Event Hubs SAS (`SharedAccessSignature sr=…&sig=
+    # …&se=…&skn=…`) names its policy with `skn=` instead.
+    check=checks.near(("sv=", "skn=", "SharedAccessSignature")),
+)
+_add(
+    "azure-shared-access-key",
+    Category.CLOUD,
+    "Azure Service Bus / Event Hubs / IoT Hub `SharedAccessKey=` (base64 of a 32- or 64-byte "
+    "key); HIGH inside a connection string naming its `Endpoint=` or `HostName=`.",
+    ("SharedAccessKey=",),
+    r"SharedAccessKey=(?P<secret>[A-Za-z0-9+/]{42,86}={0,2})(?![A-Za-z0-9+/=])",
+    check=checks.azure_shared_access_key,
 )
 _add(
     "azure-ad-client-secret",
@@ -799,6 +810,67 @@ _add(
     priority=30,
 )
 
+# --- Passwords on command lines, in client environments and client config files ---------------
+_add(
+    "command-line-basic-auth",
+    Category.CONNECTION_STRING,
+    "`user:password` or a password given to an HTTP client on its command line (`curl -u`/"
+    "`--user`/`--proxy-user`, `wget --password=`/`--http-password=`, httpie/xh `-a`, ab `-A`); "
+    "only when that client is the program the option belongs to.",
+    cmdline.anchors_for(cmdline.BASIC_AUTH_TOOLS),
+    cmdline.option_pattern(cmdline.BASIC_AUTH_TOOLS),
+    check=cmdline.option_check(cmdline.BASIC_AUTH_TOOLS),
+    priority=35,
+)
+_add(
+    "command-line-password",
+    Category.CONNECTION_STRING,
+    "A password given as an option value to a database, directory or login client (`mysql "
+    "-pPASS`/`--password=`, `sshpass -p`, `redis-cli -a`, `mongosh -p`, `sqlcmd -P`, "
+    "`ldapsearch -w`, `smbclient -U user%pass`, `docker login -p`), in the spelling that client "
+    "reads as a password (`mysql -p db` prompts; `psql -p`, `ssh -p` are ports).",
+    cmdline.anchors_for(cmdline.PASSWORD_TOOLS),
+    cmdline.option_pattern(cmdline.PASSWORD_TOOLS),
+    check=cmdline.option_check(cmdline.PASSWORD_TOOLS),
+    priority=35,
+)
+_add(
+    "client-password-env",
+    Category.CONNECTION_STRING,
+    "A literal password in a client's own password variable (`PGPASSWORD`, `MYSQL_PWD`, "
+    "`REDISCLI_AUTH`, `SSHPASS`), as `NAME=value` or `NAME: value`.",
+    ("PGPASSWORD", "MYSQL_PWD", "REDISCLI_AUTH", "SSHPASS"),
+    r"(?<![A-Za-z0-9_])(?:PGPASSWORD|MYSQL_PWD|REDISCLI_AUTH|SSHPASS)(?:=|[\"']?:[ \t]{1,8})"
+    r"(?P<val>\"[^\"\n]{0,256}\"|'[^'\n]{0,256}'|[^\s\"'`;|&<>()]{1,256})",
+    check=checks.env_password,
+    priority=35,
+)
+_add(
+    "npm-registry-auth",
+    Category.REGISTRY,
+    "npm `.npmrc` / Yarn `.yarnrc.yml` registry credentials: `_authToken=`, `npmAuthToken:` "
+    "(opaque token), `_auth=`, `npmAuthIdent:` (base64 `user:password`, validated), "
+    "`_password=` (base64 password).",
+    ("_auth", "_password", "npmAuth"),
+    r"(?<![^\s:\"'])(?P<key>_authToken|_auth|_password|npmAuthToken|npmAuthIdent)[\"']?"
+    r"[ \t]{0,8}[=:][ \t]{0,8}"
+    r"(?P<val>\"[^\"\n]{0,1024}\"|'[^'\n]{0,1024}'|[^\s\"'#;,]{1,1024})",
+    check=checks.npm_auth,
+    priority=25,
+)
+_add(
+    "docker-config-auth",
+    Category.REGISTRY,
+    'Docker `config.json` registry credentials: `"auth"` (base64 of `user:password`, '
+    'validated), `"identitytoken"`, `"registrytoken"`.',
+    # The colon keeps these anchors in the prefilter's `:` branch (no extra `str.find` pass).
+    ('"auth":', '"identitytoken":', '"registrytoken":'),
+    r"\"(?P<key>auth|identitytoken|registrytoken)\":[ \t]{0,8}"
+    r"\"(?P<secret>[A-Za-z0-9+/=_\-.~]{4,2048})\"",
+    check=checks.docker_config_auth,
+    priority=25,
+)
+
 # --- SaaS -----------------------------------------------------------------------------------
 _prefixed(
     "sendgrid-api-key",
@@ -1126,7 +1198,7 @@ _prefixed(
 _add(
     "authorization-basic-credentials",
     Category.GENERIC,
-    "HTTP `Authorization: Basic` header whose base64 decodes to `user:password`.",
+    "HTTP `Authorization: Basic` header whose base64 decodes to `user:password` (HIGH).",
     ("Basic ",),
     r"(?<![A-Za-z0-9])Basic (?P<secret>[A-Za-z0-9+/]{8,512}={0,2})(?![A-Za-z0-9+/=])",
     check=checks.basic_auth,
@@ -1135,7 +1207,8 @@ _add(
 _add(
     "authorization-bearer-token",
     Category.GENERIC,
-    "HTTP `Authorization: Bearer` header carrying an opaque random-looking token.",
+    "HTTP `Bearer` token: an opaque random-looking token; MEDIUM in an `Authorization` header "
+    "when 24+ characters long, LOW otherwise.",
     ("Bearer ",),
     r"(?<![A-Za-z0-9])Bearer (?P<secret>[A-Za-z0-9_\-.~+/]{20,1024}={0,2})"
     r"(?![A-Za-z0-9_\-.~+/=])",

@@ -17,6 +17,7 @@ wins), then confidence, then length.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -91,7 +92,11 @@ def _group_regex(
     head = re.escape(pivot_char)
     forward: list[str] = []
     behind_by_width: dict[int, list[str]] = defaultdict(list)
-    mixed: list[str] = []
+    guarded: list[str] = []
+    # Anchors with text on both sides of the pivot, grouped by the text before it: one
+    # look-behind per group, then one look-ahead alternation (` -p`, ` -u`, ` --user` cost
+    # a single failed look-behind at a `-` inside a hyphenated word, not one per anchor).
+    mixed: dict[str, list[str]] = defaultdict(list)
     for anchor, at in members:
         before, after = anchor[:at], anchor[at + 1 :]
         guard = guards.get(anchor, "")
@@ -100,26 +105,29 @@ def _group_regex(
             return head
         if guard:
             behind = f"(?<={re.escape(before + pivot_char)})" if before else ""
-            mixed.append(f"{behind}(?={ahead})")
+            guarded.append(f"{behind}(?={ahead})")
         elif not before:
             forward.append(ahead)
         elif not after:
             behind_by_width[len(before)].append(re.escape(before + pivot_char))
         else:
-            mixed.append(f"(?<={re.escape(before + pivot_char)})(?={ahead})")
+            mixed[before].append(ahead)
     alternatives: list[str] = []
     if forward:
         alternatives.append("(?=" + "|".join(sorted(forward)) + ")")
     for width in sorted(behind_by_width):
         alternatives.append("(?<=" + "|".join(sorted(behind_by_width[width])) + ")")
-    alternatives.extend(mixed)
+    alternatives.extend(guarded)
+    for before in sorted(mixed):
+        aheads = "|".join(sorted(mixed[before]))
+        alternatives.append(f"(?<={re.escape(before + pivot_char)})(?={aheads})")
     return head + "(?:" + "|".join(alternatives) + ")"
 
 
 class _Prefilter:
     """All anchors of a detector set, compiled into one regex keyed on pivot characters."""
 
-    __slots__ = ("by_anchor", "finds", "groups", "guards", "regex")
+    __slots__ = ("by_anchor", "finds", "groups", "guards", "index", "regex")
 
     def __init__(self, detectors: Sequence[Detector]) -> None:
         by_anchor: dict[str, list[Detector]] = defaultdict(list)
@@ -154,6 +162,18 @@ class _Prefilter:
         self.groups: dict[str, tuple[tuple[str, int], ...]] = {
             c: tuple(g) for c, g in groups.items()
         }
+        # The anchors of each pivot keyed by the characters on either side of the pivot ('' when
+        # the anchor has none there), so a hit is checked against the few anchors that fit its
+        # neighbours rather than every anchor sharing the pivot (` -p` among 40 `-` anchors).
+        index: dict[tuple[str, str, str], list[tuple[str, int]]] = defaultdict(list)
+        for c, members in self.groups.items():
+            for anchor, at in members:
+                before = anchor[at - 1] if at > 0 else ""
+                after = anchor[at + 1] if at + 1 < len(anchor) else ""
+                index[(c, before, after)].append((anchor, at))
+        self.index: dict[tuple[str, str, str], tuple[tuple[str, int], ...]] = {
+            k: tuple(v) for k, v in index.items()
+        }
         # Frequent pivot characters first: the regex engine tries branches in order, so a hit on
         # a common character is accepted or rejected after one or two literal comparisons.
         order = sorted(self.groups, key=lambda c: (-_freq(c), c))
@@ -164,13 +184,19 @@ class _Prefilter:
     def hits(self, text: str) -> list[tuple[int, str]]:
         """Every (position, anchor) occurrence in `text`, sorted by position."""
         found: list[tuple[int, str]] = []
-        groups = self.groups
+        index = self.index
+        empty: tuple[tuple[str, int], ...] = ()
         for m in self.regex.finditer(text):
             q = m.start()
-            for anchor, at in groups[text[q]]:
-                start = q - at
-                if start >= 0 and text.startswith(anchor, start):
-                    found.append((start, anchor))
+            c = text[q]
+            # NUL stands for "no character here": never an index key, so no key repeats.
+            before = text[q - 1] if q > 0 else "\x00"
+            after = text[q + 1] if q + 1 < len(text) else "\x00"
+            for key in ((c, before, after), (c, "", after), (c, before, ""), (c, "", "")):
+                for anchor, at in index.get(key, empty):
+                    start = q - at
+                    if start >= 0 and text.startswith(anchor, start):
+                        found.append((start, anchor))
         for anchor in self.finds:
             i = text.find(anchor)
             while i != -1:
@@ -247,10 +273,21 @@ def _candidates(text: str, limit: int) -> list[_Candidate]:
 
 
 def _resolve_cluster(cluster: list[_Candidate]) -> list[_Candidate]:
+    """Greedy by `sort_key`: keep a candidate unless it overlaps one already kept. The kept
+    spans are disjoint, so sorted by start they are also sorted by end, and one bisection finds
+    the only two neighbours a new span could overlap (no scan over everything kept)."""
     kept: list[_Candidate] = []
+    starts: list[int] = []
+    ends: list[int] = []
     for cand in sorted(cluster, key=_Candidate.sort_key):
-        if all(cand.end <= k.start or k.end <= cand.start for k in kept):
-            kept.append(cand)
+        i = bisect.bisect_right(starts, cand.start)
+        if i > 0 and ends[i - 1] > cand.start:
+            continue
+        if i < len(starts) and starts[i] < cand.end:
+            continue
+        starts.insert(i, cand.start)
+        ends.insert(i, cand.end)
+        kept.append(cand)
     return kept
 
 

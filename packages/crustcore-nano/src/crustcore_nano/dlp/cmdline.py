@@ -1,0 +1,396 @@
+"""Passwords written into command lines: `curl -u user:pass`, `mysql -pPASS`, `sshpass -p PASS`.
+
+An option such as `-p` means a password for one program and a port or a directory flag for the
+next (`ssh -p 22`, `docker run -p 8080:80`, `mkdir -p build`), and `mysql -p db` asks for the
+password at a prompt while `mysql -pdb` gives it. So an option hit counts only when the program
+it belongs to is known and takes a password through that option, in that spelling (attached,
+separate word, or `=`). The program is the last known program name written before the option
+in the same simple command (back to `;`, `|`, `&&`, `$(`, a backquote or a newline that does
+not continue a line) and at most `_MAX_WORDS` words back. That also finds the inner program of
+`docker exec db mysql -p...` and `sudo curl -u ...`, and lets a later known program take over
+(`sshpass -p PASS ssh -p 22 host`: the second `-p` is ssh's port).
+
+Everything here is bounded: the look-back is at most `_REACH` characters and `_MAX_WORDS`
+words, done with `str.rfind`/`str.rsplit`, and the option regexes have bounded repetitions
+only. These detectors read the command text; a program name hidden by shell quoting
+(`c''url`) is seen only if the caller also scans the words as the shell would pass them.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from crustcore_nano.dlp.checks import judge_password
+from crustcore_nano.dlp.model import Check, Detector, Verdict
+
+__all__ = [
+    "BASIC_AUTH_TOOLS",
+    "PASSWORD_TOOLS",
+    "Credential",
+    "Form",
+    "OptionRule",
+    "Tool",
+    "ValueKind",
+    "anchors_for",
+    "credential_at",
+    "option_check",
+    "option_pattern",
+    "program_before",
+]
+
+_REACH = 1024
+# How many words back from an option its program may be named (`curl` + a dozen `-H` headers
+# fit); bounds the work per option hit whatever the text holds.
+_MAX_WORDS = 48
+# What ends a simple command. A lone `&` is not here: it is far more often part of a URL's
+# query string than a background operator in the commands this reads.
+_BREAKS = (";", "|", "&&", "$(", "`")
+
+
+class Form(enum.Enum):
+    """How an option's value is written."""
+
+    ATTACHED = "attached"  # -pS3cret
+    SEPARATE = "separate"  # -p S3cret
+    EQUALS = "equals"  # --password=S3cret
+
+
+class ValueKind(enum.Enum):
+    """What the option's value holds."""
+
+    PASSWORD = "password"  # noqa: S105 (a label, not a password)
+    USER_COLON_PASSWORD = "user:password"  # noqa: S105
+    USER_PERCENT_PASSWORD = "user%password"  # noqa: S105
+
+
+@dataclass(frozen=True, slots=True)
+class OptionRule:
+    """One option of one program that carries a password."""
+
+    option: str
+    forms: frozenset[Form]
+    kind: ValueKind = ValueKind.PASSWORD
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    """Programs sharing one option table; `subcommand`, when set, must be written between the
+    program and the option (`docker login -p`, never `docker run -p`)."""
+
+    names: tuple[str, ...]
+    rules: tuple[OptionRule, ...]
+    subcommand: str = ""
+
+
+_ATT = frozenset({Form.ATTACHED})
+_SEP = frozenset({Form.SEPARATE})
+_EQ = frozenset({Form.EQUALS})
+_ATT_SEP = frozenset({Form.ATTACHED, Form.SEPARATE})
+_SEP_EQ = frozenset({Form.SEPARATE, Form.EQUALS})
+_COLON = ValueKind.USER_COLON_PASSWORD
+_PERCENT = ValueKind.USER_PERCENT_PASSWORD
+
+# HTTP clients that take basic-auth credentials on their command line.
+BASIC_AUTH_TOOLS: tuple[Tool, ...] = (
+    Tool(
+        ("curl",),
+        (
+            OptionRule("-u", _ATT_SEP, _COLON),
+            OptionRule("--user", _SEP_EQ, _COLON),
+            OptionRule("-U", _ATT_SEP, _COLON),
+            OptionRule("--proxy-user", _SEP_EQ, _COLON),
+        ),
+    ),
+    Tool(
+        ("wget",),
+        tuple(
+            OptionRule(option, _SEP_EQ)
+            for option in (
+                "--password",
+                "--http-password",
+                "--http-passwd",
+                "--ftp-password",
+                "--ftp-passwd",
+                "--proxy-password",
+                "--proxy-passwd",
+            )
+        ),
+    ),
+    Tool(
+        ("http", "https", "xh", "xhs"),
+        (OptionRule("-a", _ATT_SEP, _COLON), OptionRule("--auth", _SEP_EQ, _COLON)),
+    ),
+    Tool(("ab",), (OptionRule("-A", _ATT_SEP, _COLON), OptionRule("-P", _ATT_SEP, _COLON))),
+)
+
+# Database, directory and remote-login clients that take a password as an option value.
+_MYSQL = (
+    "mysql",
+    "mysqldump",
+    "mysqladmin",
+    "mysqlimport",
+    "mysqlcheck",
+    "mysqlpump",
+    "mysqlshow",
+    "mysqlslap",
+    "mariadb",
+    "mariadb-dump",
+    "mariadb-admin",
+    "mariadb-import",
+    "mariadb-check",
+)
+_MONGO = ("mongo", "mongosh", "mongodump", "mongorestore", "mongoexport", "mongoimport")
+_LDAP = (
+    "ldapsearch",
+    "ldapadd",
+    "ldapmodify",
+    "ldapdelete",
+    "ldapwhoami",
+    "ldappasswd",
+    "ldapcompare",
+    "ldapmodrdn",
+    "ldapexop",
+)
+PASSWORD_TOOLS: tuple[Tool, ...] = (
+    Tool(_MYSQL, (OptionRule("-p", _ATT), OptionRule("--password", _EQ))),
+    Tool(("sshpass",), (OptionRule("-p", _ATT_SEP),)),
+    Tool(
+        ("redis-cli", "valkey-cli", "keydb-cli"),
+        (OptionRule("-a", _SEP), OptionRule("--pass", _SEP)),
+    ),
+    Tool(_MONGO, (OptionRule("-p", _SEP), OptionRule("--password", _SEP_EQ))),
+    Tool(("sqlcmd", "bcp", "osql"), (OptionRule("-P", _ATT_SEP),)),
+    Tool(_LDAP, (OptionRule("-w", _ATT_SEP),)),
+    Tool(
+        ("smbclient", "rpcclient", "smbcacls", "smbget"),
+        (OptionRule("-U", _ATT_SEP, _PERCENT), OptionRule("--user", _SEP_EQ, _PERCENT)),
+    ),
+    Tool(
+        ("docker", "podman", "nerdctl", "buildah", "skopeo", "helm", "oras", "crane"),
+        (OptionRule("-p", _SEP), OptionRule("--password", _SEP_EQ)),
+        subcommand="login",
+    ),
+)
+
+# Programs whose options must not be read as another program's: after `ssh` on a line, `-p`
+# is ssh's port even if `sshpass` came first.
+_OTHER_PROGRAMS = frozenset(
+    {
+        "ssh",
+        "scp",
+        "sftp",
+        "rsync",
+        "psql",
+        "pg_dump",
+        "pg_restore",
+        "pg_isready",
+        "kubectl",
+        "mkdir",
+        "cp",
+        "nc",
+        "ncat",
+        "socat",
+        "git",
+        "npm",
+        "pip",
+        "python",
+        "python3",
+        "node",
+        "sudo",
+        "su",
+        "ps",
+        "top",
+        "sort",
+        "uniq",
+        "tar",
+        "grep",
+        "sed",
+        "awk",
+        "openssl",
+        "gpg",
+    }
+)
+_TOOLS = BASIC_AUTH_TOOLS + PASSWORD_TOOLS
+_KNOWN = frozenset(name for tool in _TOOLS for name in tool.names) | _OTHER_PROGRAMS
+
+
+def anchors_for(tools: Iterable[Tool]) -> tuple[str, ...]:
+    """The prefilter anchors of a tool table: each option with the space that precedes it."""
+    return tuple(sorted({" " + rule.option for tool in tools for rule in tool.rules}))
+
+
+def option_pattern(tools: Iterable[Tool]) -> str:
+    """A regex for ` <option><separator><value>` over every option of `tools`.
+
+    The value is one shell word: a single- or double-quoted string on one line, or a bare run
+    up to whitespace or a shell metacharacter. Longer options are tried first, so `--password`
+    never stops at `--pass`.
+    """
+    options = sorted({rule.option for tool in tools for rule in tool.rules}, key=lambda o: -len(o))
+    alternation = "|".join(re.escape(o) for o in options)
+    return (
+        rf" (?P<opt>{alternation})(?:(?P<eq>=)|(?P<gap>[ \t]{{1,8}}))?"
+        r"(?P<val>\"[^\"\n]{0,256}\"|'[^'\n]{0,256}'|[^\s\"'`;|&<>()]{1,256})"
+    )
+
+
+def _segment_start(text: str, at: int) -> int:
+    """Where the simple command holding position `at` starts (bounded look-back)."""
+    lo = max(0, at - _REACH)
+    start = lo
+    for ch in _BREAKS:
+        i = text.rfind(ch, lo, at)
+        if i != -1 and i + len(ch) > start:
+            start = i + len(ch)
+    end = at
+    while True:
+        i = text.rfind("\n", lo, end)
+        if i < start:
+            break
+        before = text[max(lo, i - 2) : i]
+        if before.endswith("\\") or before.endswith("\\\r"):
+            end = i  # a continued line: the command goes on above
+            continue
+        start = i + 1
+        break
+    return start
+
+
+def _segment_end(text: str, at: int) -> int:
+    """Where the simple command holding position `at` ends (bounded look-ahead)."""
+    hi = min(len(text), at + _REACH)
+    end = hi
+    for ch in _BREAKS:
+        i = text.find(ch, at, hi)
+        if i != -1 and i < end:
+            end = i
+    i = text.find("\n", at, end)
+    while i != -1:
+        if not (text.endswith("\\", at, i) or text.endswith("\\\r", at, i)):
+            return i
+        i = text.find("\n", i + 1, end)  # a continued line: the command goes on below
+    return end
+
+
+def _decorated(segment: str) -> bool:
+    """True when a word of `segment` may name a program only once normalised (a path, quotes,
+    capitals, `.exe`); plain `str` tests, cheaper than a regex over the segment."""
+    return (
+        "/" in segment
+        or "\\" in segment
+        or '"' in segment
+        or "'" in segment
+        or ".exe" in segment
+        or not segment.islower()
+    )
+
+
+def _program_name(word: str) -> str:
+    """The program a word names (`/usr/bin/curl`, `"C:\\Tools\\curl.exe"` -> `curl`); '' for a
+    URL or an assignment, whose last path part (`https://h/http`) names nothing."""
+    if word in _KNOWN:
+        return word
+    if word.startswith("-") or "://" in word or "=" in word:
+        return ""
+    name = word.strip("\"'").replace("\\", "/").rsplit("/", 1)[-1].lower()
+    return name[:-4] if name.endswith(".exe") else name
+
+
+def program_before(text: str, at: int) -> tuple[str, tuple[str, ...]] | None:
+    """The last known program named before `at` in its simple command (within `_MAX_WORDS`
+    words), and the words written between that program and `at`; None when there is none."""
+    segment = text[_segment_start(text, at) : at]
+    words = segment.rsplit(None, _MAX_WORDS)
+    if len(words) > _MAX_WORDS:
+        # The unsplit rest is too far back to be this option's program.
+        segment = segment[len(words[0]) :]
+        words = words[1:]
+    if _KNOWN.isdisjoint(words) and not _decorated(segment):
+        return None  # no bare program name, and no word a path, quote or case could hide one in
+    for i in range(len(words) - 1, -1, -1):
+        name = _program_name(words[i])
+        if name in _KNOWN:
+            return name, tuple(words[i + 1 :])
+    return None
+
+
+def _rule_for(
+    tools: tuple[Tool, ...], program: str, between: tuple[str, ...], option: str
+) -> OptionRule | None:
+    for tool in tools:
+        if program not in tool.names:
+            continue
+        if tool.subcommand and tool.subcommand not in between:
+            continue
+        for rule in tool.rules:
+            if rule.option == option:
+                return rule
+    return None
+
+
+def _unquote(value: str, start: int) -> tuple[str, int]:
+    if len(value) >= 2 and value[0] in "\"'" and value[-1] == value[0]:
+        return value[1:-1], start + 1
+    return value, start
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """A password found in a command line: its span in the text, its user (may be empty), and
+    the text of the command around it (for test-host markers)."""
+
+    start: int
+    end: int
+    user: str
+    context: str
+
+
+def credential_at(tools: tuple[Tool, ...], match: re.Match[str]) -> Credential | None:
+    """The password an option match gives, if its program takes one through that option."""
+    text = match.string
+    option = match.group("opt")
+    if match.group("eq") is not None:
+        form = Form.EQUALS
+    elif match.group("gap") is not None:
+        form = Form.SEPARATE
+    else:
+        form = Form.ATTACHED
+    found = program_before(text, match.start())
+    if found is None:
+        return None
+    rule = _rule_for(tools, found[0], found[1], option)
+    if rule is None or form not in rule.forms:
+        return None
+    value, start = _unquote(match.group("val"), match.start("val"))
+    user = ""
+    if rule.kind is not ValueKind.PASSWORD:
+        sep = ":" if rule.kind is ValueKind.USER_COLON_PASSWORD else "%"
+        cut = value.find(sep)
+        if cut == -1:
+            return None  # a user name alone: the program will ask for the password
+        user, value, start = value[:cut], value[cut + 1 :], start + cut + 1
+    if not value:
+        return None
+    context = text[_segment_start(text, match.start()) : _segment_end(text, match.end())]
+    return Credential(start, start + len(value), user, context)
+
+
+def option_check(tools: tuple[Tool, ...]) -> Check:
+    """A detector check for an option table: find the password, then judge it as a password."""
+
+    def check(detector: Detector, match: re.Match[str]) -> Verdict | None:
+        cred = credential_at(tools, match)
+        if cred is None:
+            return None
+        password = match.string[cred.start : cred.end]
+        verdict = judge_password(password, cred.user, cred.context, detector.confidence)
+        if verdict is None:
+            return None
+        return Verdict(
+            verdict.confidence, test_key=verdict.test_key, start=cred.start, end=cred.end
+        )
+
+    return check
