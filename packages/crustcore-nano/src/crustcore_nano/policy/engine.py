@@ -513,7 +513,11 @@ class PolicyEngine:
         skip_git_config: set[int] = set()
         command_text = analysis.command
         for index, fact in enumerate(analysis.commands):
-            run.words.extend(w for w in fact.argv if w not in command_text)
+            # DLP reads the words as the program receives them, joined, so quoting that splits
+            # a program's name or a token (`c''url -u a:pw`, `ghp_x\\Mrest`) hides nothing.
+            joined = " ".join(fact.argv)
+            if joined not in command_text:
+                run.words.append(joined)
             self._fact(fact, op, run, shown)
             if fact.name == "git" and self._git_config(fact, op, run):
                 skip_git_config.add(index)
