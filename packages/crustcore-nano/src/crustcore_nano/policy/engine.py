@@ -37,7 +37,7 @@ from crustcore_nano.policy.extract import Extraction, Signal, extract, fold_key,
 from crustcore_nano.policy.hosts import canonical_host, find_metadata_hosts, metadata_endpoint
 from crustcore_nano.policy.session import FLOW_RULE, CallFlow, SessionState
 from crustcore_nano.policy.types import Decision, Operation, OpKind, Origin, ToolCall, Verdict
-from crustcore_nano.shell import CommandFact, ShellAnalysis, ShellSignal, analyze
+from crustcore_nano.shell import CommandFact, ShellAnalysis, ShellSignal, analyze, network_text
 from crustcore_nano.shell import OpKind as ShellOp
 
 __all__ = ["Evaluation", "PolicyEngine"]
@@ -170,7 +170,9 @@ class _PathOp:
 class _Run:
     """Mutable state of one evaluation."""
 
-    __slots__ = ("asks", "ex", "flow_sensitive", "ops", "path_ops", "texts", "words")
+    __slots__ = (
+        "asks", "ex", "flow_sensitive", "marker_texts", "ops", "path_ops", "texts", "words"
+    )  # fmt: skip
 
     def __init__(self, ex: Extraction) -> None:
         self.ex = ex
@@ -178,6 +180,7 @@ class _Run:
         self.ops: list[Operation] = list(ex.operations)
         self.path_ops: list[_PathOp] = []
         self.texts: list[str] = []  # commands and URLs (normalized), for text-level checks
+        self.marker_texts: list[str] = []  # whole lines whose `texts` entry blanks data parts
         # Shell words as the program receives them, where that differs from the command text
         # (quotes removed, `\` escapes and known variables expanded): DLP scans these too.
         self.words: list[str] = []
@@ -326,6 +329,8 @@ class PolicyEngine:
             self._check_path(path_op, run)
         for text in run.texts:
             self._check_text(text, run)
+        for text in run.marker_texts:
+            self._check_markers(text, run)
         self._dlp(call, run)
 
     def _decide(self, call: ToolCall, run: _Run) -> Decision:
@@ -478,15 +483,19 @@ class PolicyEngine:
         if norm.normalized != command:
             texts.append(norm.normalized)
         for text in texts:
-            run.texts.append(text)
             analysis = self._analysis(text, cwd)
+            scan = network_text(analysis)  # metadata addresses that are only data do not count
+            run.texts.append(scan)
+            if scan != text:
+                run.marker_texts.append(text)
             self._shell(analysis, op, run)
 
     def _shell(self, analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
         shown = _short(analysis.command)
         signals = analysis.signals
         if not signals.isdisjoint(_REMOTE_SHELL):
-            raise run.deny("builtin:reverse-shell", f"`{shown}` opens a remote shell", op)
+            why = _finding(analysis, ShellSignal.REVERSE_SHELL, "it opens a remote shell")
+            raise run.deny("builtin:reverse-shell", f"`{shown}`: {why}", op)
         if ShellSignal.DECODE_TO_INTERPRETER in signals:
             raise run.deny(
                 "builtin:decode-and-execute", f"`{shown}` runs decoded text in an interpreter", op
@@ -497,6 +506,13 @@ class PolicyEngine:
                 f"`{shown}` pipes a download into an interpreter",
                 op,
             )
+        if ShellSignal.SECRET_EXFILTRATION in signals:
+            why = _finding(
+                analysis,
+                ShellSignal.SECRET_EXFILTRATION,
+                "it sends a secret environment variable's value",
+            )
+            raise run.deny("builtin:exfiltration", f"`{shown}`: {why}", op)
         evasive = signals & _EVASION
         if evasive:
             why = ", ".join(sorted(s.value for s in evasive))
@@ -843,6 +859,10 @@ class PolicyEngine:
         parsed = split_url(decoded)
         if parsed is not None and parsed.host:
             self._check_host(parsed.host, Operation(OpKind.NETWORK, urls=(text,)), run)
+        self._check_markers(text, run)
+
+    def _check_markers(self, text: str, run: _Run) -> None:
+        """Any mention of CrustCore's home, in the whole text (data included)."""
         lowered = (text if text.isascii() else normalize_text(text)).lower()
         for marker in self._markers:
             if marker in lowered:
@@ -1211,6 +1231,11 @@ def _forms(found: ResolvedPath) -> tuple[str, ...]:
             return (found.lexical,)
         return (found.lexical, found.real)
     return found.forms()
+
+
+def _finding(analysis: ShellAnalysis, signal: ShellSignal, default: str) -> str:
+    """The analyser's own reason for `signal` (the first one it gave), else `default`."""
+    return next((f.reason for f in analysis.findings if f.signal is signal), default)
 
 
 def _norm_text(text: str) -> str:

@@ -22,6 +22,7 @@ Public API::
     analyze(command, *, env=None, home=None, cwd=None, limits=None) -> ShellAnalysis
     parse(command, limits=None) -> Script            # the syntax tree (raises ShellSyntaxError)
     tokenize(command, limits=None) -> Lexed          # tokens only (raises ShellSyntaxError)
+    network_text(analysis) -> str                    # the line with data-only commands blanked
 
 What `ShellAnalysis` holds (all tuples, deduplicated, in first-seen order):
 
@@ -38,7 +39,13 @@ What `ShellAnalysis` holds (all tuples, deduplicated, in first-seen order):
   pairs from `VAR=x cmd`, `env`, `export`/`declare` and plain assignments; `chmods`: `ChmodFact`
   with `world_writable`, `setuid`, `setgid` spelled out;
 * `signals` (a frozenset of `ShellSignal`) and `findings` (each signal with a reason and the
-  text it was seen in); `parsed_ok`, `error` and `steps` (work used, never above the budget).
+  text it was seen in); `parsed_ok`, `error` and `steps` (work used, never above the budget);
+  `feeding` (indexes of pipeline stages whose output reaches a command that is not data-only).
+  `SECRET_EXFILTRATION` says a network client sends a secret environment variable's value
+  (`crustcore_nano.shell.leaks`); tunnels and `ssh -R` raise `REVERSE_SHELL`
+  (`crustcore_nano.shell.tunnels`); a credential-file variable the environment does not give
+  (`$KUBECONFIG`, `$AWS_WEB_IDENTITY_TOKEN_FILE`) expands to its tool's default location
+  (`crustcore_nano.shell.secretvars`).
 
 `analyze` never raises for any string: text it cannot parse, or input over the size, depth or step
 bounds, comes back with `parsed_ok=False` and/or the matching signal (`UNPARSEABLE`, `TOO_LARGE`,
@@ -59,6 +66,7 @@ given, relative paths are joined to it (and `cd` is followed); paths are otherwi
 from __future__ import annotations
 
 from crustcore_nano.shell.analyzer import analyze, clear_cache, mode_bits
+from crustcore_nano.shell.datatext import network_text
 from crustcore_nano.shell.errors import (
     ShellArgumentError,
     ShellError,
@@ -105,6 +113,7 @@ __all__ = [
     "analyze",
     "clear_cache",
     "mode_bits",
+    "network_text",
     "parse",
     "tokenize",
 ]

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import TypeVar
 
 from crustcore_nano.shell import commands as cmdtable
+from crustcore_nano.shell.datatext import DATA_PROGRAMS
 from crustcore_nano.shell.errors import (
     ShellArgumentError,
     ShellLimitError,
@@ -52,6 +53,7 @@ from crustcore_nano.shell.fastparse import (
     word_of,
 )
 from crustcore_nano.shell.interp import looks_like_path, scan_code
+from crustcore_nano.shell.leaks import SECRET_SINKS, secret_sent
 from crustcore_nano.shell.lexer import is_name
 from crustcore_nano.shell.limits import Budget, ShellLimits
 from crustcore_nano.shell.netparse import (
@@ -63,6 +65,12 @@ from crustcore_nano.shell.netparse import (
 )
 from crustcore_nano.shell.options import basename, parse_opts, sub
 from crustcore_nano.shell.parser import parse_with
+from crustcore_nano.shell.secretvars import (
+    CREDENTIAL_FILE_VARIABLES,
+    credential_files_read,
+    is_secret_name,
+    with_stand_ins,
+)
 from crustcore_nano.shell.state import Ctx, Input, Stage, State
 from crustcore_nano.shell.static import (
     decode_base64,
@@ -292,6 +300,8 @@ class _Invocation:
 
     def op(self, kind: OpKind, target: Field, detail: str = "") -> None:
         text = target.text
+        if "$" in text:
+            text = with_stand_ins(text, self.parent.home)
         # Identity tests: a tuple or set of enum members would call Python-level __eq__/__hash__.
         if kind is _READ or kind is _WRITE or kind is _DELETE or kind is _LIST:
             if not text or (text == "-" and target.exact):
@@ -443,6 +453,10 @@ class Analyzer:
         self.signals: set[ShellSignal] = set()
         self.fn_stack: list[str] = []
         self.fn_calls: dict[str, int] = {}
+        self.secret_hits = 0
+        self.feeding: set[int] = set()
+        """How many expansions of a secret variable the walk has made; a substitution whose
+        run raised it produces a secret value even when its text is not known."""
 
     # ------------------------------------------------------------------ results
 
@@ -524,13 +538,16 @@ class Analyzer:
                 stages: list[Stage] = []
                 stdin: Input | None = None
                 final = len(commands) - 1
+                marks: list[int] = []
                 for position, cmd in enumerate(commands):
+                    marks.append(len(self.facts))
                     stage = self._plain_command(cmd, st.copy() if multi else st, ctx, stdin)
                     stages.append(stage)
                     if position < final:
-                        stdin = Input(stage.output, False, stage.name)
+                        stdin = Input(stage.output, False, stage.name, stage.secret)
                 if multi:
                     self._pipeline_signals(stages, ctx.source[start:end])
+                    self._mark_feeding(stages, marks)
                 if index == last:
                     out = stages[-1].output
             if out is None or last > 0:
@@ -622,6 +639,7 @@ class Analyzer:
             all(o.exact for o in outputs),
             any(o.escaped for o in outputs),
             any(o.decoded for o in outputs),
+            any(o.secret for o in outputs),
         )
 
     def _pipeline(self, pipeline: Pipeline, st: State, ctx: Ctx) -> Val | None:
@@ -629,14 +647,31 @@ class Analyzer:
         stages: list[Stage] = []
         stdin: Input | None = None
         last = len(pipeline.commands) - 1
+        marks: list[int] = []
         for index, cmd in enumerate(pipeline.commands):
+            marks.append(len(self.facts))
             stage = self._command(cmd, st.copy() if multi else st, ctx, stdin)
             stages.append(stage)
             if index < last:
-                stdin = Input(stage.output, False, stage.name)
+                stdin = Input(stage.output, False, stage.name, stage.secret)
         if multi:
             self._pipeline_signals(stages, ctx.source[pipeline.start : pipeline.end])
+            self._mark_feeding(stages, marks)
         return stages[-1].output
+
+    def _mark_feeding(self, stages: list[Stage], marks: list[int]) -> None:
+        """Record the facts of every stage whose output reaches a later stage that is not a
+        data-only program (one backward pass over the stages)."""
+        later_active = False
+        end = len(self.facts)
+        for index in range(len(stages) - 1, -1, -1):
+            start = marks[index]
+            if later_active:
+                self.feeding.update(range(start, end))
+            name = stages[index].name
+            if not name or name not in DATA_PROGRAMS or name == "git":
+                later_active = True
+            end = start
 
     def _pipeline_signals(self, stages: list[Stage], text: str) -> None:
         """Signals about what feeds a shell or interpreter in one pipeline (one linear pass)."""
@@ -736,16 +771,18 @@ class Analyzer:
             self._seq(cmd.body, st, ctx)
             return
         values: list[Val] | None = None
+        secret = False
         if cmd.items is not None:
             fields = [f for w in cmd.items for f in self._expand(w, st, ctx)]
+            secret = any(f.secret for f in fields)
             if len(fields) <= 4 and all(f.exact and not f.glob for f in fields):
                 values = [f.val() for f in fields]
             elif len(fields) == 1:
-                values = [Val(fields[0].text, False)]
+                values = [Val(fields[0].text, False, secret=secret)]
         elif st.positional is not None and len(st.positional) <= 4:
             values = list(st.positional)
         if not values:
-            st.vars[cmd.var] = Val("$" + cmd.var, False)
+            st.vars[cmd.var] = Val("$" + cmd.var, False, secret=secret)
             self._seq(cmd.body, st, ctx)
             return
         for value in values:
@@ -820,6 +857,7 @@ class Analyzer:
                         old.exact and val.exact,
                         old.escaped or val.escaped,
                         old.decoded or val.decoded,
+                        old.secret or val.secret,
                     )
                 st.vars[name] = val
                 self.env_assignments.append((name, val.text))
@@ -868,16 +906,19 @@ class Analyzer:
                             not GLOB_CHARS.isdisjoint(t),
                             stdin.val.escaped,
                             stdin.val.decoded,
+                            secret=stdin.secret,
                         )
                         for t in stdin.val.text.split()[:64]
                     ]
                 else:
-                    args = [*args, Field("{xargs input}", False)]
+                    secret = stdin is not None and stdin.secret
+                    args = [*args, Field("{xargs input}", False, secret=secret)]
                 argv = [argv[0], *args]
             inv.op(_EXECUTE, argv[0], "program")
             self._program(
                 name, argv[0], args, inv, st=st, stage=stage, stdin=stdin, tcp=tcp, rfacts=rfacts
             )
+            self._secret_flow(name, args, stdin, stage, text)
             if name == "tee":
                 content = stdin.val if stdin is not None else None
                 for f in args:
@@ -925,6 +966,33 @@ class Analyzer:
         )
         return stage
 
+    def _secret_flow(
+        self, name: str, args: list[Field], stdin: Input | None, stage: Stage, text: str
+    ) -> None:
+        """Follow secret values: report a network client that sends one, and mark what this
+        command passes on (its output) when a secret went into it."""
+        stdin_secret = stdin is not None and stdin.secret
+        arg_secret = False
+        for f in args:
+            if f.secret:
+                arg_secret = True
+                break
+        if not stdin_secret and not arg_secret:
+            if name != "printenv" or not any(is_secret_name(f.text) for f in args):
+                return
+            arg_secret = True  # `printenv OPENAI_API_KEY` prints the value
+            self.secret_hits += 1
+        if name in SECRET_SINKS:
+            reason = secret_sent(name, args, stdin_secret)
+            if reason is not None:
+                self.signal(ShellSignal.SECRET_EXFILTRATION, reason, text)
+            stage.secret = stdin_secret  # the reply is not the secret; what passes through is
+        else:
+            stage.secret = True
+        out = stage.output
+        if stage.secret and out is not None and not out.secret:
+            stage.output = Val(out.text, out.exact, out.escaped, out.decoded, True)
+
     def _read_line(self, name: str, stdin: Input | None) -> Val | None:
         """What `read VAR` takes from known input: the one line of it (a `find` pattern, say)."""
         if name != "read" or stdin is None or stdin.val is None or not stdin.val.exact:
@@ -932,7 +1000,7 @@ class Analyzer:
         lines = stdin.val.text.strip("\n").split("\n")
         if len(lines) != 1:
             return None
-        return Val(lines[0].strip(), True, stdin.val.escaped, stdin.val.decoded)
+        return Val(lines[0].strip(), True, stdin.val.escaped, stdin.val.decoded, stdin.secret)
 
     def _remember_redirects(
         self, rfacts: list[RedirectFact], output: Val | None, st: State, *, remote: bool
@@ -1105,11 +1173,14 @@ class Analyzer:
                 st.vars.pop(f.text, None)
         elif name in ("read", "mapfile", "readarray", "getopts"):
             names = [f.text for f in args if is_name(f.text)]
-            line = self._read_line(name, inv.stdin if inv.stdin is not None else st.pipe_input)
+            source = inv.stdin if inv.stdin is not None else st.pipe_input
+            line = self._read_line(name, source)
+            secret = source is not None and source.secret  # `echo $TOKEN | while read t`
             for var in names:
-                st.vars[var] = (
-                    line if line is not None and len(names) == 1 else Val("$" + var, False)
-                )
+                got = line if line is not None and len(names) == 1 else Val("$" + var, False)
+                if secret and not got.secret:
+                    got = Val(got.text, got.exact, got.escaped, got.decoded, True)
+                st.vars[var] = got
         elif name == "set" and args and args[0].text == "--":
             st.positional = [f.val() for f in args[1:]]
         elif name == "alias":
@@ -1376,10 +1447,15 @@ class Analyzer:
             inv.shell_code(Val(command), f"{language} exec")
         for argv in result.argvs:
             inv.run_argv([Field(a) for a in argv], f"{language} exec")
+        reads = result.reads
+        for name in credential_files_read(code.text):
+            # `open(os.environ['KUBECONFIG'])`: the file the variable names is read.
+            inv.op(_READ, Field("$" + name), f"{language} code")
+            reads = (*reads, "$" + name)
         return CodeFact(
             language,
             code.text,
-            result.reads,
+            reads,
             result.writes,
             result.deletes,
             result.network,
@@ -1457,7 +1533,13 @@ class Analyzer:
             op = r.op
             if op == "<<<":
                 stdin = Input(
-                    Val(target.text + "\n", target.exact, target.escaped, target.decoded),
+                    Val(
+                        target.text + "\n",
+                        target.exact,
+                        target.escaped,
+                        target.decoded,
+                        target.secret,
+                    ),
                     False,
                     "here-string",
                 )
@@ -1474,7 +1556,7 @@ class Analyzer:
             else:
                 kinds = (_WRITE,)
             if op == "<" and (r.fd is None or r.fd == 0):
-                stdin = Input(None, False, f"file {target.text}")
+                stdin = Input(None, False, f"file {target.text}", target.secret)
             facts.append(RedirectFact(op, r.fd, target.text, target.exact, kinds[-1]))
             net = parse_dev_tcp(target.text)
             if net is not None:
@@ -1490,7 +1572,10 @@ class Analyzer:
                     f"escape sequences spell the redirection target {target.text!r}",
                     text,
                 )
-            path = self.path(target.text, target.exact, st.cwd)
+            where = target.text
+            if "$" in where:
+                where = with_stand_ins(where, st.home)
+            path = self.path(where, target.exact, st.cwd)
             for kind in kinds:
                 ops.append(Operation(kind, path, target.exact, f"redirect {op}"))
         return facts, ops, stdin, tcp
@@ -1589,7 +1674,14 @@ class Analyzer:
         limit = self.limits.max_value if cap is None else cap
         if len(text) > limit:
             text, exact = text[:limit], False
-        return Val(text, exact, any(p.escaped for p in pieces), any(p.decoded for p in pieces))
+        secret = False
+        for p in pieces:
+            if p.secret:
+                secret = True
+                break
+        return Val(
+            text, exact, any(p.escaped for p in pieces), any(p.decoded for p in pieces), secret
+        )
 
     def _pieces(self, part: WordPart, st: State, ctx: Ctx, in_dq: bool) -> list[Piece]:
         self.budget.tick()
@@ -1608,23 +1700,33 @@ class Analyzer:
         if isinstance(part, Param):
             val = self._param(part, st, ctx)
             self.budget.tick(len(val.text) // 32)
-            return [Piece(val.text, val.exact, in_dq, not in_dq, val.escaped, val.decoded)]
+            known = st.vars.get(part.name)
+            secret = val.secret or (
+                known.secret if known is not None else is_secret_name(part.name)
+            )
+            if secret:
+                self.secret_hits += 1
+            return [Piece(val.text, val.exact, in_dq, not in_dq, val.escaped, val.decoded, secret)]
         if isinstance(part, CmdSubst):
             val = self._subst(part, st, ctx)
             self.budget.tick(len(val.text) // 32)
-            return [Piece(val.text, val.exact, in_dq, not in_dq, val.escaped, val.decoded)]
+            return [
+                Piece(val.text, val.exact, in_dq, not in_dq, val.escaped, val.decoded, val.secret)
+            ]
         if isinstance(part, Arith):
             for subst in part.substs:
                 self._subst(subst, st, ctx)
             return [Piece(part.raw, False, True, False)]
         if isinstance(part, ProcSubst):
+            hits = self.secret_hits
             if part.script is not None:
                 self.run_script(
                     part.script,
                     st.copy(),
                     Ctx(ctx.depth + 1, f"{part.direction}()", part.script.source),
                 )
-            return [Piece(part.raw, False, True, False)]
+            # `<(echo $TOKEN)` names a file that holds what its commands printed
+            return [Piece(part.raw, False, True, False, secret=self.secret_hits > hits)]
         for tok in part.body.tokens:
             if tok.kind is _WORD and tok.word is not None:
                 self._expand(tok.word, st, ctx)
@@ -1639,10 +1741,12 @@ class Analyzer:
             )
             return Val(part.raw, False)
         label = "``" if part.backtick else "$()"
+        hits = self.secret_hits
         out = self.run_script(part.script, st.copy(), Ctx(ctx.depth + 1, label, part.script.source))
+        secret = self.secret_hits > hits
         if out is None:
-            return Val(part.raw, False)
-        return Val(out.text.rstrip("\n"), out.exact, out.escaped, out.decoded)
+            return Val(part.raw, False, secret=secret)
+        return Val(out.text.rstrip("\n"), out.exact, out.escaped, out.decoded, out.secret or secret)
 
     def _param(self, part: Param, st: State, ctx: Ctx) -> Val:
         name = part.name
@@ -1735,6 +1839,12 @@ class Analyzer:
             return Val(st.cwd)
         if name == "IFS":
             return Val(_DEFAULT_IFS)
+        if name in CREDENTIAL_FILE_VARIABLES or is_secret_name(name):
+            # A secret or a credential-file path the agent's environment may hold although the
+            # one we were given does not. It stays visible as `$NAME` (a word that is not
+            # split or globbed), so where it goes can be followed: an operation on it is an
+            # operation on the credential file (`_Invocation.op`), a send of it is reported.
+            return Val("$" + name, st.env_complete, secret=is_secret_name(name))
         if st.env_complete:
             return None
         return Val("$" + name, False)
@@ -1943,7 +2053,7 @@ def _analyze(
     variables: dict[str, Val] = {}
     if env_items is not None:
         for key, value in env_items:
-            variables[key] = Val(value)
+            variables[key] = Val(value, secret=is_secret_name(key))
         if home is None:
             home = dict(env_items).get("HOME")
     st = State(variables, None, _ARG0, cwd, home, env_items is not None)
@@ -2051,4 +2161,5 @@ def _result(
         tuple(an.findings),
         steps,
         error,
+        frozenset(an.feeding),
     )

@@ -15,6 +15,7 @@ from crustcore_nano.shell.netparse import is_url, split_host_port
 from crustcore_nano.shell.options import basename, has, parse_opts, sub, values
 from crustcore_nano.shell.sedscript import SedEffectKind, scan_sed
 from crustcore_nano.shell.sink import Sink
+from crustcore_nano.shell.tunnels import TUNNEL_PROGRAMS, exposes_port, tunnel_reason
 
 # OpKind members, bound once: on Python 3.11 each `OpKind.X` look-up costs a descriptor call.
 _CHMOD = OpKind.CHMOD
@@ -949,10 +950,13 @@ def _socat(name: str, args: list[Field], sink: Sink) -> None:
 _SSH_OPTS = frozenset(_w("-p -i -F -o -l -L -R -D -J -b -c -E -e -m -O -Q -S -W -w -B -I -P"))
 
 
+_AUTOSSH_OPTS = _SSH_OPTS | {"-M"}  # autossh's monitoring port
+
+
 def _ssh(name: str, args: list[Field], sink: Sink) -> None:
     opts, pos = parse_opts(
         args,
-        _SSH_OPTS,
+        _AUTOSSH_OPTS if name == "autossh" else _SSH_OPTS,
         permute=False,
     )
     for f in values(opts, "-i", "-F"):
@@ -965,6 +969,9 @@ def _ssh(name: str, args: list[Field], sink: Sink) -> None:
             sink.shell_code(sub(f, value).val(), f"ssh {key}")
     for f in values(opts, "-J"):
         sink.address(f, "ssh jump", 22)
+    exposure = exposes_port(values(opts, "-R"), values(opts, "-o"))
+    if exposure is not None:
+        sink.signal(ShellSignal.REVERSE_SHELL, exposure)
     port_vals = values(opts, "-p", "-P")
     port = int(port_vals[0].text) if port_vals and port_vals[0].text.isdigit() else 22
     if name in ("scp", "rsync"):
@@ -1017,6 +1024,23 @@ def _scp(name: str, args: list[Field], sink: Sink) -> None:
             continue
         last = index == len(pos) - 1 and len(pos) > 1
         sink.op(_WRITE if last else _READ, f, name)
+
+
+def _run_package(args: list[Field], sink: Sink) -> None:
+    """`npx localtunnel --port 3000`: a package run straight from the registry."""
+    for index, f in enumerate(args):
+        if f.text.startswith("-"):
+            continue
+        package = f.text.rsplit("/", 1)[-1]
+        at = package.find("@", 1)
+        _tunnel(package[:at] if at > 0 else package, args[index + 1 :], sink)
+        return
+
+
+def _tunnel(name: str, args: list[Field], sink: Sink) -> None:
+    reason = tunnel_reason(name, args)
+    if reason is not None:
+        sink.signal(ShellSignal.REVERSE_SHELL, reason)
 
 
 def _ssh_option(text: str) -> tuple[str, str]:
@@ -1215,7 +1239,12 @@ def _git_config_value(key: str, value: Field, sink: Sink, context: str) -> None:
         sink.op(_EXECUTE, value, f"{context} {key}")
 
 
+_RUNNERS = frozenset({"npx", "bunx", "pnpx"})
+
+
 def _pkg(name: str, args: list[Field], sink: Sink) -> None:
+    if name in _RUNNERS or (args and args[0].text == "dlx" and name in ("pnpm", "yarn")):
+        _run_package(args[1:] if name not in _RUNNERS else args, sink)
     if name in ("docker", "podman") and args and args[0].text in ("run", "create"):
         _container_mounts(args[1:], sink)
     for arg in args:
@@ -1426,6 +1455,8 @@ for _n in ("nc", "ncat", "netcat", "nc.traditional", "nc.openbsd", "cryptcat", "
     _TABLE[_n] = _nc
 _TABLE["socat"] = _socat
 _TABLE["ssh"] = _ssh
+for _n in TUNNEL_PROGRAMS:
+    _TABLE[_n] = _tunnel
 _TABLE["autossh"] = _ssh
 _TABLE["scp"] = _scp
 _TABLE["rsync"] = _scp
@@ -1466,6 +1497,8 @@ for _n in (
     "kubectl",
 ):
     _TABLE[_n] = _pkg
+_TABLE["bunx"] = _pkg
+_TABLE["pnpx"] = _pkg
 _TABLE["crontab"] = _crontab
 for _n in ("aws", "gsutil", "gh"):
     _TABLE[_n] = _cloud_copy

@@ -25,6 +25,9 @@ class Val:
     """Built from hex/octal/unicode escapes (`$'\\x63'`, `printf '\\x63'`)."""
     decoded: bool = False
     """Produced by a decoder (`base64 -d`, `xxd -r`, `rev`, ...)."""
+    secret: bool = False
+    """Carries the value of a secret environment variable (`$OPENAI_API_KEY`), directly or
+    through an assignment, substitution or pipe (see `crustcore_nano.shell.secretvars`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,7 @@ class Piece:
     split: bool
     escaped: bool = False
     decoded: bool = False
+    secret: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +53,11 @@ class Field:
     escaped: bool = False
     decoded: bool = False
     brace: bool = False
+    secret: bool = False
 
     def val(self) -> Val:
         """The field as a plain value."""
-        return Val(self.text, self.exact, self.escaped, self.decoded)
+        return Val(self.text, self.exact, self.escaped, self.decoded, self.secret)
 
 
 def is_placeholder(ch: str) -> bool:
@@ -177,17 +182,17 @@ def split_fields(pieces: list[Piece], ifs: str, brace: bool) -> list[Field]:
     fields: list[Field] = []
     buf: list[str] = []
     exact = True
-    glob = escaped = decoded = False
+    glob = escaped = decoded = secret = False
     started = False
     ws = "".join(c for c in ifs if c in " \t\n")
     other = "".join(c for c in ifs if c not in " \t\n")
 
     def finish() -> None:
-        nonlocal exact, glob, escaped, decoded, started
+        nonlocal exact, glob, escaped, decoded, secret, started
         if started:
-            fields.append(Field("".join(buf), exact, glob, escaped, decoded, brace))
+            fields.append(Field("".join(buf), exact, glob, escaped, decoded, brace, secret))
         buf.clear()
-        exact, glob, escaped, decoded, started = True, False, False, False, False
+        exact, glob, escaped, decoded, secret, started = True, False, False, False, False, False
 
     for piece in pieces:
         text = piece.text
@@ -201,6 +206,8 @@ def split_fields(pieces: list[Piece], ifs: str, brace: bool) -> list[Field]:
             if not segs:
                 if text and started:
                     finish()
+                elif not text:
+                    secret = secret or piece.secret
                 continue
             if text[0] in delim:
                 finish()
@@ -212,6 +219,7 @@ def split_fields(pieces: list[Piece], ifs: str, brace: bool) -> list[Field]:
                 glob = glob or any(c in GLOB_CHARS for c in seg)
                 escaped = escaped or piece.escaped
                 decoded = decoded or piece.decoded
+                secret = secret or piece.secret
             if text[-1] in delim:
                 finish()
             continue
@@ -221,6 +229,7 @@ def split_fields(pieces: list[Piece], ifs: str, brace: bool) -> list[Field]:
         exact = exact and piece.exact
         escaped = escaped or piece.escaped
         decoded = decoded or piece.decoded
+        secret = secret or piece.secret
         if not piece.quoted and any(c in GLOB_CHARS for c in text):
             glob = True
         if not piece.exact:

@@ -50,6 +50,9 @@ class ShellSignal(enum.Enum):
     REVERSE_SHELL = "reverse_shell"
     DEV_TCP = "dev_tcp"
     INTERPRETER_OBFUSCATION = "interpreter_obfuscation"
+    SECRET_EXFILTRATION = "secret_exfiltration"  # noqa: S105 - a signal name, not a secret
+    """A network client sends a secret environment variable's value (body, URL, DNS name or
+    standard input) rather than using it as a credential header."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +185,9 @@ class ShellAnalysis:
     steps: int
     error: str | None = None
     """Why parsing failed or stopped early, when it did."""
+    feeding: frozenset[int] = frozenset()
+    """Indexes into `commands` of pipeline stages whose output feeds a later stage that is not
+    data-only (see `crustcore_nano.shell.datatext`): their words may end up as a target."""
 
     @property
     def programs(self) -> tuple[str, ...]:

@@ -18,7 +18,9 @@ class Opt:
 
 def sub(field: Field, text: str) -> Field:
     """A field carrying `text` with the flags of `field` (for `--opt=value` splits)."""
-    return Field(text, field.exact, field.glob, field.escaped, field.decoded, field.brace)
+    return Field(
+        text, field.exact, field.glob, field.escaped, field.decoded, field.brace, field.secret
+    )
 
 
 def basename(text: str) -> str:

@@ -66,6 +66,13 @@ class Input:
     val: Val | None
     heredoc: bool = False
     producer: str = ""
+    tainted: bool = False
+    """The producer emitted a secret environment variable's value (its text may be unknown)."""
+
+    @property
+    def secret(self) -> bool:
+        """Whether what arrives carries a secret value."""
+        return self.tainted or (self.val is not None and self.val.secret)
 
 
 @dataclass(slots=True)
@@ -81,3 +88,5 @@ class Stage:
     """A shell or interpreter that takes its program from standard input."""
     shell: bool = False
     escapes: bool = False
+    secret: bool = False
+    """The stage's output may carry a secret value (a secret argument, or secret input)."""
