@@ -49,3 +49,15 @@ curl -H "Authorization: Bearer $TOKEN" https://api.acme.io/v1/me
 curl -H 'Authorization: Bearer <token>' https://api.acme.io/v1/me
 curl -H "Authorization: Bearer ${{ secrets.DEPLOY_TOKEN }}" https://api.acme.io/v1/me
 curl -H "Authorization: Bearer ${ACCESS_TOKEN}" https://api.acme.io/v1/me
+# Tab-separated options: ports, directory flags and credentials passed by reference.
+ssh	-p 2222 deploy@10.0.4.2
+mkdir	-p build/out
+mysql	-u root	-p appdb
+curl	-u	"$USER:$TOKEN" https://api.acme.io/v1/me
+docker run	-p 8080:80	-u 1000:1000 nginx:1.27
+curl --oauth2-bearer "$ACCESS_TOKEN" https://api.acme.io/v1/me
+curl --oauth2-bearer '<token>' https://api.acme.io/v1/me
+curl -H "authorization: bearer $ACCESS_TOKEN" https://api.acme.io/v1/me
+build:
+	mkdir -p $(BUILD_DIR) && cp -p dist/* $(BUILD_DIR)/
+	ssh -p 2222 deploy@10.0.4.2 'systemctl restart api'

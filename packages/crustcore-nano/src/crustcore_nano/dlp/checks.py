@@ -554,12 +554,56 @@ def npm_auth(detector: Detector, match: re.Match[str]) -> Verdict | None:
     )
 
 
+_MAX_JSON_KEY_AUTH = 16384
+_LONG_B64 = re.compile(r"[A-Za-z0-9+/_\-]{2,16384}={0,2}")
+# Google Container Registry / Artifact Registry take a service-account key as the password of
+# the fixed user `_json_key` (the key file itself) or `_json_key_base64` (its base64).
+_JSON_KEY_USERS = ("_json_key:", "_json_key_base64:")
+
+
+def _service_account_key(decoded: str) -> Verdict | None:
+    """A verdict for `_json_key:<key file>`: HIGH when the key file is a JSON object holding a
+    private key, MEDIUM when it is cut short or malformed but still names one."""
+    user, _, key_file = decoded.partition(":")
+    if user == "_json_key_base64":
+        key_file = _b64_text_long(key_file.strip()) or ""
+    key = _json_object(key_file.encode("utf-8"))
+    if key is None:
+        if "private_key" in key_file and "PRIVATE KEY" in key_file:
+            return Verdict(Confidence.MEDIUM)
+        return None
+    private = key.get("private_key")
+    if not isinstance(private, str) or "PRIVATE KEY" not in private:
+        return None
+    if heuristics.is_placeholder(private):
+        return None
+    return Verdict(Confidence.HIGH)
+
+
+def _b64_text_long(value: str) -> str | None:
+    """`_b64_text` for values up to 16 KiB (a service-account key file is about 3 KiB)."""
+    if len(value) > _MAX_JSON_KEY_AUTH or not _LONG_B64.fullmatch(value):
+        return None
+    raw = _b64decode(value.rstrip("="))
+    if raw is None:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def docker_config_auth(detector: Detector, match: re.Match[str]) -> Verdict | None:
     """Docker `config.json` credentials: `"auth"` is base64 of `user:password` (HIGH once it
-    decodes so); `"identitytoken"`/`"registrytoken"` are opaque tokens (MEDIUM)."""
+    decodes so; for GCR/Artifact Registry the user may be `_json_key` and the password a whole
+    service-account key file: HIGH once that decodes to a key); `"identitytoken"`/
+    `"registrytoken"` are opaque tokens (MEDIUM)."""
     key = match.group("key")
     value = secret_of(match)
     if key == "auth":
+        decoded = _b64_text_long(value)
+        if decoded is not None and decoded.startswith(_JSON_KEY_USERS):
+            return _service_account_key(decoded)
         return _decoded_verdict(decoded_user_password(value))
     return _registry_token(value, detector.confidence)
 

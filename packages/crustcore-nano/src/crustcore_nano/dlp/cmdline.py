@@ -10,15 +10,23 @@ not continue a line) and at most `_MAX_WORDS` words back. That also finds the in
 `docker exec db mysql -p...` and `sudo curl -u ...`, and lets a later known program take over
 (`sshpass -p PASS ssh -p 22 host`: the second `-p` is ssh's port).
 
+Commands also arrive as JSON: an argv array (`["mysql","-uroot","-pPASS"]`, as Codex and MCP
+servers send them) or a command line inside a JSON string, where quotes are escaped
+(`"mysql -p\\"PASS\\""`). An option written as an array element is found by its opening
+quote; its program is an earlier element of the same array (or, for an MCP server entry, the
+`"command"` next to its `"args"`), and its value runs to the element's closing quote.
+
 Everything here is bounded: the look-back is at most `_REACH` characters and `_MAX_WORDS`
-words, done with `str.rfind`/`str.rsplit`, and the option regexes have bounded repetitions
-only. These detectors read the command text; a program name hidden by shell quoting
-(`c''url`) is seen only if the caller also scans the words as the shell would pass them.
+words (or array elements), done with `str.rfind`/`str.rsplit` and anchored regexes, and the
+option regexes have bounded repetitions only. These detectors read the command text; a
+program name hidden by shell quoting (`c''url`) is seen only if the caller also scans the
+words as the shell would pass them.
 """
 
 from __future__ import annotations
 
 import enum
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,6 +47,7 @@ __all__ = [
     "option_check",
     "option_pattern",
     "program_before",
+    "program_in_array",
 ]
 
 _REACH = 1024
@@ -102,6 +111,7 @@ BASIC_AUTH_TOOLS: tuple[Tool, ...] = (
             OptionRule("--user", _SEP_EQ, _COLON),
             OptionRule("-U", _ATT_SEP, _COLON),
             OptionRule("--proxy-user", _SEP_EQ, _COLON),
+            OptionRule("--oauth2-bearer", _SEP_EQ),
         ),
     ),
     Tool(
@@ -217,23 +227,43 @@ _TOOLS = BASIC_AUTH_TOOLS + PASSWORD_TOOLS
 _KNOWN = frozenset(name for tool in _TOOLS for name in tool.names) | _OTHER_PROGRAMS
 
 
+# What may come right before an option: a space or a tab in a command line, or the opening
+# quote of a quoted word or of a JSON array element.
+_LEADS = (" ", "\t", '"')
+
+
 def anchors_for(tools: Iterable[Tool]) -> tuple[str, ...]:
-    """The prefilter anchors of a tool table: each option with the space that precedes it."""
-    return tuple(sorted({" " + rule.option for tool in tools for rule in tool.rules}))
+    """The prefilter anchors of a tool table: each option with each character that may precede
+    it (all share the option's pivot, so the extra leads cost one look-behind per pivot)."""
+    return tuple(
+        sorted({lead + rule.option for tool in tools for rule in tool.rules for lead in _LEADS})
+    )
 
 
 def option_pattern(tools: Iterable[Tool]) -> str:
-    """A regex for ` <option><separator><value>` over every option of `tools`.
+    """A regex for `<lead><option><separator><value>` over every option of `tools`.
 
-    The value is one shell word: a single- or double-quoted string on one line, or a bare run
-    up to whitespace or a shell metacharacter. Longer options are tried first, so `--password`
-    never stops at `--pass`.
+    After a space or a tab (a command line) the value is one shell word: a single- or
+    double-quoted string on one line, a double-quoted string whose quotes are JSON-escaped (a
+    command line inside a JSON string), or a bare run up to whitespace or a shell
+    metacharacter. After a double quote (a quoted word, or a JSON array element) the value runs
+    to the closing quote, JSON escapes included, and the separate form is `","` (or `" "`).
+    Longer options are tried first, so `--password` never stops at `--pass`.
     """
     options = sorted({rule.option for tool in tools for rule in tool.rules}, key=lambda o: -len(o))
     alternation = "|".join(re.escape(o) for o in options)
+    # Each `(?(jq)A|B)` picks the array-element form (A) or the command-line form (B) by the
+    # lead; every branch is a bounded run over classes that do not overlap inside it.
+    element = r"(?:[^\"\\\n]|\\[^\n]){1,256}(?=\")"
+    word = (
+        r"(?:\\\"[^\"\\\n]{0,256}\\\"|\"[^\"\n]{0,256}\"|'[^'\n]{0,256}'"
+        r"|[^\s\"'`;|&<>()]{1,256})"
+    )
+    element_gap = r"\"(?:[ \t\r\n]{0,16},[ \t\r\n]{0,16}|[ \t]{1,16})\""
     return (
-        rf" (?P<opt>{alternation})(?:(?P<eq>=)|(?P<gap>[ \t]{{1,8}}))?"
-        r"(?P<val>\"[^\"\n]{0,256}\"|'[^'\n]{0,256}'|[^\s\"'`;|&<>()]{1,256})"
+        rf"(?:(?P<jq>\")|[ \t])(?P<opt>{alternation})"
+        rf"(?:(?P<eq>=)|(?P<gap>(?(jq){element_gap}|[ \t]{{1,32}})))?"
+        rf"(?P<val>(?(jq){element}|{word}))"
     )
 
 
@@ -290,12 +320,26 @@ def _decorated(segment: str) -> bool:
 
 def _program_name(word: str) -> str:
     """The program a word names (`/usr/bin/curl`, `"C:\\Tools\\curl.exe"` -> `curl`); '' for a
-    URL or an assignment, whose last path part (`https://h/http`) names nothing."""
+    URL or an assignment, whose last path part (`https://h/http`) names nothing. A word that
+    opens a quoted string after other text (`["bash","-lc","mysql`, `{"cmd":"curl`) names
+    what follows its last quote; in a command inside a JSON string, a line starts after an
+    escaped newline (`cd /srv\\nmysql`)."""
     if word in _KNOWN:
         return word
     if word.startswith("-") or "://" in word or "=" in word:
         return ""
-    name = word.strip("\"'").replace("\\", "/").rsplit("/", 1)[-1].lower()
+    word = word.strip("\"'")
+    cut = max(word.rfind('"'), word.rfind("'"))
+    if cut != -1:
+        word = word[cut + 1 :]
+    name = _basename(word)
+    if name not in _KNOWN and "\\n" in word:
+        name = _basename(word.rsplit("\\n", 1)[-1])
+    return name
+
+
+def _basename(word: str) -> str:
+    name = word.replace("\\", "/").rsplit("/", 1)[-1].lower()
     return name[:-4] if name.endswith(".exe") else name
 
 
@@ -317,6 +361,76 @@ def program_before(text: str, at: int) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
+# An argv array up to one of its elements: `[`, then complete string elements each followed by a
+# comma. Elements hold no unescaped quote, so their boundaries are fixed: the match is linear.
+_ARRAY_HEAD = re.compile(
+    r"\[[ \t\r\n]{0,16}(?:\"(?:[^\"\\\n]|\\[^\n]){0,512}\"[ \t\r\n]{0,16},[ \t\r\n]{0,16})"
+    rf"{{0,{_MAX_WORDS}}}"
+)
+_ELEMENT = re.compile(r"\"((?:[^\"\\\n]|\\[^\n]){0,512})\"")
+_ARGS_KEY = re.compile(r"\"args\"[ \t\r\n]{0,16}:[ \t\r\n]{0,16}$")
+_COMMAND_VALUE = re.compile(
+    r"\"command\"[ \t\r\n]{0,16}:[ \t\r\n]{0,16}\"((?:[^\"\\\n]|\\[^\n]){1,512})\""
+)
+# How many `[` back from an element to try as the array's opening bracket (a `[` inside an
+# earlier element is not one; the bound keeps the work per option hit fixed).
+_ARRAY_TRIES = 8
+
+
+def _json_string(body: str) -> str:
+    """The text a JSON string body stands for (the body itself when it is not valid JSON)."""
+    if "\\" not in body:
+        return body
+    try:
+        value: object = json.loads(f'"{body}"')
+    except ValueError:
+        return body
+    return value if isinstance(value, str) else body
+
+
+def _array_open(text: str, at: int) -> int:
+    """The `[` of the argv array whose element opens at `at`, or -1 when `at` is not inside one."""
+    lo = max(0, at - _REACH)
+    end = at
+    for _ in range(_ARRAY_TRIES):
+        i = text.rfind("[", lo, end)
+        if i == -1:
+            return -1
+        m = _ARRAY_HEAD.match(text, i, at)
+        if m is not None and m.end() == at:
+            return i
+        end = i
+    return -1
+
+
+def program_in_array(text: str, at: int) -> tuple[str, tuple[str, ...], int] | None:
+    """For an option written as a JSON array element whose opening quote is at `at`: the last
+    known program among the elements before it, the elements between that program and the
+    option, and where the array opens. An MCP server entry names its program apart from its
+    arguments (`{"command": "mysql", "args": ["-pPASS"]}`): when no element is a program and
+    the array is an `"args"` value, the `"command"` before it counts as the first element.
+    None when `at` is not inside an argv array or no known program is found.
+    """
+    open_at = _array_open(text, at)
+    if open_at == -1:
+        return None
+    elements = [_json_string(body) for body in _ELEMENT.findall(text, open_at, at)]
+    for i in range(len(elements) - 1, -1, -1):
+        name = _program_name(elements[i])
+        if name in _KNOWN:
+            return name, tuple(elements[i + 1 :]), open_at
+    lo = max(0, open_at - _REACH)
+    if _ARGS_KEY.search(text, lo, open_at) is None:
+        return None
+    commands = _COMMAND_VALUE.findall(text, lo, open_at)
+    if not commands:
+        return None
+    name = _program_name(_json_string(commands[-1]))
+    if name not in _KNOWN:
+        return None
+    return name, tuple(elements), open_at
+
+
 def _rule_for(
     tools: tuple[Tool, ...], program: str, between: tuple[str, ...], option: str
 ) -> OptionRule | None:
@@ -332,9 +446,20 @@ def _rule_for(
 
 
 def _unquote(value: str, start: int) -> tuple[str, int]:
+    if len(value) >= 4 and value.startswith('\\"') and value.endswith('\\"'):
+        return value[2:-2], start + 2  # quotes escaped for a JSON string
     if len(value) >= 2 and value[0] in "\"'" and value[-1] == value[0]:
         return value[1:-1], start + 1
     return value, start
+
+
+def _in_array(text: str, quote: int) -> bool:
+    """True when the `"` at `quote` opens an element of a JSON array (after `[` or `,`)."""
+    i = quote
+    lo = max(0, quote - 16)
+    while i > lo and text[i - 1] in " \t\r\n":
+        i -= 1
+    return i > 0 and text[i - 1] in "[,"
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,19 +477,34 @@ def credential_at(tools: tuple[Tool, ...], match: re.Match[str]) -> Credential |
     """The password an option match gives, if its program takes one through that option."""
     text = match.string
     option = match.group("opt")
+    gap = match.group("gap")
     if match.group("eq") is not None:
         form = Form.EQUALS
-    elif match.group("gap") is not None:
+    elif gap is not None:
         form = Form.SEPARATE
     else:
         form = Form.ATTACHED
-    found = program_before(text, match.start())
+    quoted = match.group("jq") is not None
+    array_open = -1
+    if quoted and _in_array(text, match.start()):
+        in_array = program_in_array(text, match.start())
+        if in_array is None:
+            return None
+        found: tuple[str, tuple[str, ...]] | None = (in_array[0], in_array[1])
+        array_open = in_array[2]
+    elif quoted and gap is not None and "," in gap:
+        return None  # `"-p","x"` outside an array: not an argv
+    else:
+        found = program_before(text, match.start())
     if found is None:
         return None
     rule = _rule_for(tools, found[0], found[1], option)
     if rule is None or form not in rule.forms:
         return None
-    value, start = _unquote(match.group("val"), match.start("val"))
+    if quoted:
+        value, start = match.group("val"), match.start("val")  # one whole word: no shell quotes
+    else:
+        value, start = _unquote(match.group("val"), match.start("val"))
     user = ""
     if rule.kind is not ValueKind.PASSWORD:
         sep = ":" if rule.kind is ValueKind.USER_COLON_PASSWORD else "%"
@@ -374,7 +514,11 @@ def credential_at(tools: tuple[Tool, ...], match: re.Match[str]) -> Credential |
         user, value, start = value[:cut], value[cut + 1 :], start + cut + 1
     if not value:
         return None
-    context = text[_segment_start(text, match.start()) : _segment_end(text, match.end())]
+    if array_open != -1:
+        close = text.find("]", match.end(), match.end() + _REACH)
+        context = text[array_open : close if close != -1 else match.end() + _REACH]
+    else:
+        context = text[_segment_start(text, match.start()) : _segment_end(text, match.end())]
     return Credential(start, start + len(value), user, context)
 
 

@@ -814,8 +814,9 @@ _add(
 _add(
     "command-line-basic-auth",
     Category.CONNECTION_STRING,
-    "`user:password` or a password given to an HTTP client on its command line (`curl -u`/"
-    "`--user`/`--proxy-user`, `wget --password=`/`--http-password=`, httpie/xh `-a`, ab `-A`); "
+    "`user:password`, a password or a token given to an HTTP client on its command line (`curl "
+    "-u`/`--user`/`--proxy-user`/`--oauth2-bearer`, `wget --password=`/`--http-password=`, "
+    "httpie/xh `-a`, ab `-A`), also as a JSON argv array or a command inside a JSON string; "
     "only when that client is the program the option belongs to.",
     cmdline.anchors_for(cmdline.BASIC_AUTH_TOOLS),
     cmdline.option_pattern(cmdline.BASIC_AUTH_TOOLS),
@@ -828,7 +829,8 @@ _add(
     "A password given as an option value to a database, directory or login client (`mysql "
     "-pPASS`/`--password=`, `sshpass -p`, `redis-cli -a`, `mongosh -p`, `sqlcmd -P`, "
     "`ldapsearch -w`, `smbclient -U user%pass`, `docker login -p`), in the spelling that client "
-    "reads as a password (`mysql -p db` prompts; `psql -p`, `ssh -p` are ports).",
+    "reads as a password (`mysql -p db` prompts; `psql -p`, `ssh -p` are ports); also as a JSON "
+    'argv array (`["mysql","-pPASS"]`, MCP `"command"` + `"args"`).',
     cmdline.anchors_for(cmdline.PASSWORD_TOOLS),
     cmdline.option_pattern(cmdline.PASSWORD_TOOLS),
     check=cmdline.option_check(cmdline.PASSWORD_TOOLS),
@@ -862,12 +864,14 @@ _add(
     "docker-config-auth",
     Category.REGISTRY,
     'Docker `config.json` registry credentials: `"auth"` (base64 of `user:password`, '
-    'validated), `"identitytoken"`, `"registrytoken"`.',
+    "validated; for GCR/Artifact Registry `_json_key:` + a service-account key file, HIGH when "
+    'it decodes to one), `"identitytoken"`, `"registrytoken"`.',
     # The colon keeps these anchors in the prefilter's `:` branch (no extra `str.find` pass).
     ('"auth":', '"identitytoken":', '"registrytoken":'),
     r"\"(?P<key>auth|identitytoken|registrytoken)\":[ \t]{0,8}"
-    r"\"(?P<secret>[A-Za-z0-9+/=_\-.~]{4,2048})\"",
+    r"\"(?P<secret>[A-Za-z0-9+/=_\-.~]{4,16384})\"",
     check=checks.docker_config_auth,
+    span=16500,
     priority=25,
 )
 
@@ -1195,6 +1199,7 @@ _prefixed(
 )
 
 # --- Authorization headers and generic assignments ---------------------------------------------
+_SCHEMES = ("bearer", "BEARER")
 _add(
     "authorization-basic-credentials",
     Category.GENERIC,
@@ -1208,10 +1213,14 @@ _add(
     "authorization-bearer-token",
     Category.GENERIC,
     "HTTP `Bearer` token: an opaque random-looking token; MEDIUM in an `Authorization` header "
-    "when 24+ characters long, LOW otherwise.",
-    ("Bearer ",),
-    r"(?<![A-Za-z0-9])Bearer (?P<secret>[A-Za-z0-9_\-.~+/]{20,1024}={0,2})"
-    r"(?![A-Za-z0-9_\-.~+/=])",
+    "when 24+ characters long, LOW otherwise. The scheme is case-insensitive on the wire: "
+    "`bearer`/`BEARER` count right after a header's colon (`authorization: bearer …`, "
+    '`"Authorization": "bearer …"`).',
+    # The lower- and upper-case spellings are anchored with the header's colon: they join the
+    # prefilter's `:` branch instead of costing a `str.find` pass of their own over the text.
+    ("Bearer ", *(f"{c}{q}{s} " for c in (": ", ":") for q in ("", '"', "'") for s in _SCHEMES)),
+    r"(?:(?<![A-Za-z0-9])Bearer|:[ \t]?[\"']?(?:bearer|BEARER)) "
+    r"(?P<secret>[A-Za-z0-9_\-.~+/]{20,1024}={0,2})(?![A-Za-z0-9_\-.~+/=])",
     check=checks.bearer,
     priority=15,
 )

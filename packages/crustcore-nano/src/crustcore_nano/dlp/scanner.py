@@ -43,6 +43,10 @@ _PER_100K = (
     4,
 )
 _FREQ = {ch: n / 100_000 for ch, n in zip(_FREQUENCY_ORDER, _PER_100K, strict=True)}
+# The standard library indents with spaces, but Go, Makefiles and TSV files are full of tabs:
+# rate a tab as common as `-`, so anchors that start with one (`\t-p`) pivot on a rarer
+# character instead of stopping the prefilter at every indented line.
+_FREQ["\t"] = _FREQ["-"]
 _RARE = 0.00001
 # Cost model (measured with CPython's `re` and `str.find`): a position where the prefilter regex
 # starts a match attempt costs about 200 times as much as one character of a `str.find` pass.
@@ -118,9 +122,21 @@ def _group_regex(
     for width in sorted(behind_by_width):
         alternatives.append("(?<=" + "|".join(sorted(behind_by_width[width])) + ")")
     alternatives.extend(guarded)
-    for before in sorted(mixed):
-        aheads = "|".join(sorted(mixed[before]))
-        alternatives.append(f"(?<={re.escape(before + pivot_char)})(?={aheads})")
+    # Groups whose anchors continue alike (` -p`, `\t-p`, `"-p`: one option after several
+    # possible leads) share one look-behind over a character class, not one look-behind each.
+    by_aheads: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for before, aheads_of in mixed.items():
+        by_aheads[tuple(sorted(set(aheads_of)))].append(before)
+    for aheads_key, befores in sorted(by_aheads.items(), key=lambda kv: sorted(kv[1])):
+        aheads = "|".join(aheads_key)
+        singles = sorted(b for b in befores if len(b) == 1)
+        if len(singles) > 1:
+            chars = "".join(re.escape(b) for b in singles)
+            alternatives.append(f"(?<=[{chars}]{re.escape(pivot_char)})(?={aheads})")
+        for before in sorted(befores):
+            if len(before) == 1 and len(singles) > 1:
+                continue
+            alternatives.append(f"(?<={re.escape(before + pivot_char)})(?={aheads})")
     return head + "(?:" + "|".join(alternatives) + ")"
 
 
