@@ -542,6 +542,9 @@ class PolicyEngine:
         unclear = signals & _UNCLEAR
         if unclear or not analysis.parsed_ok:
             why = ", ".join(sorted(s.value for s in unclear)) or "parse failure"
+            detail = next((f.reason for f in analysis.findings if f.signal in unclear), "")
+            if detail:
+                why = f"{why}: {detail}"
             run.ask("builtin:unparsed-command", f"`{shown}` ({why})", op)
 
     def _shell_paths(

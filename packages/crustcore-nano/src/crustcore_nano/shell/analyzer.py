@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import TypeVar
 
 from crustcore_nano.shell import commands as cmdtable
+from crustcore_nano.shell.codesecrets import SecretUse, code_secret_use
 from crustcore_nano.shell.datatext import DATA_PROGRAMS
 from crustcore_nano.shell.errors import (
     ShellArgumentError,
@@ -52,7 +53,7 @@ from crustcore_nano.shell.fastparse import (
     simple_command,
     word_of,
 )
-from crustcore_nano.shell.interp import looks_like_path, scan_code
+from crustcore_nano.shell.interp import CodeScan, looks_like_path, scan_code
 from crustcore_nano.shell.leaks import SECRET_SINKS, secret_sent
 from crustcore_nano.shell.lexer import is_name
 from crustcore_nano.shell.limits import Budget, ShellLimits
@@ -255,6 +256,21 @@ _VALUE_OPTS: dict[str, frozenset[str]] = {
 }
 
 
+def _prints_secrets(name: str, args: list[Field]) -> bool:
+    """`printenv NAME` of a secret, or a dump of the whole environment (`env`, `printenv`,
+    `export -p`, `declare -x`): the output carries secret values."""
+    if name == "printenv":
+        names = [f for f in args if not f.text.startswith("-")]
+        return not names or any(is_secret_name(f.text) for f in names)
+    if name == "env":  # a program to run was unwrapped already: this only prints
+        return all(f.text.startswith("-") or "=" in f.text for f in args)
+    if name in ("export", "declare", "typeset"):
+        return any(f.text in ("-p", "-x", "-px", "-xp") for f in args) and all(
+            f.text.startswith("-") for f in args
+        )
+    return False
+
+
 class _Invocation:
     """Collects the effects of one simple command; implements `Sink` for the command tables."""
 
@@ -263,6 +279,8 @@ class _Invocation:
         "_stdin",
         "an",
         "code_fact",
+        "code_secret",
+        "input_secret",
         "ctx",
         "cwd",
         "env_pairs",
@@ -285,6 +303,10 @@ class _Invocation:
         self.env_pairs: list[tuple[str, str]] = []
         self.privileged = False
         self.code_fact: CodeFact | None = None
+        self.code_secret = False
+        """Interpreter code run here holds a secret value (its output may carry it)."""
+        self.input_secret = False
+        """The interpreter is handed a secret in its arguments or on standard input."""
         self.cwd = st.cwd
 
     @property
@@ -918,6 +940,8 @@ class Analyzer:
             self._program(
                 name, argv[0], args, inv, st=st, stage=stage, stdin=stdin, tcp=tcp, rfacts=rfacts
             )
+            if inv.code_secret:
+                stage.secret = True  # `python -c "print(os.environ['KEY'])" | ...`
             self._secret_flow(name, args, stdin, stage, text)
             if name == "tee":
                 content = stdin.val if stdin is not None else None
@@ -926,6 +950,9 @@ class Analyzer:
                         self._remember(f.text, f.exact, content, False, st, remote=True)
         else:
             name = wrappers[-1] if wrappers else ""
+            if name == "env":  # `env` with nothing to run prints the environment
+                stage.secret = True
+                self.secret_hits += 1
         if rfacts:
             remote = stage.fetcher or stage.decoder or stage.socket_tool
             self._remember_redirects(rfacts, stage.output, st, remote=remote)
@@ -978,9 +1005,9 @@ class Analyzer:
                 arg_secret = True
                 break
         if not stdin_secret and not arg_secret:
-            if name != "printenv" or not any(is_secret_name(f.text) for f in args):
+            if not _prints_secrets(name, args):
                 return
-            arg_secret = True  # `printenv OPENAI_API_KEY` prints the value
+            arg_secret = True  # `printenv OPENAI_API_KEY` prints the value, `env` all of them
             self.secret_hits += 1
         if name in SECRET_SINKS:
             reason = secret_sent(name, args, stdin_secret)
@@ -1387,6 +1414,10 @@ class Analyzer:
                 all(c.exact for c in codes),
                 any(c.escaped for c in codes),
                 any(c.decoded for c in codes),
+                any(c.secret for c in codes),
+            )
+            inv.input_secret = (stdin is not None and stdin.secret) or any(
+                f.secret for f in args[i:]
             )
             inv.code(lang, joined, f"{name} code")
             # perl/ruby -n/-p read their arguments as files; other code that looks at its
@@ -1398,7 +1429,11 @@ class Analyzer:
                     if in_place:
                         inv.op(_WRITE, f, f"{name} -i")
             return
-        if rest and rest[0].text != "-":
+        script = bool(rest) and rest[0].text != "-"
+        inv.input_secret = any(f.secret for f in rest) or (
+            script and stdin is not None and stdin.secret
+        )
+        if script:
             self._script_arg(rest[0], inv, name, lang)
             if lang == "php" or name in ("php",):
                 return
@@ -1447,6 +1482,7 @@ class Analyzer:
             inv.shell_code(Val(command), f"{language} exec")
         for argv in result.argvs:
             inv.run_argv([Field(a) for a in argv], f"{language} exec")
+        self._code_secrets(language, code, result, inv)
         reads = result.reads
         for name in credential_files_read(code.text):
             # `open(os.environ['KUBECONFIG'])`: the file the variable names is read.
@@ -1462,6 +1498,43 @@ class Analyzer:
             result.apis,
             result.commands + tuple(" ".join(a) for a in result.argvs),
         )
+
+    def _code_secrets(self, language: str, code: Val, result: CodeScan, inv: _Invocation) -> None:
+        """Report interpreter code that sends a secret it reads from its environment (or was
+        handed by the shell); see `crustcore_nano.shell.codesecrets`."""
+        sinks = any(
+            c.split(None, 1)[0].rsplit("/", 1)[-1] in SECRET_SINKS for c in result.commands if c
+        ) or any(a[0].rsplit("/", 1)[-1] in SECRET_SINKS for a in result.argvs if a)
+        handed = inv.input_secret
+        if not handed and result.reads and inv.parent.files:
+            # `echo $KEY > /tmp/k; python -c "...open('/tmp/k')..."`
+            for path in result.reads:
+                written = self._written(Field(path), inv.parent)
+                if written is not None and written.secret:
+                    handed = True
+                    break
+        use, why = code_secret_use(
+            code.text,
+            result.network,
+            any(api != "exec" for api in result.apis),
+            sinks,
+            commands=result.commands + tuple(" ".join(a) for a in result.argvs),
+            text_secret=code.secret,
+            input_secret=handed,
+        )
+        if use is SecretUse.NONE:
+            return
+        inv.code_secret = True
+        self.secret_hits += 1  # a substitution running this code yields the secret
+        if use is SecretUse.SENT:
+            self.signal(ShellSignal.SECRET_EXFILTRATION, f"{language} {why}", inv.text)
+        elif use is SecretUse.CREDENTIAL:
+            # Whether the request goes to the service the key belongs to is not static.
+            self.signal(
+                ShellSignal.UNRESOLVED_CODE,
+                f"{language} {why}; where the request goes is not known",
+                inv.text,
+            )
 
     def env_code(self, name: str, val: Val, st: State, ctx: Ctx) -> None:
         """Environment variables whose value is a command get that command analysed."""
@@ -1525,7 +1598,7 @@ class Analyzer:
                         self.limits.max_input,
                     )
                 stdin = Input(val, True, "here-document")
-                facts.append(RedirectFact(r.op, r.fd, "<<" + doc.delimiter, True, None))
+                facts.append(RedirectFact(r.op, r.fd, "<<" + doc.delimiter, True, None, doc.span))
                 continue
             if r.target is None:
                 continue

@@ -1033,8 +1033,17 @@ def _run_package(args: list[Field], sink: Sink) -> None:
             continue
         package = f.text.rsplit("/", 1)[-1]
         at = package.find("@", 1)
-        _tunnel(package[:at] if at > 0 else package, args[index + 1 :], sink)
+        bare = package[:at] if at > 0 else package
+        if bare in _INTERPRETER_PACKAGES and f.exact:
+            # `npx -y node@20 -e CODE`: the package is an interpreter run on these arguments.
+            sink.run_argv([sub(f, _INTERPRETER_PACKAGES[bare]), *args[index + 1 :]], "npx")
+            return
+        _tunnel(bare, args[index + 1 :], sink)
         return
+
+
+_INTERPRETER_PACKAGES = {"node": "node", "ts-node": "node", "tsx": "node", "deno": "deno"}
+"""npm packages that are a JavaScript interpreter, with the program whose options they take."""
 
 
 def _tunnel(name: str, args: list[Field], sink: Sink) -> None:

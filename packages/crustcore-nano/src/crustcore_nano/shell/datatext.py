@@ -20,6 +20,12 @@ Nothing is blanked either when a command that is not data-only has an argument o
 destination computed at run time (`git commit -m ADDR && curl $(git log -1 --format=%s)`):
 the address could travel from the data into it through a file or the repository.
 
+The here-document bodies of a blanked command are blanked with it (`cat <<'EOF' >
+docs/security.md` ... `EOF`): the body is the program's standard input, and these programs
+only read it as data. `sed` is the exception (`sed -f - <<EOF` takes its script, which may
+run commands, from the body), so its bodies stay. A body fed to anything else (`sh`, `python`,
+`curl -d @-`) is never blanked, because that command is not data-only.
+
 When the line did not parse, or its program names could not be resolved, nothing is blanked.
 Network targets the analyser did find (including inside blanked commands: `sed e`, `find
 -exec`) are checked by the engine on their own, whatever this text says.
@@ -51,6 +57,9 @@ GIT_LOCAL_SUBCOMMANDS = frozenset(
 )  # fmt: skip
 """`git` subcommands that never contact a remote (`push`, `fetch`, `clone`, ... are not here)."""
 
+_SCRIPT_FROM_INPUT = frozenset({"sed"})
+"""Data-only programs that can take a script (which may run commands) from standard input."""
+
 _UNRESOLVED = frozenset(
     {ShellSignal.UNPARSEABLE, ShellSignal.DYNAMIC_COMMAND_NAME, ShellSignal.UNRESOLVED_CODE}
 )
@@ -72,6 +81,19 @@ def _writes(fact: CommandFact) -> bool:
         if redirect.kind is OpKind.WRITE:
             return True
     return any(op.kind is OpKind.WRITE for op in fact.operations)
+
+
+def _bodies(fact: CommandFact, after: int, command: str) -> list[tuple[int, int]]:
+    """The here-document bodies of `fact` in `command` (they follow the command's line)."""
+    out: list[tuple[int, int]] = []
+    for redirect in fact.redirects:
+        body = redirect.body
+        if body is None:
+            continue
+        start, end = body
+        if after <= start < end <= len(command) and command[start - 1] == "\n":
+            out.append((start, end))
+    return out
 
 
 def network_text(analysis: ShellAnalysis) -> str:
@@ -104,6 +126,8 @@ def network_text(analysis: ShellAnalysis) -> str:
         start, end = fact.span
         if 0 <= start < end <= len(command) and command[start:end] == fact.text:
             spans.append((start, end))
+            if fact.name not in _SCRIPT_FROM_INPUT:
+                spans.extend(_bodies(fact, end, command))
     if not spans:
         return command
     out: list[str] = []

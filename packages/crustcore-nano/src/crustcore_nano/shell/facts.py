@@ -108,6 +108,9 @@ class RedirectFact:
     target: str
     exact: bool
     kind: OpKind | None
+    body: tuple[int, int] | None = None
+    """For a here-document (`<<EOF`), where its body lies in the text the command was parsed
+    from (see `CommandFact.span`)."""
 
 
 @dataclass(frozen=True, slots=True)

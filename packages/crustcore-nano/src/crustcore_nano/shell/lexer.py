@@ -336,7 +336,7 @@ class Lexer:
                     nested=self.nested,
                 )
                 parts = tuple(sub._parts("heredoc"))
-            doc = HereDoc(delim, body, quoted, strip, parts)
+            doc = HereDoc(delim, body, quoted, strip, parts, (body_start, body_end))
             # The operator token precedes its delimiter word; attach the body to it.
             op_index = index
             if 0 <= op_index < len(self.tokens):

@@ -147,6 +147,9 @@ class HereDoc:
     quoted: bool
     strip_tabs: bool
     parts: tuple[WordPart, ...]
+    span: tuple[int, int] = (-1, -1)
+    """Where the body lies in the source (from its first line to the end of its last line,
+    the delimiter line excluded); (-1, -1) when there is no body."""
 
 
 @dataclass(frozen=True, slots=True)
