@@ -39,6 +39,7 @@ from crustcore_nano.policy.session import FLOW_RULE, CallFlow, SessionState
 from crustcore_nano.policy.types import Decision, Operation, OpKind, Origin, ToolCall, Verdict
 from crustcore_nano.shell import CommandFact, ShellAnalysis, ShellSignal, analyze, network_text
 from crustcore_nano.shell import OpKind as ShellOp
+from crustcore_nano.shell.secretvars import is_secret_name
 
 __all__ = ["Evaluation", "PolicyEngine"]
 
@@ -124,6 +125,7 @@ _GIT_VERBS = frozenset({"set", "get", "unset", "list", "edit", "rename-section",
 _OLD_CONTENT_KEYS = frozenset({"oldstring", "oldstr", "oldtext"})
 _MAX_DLP_CHARS = 4 * 1024 * 1024
 _MAX_CACHE = 2048
+_MIN_ENV_SECRET = 8  # shorter values would be put back inside ordinary words
 _MAX_CACHED_COMMAND = 4096  # longer commands are analysed each time (bounded cache memory)
 _MAX_GLOB_VARIANTS = 16
 
@@ -220,7 +222,7 @@ class PolicyEngine:
     __slots__ = (
         "_analyses", "_cc_forms", "_cwd", "_env", "_home", "_index",
         "_path_cache", "_policy", "_resolvers", "_sensitive", "_temp_roots", "_workspace",
-        "_cc_lower", "_markers", "_mcp_memo",
+        "_cc_lower", "_env_secrets", "_markers", "_mcp_memo",
         "_workspace_real",
     )  # fmt: skip
 
@@ -247,6 +249,16 @@ class PolicyEngine:
         self._cc_forms = tuple(dict.fromkeys((cc, os.path.realpath(cc))))
         self._cc_lower = tuple(f.lower() for f in self._cc_forms)
         self._env: dict[str, str] | None = dict(env) if env is not None else None
+        # Values of secret-named variables in that environment, with the `$NAME` the agent
+        # wrote. The shell analyser follows such variables by name (a send is exfiltration,
+        # a credential header is use), so DLP must not also see their expanded values in the
+        # words: `curl -H "Authorization: Bearer $GITHUB_TOKEN" https://api.github.com` is
+        # everyday work, not a secret written into the call.
+        self._env_secrets = tuple(
+            (value, "$" + name)
+            for name, value in (self._env or {}).items()
+            if len(value) >= _MIN_ENV_SECRET and is_secret_name(name)
+        )
         self._cwd = lexical_clean(cwd) if cwd is not None else self._workspace
         self._index = PathRuleIndex(self._home)
         self._markers = self._cc_markers()
@@ -1005,7 +1017,10 @@ class PolicyEngine:
         the text an edit replaces."""
         pieces: list[str] = []
         _strings(call.args, pieces, 0)
-        pieces.extend(run.words)
+        if self._env_secrets:
+            pieces.extend(_unexpand(word, self._env_secrets) for word in run.words)
+        else:
+            pieces.extend(run.words)
         text = "\n".join(pieces)
         if not text:
             return
@@ -1234,6 +1249,14 @@ def _forms(found: ResolvedPath) -> tuple[str, ...]:
             return (found.lexical,)
         return (found.lexical, found.real)
     return found.forms()
+
+
+def _unexpand(word: str, secrets: tuple[tuple[str, str], ...]) -> str:
+    """`word` with the values of the environment's secret variables put back as `$NAME`."""
+    for value, name in secrets:
+        if value in word:
+            word = word.replace(value, name)
+    return word
 
 
 def _finding(analysis: ShellAnalysis, signal: ShellSignal, default: str) -> str:
