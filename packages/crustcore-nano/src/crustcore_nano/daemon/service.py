@@ -60,7 +60,6 @@ MAX_ID_CHARS = 128  # session and task ids, as the event log accepts them
 MAX_WORKSPACE_BYTES = 4096  # PATH_MAX on Linux
 MAX_TITLE_CHARS = 4096
 MAX_OWNER_CHARS = 256
-MAX_TOOL_NAME_CHARS = 256  # what a receipt can name
 MAX_RECORD_PAYLOAD_BYTES = 64 * 1024
 # Tasks one role may hold open (not completed, failed or killed) in one launch of the kernel.
 MAX_OPEN_TASKS_PER_ROLE = 10_000
@@ -292,22 +291,11 @@ class KernelService:
         without an approval that an edge could not wait on."""
         aid = ApprovalId(cast("str", decision.approval_id))
         size = _action_bytes(tool, tool_args)
-        if size > MAX_APPROVAL_ARGS_BYTES:
-            rule = RULE_APPROVAL_TOO_LARGE
-            why = (
-                f"the action is {size} bytes, too large for the user to read in full (at most "
-                f"{MAX_APPROVAL_ARGS_BYTES})"
-            )
-        elif self._open_by(role) >= MAX_PENDING_PER_ROLE:
-            rule = RULE_APPROVAL_LIMIT
-            why = (
-                f"the {role.value} role already has {MAX_PENDING_PER_ROLE} approvals pending; "
-                "the user must resolve some (crustcore approvals) or let them expire before it "
-                "can ask again"
-            )
-        else:
+        over = self._over_approval_limit(role, size)
+        if over is None:
             self._requested_role[aid] = role
             return decision
+        rule, why = over
         self.kernel.approvals.withdraw(aid)
         self.refusal(
             "daemon.approval_withheld",
@@ -407,22 +395,28 @@ class KernelService:
                 count += 1
         return count
 
+    def _over_approval_limit(self, role: Role, size: int) -> tuple[str, str] | None:
+        """The rule and the reason when a new approval of `size` bytes from `role` would pass
+        a bound (the same for ``approval.request`` and ``check``), else None."""
+        if size > MAX_APPROVAL_ARGS_BYTES:
+            return RULE_APPROVAL_TOO_LARGE, (
+                f"the action is {size} bytes, too large for the user to read in full (at most "
+                f"{MAX_APPROVAL_ARGS_BYTES})"
+            )
+        if self._open_by(role) >= MAX_PENDING_PER_ROLE:
+            return RULE_APPROVAL_LIMIT, (
+                f"the {role.value} role already has {MAX_PENDING_PER_ROLE} approvals pending; "
+                "the user must resolve some (crustcore approvals) or let them expire before it "
+                "can ask again"
+            )
+        return None
+
     def _approval_request(self, role: Role, args: dict[str, object]) -> object:
         tool = need_str(args, "tool")
         tool_args = need_obj(args, "args", default_empty=True)
-        size = _action_bytes(tool, tool_args)
-        if size > MAX_APPROVAL_ARGS_BYTES:
-            raise ServiceError(
-                ErrorCode.REFUSED,
-                f"the action is {size} bytes; an approval must be small enough for the user to "
-                f"read in full (at most {MAX_APPROVAL_ARGS_BYTES})",
-            )
-        if self._open_by(role) >= MAX_PENDING_PER_ROLE:
-            raise ServiceError(
-                ErrorCode.REFUSED,
-                f"the {role.value} role already has {MAX_PENDING_PER_ROLE} approvals pending; "
-                "the user must resolve some (crustcore approvals) or let them expire first",
-            )
+        over = self._over_approval_limit(role, _action_bytes(tool, tool_args))
+        if over is not None:
+            raise ServiceError(ErrorCode.REFUSED, over[1])
         rev_text = opt_str(args, "reversibility")
         reversibility = Reversibility.of(rev_text)
         task_id = _opt_id(args, "task_id")
@@ -617,10 +611,9 @@ class KernelService:
         result = args.get("result")
         if not isinstance(result, str):
             raise UsageError("'result' must be a string")
-        # Checked before the kernel takes the completion: the receipt written after it refuses
-        # a longer tool name, and the log any other id, once the completion is already in.
+        # `Kernel.complete_tool` refuses a tool name a receipt cannot hold before logging.
         call_id = _opt_id(args, "tool_call_id") or new_tool_call_id()
-        tool = _bounded_str(args, "tool", MAX_TOOL_NAME_CHARS)
+        tool = need_str(args, "tool")
         shown = self.kernel.complete_tool(
             TaskId(_need_id(args, "task_id")),
             ToolCallId(call_id),

@@ -355,12 +355,13 @@ def generic_assignment(detector: Detector, match: re.Match[str]) -> Verdict | No
 
 _BASIC_CRED = re.compile(r"[^:\s]{1,128}:[^\s]{4,256}")
 _PRINTABLE = re.compile(r"[\x21-\x7e]{1,256}")
-_B64_TEXT = re.compile(r"[A-Za-z0-9+/_\-]{2,2048}={0,2}")
+_B64_TEXT = re.compile(r"[A-Za-z0-9+/_\-]+={0,2}")  # run only on values already bounded
 
 
-def _b64_text(value: str) -> str | None:
-    """`value` decoded as standard or URL-safe base64 to UTF-8 text, or None."""
-    if len(value) < 4 or len(value) > 2048 or not _B64_TEXT.fullmatch(value):
+def _b64_text(value: str, limit: int = 2048) -> str | None:
+    """`value` (4 to `limit` characters) decoded as standard or URL-safe base64 to UTF-8 text,
+    or None."""
+    if len(value) < 4 or len(value) > limit or not _B64_TEXT.fullmatch(value):
         return None
     raw = _b64decode(value.rstrip("="))
     if raw is None:
@@ -554,8 +555,7 @@ def npm_auth(detector: Detector, match: re.Match[str]) -> Verdict | None:
     )
 
 
-_MAX_JSON_KEY_AUTH = 16384
-_LONG_B64 = re.compile(r"[A-Za-z0-9+/_\-]{2,16384}={0,2}")
+_MAX_JSON_KEY_AUTH = 16384  # a service-account key file is about 3 KiB, base64 about 4
 # Google Container Registry / Artifact Registry take a service-account key as the password of
 # the fixed user `_json_key` (the key file itself) or `_json_key_base64` (its base64).
 _JSON_KEY_USERS = ("_json_key:", "_json_key_base64:")
@@ -566,7 +566,7 @@ def _service_account_key(decoded: str) -> Verdict | None:
     private key, MEDIUM when it is cut short or malformed but still names one."""
     user, _, key_file = decoded.partition(":")
     if user == "_json_key_base64":
-        key_file = _b64_text_long(key_file.strip()) or ""
+        key_file = _b64_text(key_file.strip(), _MAX_JSON_KEY_AUTH) or ""
     key = _json_object(key_file.encode("utf-8"))
     if key is None:
         if "private_key" in key_file and "PRIVATE KEY" in key_file:
@@ -580,19 +580,6 @@ def _service_account_key(decoded: str) -> Verdict | None:
     return Verdict(Confidence.HIGH)
 
 
-def _b64_text_long(value: str) -> str | None:
-    """`_b64_text` for values up to 16 KiB (a service-account key file is about 3 KiB)."""
-    if len(value) > _MAX_JSON_KEY_AUTH or not _LONG_B64.fullmatch(value):
-        return None
-    raw = _b64decode(value.rstrip("="))
-    if raw is None:
-        return None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
 def docker_config_auth(detector: Detector, match: re.Match[str]) -> Verdict | None:
     """Docker `config.json` credentials: `"auth"` is base64 of `user:password` (HIGH once it
     decodes so; for GCR/Artifact Registry the user may be `_json_key` and the password a whole
@@ -601,7 +588,7 @@ def docker_config_auth(detector: Detector, match: re.Match[str]) -> Verdict | No
     key = match.group("key")
     value = secret_of(match)
     if key == "auth":
-        decoded = _b64_text_long(value)
+        decoded = _b64_text(value, _MAX_JSON_KEY_AUTH)
         if decoded is not None and decoded.startswith(_JSON_KEY_USERS):
             return _service_account_key(decoded)
         return _decoded_verdict(decoded_user_password(value))

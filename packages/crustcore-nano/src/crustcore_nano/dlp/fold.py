@@ -134,38 +134,26 @@ class Region:
 def _region(
     text: str, lo: int, hi: int, starts: list[int], units: dict[int, tuple[int, str]]
 ) -> Region:
-    pieces: list[str] = []
-    out: list[int] = []
-    orig: list[int] = []
-    orig_end: list[int] = []
-    linear: list[bool] = []
-    size = 0
+    # (folded text, original start, original end, verbatim copy?) for each segment, in order
+    segments: list[tuple[str, int, int, bool]] = []
     pos = lo
     for at in starts:
         end, replacement = units[at]
         if at < pos:
             continue  # overlapped by the previous unit
         if at > pos:
-            pieces.append(text[pos:at])
-            out.append(size)
-            orig.append(pos)
-            orig_end.append(at)
-            linear.append(True)
-            size += at - pos
+            segments.append((text[pos:at], pos, at, True))
         if replacement:
-            pieces.append(replacement)
-            out.append(size)
-            orig.append(at)
-            orig_end.append(end)
-            linear.append(False)
-            size += len(replacement)
+            segments.append((replacement, at, end, False))
         pos = end
     if hi > pos:
-        pieces.append(text[pos:hi])
+        segments.append((text[pos:hi], pos, hi, True))
+    out: list[int] = []
+    size = 0
+    for piece, _, _, _ in segments:
         out.append(size)
-        orig.append(pos)
-        orig_end.append(hi)
-        linear.append(True)
+        size += len(piece)
+    pieces, orig, orig_end, linear = zip(*segments, strict=True) if segments else ((),) * 4
     return Region("".join(pieces), tuple(out), tuple(orig), tuple(orig_end), tuple(linear))
 
 

@@ -64,6 +64,7 @@ from .segments import LOCK_FILE, Segment, list_segments, segment_name
 from .verify import Completion, Reason, Scanner, completion_result_hash
 
 SYSTEM_ACTOR = "crustcore"
+MAX_RECEIPT_TOOL_NAME = 256  # characters of the tool name a receipt holds
 _MAX_PENDING_COMPLETIONS = 100_000
 _NO_FSYNC_BATCH_BYTES = 256 * 1024
 _BACKPRESSURE_BYTES = 4 * 1024 * 1024
@@ -607,8 +608,11 @@ class EventLog:
         check_id("job_id", job_id)
         check_id("tool_call_id", tool_call_id)
         _check_ts(ts_ms)
-        if not isinstance(tool_name, str) or not 0 < len(tool_name) <= 256:  # pyright: ignore[reportUnnecessaryIsInstance]
-            raise UsageError("receipt tool_name must be a non-empty string of at most 256 chars")
+        if not isinstance(tool_name, str) or not 0 < len(tool_name) <= MAX_RECEIPT_TOOL_NAME:  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise UsageError(
+                f"receipt tool_name must be a non-empty string of at most {MAX_RECEIPT_TOOL_NAME} "
+                "chars"
+            )
         if not isinstance(shown_result, str):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise UsageError("receipt shown_result must be the exact text shown to the model")
         artifacts = list(artifact_hashes)

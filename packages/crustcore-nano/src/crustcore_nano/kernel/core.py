@@ -33,6 +33,7 @@ from crustcore_nano.capabilities import CapabilityMint
 from crustcore_nano.errors import ApprovalError, KernelError, PatchError, UsageError
 from crustcore_nano.eventlog import EventLog, LogConfig
 from crustcore_nano.eventlog.record import check_id
+from crustcore_nano.eventlog.writer import MAX_RECEIPT_TOOL_NAME
 from crustcore_nano.ids import (
     ApprovalId,
     JobId,
@@ -76,9 +77,6 @@ _ACTOR_BY_ORIGIN = {
 def _short_json(value: object, limit: int = 200) -> str:
     text = canonical_json(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-MAX_RECEIPT_TOOL_CHARS = 256  # what a receipt can name (see `EventLog.append_receipt`)
 
 
 def _session_id(session_id: str) -> str:
@@ -403,8 +401,8 @@ class Kernel:
             ("tool_call_id", tool_call_id),
         ):
             check_id(field, value)
-        if not 0 < len(tool) <= MAX_RECEIPT_TOOL_CHARS:
-            raise UsageError(f"tool name must be 1-{MAX_RECEIPT_TOOL_CHARS} characters")
+        if not 0 < len(tool) <= MAX_RECEIPT_TOOL_NAME:
+            raise UsageError(f"tool name must be 1-{MAX_RECEIPT_TOOL_NAME} characters")
         if not isinstance(result, Untrusted):
             result = Untrusted(result, Source.TOOL, tool)
         with self._lock:
