@@ -1,7 +1,11 @@
-"""Bounds on what a same-user caller can make the kernel keep or write through the service:
-approvals opened by ``check``, ids, workspaces, titles, owners, record payloads and open tasks.
-Transport-free (``KernelService.call`` on a real kernel); the live-socket attacks are in
-tests/redteam/."""
+"""Red team: a same-user program floods the kernel through its service.
+
+Threat: any process of the user may connect, so an injected agent can send approvals through
+``check``, megabyte ids, workspaces, titles and owners, huge record payloads and endless tasks,
+to exhaust the kernel's memory, fill its log or bury the user's approvals. Invariant: what one
+request can make the kernel keep or write is bounded, and a bound never turns an ``ask`` into
+``allow``. Transport-free (``KernelService.call`` on a real kernel); the live-socket floods are
+in the approval-flood and connection-flood fixtures beside this one."""
 
 from __future__ import annotations
 

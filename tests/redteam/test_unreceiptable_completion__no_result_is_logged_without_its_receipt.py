@@ -1,4 +1,9 @@
-"""In-process callers get the same input bounds as the daemon: nothing half-recorded."""
+"""Red team: a tool result logged without its receipt.
+
+Threat: a worker reports a completion whose tool name or ids the receipt cannot hold; the
+completion was logged first and the receipt then refused, leaving a model-visible result with no
+receipt. Invariant (law 15): every logged result has its receipt, so a completion that could not
+get one is refused before anything is written."""
 
 from __future__ import annotations
 
