@@ -35,6 +35,7 @@ from crustcore_nano.daemon.service import (
 from crustcore_nano.errors import ApprovalError
 from crustcore_nano.eventlog.record import _ID_RE  # pyright: ignore[reportPrivateUsage]
 from crustcore_nano.ids import ApprovalId, TaskId
+from crustcore_nano.kernel import reducer as reducer_mod
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -332,6 +333,32 @@ def test_open_tasks_per_role_are_capped_and_freed_when_finished(
     clock.now += 1000
     create(Role.CLIENT)
     refused(lambda: create(Role.CLIENT))
+
+
+def test_jobs_per_task_are_capped(svc: KernelService, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every job stays in the kernel's state, so a client looping `task.start_job` on one task
+    must hit a bound instead of growing the kernel without end."""
+    monkeypatch.setattr(reducer_mod, "MAX_JOBS_PER_TASK", 3)
+
+    def new_task() -> str:
+        result = svc.call(Role.CLIENT, "task.create", {"title": "t"})
+        assert isinstance(result, dict)
+        task_id = result["task_id"]  # pyright: ignore[reportUnknownVariableType]
+        assert isinstance(task_id, str)
+        return task_id
+
+    def start(task_id: str) -> object:
+        return svc.call(Role.CLIENT, "task.start_job", {"task_id": task_id, "owner": "w"})
+
+    task = new_task()
+    for _ in range(3):
+        start(task)
+    jobs = svc.kernel._reducer.state.jobs  # pyright: ignore[reportPrivateUsage]
+    before = len(jobs)
+    err = refused(lambda: start(task))
+    assert err.code.value == "refused" and "3 jobs" in err.message
+    assert len(jobs) == before
+    start(new_task())  # the bound is per task
 
 
 # --- the id check agrees with the event log ------------------------------------------------------

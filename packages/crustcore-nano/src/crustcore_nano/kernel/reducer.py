@@ -46,6 +46,7 @@ class TaskEntry:
     awaiting: ApprovalId | None = None
     verified_patch: PatchId | None = None
     claimed_done: bool = False
+    jobs: int = 0  # jobs ever queued for the task (bounded by MAX_JOBS_PER_TASK)
 
 
 @dataclass(slots=True)
@@ -86,6 +87,9 @@ class KernelState:
 
 
 _ACTIVE_JOB = (JobStatus.LEASED, JobStatus.RUNNING)
+# Every job stays in the state for the kernel's life (its events must still resolve), so one
+# task may not queue jobs without end; a worker that needs more starts another task.
+MAX_JOBS_PER_TASK = 1_024
 
 
 class Reducer:
@@ -147,6 +151,9 @@ class Reducer:
         if ev.kind is EventKind.JOB_QUEUED:
             if ev.job_id is None or job is not None:
                 return "job.queued needs a new job id"
+            if task.jobs >= MAX_JOBS_PER_TASK:
+                return f"the task already has {MAX_JOBS_PER_TASK} jobs; start another task"
+            task.jobs += 1
             st.jobs[ev.job_id] = JobEntry(ev.job_id, task.task_id, JobStatus.QUEUED)
             return ""
         if job is None or job.task_id != task.task_id:
