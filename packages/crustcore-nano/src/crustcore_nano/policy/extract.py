@@ -21,6 +21,7 @@ paths, normalizing hosts and parsing shell commands are later pipeline steps.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 import json
@@ -45,6 +46,7 @@ __all__ = [
     "Extraction",
     "Signal",
     "SplitUrl",
+    "changes_files",
     "clean_tool_name",
     "extract",
     "fold_key",
@@ -276,6 +278,53 @@ _CONTENT_KEYS = _WRITE_CONTENT_KEYS | frozenset(
         "excludepatterns", "ignore", "headers", "activeform", "subject", "name",
     }
 )  # fmt: skip
+# Content keys that hold a short label, not prose: a value that is one anchored path and
+# nothing else (`{"name": "~/.ssh/id_rsa"}`) is still taken as a path an unknown tool opens.
+_LABEL_KEYS = frozenset({"name"})
+
+
+# Words that say a tool (or an `op`/`action` value) changes files. Deleting, moving and
+# fetching into a file count: each one changes what is on disk at the path it is given.
+_CHANGE_VERBS = frozenset(
+    {
+        "write", "writes", "save", "edit", "edits", "update", "upsert", "create", "modify",
+        "overwrite", "insert", "append", "patch", "replace", "touch", "mkdir", "makedirs",
+        "rewrite", "store", "apply", "delete", "remove", "rm", "rmdir", "unlink", "erase",
+        "trash", "truncate", "move", "rename", "copy", "mv", "cp", "download", "extract",
+        "unzip", "untar", "clone", "export", "dump", "chmod", "chown", "symlink", "link", "editor",
+    }
+)  # fmt: skip
+# Folded keys whose value names the action a mapping performs.
+_ACTION_KEYS = frozenset({"op", "operation", "action", "mode", "type", "kind", "verb"})
+_MAX_VERB_TEXT = 128
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words of an identifier: split at anything not a letter or digit and where
+    a lower-case letter meets an upper-case one (`insertEditIntoFile`, `fs.write_file`)."""
+    out: list[str] = []
+    current: list[str] = []
+    previous = ""
+    for ch in text[:_MAX_VERB_TEXT]:
+        if not ch.isalnum():
+            if current:
+                out.append("".join(current).lower())
+                current = []
+        elif ch.isupper() and previous.islower() and current:
+            out.append("".join(current).lower())
+            current = [ch]
+        else:
+            current.append(ch)
+        previous = ch
+    if current:
+        out.append("".join(current).lower())
+    return out
+
+
+def changes_files(name: str) -> bool:
+    """Whether a tool name or action word says it changes files (one word of it is a verb
+    such as write, save, edit, update, replace, delete, move or download)."""
+    return not _CHANGE_VERBS.isdisjoint(_words(name))
 
 
 # --------------------------------------------------------------------------- URLs and paths
@@ -455,6 +504,16 @@ def _looks_like_path(value: str) -> bool:
     return _has_sensitive_part(text)
 
 
+def _anchored_path(text: str) -> bool:
+    """A value that names a file by an absolute, home or relative-dot path (`/etc/x`,
+    `~/x`, `$HOME/x`, `./x`, `C:\\x`): no URL, host or prose starts that way."""
+    stripped = text.strip()
+    return _looks_like_path(stripped) and (
+        stripped.startswith(_PATH_ANCHORS)
+        or (len(stripped) >= 3 and stripped[1] == ":" and stripped[2] in "\\/")
+    )
+
+
 def _has_sensitive_part(text: str) -> bool:
     return any(part in _SENSITIVE_PARTS for part in text.replace("\\", "/").split("/"))
 
@@ -573,6 +632,7 @@ class _KeyClass(enum.Enum):
     HOST = "host"
     COMMAND = "command"
     CONTENT = "content"
+    LABEL = "label"  # a content key holding a short name (see `_LABEL_KEYS`)
     UNKNOWN = "unknown"
     UNKNOWN_WRITE = "unknown-write"  # an unknown key of a mapping that writes content
 
@@ -587,7 +647,7 @@ def _classify(folded: str) -> _KeyClass:
     if folded in _COMMAND_KEYS:
         return _KeyClass.COMMAND
     if folded in _CONTENT_KEYS:
-        return _KeyClass.CONTENT
+        return _KeyClass.LABEL if folded in _LABEL_KEYS else _KeyClass.CONTENT
     return _KeyClass.UNKNOWN
 
 
@@ -627,6 +687,9 @@ class _Ctx:
             self.add(
                 Operation(OpKind.NETWORK, hosts=hosts, urls=(text,), content=content, source=source)
             )
+            if _anchored_path(text):
+                # `{"uri": "~/.ssh/id_rsa"}`: a tool that takes a URI or a path opens this file.
+                self.add(Operation(OpKind.READ, paths=(text.strip(),), source=f"{source} (path)"))
 
 
 def _command_text(value: object) -> str | None:
@@ -709,6 +772,17 @@ class _Args:
         """Whether this mapping carries written content (so a path beside it is written)."""
         return not self.index.keys().isdisjoint(_WRITE_CONTENT_KEYS)
 
+    def acts_to_change(self) -> bool:
+        """Whether an action-like key of this mapping names a change (`{"op": "write",
+        "path": ...}`, `{"action": "delete", ...}`): its paths are then written."""
+        if self.index.keys().isdisjoint(_ACTION_KEYS):
+            return False
+        for folded in self.index.keys() & _ACTION_KEYS:
+            for _, value in self.index[folded]:
+                if isinstance(value, str) and changes_files(value):
+                    return True
+        return False
+
     def text(self, *keys: str) -> str | None:
         found = [v for _, v in self.strings(*keys)]
         return "\n".join(found) if found else None
@@ -736,14 +810,15 @@ def _path_ops(
 _Stack = list[tuple[object, str, int, "_KeyClass"]]
 
 
-def _walk_shape(ctx: _Ctx, root: _Args, depth: int = 1) -> None:
+def _walk_shape(ctx: _Ctx, root: _Args, depth: int = 1, *, writing: bool = False) -> None:
     """The shape layer: walk a mapping (iteratively, bounded by the measured limits) and turn
     every path-, URL-, host- and command-like key into operations. Keys the name layer used
-    on the root mapping (`root.used`) are skipped there."""
+    on the root mapping (`root.used`) are skipped there. With `writing` the root mapping's
+    paths are written (an unknown tool whose name says it changes files)."""
     # (value, source, depth, class of the key the value sits under)
     stack: _Stack = []
-    _walk_mapping(ctx, root, depth, stack, root.used)
-    nested_class = _KeyClass.WRITE_PATH if root.writes() else _KeyClass.PATH
+    _walk_mapping(ctx, root, depth, stack, root.used, writing=writing)
+    nested_class = _KeyClass.WRITE_PATH if writing or root.writes() else _KeyClass.PATH
     for source, value in root.nested:
         stack.append((value, source, depth + 1, nested_class))
     while stack:
@@ -776,7 +851,7 @@ def _walk_mapping(
     live = {k: v for k, v in index.items() if k not in skip}
     if not live:
         return  # everything below only acts on live keys
-    writes = writing or args.writes()
+    writes = writing or args.writes() or args.acts_to_change()
     # Content with no key saying where it goes: a path-like value under a key that reads as a
     # destination (`to`, `out`, `save_location`, `name`) is the place it is written.
     untargeted = writes and index.keys().isdisjoint(_PATH_KEYS)
@@ -800,7 +875,7 @@ def _walk_mapping(
         klass = _classify(folded)
         if (
             untargeted
-            and klass in (_KeyClass.UNKNOWN, _KeyClass.CONTENT)
+            and klass in (_KeyClass.UNKNOWN, _KeyClass.CONTENT, _KeyClass.LABEL)
             and folded not in _WRITE_CONTENT_KEYS
             and _names_destination(folded)
         ):
@@ -890,6 +965,14 @@ def _scalar(
             ctx.add(Operation(OpKind.NETWORK, hosts=(value.strip().lower(),), source=source))
     elif klass is _KeyClass.COMMAND:
         ctx.add(Operation(OpKind.EXECUTE, command=value, source=source))
+    elif klass is _KeyClass.LABEL:
+        stripped = value.strip()
+        if any(ch.isspace() for ch in stripped):
+            return  # a label with words in it is prose
+        if _is_file_url(stripped):
+            ctx.url(stripped, source, lenient=False)
+        elif _anchored_path(stripped):
+            ctx.add(Operation(OpKind.READ, paths=(stripped,), source=f"{source} (path-like)"))
     elif klass in (_KeyClass.UNKNOWN, _KeyClass.UNKNOWN_WRITE):
         stripped = value.strip()
         if stripped[:1] in ("{", "[") and _push_json(ctx, stripped, source, depth, stack):
@@ -997,13 +1080,56 @@ def _shell(ctx: _Ctx, args: _Args) -> None:
         if argv is not None and len(argv) == 2:
             head, body = argv[0], argv[1]
             if head in ("apply_patch", "applypatch") and isinstance(body, str):
-                _patch_text(ctx, body, source)
+                _patch_text(ctx, body, source, cwd=cwd)  # Codex runs it in `workdir`
                 continue
         # A patch handed to any program inside the command (Codex: `apply_patch <<'EOF'`,
-        # `git apply` or `patch` fed by a heredoc or a quoted argument) writes its files.
+        # `git apply` or `patch` fed by a heredoc or a quoted argument) writes its files,
+        # relative to any directory the command changes into first (`cd .git/hooks && ...`).
+        start = len(ctx.ops)
         _patch_text(ctx, command, f"{source} (patch)", cwd=cwd, sniff=True)
+        if len(ctx.ops) > start:
+            _rebase(ctx, start, _cd_targets(command))
     if not found:
         _missing(ctx)
+
+
+_CD_WORDS = frozenset({"cd", "pushd", "chdir"})
+_CD_SEPARATORS = str.maketrans(";&|()\n\r\t", "        ")
+_PATCH_MARKERS = ("*** Begin Patch", "*** Add File:", "*** Update File:", "*** Delete File:")
+
+
+def _cd_targets(command: str) -> list[str]:
+    """The directories a shell command changes into before its patch text starts: each `cd`
+    target as written and, for a chain of relative ones, their concatenation (`cd a && cd b`
+    is `a/b`). A bare `cd` is the home directory. Word-level and linear, bounded; the patch
+    body itself is not scanned (its lines are data)."""
+    end = len(command)
+    for marker in (*_PATCH_MARKERS, "\n--- ", "\n+++ "):
+        pos = command.find(marker, 0, end)
+        if pos >= 0:
+            end = pos
+    text = command[: min(end, _MAX_SNIFF)].translate(_CD_SEPARATORS)
+    # Quotes are dropped: `bash -lc 'cd x && ...'` reaches here as one shell-quoted word.
+    words = [w.strip("'\"") for w in text.split()]
+    out: list[str] = []
+    current: str | None = None
+    for index, word in enumerate(words):
+        if word not in _CD_WORDS:
+            continue
+        rest = words[index + 1 : index + 4]
+        target = next((w for w in rest if w and not w.startswith("-")), "")
+        if not target or target in _CD_WORDS or "=" in target or target in _PATCH_PROGRAMS:
+            target = "~"
+        current = target if current is None or not _is_relative(target) else current + "/" + target
+        for found in (target, current):
+            if found not in out:
+                out.append(found)
+        if len(out) >= _MAX_JOINS:
+            break
+    return out
+
+
+_PATCH_PROGRAMS = frozenset({"apply_patch", "applypatch", "git", "patch"})
 
 
 def _read(ctx: _Ctx, args: _Args, *, required: bool) -> None:
@@ -1059,7 +1185,18 @@ def _write(ctx: _Ctx, args: _Args) -> None:
     args.take("oldstring", "oldstr", "oldtext", "instructions", "instruction")
     found = args.strings(*_PATH_KEYS, paths=True)
     _path_ops(ctx, OpKind.WRITE, found, content, dirs=args.dirs())
-    if not found:
+    edited = False
+    for source, value in args.take("edits"):
+        # Each edit is walked as a write of its own: an edit that names its file
+        # (`edits: [{"file_path": ...}]`, as multi-file edit tools do) writes that file.
+        for index, edit in enumerate(_seq(value) or ()):
+            edit_map = _mapping(edit)
+            if edit_map is not None:
+                sub = _Args(ctx, edit_map, f"{source}[{index}]")
+                before = len(ctx.ops)
+                _walk_shape(ctx, sub, 2, writing=True)
+                edited = edited or len(ctx.ops) > before
+    if not found and not edited:
         _missing(ctx)
 
 
@@ -1071,12 +1208,17 @@ def _delete(ctx: _Ctx, args: _Args) -> None:
 
 
 def _move(ctx: _Ctx, args: _Args) -> None:
-    sources = [p for _, p in args.strings(*_SOURCE_KEYS, "path", paths=True)]
-    dests = args.strings(*_DEST_KEYS, "target", paths=True)
+    sources = [p for _, p in args.strings(*_SOURCE_KEYS, *_MOVE_FROM, paths=True)]
+    dests = args.strings(*_DEST_KEYS, *_MOVE_TO, paths=True)
     for source, dest in dests:
         ctx.add(Operation(OpKind.MOVE, paths=tuple(sources), dest=dest, source=source))
     if not sources or not dests:
         _missing(ctx)
+
+
+# Extra spellings of a move's two ends (`{"from": ..., "to": ...}`, `old_name`/`new_name`).
+_MOVE_FROM = ("path", "from", "oldname", "oldfile", "sourceuri", "origin")
+_MOVE_TO = ("target", "to", "newname", "newfile", "destinationuri", "destpath")
 
 
 def _editor(ctx: _Ctx, args: _Args) -> None:
@@ -1134,6 +1276,20 @@ def _patch_text(
         ctx.signals.add(Signal.MALFORMED_PATCH)
 
 
+def _rebase(ctx: _Ctx, start: int, dirs: Sequence[str]) -> None:
+    """Repeat the operations added since `start` with each relative path joined to every
+    directory in `dirs` (as `_in_dirs` does for file tools): a patch applied in `workdir`
+    writes `workdir/name`. Joined paths keep `~` and `$HOME` visible to path resolution."""
+    for op in ctx.ops[start:]:
+        paths = tuple(_in_dirs(op.paths, dirs))
+        if op.kind is OpKind.MOVE and op.dest is not None:
+            for dest in (op.dest, *_in_dirs((op.dest,), dirs)):
+                if paths or dest != op.dest:
+                    ctx.add(dataclasses.replace(op, paths=op.paths + paths, dest=dest))
+        elif paths:
+            ctx.add(dataclasses.replace(op, paths=paths))
+
+
 def _unquoted_variants(path: str) -> tuple[str, ...]:
     """A patch path cut out of a shell command may keep the quote that closed the argument
     (`*** Delete File: x'`); both spellings are checked."""
@@ -1186,8 +1342,14 @@ def _diff_targets(text: str) -> tuple[str, ...]:
 
 def _apply_patch(ctx: _Ctx, args: _Args) -> None:
     found = args.strings("input", "patch", "diff", "content", "text")
+    # A patch tool given a working directory (`workdir`, `cwd`, `dir`, ...) applies relative
+    # names there: each one is checked against every such directory (and as written).
+    dirs = args.dirs()
     for source, text in found:
+        start = len(ctx.ops)
         _patch_text(ctx, text, source)
+        if dirs:
+            _rebase(ctx, start, dirs)
     if not found:
         # Some callers send the patch through a shell-like `command` argv.
         if args.has("command", "cmd"):
@@ -1201,7 +1363,13 @@ def _web(ctx: _Ctx, args: _Args) -> None:
     found = args.strings(*_URL_KEYS)
     for source, value in found:
         ctx.url(value, source, lenient=True, content=body)
-    if not found:
+    # Gemini CLI `web_fetch` takes only a prompt and fetches every URL written in it.
+    fetched = False
+    for source, prompt in args.strings("prompt"):
+        for url in _urls_in(prompt):
+            fetched = True
+            ctx.url(url, f"{source} (url)", lenient=False)
+    if not found and not fetched:
         _missing(ctx)
 
 
@@ -1215,16 +1383,20 @@ def _web_search(ctx: _Ctx, args: _Args) -> None:
 
 
 def _urls_in(text: str) -> list[str]:
-    """URLs embedded in code (OpenHands `browser` actions such as `goto("https://...")`)."""
+    """URLs embedded in code or prose (OpenHands `browser` actions such as
+    `goto("https://...")`, a Gemini `web_fetch` prompt). Schemes match in any case."""
     out: list[str] = []
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters change length when lower-cased
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     for scheme in ("http://", "https://", "file://", "ws://", "wss://", "ftp://"):
-        start = text.find(scheme)
+        start = lowered.find(scheme)
         while start >= 0 and len(out) < 64:
             end = start
             while end < len(text) and text[end] not in " \t\r\n\"'`)<>,":
                 end += 1
             out.append(text[start:end])
-            start = text.find(scheme, end)
+            start = lowered.find(scheme, end)
     return out
 
 
@@ -1285,6 +1457,8 @@ def _mcp_resource(ctx: _Ctx, args: _Args) -> None:
             ctx.url(uri, source, lenient=False)
         else:
             ctx.add(Operation(OpKind.MCP, urls=(uri,), source=source))
+            if _anchored_path(uri):  # a server that takes a bare path reads that file
+                ctx.add(Operation(OpKind.READ, paths=(uri.strip(),), source=f"{source} (path)"))
     if not found:
         _missing(ctx)
 
@@ -1311,7 +1485,7 @@ def _use_mcp_tool(ctx: _Ctx, args: _Args) -> None:
     counted = _measure(inner_map, ctx.limits, ctx.signals)
     if counted is not None and counted <= ctx.nodes_left:
         ctx.nodes_left -= counted
-        _run(ctx, name, inner_map, f"{args.prefix}.arguments")
+        _run(ctx, name, inner_map, f"{args.prefix}.arguments", written=tool)
     ctx.nested -= 1
 
 
@@ -1385,15 +1559,31 @@ def known_tool_names() -> frozenset[str]:
     return frozenset(_BY_NAME)
 
 
-def _run(ctx: _Ctx, name: str, args: Mapping[object, object], prefix: str) -> bool:
-    """Both layers over one mapping of arguments; returns whether the name was known."""
+def _run(
+    ctx: _Ctx, name: str, args: Mapping[object, object], prefix: str, *, written: str = ""
+) -> bool:
+    """Both layers over one mapping of arguments; returns whether the name was known. A tool
+    the name layer does not know but whose name says it changes files (`save_file`,
+    `insert_edit_into_file`, `replace_file_content`, `fsWriteFile`) writes its paths; the
+    words are read from `written` (the name before lower-casing) when given."""
     base, _ = _split_mcp(name, None)
     extractor = _BY_NAME.get(_squash(base))
     view = _Args(ctx, args, prefix)
     if extractor is not None:
         extractor(ctx, view)
-    _walk_shape(ctx, view)
+    writing = extractor is None and changes_files(_mcp_base(written or name))
+    _walk_shape(ctx, view, writing=writing)
     return extractor is not None
+
+
+def _mcp_base(name: str) -> str:
+    """The tool part of `mcp__<server>__<tool>` in any case (the server's name says nothing
+    about what the tool does)."""
+    if name[:5].lower() == "mcp__":
+        cut = name.find("__", 5)
+        if cut > 5:
+            return name[cut + 2 :]
+    return name
 
 
 # --------------------------------------------------------------------------- entry point
@@ -1423,7 +1613,7 @@ def extract(call: ToolCall, *, limits: ExtractLimits | None = None) -> Extractio
     if counted is None:
         return Extraction(tool, base, server, (), frozenset(ctx.signals), False)
     ctx.nodes_left -= counted
-    known = _run(ctx, tool, args, "args")
+    known = _run(ctx, tool, args, "args", written=_clean_text(raw_name))
     is_mcp = call.origin is Origin.MCP or tool.startswith("mcp__")
     if not known:
         ctx.signals.add(Signal.UNKNOWN_TOOL)
