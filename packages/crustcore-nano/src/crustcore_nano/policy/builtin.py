@@ -442,14 +442,22 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
     _r(
         "persistence",
         _D,
-        "scheduled jobs, services and login items outlive the task; an agent must not install "
-        "them. Describe the job and let the user install it",
+        "scheduled jobs, services, login items and interpreter start-up hooks outlive the task; "
+        "an agent must not install them. Describe the job and let the user install it",
         "cron (`/etc/cron*`, `/var/spool/cron`, `crontab` installs), `at` jobs, systemd units "
         "(system and user), init scripts and `rc.local`, launchd agents and daemons, XDG "
         "autostart, `ld.so.preload`, module loading, `sudoers`-style drop-ins, and the "
         "commands that install them (`crontab FILE`, `at`, `systemctl enable`, "
-        "`launchctl load`).",
-        ("echo '* * * * * sh x' | crontab -", "Write ~/.config/systemd/user/x.service"),
+        "`launchctl load`, `git maintenance start`, `systemd-run --on-calendar=...`, "
+        "`loginctl enable-linger`). Also the hooks an interpreter runs at every start: a "
+        "`*.pth` file, `sitecustomize.py` or `usercustomize.py` in any `site-packages` or "
+        "`dist-packages` (a virtualenv in the workspace included; `pip install` itself is "
+        "not affected).",
+        (
+            "echo '* * * * * sh x' | crontab -",
+            "Write ~/.config/systemd/user/x.service",
+            "Write .venv/lib/python3.12/site-packages/init.pth",
+        ),
         PathClause(
             _CHANGE,
             (
@@ -465,6 +473,9 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
                 "/usr/lib/systemd/**",
                 "~/.config/systemd/**",
                 "~/.local/share/systemd/**",
+                "/run/systemd/transient/**",
+                "/run/user/*/systemd/**",
+                "/var/lib/systemd/linger/**",
                 "/etc/init.d/**",
                 "/etc/init/**",
                 "/etc/rc.local",
@@ -490,6 +501,12 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
                 "/etc/docker/daemon.json",
                 "~/.gradle/init.d/**",
                 "~/.gradle/init.gradle",
+                "**/site-packages/*.pth",
+                "**/dist-packages/*.pth",
+                "**/site-packages/sitecustomize.py",
+                "**/dist-packages/sitecustomize.py",
+                "**/site-packages/usercustomize.py",
+                "**/dist-packages/usercustomize.py",
             ),
         ),
     ),
@@ -499,7 +516,10 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "git hooks and git configuration run code on later git commands; an agent must not "
         "change them. Use `git -c` only for harmless keys, or ask the user",
         "Writes to `.git/hooks/`, `.git/config`, `.git/info/attributes`, `~/.gitconfig`, "
-        "`~/.config/git/config`, `/etc/gitconfig`; `git config` (and `git -c`) setting keys "
+        "`~/.config/git/config`, `/etc/gitconfig`, and to a path named `.git` itself (a "
+        "`gitdir:` file that points git at a repository with hostile hooks or config, or a copy "
+        "into `.git/`); `git init`/`git clone --template=DIR` (it copies hooks in); "
+        "`git config` (and `git -c`) setting keys "
         "that run programs (`core.hooksPath`, `core.sshCommand`, `core.fsmonitor`, "
         "`core.pager`, `core.editor`, `credential.helper`, `filter.*`, `diff.*.textconv`, "
         "`alias.*`, `include.path`, `url.*.insteadOf`, ...). `git config user.email ...` and "
@@ -519,6 +539,7 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
                 "**/.git/modules/*/hooks/**",
             ),
         ),
+        PathClause(frozenset({OpKind.WRITE}), ("**/.git",)),
     ),
     _r(
         "agent-config",
@@ -528,8 +549,11 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "Writes to Claude Code settings and hooks (`.claude/settings*.json`, `.claude/hooks/`, "
         "everything under `~/.claude/`, `~/.claude.json`), `.mcp.json`, Cursor (`.cursor/"
         "mcp.json`, `cli*.json`, `hooks.json`, `~/.cursor/`), Codex (`.codex/`, `~/.codex/`), "
-        "Gemini CLI, Roo, Continue, Windsurf, Amazon Q and Zed settings. Reading them, and "
-        "writing project instruction files such as `CLAUDE.md` or `AGENTS.md`, is allowed.",
+        "Gemini CLI, Roo, Continue, Windsurf, Amazon Q, Zed, Kiro, OpenCode (`opencode.json`, "
+        "`.opencode/`), Aider (`.aider.conf.yml`) and VS Code MCP (`.vscode/mcp.json`) "
+        "settings. Reading them, and writing project instruction files such as `CLAUDE.md`, "
+        "`AGENTS.md` or `.cursor/rules/*.mdc` (text the user reviews like any other file), "
+        "is allowed.",
         ("Write .claude/settings.json", "Edit .cursor/mcp.json", "Write .mcp.json"),
         PathClause(
             _CHANGE,
@@ -560,6 +584,14 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
                 "**/.zed/tasks.json",
                 "~/.config/zed/**",
                 "**/cline_mcp_settings.json",
+                "**/.vscode/mcp.json",
+                "**/opencode.json",
+                "**/opencode.jsonc",
+                "**/.opencode/**",
+                "~/.config/opencode/**",
+                "**/.kiro/settings/**",
+                "~/.kiro/**",
+                "**/.aider.conf.yml",
                 "~/.config/Code/User/**",
                 "~/Library/Application Support/Code/User/**",
             ),
@@ -568,13 +600,17 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
     _r(
         "ide-tasks",
         _A,
-        "IDE task, launch and workspace settings can run commands when the folder is opened; "
-        "approve the change if you asked for it",
+        "IDE, dev-container and tool settings in the project can run commands when the folder "
+        "is opened or the tool starts; approve the change if you asked for it",
         "Writes to `.vscode/settings.json`, `.vscode/tasks.json`, `.vscode/launch.json`, "
-        "`*.code-workspace`, `.idea/workspace.xml`, and git hook managers in the project "
-        "(`.husky/`, `.pre-commit-config.yaml`, `lefthook.yml`). Asked, not denied: these "
-        "are project files people do edit with agents.",
-        ("Write .vscode/tasks.json", "Write .husky/pre-commit"),
+        "`*.code-workspace`, `.idea/workspace.xml`, dev containers (`.devcontainer/`, "
+        "`.devcontainer.json`: `initializeCommand` runs on this machine), a project "
+        "`.yarnrc.yml`/`.yarnrc` (`yarnPath` runs a script on every yarn command), Claude Code "
+        "commands, skills and subagents (`.claude/commands/`, `.claude/skills/`, "
+        "`.claude/agents/`: they can pre-approve tools and run shell lines), and git hook "
+        "managers in the project (`.husky/`, `.pre-commit-config.yaml`, `lefthook.yml`). "
+        "Asked, not denied: these are project files people do edit with agents.",
+        ("Write .vscode/tasks.json", "Write .husky/pre-commit", "Write .devcontainer.json"),
         PathClause(
             _CHANGE,
             (
@@ -588,6 +624,13 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
                 "**/lefthook.yml",
                 "**/lefthook.yaml",
                 "**/.lefthook/**",
+                "**/.devcontainer/**",
+                "**/.devcontainer.json",
+                "**/.yarnrc.yml",
+                "**/.yarnrc",
+                "**/.claude/commands/**",
+                "**/.claude/skills/**",
+                "**/.claude/agents/**",
             ),
         ),
     ),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from crustcore_nano.shell.expand import Field, Val
 from crustcore_nano.shell.facts import NetworkTarget, OpKind, ShellSignal
 from crustcore_nano.shell.netparse import is_url, split_host_port
-from crustcore_nano.shell.options import basename, has, parse_opts, sub, values
+from crustcore_nano.shell.options import Opt, basename, has, parse_opts, sub, values
 from crustcore_nano.shell.sedscript import SedEffectKind, scan_sed
 from crustcore_nano.shell.sink import Sink
 from crustcore_nano.shell.tunnels import TUNNEL_PROGRAMS, exposes_port, tunnel_reason
@@ -394,6 +394,34 @@ def _copy(name: str, args: list[Field], sink: Sink) -> None:
         sink.op(_WRITE, f, name)
         for mode in values(opts, "-m", "--mode"):
             sink.chmod(mode, f, False, name)
+        for landed in _landed(f, _paths(sources)):
+            sink.op(_WRITE, landed, name)
+
+
+def _landed(dest: Field, sources: list[Field]) -> list[Field]:
+    """Where sources copied, moved or linked into `dest` land when `dest` is a directory:
+    `DEST/basename(SRC)`. Whether it is a directory is not known statically, so both the
+    destination and these paths are reported (`cp -r hooks .git/` writes `.git/hooks`,
+    `cp x.pth .venv/lib/python3.12/site-packages/` writes the `.pth` file there)."""
+    head = dest.text.rstrip("/")
+    if not head and not dest.text.startswith("/"):
+        return []
+    out: list[Field] = []
+    for src in sources[:_MAX_LANDED]:
+        landed = _landed_one(head, dest, src)
+        if landed is not None:
+            out.append(landed)
+    return out
+
+
+def _landed_one(head: str, dest: Field, src: Field) -> Field | None:
+    name = basename(src.text)
+    if name in ("", ".", "..") or "/" in name:
+        return None
+    return Field(head + "/" + name, dest.exact and src.exact, dest.glob or src.glob)
+
+
+_MAX_LANDED = 64  # bounded: a copy of more files is reported by its destination alone
 
 
 _LN_OPTS = frozenset({"-t", "--target-directory", "-S", "--suffix"})
@@ -416,6 +444,12 @@ def _ln(name: str, args: list[Field], sink: Sink) -> None:
     for f in dest:
         sink.op(_LINK, link, f.text)
         sink.op(_READ, f, name)
+    head = link.text.rstrip("/")
+    if len(pos) >= 2 and (head or link.text.startswith("/")):
+        for f in dest[:_MAX_LANDED]:
+            landed = _landed_one(head, link, f)
+            if landed is not None:  # the link made inside a directory (written there)
+                sink.op(_WRITE, landed, f"{name} into a directory")
 
 
 _DELETE_OPTS = frozenset({"-n", "--iterations", "-s", "--size", "--random-source"})
@@ -1156,8 +1190,12 @@ def _git(name: str, args: list[Field], sink: Sink) -> None:
                 configs.append(args[i + 1])
             elif t == "-C":
                 sink.chdir(args[i + 1])
+            elif t == "--config-env":
+                _git_config_env(args[i + 1], sink)
             i += 2
             continue
+        if t.startswith("--config-env="):
+            _git_config_env(sub(args[i], t.partition("=")[2]), sink)
         if t.startswith("-"):
             i += 1
             continue
@@ -1180,11 +1218,15 @@ def _git(name: str, args: list[Field], sink: Sink) -> None:
         _git_config_value(
             c.text.partition("=")[0], sub(c, c.text.partition("=")[2]), sink, f"git {cmd} -c"
         )
+    if cmd in ("init", "clone"):
+        _git_template(cmd, opts, pos, sink)
     if cmd == "clone":
         if pos:
             sink.address(pos[0], "git clone")
         if len(pos) >= 2:
             sink.op(_WRITE, pos[1], "git clone")
+    elif cmd == "maintenance" and pos and pos[0].text == "start":
+        _git_maintenance_start(rest, sink)
     elif cmd in ("fetch", "pull", "push", "ls-remote"):
         if pos and (is_url(pos[0].text) or _remote(pos[0].text) is not None):
             sink.address(pos[0], f"git {cmd}")
@@ -1202,14 +1244,23 @@ def _git(name: str, args: list[Field], sink: Sink) -> None:
         files = values(opts, "-f", "--file")
         if files:
             target = files[0]
-        writing = len(pos) >= 2 or has(
-            opts,
-            "--add",
-            "--unset",
-            "--unset-all",
-            "--replace-all",
-            "--rename-section",
-            "--remove-section",
+        verb = ""
+        if pos and pos[0].text in _GIT_CONFIG_VERBS:  # `git config set KEY VALUE` (git 2.46)
+            verb, pos = pos[0].text, pos[1:]
+        writing = (
+            len(pos) >= 2
+            or verb in ("set", "unset", "edit", "rename-section", "remove-section")
+            or has(
+                opts,
+                "--add",
+                "--unset",
+                "--unset-all",
+                "--replace-all",
+                "--rename-section",
+                "--remove-section",
+                "-e",
+                "--edit",
+            )
         )
         sink.op(_WRITE if writing else _READ, target, "git config")
         if len(pos) >= 2:
@@ -1219,6 +1270,9 @@ def _git(name: str, args: list[Field], sink: Sink) -> None:
             sink.op(_READ, f, f"git {cmd}")
 
 
+_GIT_CONFIG_VERBS = frozenset(
+    {"set", "get", "unset", "list", "edit", "rename-section", "remove-section"}
+)
 _GIT_CODE_KEYS = (
     "core.sshcommand",
     "core.pager",
@@ -1231,17 +1285,74 @@ _GIT_CODE_KEYS = (
     "credential.helper",
     "pager.",
     "uploadpack.packobjectshook",
+    "core.alternaterefscommand",
+    "interactive.difffilter",
+    "sendemail.sendmailcmd",
 )
+
+
+def _git_template(cmd: str, opts: list[Opt], pos: list[Field], sink: Sink) -> None:
+    """`git init|clone --template=DIR` copies DIR's `hooks/` into the new (or, for `init` in
+    an existing repository, the current) `.git/hooks`: planting hooks without writing them.
+    An empty `--template=` copies nothing (a common way to start without sample hooks)."""
+    if not any(t.text for t in values(opts, "--template")):
+        return
+    if cmd == "init":
+        repo = pos[0] if pos else Field(".")
+    elif len(pos) >= 2:
+        repo = pos[1]
+    elif pos:
+        tail = basename(pos[0].text.rstrip("/").rsplit(":", 1)[-1])
+        repo = sub(pos[0], tail.removesuffix(".git") or ".")
+    else:
+        return
+    sink.op(_WRITE, sub(repo, repo.text.rstrip("/") + "/.git/hooks"), f"git {cmd} --template")
+
+
+# Where `git maintenance start` installs its schedule, by `--scheduler` (the default on Linux
+# is a systemd user timer, falling back to cron).
+_MAINTENANCE_SCHEDULES = {
+    "systemd-timer": ".config/systemd/user/git-maintenance@.timer",
+    "launchctl": "Library/LaunchAgents/org.git-scm.git.hourly.plist",
+}
+
+
+def _git_maintenance_start(rest: list[Field], sink: Sink) -> None:
+    scheduler = "auto"
+    for a in rest:
+        if a.text.startswith("--scheduler="):
+            scheduler = a.text.partition("=")[2]
+    if scheduler == "crontab":
+        sink.op(_WRITE, Field("/var/spool/cron/crontabs"), "git maintenance start")
+        return
+    rel = _MAINTENANCE_SCHEDULES.get(scheduler, _MAINTENANCE_SCHEDULES["systemd-timer"])
+    sink.op(_WRITE, sink.home(rel), "git maintenance start")
+
+
+def _git_config_env(spec: Field, sink: Sink) -> None:
+    """`git --config-env=KEY=ENVVAR`: KEY takes the value of ENVVAR, which the command line
+    does not show. For a key whose value git runs, that is code the analyser cannot read."""
+    key = spec.text.partition("=")[0]
+    low = key.lower()
+    if _git_code_key(low) or low.startswith("alias.") or low == "core.hookspath":
+        sink.signal(
+            ShellSignal.UNRESOLVED_CODE,
+            f"git --config-env sets {key} from an environment variable (a program git runs)",
+        )
+
+
+def _git_code_key(low: str) -> bool:
+    return low.startswith(_GIT_CODE_KEYS) or (
+        low.startswith(("filter.", "diff.", "merge."))
+        and low.endswith((".clean", ".smudge", ".command", ".driver", ".textconv", ".process"))
+    )
 
 
 def _git_config_value(key: str, value: Field, sink: Sink, context: str) -> None:
     low = key.lower()
     if low.startswith("alias.") and value.text.startswith("!"):
         sink.shell_code(sub(value, value.text[1:]).val(), f"{context} {key}")
-    elif low.startswith(_GIT_CODE_KEYS) or (
-        low.startswith(("filter.", "diff.", "merge."))
-        and low.endswith((".clean", ".smudge", ".command", ".driver", ".textconv", ".process"))
-    ):
+    elif _git_code_key(low):
         code = value.text[1:] if value.text.startswith("!") else value.text
         sink.shell_code(sub(value, code).val(), f"{context} {key}")
     elif low == "core.hookspath":
@@ -1252,6 +1363,8 @@ _RUNNERS = frozenset({"npx", "bunx", "pnpx"})
 
 
 def _pkg(name: str, args: list[Field], sink: Sink) -> None:
+    if name in _CONFIG_WRITERS:
+        _pkg_config(name, args, sink)
     if name in _RUNNERS or (args and args[0].text == "dlx" and name in ("pnpm", "yarn")):
         _run_package(args[1:] if name not in _RUNNERS else args, sink)
     if name in ("docker", "podman") and args and args[0].text in ("run", "create"):
@@ -1267,6 +1380,52 @@ def _pkg(name: str, args: list[Field], sink: Sink) -> None:
             sink.address(f, name)
         elif "+" in text and is_url(text.split("+", 1)[1]):
             sink.address(sub(f, text.split("+", 1)[1]), name)
+
+
+_CONFIG_WRITERS = frozenset({"npm", "pnpm", "yarn", "pip", "pip3"})
+_CONFIG_VERBS = frozenset({"set", "delete", "rm", "unset", "edit"})
+_PKG_CONFIG_OPTS = frozenset({"--location", "-L", "--userconfig", "--globalconfig"})
+
+
+def _pkg_config(name: str, args: list[Field], sink: Sink) -> None:
+    """`npm|pnpm|yarn|pip config set|delete|edit` (and `npm set`) rewrite the tool's config
+    file, which can redirect the package index or make the tool run a program (`npm`'s
+    `script-shell`, `node-options`; `yarnPath`). Reported as a write of the file it edits, so
+    the same path rules apply as for writing that file directly. Reading (`get`, `list`) is
+    not reported: those commands hide tokens."""
+    opts, pos = parse_opts(args, _PKG_CONFIG_OPTS)
+    words = [p.text for p in pos[:2]]
+    if words[:1] == ["set"] and name == "npm":
+        verb = "set"
+    elif len(words) == 2 and words[0] in ("config", "c") and words[1] in _CONFIG_VERBS:
+        verb = words[1]
+    else:
+        return
+    detail = f"{name} config {verb}"
+    location = next((v.text for v in values(opts, "--location", "-L")), "")
+    if has(opts, "-g", "--global") and name != "pip":
+        location = "global"
+    if name in ("pip", "pip3"):
+        if has(opts, "--global"):
+            sink.op(_WRITE, Field("/etc/pip.conf"), detail)
+        elif has(opts, "--site"):
+            sink.op(_WRITE, Field("$VIRTUAL_ENV/pip.conf", exact=False), detail)
+        else:
+            sink.op(_WRITE, sink.home(".config/pip/pip.conf"), detail)
+    elif name == "yarn":
+        if has(opts, "-H", "--home"):
+            sink.op(_WRITE, sink.home(".yarnrc.yml"), detail)
+        else:  # yarn 2+ edits the project's file, yarn 1 the home one
+            sink.op(_WRITE, Field(".yarnrc.yml"), detail)
+            sink.op(_WRITE, sink.home(".yarnrc"), detail)
+    elif location == "project":
+        sink.op(_WRITE, Field(".npmrc"), detail)
+    elif location == "global":
+        sink.op(_WRITE, Field("/usr/local/etc/npmrc"), detail)
+    else:
+        explicit = values(opts, "--userconfig")
+        default = sink.home(".config/pnpm/rc" if name == "pnpm" else ".npmrc")
+        sink.op(_WRITE, explicit[0] if explicit else default, detail)
 
 
 def _container_mounts(args: list[Field], sink: Sink) -> None:
@@ -1371,6 +1530,10 @@ _AT_OPTS = frozenset({"-f", "-q", "-t", "-m"})
 def _at(name: str, args: list[Field], sink: Sink) -> None:
     """`at`/`batch` run their standard input (or `-f FILE`) later, as shell code."""
     opts, _ = parse_opts(args, _AT_OPTS)
+    if has(opts, "-l", "-r", "-d", "-c"):
+        return  # listing, showing or removing queued jobs
+    # The job is stored in the spool directory and runs later, outside the task.
+    sink.op(_WRITE, Field("/var/spool/cron/atjobs"), f"{name} job")
     for f in values(opts, "-f"):
         sink.op(_READ, f, name)
         sink.op(_EXECUTE, f, name)
@@ -1414,6 +1577,17 @@ def _tmux(name: str, args: list[Field], sink: Sink) -> None:
         if keys:
             joined = " ".join(f.text for f in keys)
             sink.shell_code(Field(joined, all(f.exact for f in keys)).val(), "tmux send-keys")
+
+
+def _loginctl(name: str, args: list[Field], sink: Sink) -> None:
+    """`loginctl enable-linger` keeps a user's services (and timers) running after logout and
+    starts them at boot: the step that makes a user unit outlive the session. It writes a
+    flag file under `/var/lib/systemd/linger/`."""
+    _, pos = parse_opts(args, frozenset({"-H", "--host", "-M", "--machine", "-p", "--property"}))
+    if not pos or pos[0].text != "enable-linger":
+        return
+    for user in pos[1:] or [Field("self")]:
+        sink.op(_WRITE, sub(user, "/var/lib/systemd/linger/" + user.text), "loginctl enable-linger")
 
 
 _MKFIFO_OPTS = frozenset({"-m", "--mode", "-Z"})
@@ -1516,6 +1690,7 @@ _TABLE["batch"] = _at
 _TABLE["tmux"] = _tmux
 _TABLE["screen"] = _tmux
 _TABLE["mkfifo"] = _mkfifo
+_TABLE["loginctl"] = _loginctl
 _TABLE["mknod"] = _mkfifo
 
 

@@ -88,7 +88,12 @@ _SPECS: dict[str, _Spec] = {
     "dbus-run-session": _s("--config-file --dbus-daemon"),
     "xvfb-run": _s("-n -s -f -e -p --server-num --server-args --auth-file --error-file"),
     "ssh-agent": _s("-a -E -P -t"),
-    "systemd-run": _s("-p -u -E -M -H --unit --property --setenv --machine --host --slice"),
+    "systemd-run": _s(
+        "-p -u -E -M -H --unit --property --setenv --machine --host --slice --description "
+        "--uid --gid --nice --working-directory --service-type --on-active --on-boot "
+        "--on-startup --on-unit-active --on-unit-inactive --on-calendar --timer-property "
+        "--path-property --socket-property"
+    ),
     "busybox": _s(),
     "command": _s(),
 }
@@ -209,6 +214,11 @@ def _generic(name: str, spec: _Spec, args: list[Field], sink: Sink) -> list[Fiel
     if name in ("strace", "systemd-run"):
         for f in values(opts, "-E", "--env", "--setenv"):
             _env_pair(f, sink)
+    if name == "systemd-run" and has(opts, *_SYSTEMD_RUN_LATER):
+        # A timer, path or socket unit starts the command later (and again), outside the
+        # task: a scheduled job installed for the lifetime of the service manager.
+        where = "/run/user/self/systemd/" if has(opts, "--user") else "/run/systemd/"
+        sink.op(_WRITE, Field(where + "transient/run.timer"), "systemd-run timer")
     if name == "valgrind":
         for o in opts:
             if o.name == "--log-file" and o.value is not None:
@@ -225,6 +235,13 @@ def _generic(name: str, spec: _Spec, args: list[Field], sink: Sink) -> list[Fiel
     if name == "taskset" and has(opts, "-p", "--pid"):
         return []
     return rest[skip:]
+
+
+_SYSTEMD_RUN_LATER = (
+    "--on-active", "--on-boot", "--on-startup", "--on-unit-active", "--on-unit-inactive",
+    "--on-calendar", "--on-clock-change", "--on-timezone-change", "--timer-property",
+    "--path-property", "--socket-property",
+)  # fmt: skip
 
 
 def _is_assignment(text: str) -> bool:
