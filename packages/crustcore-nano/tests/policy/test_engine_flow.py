@@ -38,7 +38,8 @@ def test_flow_contributions(engine: PolicyEngine) -> None:
     assert not fetch.sensitive_source
     read = engine.flow(_SENSITIVE)
     assert read.sensitive_source
-    assert read.untrusted_source  # outside the workspace
+    # outside the workspace, but the user's own configuration: sensitive, not untrusted
+    assert not read.untrusted_source
     assert not read.sends_out
     local = engine.flow(ToolCall("Read", {"file_path": "README.md"}))
     assert local == CallFlow()
@@ -78,7 +79,7 @@ def test_refused_calls_are_not_observed(engine: PolicyEngine) -> None:
 
 def test_credential_in_a_result_makes_the_session_sensitive(engine: PolicyEngine) -> None:
     session = SessionState()
-    mcp = ToolCall("mcp__filesystem__read_file", {"path": "notes.txt"}, Origin.MCP)
+    mcp = ToolCall("mcp__notes__get_note", {"id": "1"}, Origin.MCP)
     result = engine.evaluate_detailed(mcp, session=session)
     session.observe(result.flow, result="token = glpat-Zq8vR2mK9pL4xT7wN1bY\n")
     assert session.untrusted

@@ -56,7 +56,7 @@ from crustcore_nano.kernel.reducer import Reducer, StepResult
 from crustcore_nano.patches import Runner, UnverifiedPatch, VerifiedPatch, Verifier
 from crustcore_nano.policy.config import UserPolicy, load_home_policy
 from crustcore_nano.policy.engine import PolicyEngine
-from crustcore_nano.policy.session import SessionTable
+from crustcore_nano.policy.session import CallFlow, SessionTable
 from crustcore_nano.policy.types import Decision, Origin, ToolCall, Verdict
 from crustcore_nano.secrets.broker import SecretBroker
 from crustcore_nano.secrets.redactor import ModelVisibleText
@@ -158,6 +158,7 @@ class Kernel:
         self._policy: UserPolicy | None = None
         self._engines: dict[str, PolicyEngine] = {}
         self._sessions = SessionTable()
+        self._asked_flows: dict[ApprovalId, tuple[str, CallFlow]] = {}
         self.decisions = 0
 
     @classmethod
@@ -436,6 +437,8 @@ class Kernel:
             known = self.approvals.known
             self._pending = {i: p for i, p in self._pending.items() if known(i)}
         self._pending[pending.approval_id] = pending
+        if len(self._asked_flows) >= 2 * MAX_TRACKED:
+            self._asked_flows = {i: f for i, f in self._asked_flows.items() if i in self._pending}
 
     def approve(
         self, approval_id: ApprovalId, *, by: AuthorizedUser, digest: str
@@ -450,6 +453,9 @@ class Kernel:
             self._record_refusal(approval_id, by, exc)
             raise
         self._record_resolution(approval_id, True)
+        asked = self._asked_flows.pop(approval_id, None)
+        if asked is not None:  # the approved call runs: the session now holds what it reads
+            self._sessions.get(asked[0]).observe(asked[1])
         return approved
 
     def deny(self, approval_id: ApprovalId, *, by: AuthorizedUser, digest: str) -> None:
@@ -537,7 +543,12 @@ class Kernel:
         session = None
         if session_id is not None:
             session = self._sessions.get(_session_id(session_id))
-        decision = self._engine(ws).evaluate(call, session=session)
+        evaluation = self._engine(ws).evaluate_detailed(call, session=session)
+        decision = evaluation.decision
+        if session is not None and decision.verdict is Verdict.ALLOW:
+            # Recorded now: the kernel cannot see whether the edge ran the call, and an edge
+            # that never reports back must not leave the session flow rule without memory.
+            session.observe(evaluation.flow, decision=decision)
         with self._lock:
             now = self._clock()
             args = cast("dict[str, object]", self.broker.redactor.scrub_json(dict(call.args)))
@@ -553,6 +564,8 @@ class Kernel:
                     now_ms=now,
                 )
                 self._remember(pending)
+                if session_id is not None:  # observed if the user approves (see `approve`)
+                    self._asked_flows[pending.approval_id] = (session_id, evaluation.flow)
                 decision = replace(decision, approval_id=pending.approval_id)
             payload: dict[str, object] = {
                 "tool": call.tool,
@@ -583,12 +596,20 @@ class Kernel:
         return decision
 
     def observe(
-        self, session_id: str, call: ToolCall, decision: Decision, result: str | None = None
+        self,
+        session_id: str,
+        call: ToolCall,
+        decision: Decision,
+        result: str | None = None,
+        *,
+        workspace: str | None = None,
     ) -> None:
-        """Tell the session flow rule what a call that ran did (read untrusted or sensitive
-        data, sent data out), so a later call completing the three is asked about."""
+        """Tell the session flow rule what a call that ran returned: a credential in `result`
+        makes the session sensitive. (What the call itself reads and sends was recorded by
+        `check`; recording it again changes nothing.) `workspace` is the one given to `check`:
+        whether a read is outside the workspace depends on it."""
         session = self._sessions.get(_session_id(session_id))
-        engine = self._engine(os.path.abspath(os.getcwd()))
+        engine = self._engine(os.path.abspath(workspace or os.getcwd()))
         session.observe(engine.flow(call), decision=decision, result=result)
 
     # --- redaction --------------------------------------------------------------------------------

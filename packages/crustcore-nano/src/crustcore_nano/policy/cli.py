@@ -313,7 +313,19 @@ def hook_main(
     return 0
 
 
-_SAFE_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@/+=-]{0,127}")
+
+
+def _hook_session(raw: str | None) -> str | None:
+    """The session id the kernel keeps for an agent's session id. An id the log cannot take
+    as written (too long, odd characters) becomes a digest of itself: dropping it would turn
+    the session flow rule off for that agent."""
+    if not raw:
+        return None
+    if _SAFE_ID.fullmatch(raw):
+        return raw
+    data = raw.encode("utf-8", "surrogatepass")
+    return "h-" + hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _dlp_scrub(value: object, depth: int = 0) -> object:
@@ -337,7 +349,7 @@ def _decide_via_kernel(env: _Env, call: ToolCall, workspace: str) -> Decision | 
         return None
     from crustcore_nano.daemon.client import KernelClient  # the daemon is optional here
 
-    session = call.session if call.session and _SAFE_ID.fullmatch(call.session) else None
+    session = _hook_session(call.session)
     try:
         with KernelClient(env.crustcore_home, timeout=10) as client:
             return client.check(call, session_id=session, workspace=workspace)
@@ -364,8 +376,8 @@ def _record_decision(
         payload["args"] = args
     else:
         payload["args_sha256"] = hashlib.sha256(encoded.encode()).hexdigest()
-    session = call.session if call.session and _SAFE_ID.fullmatch(call.session) else None
-    if call.session and session is None:
+    session = _hook_session(call.session)
+    if call.session and session != call.session:
         payload["session"] = call.session[:128]
     try:
         with EventLog.open(Path(env.crustcore_home)) as log:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 from crustcore_nano.dlp import scan
@@ -34,6 +34,7 @@ from crustcore_nano.paths import PathResolver, PathSignal, ResolvedPath, is_with
 from crustcore_nano.policy.builtin import SENSITIVE_READS, BuiltinRule, PathRuleIndex, rule
 from crustcore_nano.policy.config import UserPolicy, UserRule
 from crustcore_nano.policy.extract import Extraction, Signal, extract, fold_key, split_url
+from crustcore_nano.policy.flowfacts import shell_flow
 from crustcore_nano.policy.hosts import canonical_host, find_metadata_hosts, metadata_endpoint
 from crustcore_nano.policy.session import FLOW_RULE, CallFlow, SessionState
 from crustcore_nano.policy.types import Decision, Operation, OpKind, Origin, ToolCall, Verdict
@@ -173,7 +174,8 @@ class _Run:
     """Mutable state of one evaluation."""
 
     __slots__ = (
-        "asks", "ex", "flow_sensitive", "marker_texts", "ops", "path_ops", "texts", "words"
+        "asks", "ex", "flow_sends", "flow_sensitive", "flow_untrusted", "marker_texts", "ops",
+        "path_ops", "texts", "words",
     )  # fmt: skip
 
     def __init__(self, ex: Extraction) -> None:
@@ -187,6 +189,8 @@ class _Run:
         # (quotes removed, `\` escapes and known variables expanded): DLP scans these too.
         self.words: list[str] = []
         self.flow_sensitive = ""
+        self.flow_untrusted = ""  # from shell lines (see `flowfacts.shell_flow`)
+        self.flow_sends = ""
 
     def deny(self, name: str, what: str, op: Operation | None = None) -> _Deny:
         found = rule(name)
@@ -295,12 +299,18 @@ class PolicyEngine:
         return self._with_session(self._evaluate(call), session)
 
     def _with_session(self, result: Evaluation, session: SessionState | None) -> Evaluation:
-        """The session flow rule applies on top of an allowed decision."""
-        if session is None or result.decision.verdict is not Verdict.ALLOW:
+        """The session flow rule applies on top of an allowed decision. A call already asked
+        for another reason keeps its rule, and its reason gains the flow's, so the user who
+        approves an upload knows it would also complete the exfiltration shape."""
+        verdict = result.decision.verdict
+        if session is None or verdict is Verdict.DENY:
             return result
         why = session.completes_flow(result.flow)
         if why is None:
             return result
+        if verdict is Verdict.ASK:
+            reason = f"{result.decision.reason}; besides, {why}"
+            return Evaluation(replace(result.decision, reason=reason), result.flow)
         decision = Decision(Verdict.ASK, FLOW_RULE, why, operations=result.decision.operations)
         return Evaluation(decision, result.flow)
 
@@ -313,8 +323,8 @@ class PolicyEngine:
         run = _Run(ex)
         try:
             self._pipeline(call, run)
-            flow = self._flow(call, run)
             decision = self._decide(call, run)
+            flow = self._flow(call, run)  # after the user rules, which mark excepted reads
         except _Deny as stop:
             hit = stop.hit
             decision = Decision(hit.verdict, hit.rule, hit.reason, operations=ex.operations)
@@ -504,6 +514,7 @@ class PolicyEngine:
 
     def _shell(self, analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
         shown = _short(analysis.command)
+        self._shell_flow(analysis, run)
         signals = analysis.signals
         if not signals.isdisjoint(_REMOTE_SHELL):
             why = _finding(analysis, ShellSignal.REVERSE_SHELL, "it opens a remote shell")
@@ -1113,6 +1124,15 @@ class PolicyEngine:
             f"[policy.mcp.{server or 'SERVER'}] allow_tools in crustcore.toml if it is safe",
         )
 
+    def _shell_flow(self, analysis: ShellAnalysis, run: _Run) -> None:
+        """Note what a shell line adds to the session flow beyond its operations: programs
+        that reach another host without a host the analyser can name, and output that holds
+        secret values (see `flowfacts`)."""
+        found = shell_flow(analysis)
+        run.flow_untrusted = run.flow_untrusted or found.untrusted
+        run.flow_sensitive = run.flow_sensitive or found.sensitive
+        run.flow_sends = run.flow_sends or found.sends
+
     def _flow(self, call: ToolCall, run: _Run) -> CallFlow:
         untrusted = ""
         sends = ""
@@ -1121,17 +1141,29 @@ class PolicyEngine:
                 target = op.hosts[0] if op.hosts else (op.urls[0] if op.urls else "the network")
                 sends = f"network request to {target}"
                 untrusted = untrusted or f"content fetched from {target}"
-        if call.origin is Origin.MCP or run.ex.server is not None:
+        sends = sends or run.flow_sends
+        untrusted = untrusted or run.flow_untrusted
+        if (call.origin is Origin.MCP or run.ex.server is not None) and not run.ex.known_tool:
+            # A tool whose effects extraction does not know: its result is the server's words
+            # and its arguments go to the server. Known tools (the filesystem server's
+            # `read_file`, ...) are judged by their operations, like the agent's own tools.
             label = run.ex.tool
             untrusted = untrusted or f"result of MCP tool {label}"
             sends = sends or f"MCP tool {label}"
         if not untrusted:
+            # A file outside the workspace may hold anyone's words (a download, another
+            # project, a temp file). The sensitive-class files (`~/.ssh/config`, `~/.gitconfig`,
+            # ...) are the user's own configuration: reading one makes the session sensitive,
+            # not untrusted, so one such read followed by `git push` is not two legs at once.
             for path_op in run.path_ops:
-                if path_op.kind is OpKind.READ and not path_op.listing:
-                    outside = [r for r in path_op.resolved if not r.confined]
-                    if outside:
-                        untrusted = f"read of {path_op.written} outside the workspace"
-                        break
+                if path_op.kind is not OpKind.READ or path_op.listing:
+                    continue
+                if not any(not r.confined for r in path_op.resolved):
+                    continue
+                if any(self._sensitive.match(f, OpKind.READ) is not None for f in path_op.forms):
+                    continue
+                untrusted = f"read of {path_op.written} outside the workspace"
+                break
         return CallFlow(
             untrusted_source=bool(untrusted),
             sensitive_source=bool(run.flow_sensitive),

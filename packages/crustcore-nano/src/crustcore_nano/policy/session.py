@@ -8,7 +8,8 @@ agent's context, and asks for approval when a call would add the third leg (send
 The state changes only through `SessionState.observe`, which the caller invokes *after* a call
 ran, with the call's `CallFlow` (from `PolicyEngine.evaluate_detailed`) and, when it has it, the
 call's result text (scanned for credentials). Evaluation itself never mutates the state, so
-evaluating the same call twice, or evaluating a call that is then refused, changes nothing.
+evaluating the same call twice, or evaluating a call that is then refused, changes nothing. A
+caller observes only calls that ran: allowed ones, and asked ones the user approved.
 """
 
 from __future__ import annotations
@@ -66,10 +67,12 @@ class SessionState:
     def observe(
         self, flow: CallFlow, *, decision: Decision | None = None, result: str | None = None
     ) -> None:
-        """Record a call that ran. A call that was not allowed did not run and changes
-        nothing. `result` (the tool's output, when the caller has it) is scanned: a real
-        credential in it makes the session sensitive, and an MCP or web result is untrusted."""
-        if decision is not None and decision.verdict is not Verdict.ALLOW:
+        """Record a call that ran. A denied call never runs and changes nothing; an asked call
+        that the caller observes ran because the user approved it, so it counts like an
+        allowed one (an approved read of a secret still puts the secret in the agent's
+        context). `result` (the tool's output, when the caller has it) is scanned: a real
+        credential in it makes the session sensitive."""
+        if decision is not None and decision.verdict is Verdict.DENY:
             return
         if flow.untrusted_source and not self.untrusted_why:
             self.untrusted_why = flow.untrusted_why or "untrusted content was read"
