@@ -34,9 +34,10 @@ from crustcore_nano.paths import PathResolver, PathSignal, ResolvedPath, is_with
 from crustcore_nano.policy.builtin import SENSITIVE_READS, BuiltinRule, PathRuleIndex, rule
 from crustcore_nano.policy.config import UserPolicy, UserRule
 from crustcore_nano.policy.extract import Extraction, Signal, extract, fold_key, split_url
-from crustcore_nano.policy.flowfacts import shell_flow
+from crustcore_nano.policy.flowfacts import git_subcommand, shell_flow
 from crustcore_nano.policy.hosts import canonical_host, find_metadata_hosts, metadata_endpoint
 from crustcore_nano.policy.session import FLOW_RULE, CallFlow, SessionState
+from crustcore_nano.policy.tokenhosts import foreign_hosts, provider_of, variable_names
 from crustcore_nano.policy.types import Decision, Operation, OpKind, Origin, ToolCall, Verdict
 from crustcore_nano.shell import CommandFact, ShellAnalysis, ShellSignal, analyze, network_text
 from crustcore_nano.shell import OpKind as ShellOp
@@ -102,6 +103,8 @@ _GIT_DANGEROUS_KEYS = frozenset(
         "core.askpass", "core.gitproxy", "core.worktree", "sequence.editor", "gpg.program",
         "diff.external", "safe.directory", "init.templatedir", "uploadpack.packobjectshook",
         "protocol.allow", "web.browser", "core.attributesfile", "core.excludesfile",
+        "core.alternaterefscommand", "interactive.difffilter", "sendemail.sendmailcmd",
+        "sendemail.smtpserver", "instaweb.httpd",
     }
 )  # fmt: skip
 _GIT_DANGEROUS_PREFIXES = (
@@ -409,7 +412,7 @@ class PolicyEngine:
     ) -> None:
         if not path or path in ("-", "/dev/stdin"):
             return
-        path = _pwd(path, op.cwd or self._cwd)
+        path = _pwd(path, self._abs_cwd(op.cwd) if op.cwd else self._cwd)
         norm = _normalized(path, percent=True)
         if norm.signals & _HIDING:
             hidden = ", ".join(sorted(s.value for s in norm.signals & _HIDING))
@@ -457,9 +460,7 @@ class PolicyEngine:
         key = cwd or ""
         found = self._resolvers.get(key)
         if found is None:
-            base = self._cwd
-            if cwd:
-                base = cwd if os.path.isabs(cwd) else self._cwd + "/" + cwd
+            base = self._abs_cwd(cwd) if cwd else self._cwd
             if len(self._resolvers) >= 64:
                 self._resolvers.clear()
             found = PathResolver(
@@ -467,6 +468,32 @@ class PolicyEngine:
             )
             self._resolvers[key] = found
         return found
+
+    def _credential_host(self, fact: CommandFact, op: Operation, run: _Run) -> None:
+        """Ask when a variable named for a provider (`$GITHUB_TOKEN`) goes to a public host
+        outside that provider's domains, even in a credential slot (see `tokenhosts`)."""
+        text = " ".join(fact.argv)
+        if self._env_secrets:
+            text = _unexpand(text, self._env_secrets)  # a known value is followed by name
+        if "$" not in text:
+            return
+        for name in variable_names(text):
+            provider = provider_of(name)
+            if provider is None or not is_secret_name(name):
+                continue
+            foreign = foreign_hosts(provider, op.hosts)
+            if foreign:
+                what = f"${name} (a {provider.name} credential) goes to {foreign[0]}"
+                run.ask("approval:credential-host", f"`{_short(fact.text)}`: {what}", op)
+                return
+
+    def _abs_cwd(self, cwd: str) -> str:
+        """A call's working directory as the tool will use it: `~`, `$HOME` and known
+        variables expanded (the agent's shell expands them before it changes directory), a
+        relative one taken from the engine's cwd, `..` collapsed."""
+        if os.path.isabs(cwd):
+            return cwd
+        return self._resolver(None).resolve(cwd).lexical
 
     def _resolve(self, path: str, cwd: str | None, *, literal: bool = False) -> ResolvedPath:
         key = (cwd or "", path, literal)
@@ -500,7 +527,7 @@ class PolicyEngine:
             raise run.deny("builtin:shell-evasion", f"command hides characters ({hidden})", op)
         cwd = self._cwd
         if op.cwd:
-            cwd = op.cwd if os.path.isabs(op.cwd) else self._cwd + "/" + op.cwd
+            cwd = self._abs_cwd(op.cwd)
         texts = [command]
         if norm.normalized != command:
             texts.append(norm.normalized)
@@ -607,6 +634,7 @@ class PolicyEngine:
                     )
                     run.ops.append(derived)
                     self._check_host(target.host, derived, run)
+                    self._credential_host(fact, derived, run)
                 if target.url:
                     run.texts.append(_norm_text(target.url))
         for sop in analysis.operations:  # effects of compound commands (`done < file`)
@@ -651,7 +679,7 @@ class PolicyEngine:
         path rules as reads: naming a protected file to any program is reading it."""
         if fact.name in _INERT_PROGRAMS:
             return
-        base = op.cwd or self._cwd
+        base = self._abs_cwd(op.cwd) if op.cwd else self._cwd
         known = {lexical_clean(t) for t in targets if t.startswith("/")}
         previous = ""
         for arg in fact.argv[1:]:
@@ -741,10 +769,13 @@ class PolicyEngine:
         while index < len(argv):
             arg = argv[index]
             value: str | None = None
-            if arg in ("-c", "--config") and index + 1 < len(argv):
+            # `--config-env=KEY=VAR` takes the value from the environment: the program it
+            # names never shows on the line, so no one-shot pager is let through.
+            hidden = arg.startswith("--config-env") and sub is None
+            if arg in ("-c", "--config", "--config-env") and index + 1 < len(argv):
                 value = argv[index + 1]
                 index += 1
-            elif arg.startswith("--config="):
+            elif arg.startswith(("--config=", "--config-env=")):
                 value = arg.split("=", 1)[1]
             elif arg.startswith("-c") and len(arg) > 2 and sub is None:
                 value = arg[2:]
@@ -754,7 +785,7 @@ class PolicyEngine:
                 sub, sub_at = arg, index
             if value is not None:
                 key = value.split("=", 1)[0]
-                if _git_key_dangerous(key) and not _git_one_shot_program(key):
+                if _git_key_dangerous(key) and (hidden or not _git_one_shot_program(key)):
                     raise run.deny(
                         "builtin:git-hooks-and-config", f"git sets {key} (runs a program)", op
                     )
@@ -1339,6 +1370,8 @@ def _git_key_dangerous(key: str) -> bool:
     lowered = key.lower()
     if lowered in _GIT_DANGEROUS_KEYS:
         return True
+    if lowered.startswith("submodule.") and lowered.endswith(".update"):
+        return True  # a `!command` value runs on `git submodule update`
     if lowered.startswith("remote.") and lowered.endswith(_GIT_SAFE_REMOTE):
         return False
     if lowered.startswith("http.") and not lowered.endswith((".proxy", ".sslkey", ".sslcert")):
@@ -1454,28 +1487,29 @@ def _installs_persistence(name: str, args: list[str]) -> bool:
 
 def _reversibility(name: str, args: list[str], fact: CommandFact) -> str | None:
     if name == "git":
-        sub = next((a for a in args if not a.startswith("-")), "")
-        if sub == "push":
-            rest = args[args.index("push") + 1 :]
-            if any(
-                a in ("--force", "-f", "--force-with-lease", "--mirror", "--delete", "-d")
-                or a.startswith(("--force-with-lease=", "+", ":"))
-                for a in rest
-            ):
-                return "approval:force-push"
-        if sub == "reset" and "--hard" in args:
+        # The subcommand comes after git's own options, some of which take a value
+        # (`git -C . push --force`, `git -c k=v reset --hard`).
+        sub, after = git_subcommand(tuple(args))
+        rest = list(after)
+        if sub == "push" and any(
+            a in ("--force", "-f", "--force-with-lease", "--mirror", "--delete", "-d")
+            or a.startswith(("--force-with-lease=", "+", ":"))
+            for a in rest
+        ):
+            return "approval:force-push"
+        if sub == "reset" and "--hard" in rest:
             return "approval:history-rewrite"
         if (
             sub == "clean"
-            and any(a.startswith("-") and "f" in a.lstrip("-") for a in args)
-            and not _git_clean_dry_run(args[args.index("clean") + 1 :])
+            and any(a.startswith("-") and "f" in a.lstrip("-") for a in rest)
+            and not _git_clean_dry_run(rest)
         ):
             return "approval:history-rewrite"
-        if sub in ("filter-branch", "filter-repo") or (sub == "stash" and "clear" in args):
+        if sub in ("filter-branch", "filter-repo") or (sub == "stash" and "clear" in rest):
             return "approval:history-rewrite"
-        if sub == "checkout" and ("-f" in args or "--force" in args):
+        if sub == "checkout" and ("-f" in rest or "--force" in rest):
             return "approval:history-rewrite"
-        if sub == "reflog" and "expire" in args:
+        if sub == "reflog" and "expire" in rest:
             return "approval:history-rewrite"
         return None
     publish = _PUBLISH.get(name)

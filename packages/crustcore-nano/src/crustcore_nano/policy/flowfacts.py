@@ -25,7 +25,7 @@ from crustcore_nano.shell import CommandFact, ShellAnalysis
 from crustcore_nano.shell import OpKind as ShellOp
 from crustcore_nano.shell.secretvars import is_secret_name
 
-__all__ = ["ShellFlow", "shell_flow"]
+__all__ = ["ShellFlow", "git_subcommand", "shell_flow"]
 
 # Programs whose every real run talks to another host (a bare `--version` or `--help` aside).
 _CLIENTS = frozenset(
@@ -188,13 +188,13 @@ def _git_role(args: tuple[str, ...]) -> tuple[str, bool, bool]:
     may have added. Fetching from a configured remote is not counted as untrusted: what it
     brings lands in the workspace, which the flow rule treats as the user's project (a URL
     written on the line is a host the analyser names, counted like any other request)."""
-    sub, _ = _git_subcommand(args)
+    sub, _ = git_subcommand(args)
     if sub in _GIT_SEND:
         return f"`git {sub}` sends to a remote", False, True
     return "", False, False
 
 
-def _git_subcommand(args: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+def git_subcommand(args: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
     """The git subcommand after global options (`git -C dir push`), and the words after it."""
     index = 0
     while index < len(args):

@@ -14,10 +14,10 @@ the client *sends the value as data* to the host or only *uses it as a credentia
   or on the standard input of a client that sends its input (`nc`, `socat`, `curl -d @-`,
   `wget -i -`, `ssh`, `http`).
 
-A credential header still goes to whatever host the command names; telling whether that host
-is the one the token belongs to is out of reach of a static check, so header use is allowed
-whatever the host (documented in docs/policy.md). Only commands with a secret value reach this
-module, so it costs nothing on ordinary lines.
+A credential header still goes to whatever host the command names; this module does not
+judge the host. The engine does, for variables named for a provider (`$GITHUB_TOKEN` to a
+host that is not GitHub's is asked: `crustcore_nano.policy.tokenhosts`). Only commands with
+a secret value reach this module, so it costs nothing on ordinary lines.
 """
 
 from __future__ import annotations
