@@ -806,7 +806,10 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "view --raw`, `kubectl get secret ... -o ...`, `kubectl create token`, `git credential "
         "fill`, `docker-credential-* get`, `security find-*-password -w`/`-g` and `security "
         "dump-keychain`, `secret-tool lookup`, `op read` (1Password), `pass show`, `vault read` "
-        "/ `vault kv get`, `heroku auth:token`.",
+        "/ `vault kv get`, `heroku auth:token`; secret managers asked for a value (`aws "
+        "secretsmanager get-secret-value`, `aws ssm get-parameter --with-decryption`, `gcloud "
+        "secrets versions access`, `az keyvault secret show`, `doppler secrets get`); `glab "
+        "auth token`/`status -t`; `npm config get` of a registry `_authToken`.",
         ("gh auth token", "kubectl config view --raw", "security find-generic-password -s x -w"),
     ),
     _r(

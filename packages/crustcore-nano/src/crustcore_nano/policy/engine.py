@@ -1408,7 +1408,7 @@ _PASS_SAFE = frozenset({"ls", "list", "find", "search", "init", "insert", "gener
 _CREDENTIAL_TOOLS = frozenset(
     {
         "gh", "gcloud", "aws", "az", "kubectl", "oc", "git", "security", "secret-tool", "op",
-        "pass", "vault", "heroku",
+        "pass", "vault", "heroku", "doppler", "glab", "npm", "pnpm", "yarn",
     }
 )  # fmt: skip
 
@@ -1421,22 +1421,37 @@ def _prints_credentials(name: str, args: list[str]) -> bool:
     words = [a for a in args if not a.startswith("-")]
     flags = set(args)
     first2 = words[:2]
-    if name == "gh":
+    if name in ("gh", "glab"):
         return first2 == ["auth", "token"] or (
             first2 == ["auth", "status"] and bool(flags & {"-t", "--show-token"})
         )
     if name == "gcloud":
-        return any(
-            w in ("print-access-token", "print-identity-token") for w in words
-        ) or first2 == ["config", "config-helper"]
+        return (
+            any(w in ("print-access-token", "print-identity-token") for w in words)
+            or first2 == ["config", "config-helper"]
+            or ("secrets" in words and "versions" in words and "access" in words)
+        )
+    if name in ("npm", "pnpm", "yarn"):
+        # `npm config get //registry.npmjs.org/:_authToken` prints the registry token
+        return first2 == ["config", "get"] and any(
+            w.endswith(("_authtoken", ":_auth", "_password")) for w in words[2:]
+        )
+    if name == "doppler":
+        return words[:1] == ["secrets"] and ("get" in words or "download" in words)
     if name == "aws":
         if first2 == ["configure", "export-credentials"]:
+            return True
+        if "secretsmanager" in words and "get-secret-value" in words:
+            return True
+        if "ssm" in words and "--with-decryption" in flags:
             return True
         if first2 == ["configure", "get"]:
             return any("secret" in w or "session_token" in w for w in words[2:])
         return first2 == ["sts", "get-session-token"]
     if name == "az":
-        return first2 == ["account", "get-access-token"]
+        return first2 == ["account", "get-access-token"] or (
+            "keyvault" in words and "secret" in words and ("show" in words or "download" in words)
+        )
     if name in ("kubectl", "oc"):
         if first2 == ["config", "view"]:
             return "--raw" in flags
