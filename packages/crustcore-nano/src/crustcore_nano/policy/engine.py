@@ -689,6 +689,8 @@ class PolicyEngine:
             previous = arg
             if after_output_flag or not arg or arg.startswith("-") or "://" in arg:
                 continue  # `-o FILE`, `-keyout FILE`, `--output FILE`: written, not read
+            if fact.name in _REMOTE_COPY and _remote_spec(arg):
+                continue  # `host:/home/`: a path on the other machine, not a local read
             words = [arg]
             if ":" in arg:  # `HEAD:.env`, `src:dst` volume specs, `host:path`
                 words.extend(part for part in arg.split(":") if part)
@@ -1411,6 +1413,16 @@ _CREDENTIAL_TOOLS = frozenset(
         "pass", "vault", "heroku", "doppler", "glab", "npm", "pnpm", "yarn",
     }
 )  # fmt: skip
+
+
+_REMOTE_COPY = frozenset({"scp", "rsync", "sftp"})
+
+
+def _remote_spec(arg: str) -> bool:
+    """`[user@]host:path` (or rsync's `host::module`): the part before the colon names a
+    host, so the path is on that host."""
+    head, colon, _ = arg.partition(":")
+    return bool(colon) and bool(head) and "/" not in head and not head.startswith(("~", "."))
 
 
 def _prints_credentials(name: str, args: list[str]) -> bool:
