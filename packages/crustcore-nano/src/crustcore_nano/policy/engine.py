@@ -1415,9 +1415,6 @@ _CREDENTIAL_TOOLS = frozenset(
 )  # fmt: skip
 
 
-_REMOTE_COPY = frozenset({"scp", "rsync", "sftp"})
-
-
 def _remote_spec(arg: str) -> bool:
     """`[user@]host:path` (or rsync's `host::module`): the part before the colon names a
     host, so the path is on that host."""
