@@ -178,7 +178,7 @@ class _Run:
 
     __slots__ = (
         "asks", "ex", "flow_sends", "flow_sensitive", "flow_untrusted", "marker_texts", "ops",
-        "path_ops", "texts", "words",
+        "path_ops", "texts", "want_flow", "words",
     )  # fmt: skip
 
     def __init__(self, ex: Extraction) -> None:
@@ -194,6 +194,7 @@ class _Run:
         self.flow_sensitive = ""
         self.flow_untrusted = ""  # from shell lines (see `flowfacts.shell_flow`)
         self.flow_sends = ""
+        self.want_flow = True  # False when no caller reads the flow (no session)
 
     def deny(self, name: str, what: str, op: Operation | None = None) -> _Deny:
         found = rule(name)
@@ -292,6 +293,8 @@ class PolicyEngine:
 
     def evaluate(self, call: ToolCall, *, session: SessionState | None = None) -> Decision:
         """Decide one tool call. Deterministic; never raises on the call's content."""
+        if session is None:  # nobody reads the flow: the shell-flow step is skipped
+            return self._evaluate(call, want_flow=False).decision
         return self.evaluate_detailed(call, session=session).decision
 
     def evaluate_detailed(
@@ -317,13 +320,14 @@ class PolicyEngine:
         decision = Decision(Verdict.ASK, FLOW_RULE, why, operations=result.decision.operations)
         return Evaluation(decision, result.flow)
 
-    def _evaluate(self, call: ToolCall) -> Evaluation:
+    def _evaluate(self, call: ToolCall, *, want_flow: bool = True) -> Evaluation:
         flow = CallFlow()
         try:
             ex = extract(call)
         except Exception as exc:  # fail closed on anything unforeseen
             return Evaluation(_internal_error(exc), flow)
         run = _Run(ex)
+        run.want_flow = want_flow
         try:
             self._pipeline(call, run)
             decision = self._decide(call, run)
@@ -541,7 +545,8 @@ class PolicyEngine:
 
     def _shell(self, analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
         shown = _short(analysis.command)
-        self._shell_flow(analysis, run)
+        if run.want_flow:
+            self._shell_flow(analysis, run)
         signals = analysis.signals
         if not signals.isdisjoint(_REMOTE_SHELL):
             why = _finding(analysis, ShellSignal.REVERSE_SHELL, "it opens a remote shell")
