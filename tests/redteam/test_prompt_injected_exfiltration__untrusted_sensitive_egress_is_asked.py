@@ -198,3 +198,29 @@ def test_the_kernel_remembers_what_each_session_read(kernel: Kernel, tmp_path: P
     assert check("cat ~/.ssh/id_rsa", "s3").verdict is Verdict.DENY
     check(_FETCH, "s3")
     assert check("git push origin main", "s3").verdict is Verdict.ALLOW
+
+
+def test_the_kernel_counts_an_asked_read_only_once_the_user_approves(
+    kernel: Kernel, tmp_path: Path
+) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+
+    def check(step: Step, session: str) -> Decision:
+        call = ToolCall("Bash", {"command": step}, Origin.MODEL) if isinstance(step, str) else step
+        return kernel.check(call, session_id=session, workspace=str(ws))
+
+    for session, approve in (("approved", True), ("refused", False)):
+        assert check(_FETCH, session).verdict is Verdict.ALLOW
+        asked = check("sudo cat config/prod.tfvars", session)
+        assert asked.verdict is Verdict.ASK and asked.approval_id is not None
+        # before the user answers, nothing the asked call would read is in the session
+        assert check("git push origin main", session).verdict is Verdict.ALLOW
+        digest = kernel.approvals.get(asked.approval_id).digest
+        if approve:
+            kernel.approve(asked.approval_id, by=kernel.local_user(), digest=digest)
+        else:
+            kernel.deny(asked.approval_id, by=kernel.local_user(), digest=digest)
+        sent = check("git push origin main", session)
+        want = (Verdict.ASK, FLOW_RULE) if approve else (Verdict.ALLOW, "allow")
+        assert (sent.verdict, sent.rule) == want, session

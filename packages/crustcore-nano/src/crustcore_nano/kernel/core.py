@@ -543,12 +543,16 @@ class Kernel:
         session = None
         if session_id is not None:
             session = self._sessions.get(_session_id(session_id))
-        evaluation = self._engine(ws).evaluate_detailed(call, session=session)
-        decision = evaluation.decision
-        if session is not None and decision.verdict is Verdict.ALLOW:
-            # Recorded now: the kernel cannot see whether the edge ran the call, and an edge
-            # that never reports back must not leave the session flow rule without memory.
-            session.observe(evaluation.flow, decision=decision)
+        flow: CallFlow | None = None
+        if session is None:
+            decision = self._engine(ws).evaluate(call)
+        else:
+            evaluation = self._engine(ws).evaluate_detailed(call, session=session)
+            decision, flow = evaluation.decision, evaluation.flow
+            if decision.verdict is Verdict.ALLOW:
+                # Recorded now: the kernel cannot see whether the edge ran the call, and an
+                # edge that never reports back must not leave the flow rule without memory.
+                session.observe(flow, decision=decision)
         with self._lock:
             now = self._clock()
             args = cast("dict[str, object]", self.broker.redactor.scrub_json(dict(call.args)))
@@ -564,8 +568,8 @@ class Kernel:
                     now_ms=now,
                 )
                 self._remember(pending)
-                if session_id is not None:  # observed if the user approves (see `approve`)
-                    self._asked_flows[pending.approval_id] = (session_id, evaluation.flow)
+                if session_id is not None and flow is not None:  # observed if approved
+                    self._asked_flows[pending.approval_id] = (session_id, flow)
                 decision = replace(decision, approval_id=pending.approval_id)
             payload: dict[str, object] = {
                 "tool": call.tool,
