@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from crustcore_nano import Kernel
+from crustcore_nano.ids import ApprovalId
 from crustcore_nano.policy.config import parse_policy
 from crustcore_nano.policy.engine import PolicyEngine
 from crustcore_nano.policy.session import FLOW_RULE, SessionState
@@ -216,11 +217,12 @@ def test_the_kernel_counts_an_asked_read_only_once_the_user_approves(
         assert asked.verdict is Verdict.ASK and asked.approval_id is not None
         # before the user answers, nothing the asked call would read is in the session
         assert check("git push origin main", session).verdict is Verdict.ALLOW
-        digest = kernel.approvals.get(asked.approval_id).digest
+        approval = ApprovalId(asked.approval_id)
+        digest = kernel.approvals.get(approval).digest
         if approve:
-            kernel.approve(asked.approval_id, by=kernel.local_user(), digest=digest)
+            kernel.approve(approval, by=kernel.local_user(), digest=digest)
         else:
-            kernel.deny(asked.approval_id, by=kernel.local_user(), digest=digest)
+            kernel.deny(approval, by=kernel.local_user(), digest=digest)
         sent = check("git push origin main", session)
         want = (Verdict.ASK, FLOW_RULE) if approve else (Verdict.ALLOW, "allow")
         assert (sent.verdict, sent.rule) == want, session
