@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import cast
@@ -33,6 +34,7 @@ from crustcore_nano.normalize import Normalized, NormSignal, normalize_field, no
 from crustcore_nano.paths import PathResolver, PathSignal, ResolvedPath, is_within, lexical_clean
 from crustcore_nano.policy.builtin import SENSITIVE_READS, BuiltinRule, PathRuleIndex, rule
 from crustcore_nano.policy.config import UserPolicy, UserRule
+from crustcore_nano.policy.containers import container_command
 from crustcore_nano.policy.extract import Extraction, Signal, extract, fold_key, split_url
 from crustcore_nano.policy.flowfacts import git_subcommand, shell_flow
 from crustcore_nano.policy.hosts import canonical_host, find_metadata_hosts, metadata_endpoint
@@ -86,6 +88,7 @@ _SENDERS = frozenset(
     }
 )  # fmt: skip
 _REMOTE_COPY = frozenset({"scp", "sftp", "rsync"})
+_CONTAINER_TOOLS = frozenset({"docker", "podman", "nerdctl", "kubectl", "oc"})
 _SIGNALLERS = frozenset({"kill", "pkill", "killall", "skill", "xkill", "pgrep"})
 _SERVICE_TOOLS = frozenset({"systemctl", "launchctl", "service", "supervisorctl", "docker"})
 _CRUSTCORE_SAFE_SUBCOMMANDS = frozenset(
@@ -765,6 +768,35 @@ class PolicyEngine:
         approval = _reversibility(name, args, fact)
         if approval is not None:
             run.ask(approval, f"`{shown}`", op)
+        if name in _CONTAINER_TOOLS:
+            inner = container_command(fact.argv)
+            if inner is not None:
+                self._container(shlex.join(inner), op, run, shown)
+
+    def _container(self, command: str, op: Operation, run: _Run, shown: str) -> None:
+        """What a container's command does that does not depend on whose filesystem it runs
+        in (its paths are the container's; see `containers`): a remote shell, a download or
+        decoded text run by an interpreter, a secret sent out, a metadata endpoint."""
+        analysis = self._analysis(command, self._cwd)
+        signals = analysis.signals
+        inside = f"`{shown}` runs `{_short(command, 80)}` in a container"
+        if not signals.isdisjoint(_REMOTE_SHELL):
+            why = _finding(analysis, ShellSignal.REVERSE_SHELL, "it opens a remote shell")
+            raise run.deny("builtin:reverse-shell", f"{inside}: {why}", op)
+        if ShellSignal.DECODE_TO_INTERPRETER in signals:
+            raise run.deny("builtin:decode-and-execute", f"{inside} that runs decoded text", op)
+        if ShellSignal.DOWNLOAD_TO_INTERPRETER in signals:
+            raise run.deny("builtin:download-and-execute", f"{inside} that runs a download", op)
+        if ShellSignal.SECRET_EXFILTRATION in signals:
+            why = _finding(analysis, ShellSignal.SECRET_EXFILTRATION, "it sends a secret")
+            raise run.deny("builtin:exfiltration", f"{inside}: {why}", op)
+        for fact in analysis.commands:
+            for target in fact.network:
+                if target.host is not None:
+                    derived = Operation(
+                        OpKind.NETWORK, hosts=(target.host,), command=command, source=op.source
+                    )
+                    self._check_host(target.host, derived, run)
 
     def _git_config(self, fact: CommandFact, op: Operation, run: _Run) -> bool:
         """Check `git config` and `git -c` keys. Returns True when this git command's own
