@@ -998,6 +998,7 @@ class PathRuleIndex:
         "_witnesses",
         "_witness_ancestors",
         "names",
+        "sorted_names",
     )
 
     def __init__(
@@ -1040,6 +1041,7 @@ class PathRuleIndex:
                         self._add_trigger(pattern, entry, names)
         self.names = frozenset(names)
         """Literal names the index triggers on (used to expand shell globs conservatively)."""
+        self.sorted_names = tuple(sorted(self.names))  # a fixed order for glob matching
 
     def _add_trigger(self, pattern: str, entry: _Entry, names: set[str]) -> None:
         kind, text, anywhere = _trigger(pattern)

@@ -135,6 +135,7 @@ _MAX_CACHE = 2048
 _MIN_ENV_SECRET = 8  # shorter values would be put back inside ordinary words
 _MAX_CACHED_COMMAND = 4096  # longer commands are analysed each time (bounded cache memory)
 _MAX_GLOB_VARIANTS = 16
+_MAX_GLOB_CANDIDATES = 512  # bounds the work for a glob that matches many protected names
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,7 +431,7 @@ class PolicyEngine:
         if not mention:
             for variant in list(variants):
                 if _has_glob(variant):
-                    variants.extend(self._glob_variants(variant))
+                    variants.extend(self._glob_variants(variant, op.cwd))
         cwd = op.cwd
         resolved: list[ResolvedPath] = []
         forms: dict[str, None] = {}
@@ -444,24 +445,40 @@ class PolicyEngine:
             _PathOp(kind, path, tuple(forms), tuple(resolved), op, listing, recursive, mention)
         )
 
-    def _glob_variants(self, path: str) -> list[str]:
+    def _glob_variants(self, path: str, cwd: str | None = None) -> list[str]:
         """A shell glob may match a protected name that is not written out (`cat .en?`):
         substitute every protected name the glob segment could match (a segment that does not
-        start with `.` never matches a dotfile, as in the shell)."""
+        start with `.` never matches a dotfile, as in the shell). At most
+        `_MAX_GLOB_VARIANTS` are kept, in a fixed order, and variants that some rule protects
+        come first: `~/.*/credentials` matches hundreds of names, and which ones were tried
+        must not depend on the hash order of a set."""
         segments = path.split("/")
         out: list[str] = []
         for index, seg in enumerate(segments):
-            if not _has_glob(seg) or not seg.strip("*?[]!^"):
+            if not _has_glob(seg) or not seg.strip("*?[]!^") or len(out) >= _MAX_GLOB_CANDIDATES:
                 continue  # a bare `*` stands for whatever is there; the shell lists it
             lowered = seg.lower()
-            for name in self._index.names:
+            for name in self._index.sorted_names:
                 if name.startswith(".") and not lowered.startswith("."):
                     continue
                 if fnmatch.fnmatchcase(name, lowered):
                     out.append("/".join([*segments[:index], name, *segments[index + 1 :]]))
-                    if len(out) >= _MAX_GLOB_VARIANTS:
-                        return out
-        return out
+                    if len(out) >= _MAX_GLOB_CANDIDATES:
+                        break
+        if len(out) <= _MAX_GLOB_VARIANTS:
+            return out
+        base = self._abs_cwd(cwd) if cwd else self._cwd
+        home = self._home
+
+        def protected(variant: str) -> bool:
+            text = home + variant[1:] if variant.startswith("~") else variant
+            lexical = lexical_clean(text if text.startswith("/") else base + "/" + text)
+            return self._index.match(lexical, OpKind.READ) is not None
+
+        first = [v for v in out if protected(v)]
+        chosen = set(first)
+        rest = [v for v in out if v not in chosen]
+        return (first + rest)[:_MAX_GLOB_VARIANTS]
 
     def _resolver(self, cwd: str | None) -> PathResolver:
         key = cwd or ""
@@ -690,13 +707,16 @@ class PolicyEngine:
         base = self._abs_cwd(op.cwd) if op.cwd else self._cwd
         known = {lexical_clean(t) for t in targets if t.startswith("/")}
         previous = ""
-        for arg in fact.argv[1:]:
+        patterns = _search_patterns(fact.argv) if fact.name in _SEARCHERS else ()
+        for position, arg in enumerate(fact.argv[1:], 1):
             after_output_flag = previous.startswith("-") and (
                 "out" in previous.lower() or previous in ("-o", "-O")
             )
             previous = arg
             if after_output_flag or not arg or arg.startswith("-") or "://" in arg:
                 continue  # `-o FILE`, `-keyout FILE`, `--output FILE`: written, not read
+            if position in patterns:
+                continue  # `grep -rn "~/.ssh" src/`: the text searched for, not a file read
             if fact.name in _REMOTE_COPY and _remote_spec(arg):
                 continue  # `host:/home/`: a path on the other machine, not a local read
             words = [arg]
@@ -1450,6 +1470,51 @@ _CREDENTIAL_TOOLS = frozenset(
         "pass", "vault", "heroku", "doppler", "glab", "npm", "pnpm", "yarn",
     }
 )  # fmt: skip
+
+
+_SEARCHERS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "ack-grep"})
+# Options of those programs whose value is a separate word (the pattern options are apart).
+_SEARCH_VALUE_OPTS = frozenset(
+    {
+        "-m", "--max-count", "-A", "-B", "-C", "--after-context", "--before-context",
+        "--context", "-g", "--glob", "-t", "--type", "--type-not", "--colors", "-M",
+        "--max-columns", "-j", "--threads", "--max-depth", "-d", "--directories", "-D",
+        "--devices", "--label", "--exclude", "--include", "--exclude-dir", "--ignore-file",
+        "--pre", "--sort", "--sortr", "--encoding",
+    }
+)  # fmt: skip
+_SEARCH_PATTERN_OPTS = frozenset({"-e", "--regexp"})
+
+
+def _search_patterns(argv: tuple[str, ...] | list[str]) -> frozenset[int]:
+    """The argv positions of a search program's patterns: the word after each `-e`, or the
+    first operand when no `-e`/`-f` gives them. A pattern file (`-f FILE`) is a real read."""
+    found: set[int] = set()
+    by_option = False
+    index = 1
+    first_operand = -1
+    while index < len(argv):
+        word = argv[index]
+        if word == "--":
+            if first_operand == -1 and index + 1 < len(argv):
+                first_operand = index + 1
+            break
+        if word in _SEARCH_PATTERN_OPTS:
+            by_option = True
+            found.add(index + 1)
+            index += 2
+            continue
+        if word in ("-f", "--file") or word.startswith(("-e", "--regexp=", "-f", "--file=")):
+            by_option = True
+        elif word in _SEARCH_VALUE_OPTS:
+            index += 2
+            continue
+        elif not word.startswith("-") and first_operand == -1:
+            first_operand = index
+        index += 1
+    if not by_option and first_operand != -1:
+        found.add(first_operand)
+    return frozenset(found)
 
 
 def _remote_spec(arg: str) -> bool:
