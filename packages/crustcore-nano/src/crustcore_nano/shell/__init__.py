@@ -11,7 +11,9 @@ parses the POSIX/bash subset agents write (lists, pipelines, `&&`/`||`, subshell
 * sees through wrappers (`sudo`, `env`, `timeout`, `nice`, `nohup`, `strace`, `xargs`, `watch`,
   `flock`, `su -c`, ...) and follows `sh -c`, `eval`, `source`, pipes into shells, here-documents
   fed to interpreters, `find -exec`, `git -c core.sshCommand=...`, `ssh -o ProxyCommand=...`,
-  up to `ShellLimits.max_depth` levels;
+  scripts read from `/dev/stdin` or a `<(...)`, and the recipes of a makefile the line itself
+  supplies (`make -f - <<< ...`, `make --eval`; `crustcore_nano.shell.makefile`), up to
+  `ShellLimits.max_depth` levels;
 * scans interpreter one-liners (`python -c`, `node -e`, `perl -e`, `ruby -e`, `php -r`, `awk`
   programs, ...) for file paths, URLs, sockets and the shell commands they spawn;
 * reports facts per command (program, argv, reads, writes, deletes, network targets, env

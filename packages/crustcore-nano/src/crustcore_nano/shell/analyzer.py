@@ -57,6 +57,7 @@ from crustcore_nano.shell.interp import CodeScan, looks_like_path, scan_code
 from crustcore_nano.shell.leaks import SECRET_SINKS, secret_sent
 from crustcore_nano.shell.lexer import is_name
 from crustcore_nano.shell.limits import Budget, ShellLimits
+from crustcore_nano.shell.makefile import make_commands
 from crustcore_nano.shell.netparse import (
     file_url_path,
     is_url,
@@ -196,6 +197,12 @@ _COMMAND_COST = 64
 """Steps charged per simple command analysed: building its facts is the costliest unit of work,
 so the step budget bounds wall time as well as input size."""
 _MAX_FILES = 32
+_MAX_PROC_OUTPUTS = 32
+_CASE_OPS = frozenset({",,", "^^", ",", "^"})
+_MAKE_PROGRAMS = frozenset({"make", "gmake", "bmake", "remake"})
+_DEFAULT_MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
+# Paths that name the reader's own standard input: a script read from one is the input.
+_STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 """Files whose written content one analysis remembers (`State.files`)."""
 _OVERFLOW_FILE = "\0overflow"
 """The `State.files` key that stands for every file written past `_MAX_FILES`."""
@@ -475,6 +482,9 @@ class Analyzer:
         self.signals: set[ShellSignal] = set()
         self.fn_stack: list[str] = []
         self.fn_calls: dict[str, int] = {}
+        self.proc_outputs: dict[str, Val | None] = {}
+        """What each `<(...)` printed (None: not known), by its source text, so a shell or
+        interpreter handed the file it names (`source <(...)`) runs that text."""
         self.secret_hits = 0
         self.feeding: set[int] = set()
         """How many expansions of a secret variable the walk has made; a substitution whose
@@ -749,6 +759,32 @@ class Analyzer:
             for subst in cmd.substs:
                 self._subst(subst, st, ctx)
             return Stage()
+        # Redirections on a compound command take effect before its body runs: a here-string
+        # or file on `while ...; done <<< x` or `{ ...; } < f` is what a `read` inside gets.
+        facts, ops, redirected, _ = self._redirects(
+            cmd.redirects, st, ctx, ctx.source[cmd.start : cmd.end]
+        )
+        if redirected is not None:
+            stdin = redirected
+        saved = st.pipe_input
+        if stdin is not None:
+            st.pipe_input = stdin
+        try:
+            out = self._compound(cmd, st, ctx, stdin)
+        finally:
+            st.pipe_input = saved
+        if facts:
+            self._remember_redirects(facts, out, st, remote=False)
+        self.ops.extend(ops)
+        return Stage(output=out)
+
+    def _compound(
+        self,
+        cmd: CondCommand | Subshell | BraceGroup | IfClause | LoopClause | ForClause | CaseClause,
+        st: State,
+        ctx: Ctx,
+        stdin: Input | None,
+    ) -> Val | None:
         out: Val | None = None
         if isinstance(cmd, CondCommand):
             fields = [f for w in cmd.words for f in self._expand(w, st, ctx)]
@@ -767,12 +803,7 @@ class Analyzer:
             if cmd.else_body is not None:
                 self._seq(cmd.else_body, st, ctx)
         elif isinstance(cmd, LoopClause):
-            saved = st.pipe_input
-            st.pipe_input = stdin
-            try:
-                self._seq(cmd.condition, st, ctx)
-            finally:
-                st.pipe_input = saved
+            self._seq(cmd.condition, st, ctx)
             self._seq(cmd.body, st, ctx)
         elif isinstance(cmd, ForClause):
             self._for(cmd, st, ctx)
@@ -782,11 +813,7 @@ class Analyzer:
                 for pattern in item.patterns:
                     self._expand(pattern, st, ctx)
                 self._seq(item.body, st, ctx)
-        facts, ops, _, _ = self._redirects(cmd.redirects, st, ctx, ctx.source[cmd.start : cmd.end])
-        if facts:
-            self._remember_redirects(facts, out, st, remote=False)
-        self.ops.extend(ops)
-        return Stage(output=out)
+        return out
 
     def _for(self, cmd: ForClause, st: State, ctx: Ctx) -> None:
         if cmd.arith is not None or not cmd.var:
@@ -1149,7 +1176,9 @@ class Analyzer:
         lang = cmdtable.language_of(name)
         shell = cmdtable.is_shell(name)
         if (shell or lang is not None) and (
-            tcp or any(f.kind is None and _dup_source(f) in st.tcp_fds for f in rfacts)
+            tcp
+            or any(f.kind is None and _dup_source(f) in st.tcp_fds for f in rfacts)
+            or _shared_descriptor(rfacts)
         ):
             self.signal(
                 ShellSignal.REVERSE_SHELL, f"{name} has its input or output on a socket", text
@@ -1160,6 +1189,8 @@ class Analyzer:
             self._interpreter(lang, name, args, inv, stage=stage, stdin=stdin)
         elif name not in _BUILTINS and name not in st.functions:
             _describe(name, head, args, inv)
+            if name in _MAKE_PROGRAMS:
+                self._make(name, args, inv, stage)
             if "/" in head.text or not head.exact:
                 written = self._written(head, st)
                 if written is not None:
@@ -1176,6 +1207,8 @@ class Analyzer:
             for f in args[:1]:
                 inv.op(_READ, f, name)
                 inv.op(_EXECUTE, f, name)
+                if self._code_file(name, f, None, inv, stage, positional=[head, *args[1:]]):
+                    continue
                 written = self._written(f, st)
                 if written is not None:
                     inv.shell_code(written, f"{name} (written on this line)", [head, *args[1:]])
@@ -1287,12 +1320,106 @@ class Analyzer:
         if rest and not from_stdin:
             inv.op(_READ, rest[0], f"{name} script")
             inv.op(_EXECUTE, rest[0], f"{name} script")
+            if self._code_file(name, rest[0], None, inv, stage, positional=rest):
+                return
             written = self._written(rest[0], inv.parent)
             if written is not None:
                 inv.shell_code(written, f"{name} script (written on this line)", rest)
             return
         stage.reads_code = True
         self._stdin_code(name, None, inv, stdin)
+
+    def _code_file(
+        self,
+        via: str,
+        f: Field,
+        lang: str | None,
+        inv: _Invocation,
+        stage: Stage,
+        *,
+        positional: list[Field] | None,
+    ) -> bool:
+        """Run the program a script argument names when it is not a file on disk: the reader's
+        own standard input (`source /dev/stdin <<< ...`, `python3 /dev/fd/0`) or a process
+        substitution (`bash <(echo ... | base64 -d)`). True when `f` was one of those."""
+        if f.exact and f.text in _STDIN_FILES:
+            stage.reads_code = True
+            self._stdin_code(via, lang, inv, inv.stdin)
+            return True
+        if f.exact or not (f.text.startswith("<(") and f.text.endswith(")")):
+            return False
+        code = self.proc_outputs.get(f.text)
+        if code is None:
+            self.signal(
+                ShellSignal.UNRESOLVED_CODE,
+                f"{via} runs code from a process substitution that is not known",
+                inv.text,
+            )
+        elif lang is None:
+            inv.shell_code(code, f"{via} <()", positional)
+        else:
+            inv.code(lang, code, f"{via} <()")
+        return True
+
+    def _make(self, name: str, args: list[Field], inv: _Invocation, stage: Stage) -> None:
+        """Run the recipes of a makefile this line supplies (`make -f - <<< ...`, a file it
+        wrote, a `<(...)`) and `--eval` text; a makefile on disk is the project's own."""
+        texts: list[Val] = []
+        files: list[Field] = []
+        i = 0
+        while i < len(args):
+            a = args[i]
+            t = a.text
+            if t == "--":
+                break
+            nxt = args[i + 1] if i + 1 < len(args) else None
+            if t in ("-E", "--eval"):
+                if nxt is not None:
+                    texts.append(nxt.val())
+                i += 2
+                continue
+            if t in ("-f", "--file", "--makefile"):
+                if nxt is not None:
+                    files.append(nxt)
+                i += 2
+                continue
+            key, eq, value = t.partition("=")
+            if eq and key == "--eval":
+                texts.append(sub(a, value).val())
+            elif eq and key in ("--file", "--makefile"):
+                files.append(sub(a, value))
+            elif t.startswith("-f") and len(t) > 2 and a.exact:
+                files.append(sub(a, t[2:]))
+            elif t.startswith("-E") and len(t) > 2:
+                texts.append(sub(a, t[2:]).val())
+            i += 1
+        if not files:
+            files = [Field(n) for n in _DEFAULT_MAKEFILES]
+        for f in files:
+            if f.exact and f.text in (*_STDIN_FILES, "-"):
+                stdin = inv.stdin
+                stage.reads_code = True
+                if stdin is not None and stdin.val is not None:
+                    texts.append(stdin.val)
+                continue
+            if not f.exact and f.text.startswith("<(") and f.text.endswith(")"):
+                known = self.proc_outputs.get(f.text)
+                if known is not None:
+                    texts.append(known)
+                continue
+            written = self._written(f, inv.parent)
+            if written is not None and written is not _UNKNOWN_CONTENT:
+                texts.append(written)
+        for text in texts:
+            self.budget.tick(1 + len(text.text) // 32)
+            found = make_commands(text.text)
+            if found.truncated:
+                self.signal(ShellSignal.UNRESOLVED_CODE, f"{name} runs more recipes", inv.text)
+            code = Val(
+                "\n".join(found.commands), text.exact, text.escaped, text.decoded, text.secret
+            )
+            if found.commands:
+                inv.shell_code(code, f"{name} recipe")
 
     def _stdin_code(
         self, name: str, lang: str | None, inv: _Invocation, stdin: Input | None
@@ -1435,8 +1562,7 @@ class Analyzer:
         )
         if script:
             self._script_arg(rest[0], inv, name, lang)
-            if lang == "php" or name in ("php",):
-                return
+            self._code_file(name, rest[0], lang, inv, stage, positional=None)
             return
         stage.reads_code = True
         self._stdin_code(name, lang, inv, stdin)
@@ -1629,7 +1755,9 @@ class Analyzer:
             else:
                 kinds = (_WRITE,)
             if op == "<" and (r.fd is None or r.fd == 0):
-                stdin = Input(None, False, f"file {target.text}", target.secret)
+                # A file written earlier on this line holds what was written to it.
+                known = self._written(Field(target.text), st) if target.exact else None
+                stdin = Input(known, False, f"file {target.text}", target.secret)
             facts.append(RedirectFact(op, r.fd, target.text, target.exact, kinds[-1]))
             net = parse_dev_tcp(target.text)
             if net is not None:
@@ -1792,12 +1920,17 @@ class Analyzer:
             return [Piece(part.raw, False, True, False)]
         if isinstance(part, ProcSubst):
             hits = self.secret_hits
+            printed: Val | None = None
             if part.script is not None:
-                self.run_script(
+                printed = self.run_script(
                     part.script,
                     st.copy(),
                     Ctx(ctx.depth + 1, f"{part.direction}()", part.script.source),
                 )
+            if part.direction == "<" and (
+                part.raw in self.proc_outputs or len(self.proc_outputs) < _MAX_PROC_OUTPUTS
+            ):
+                self.proc_outputs[part.raw] = printed
             # `<(echo $TOKEN)` names a file that holds what its commands printed
             return [Piece(part.raw, False, True, False, secret=self.secret_hits > hits)]
         for tok in part.body.tokens:
@@ -1823,6 +1956,18 @@ class Analyzer:
 
     def _param(self, part: Param, st: State, ctx: Ctx) -> Val:
         name = part.name
+        _, bracket, subscript = name.partition("[")
+        if bracket and any(mark in subscript for mark in ("$(", "`", "<(", ">(")):
+            # `${a[$(cmd)]}`: the subscript is expanded (its substitutions run) as a word.
+            self.run_text(": " + subscript.removesuffix("]"), st.copy(), ctx.depth + 1, "subscript")
+        # The operand is walked once, up front, even when the value below does not need it (an
+        # unset or unknown variable): a `$(cmd)` hidden in `${x#$(cmd)}` or `${y:+$(cmd)}` is
+        # still seen, and nested operands cost linear work, not one walk per use.
+        arg_val = (
+            self._value(part.arg, st, ctx)
+            if part.arg is not None and part.op not in _CASE_OPS
+            else None
+        )
         base = self._lookup(name, st)
         if part.indirect:
             if base is None or not base.exact:
@@ -1846,14 +1991,25 @@ class Analyzer:
             if base is not None and not base.exact and op.startswith(":"):
                 return Val(part.raw, False)
             if use_arg:
-                arg = self._value(part.arg, st, ctx) if part.arg is not None else Val("")
+                arg = arg_val if arg_val is not None else Val("")
                 if op in (":=", "="):
                     st.vars[name] = arg
                 return arg
             return base if base is not None and op not in (":+", "+") else Val("")
         if op in (":?", "?"):
             return base if base is not None else Val(part.raw, False)
-        if op == "@" and part.arg is not None and self._value(part.arg, st, ctx).text != "Q":
+        if op in _CASE_OPS:
+            # `${x,,}` lowers and `${x^^}` raises every letter; `,`/`^` only the first one.
+            if base is None or not base.exact or (part.arg is not None and part.arg.parts):
+                return Val(part.raw, False)
+            text = base.text
+            if op == ",,":
+                return Val(text.lower(), True, base.escaped, base.decoded, base.secret)
+            if op == "^^":
+                return Val(text.upper(), True, base.escaped, base.decoded, base.secret)
+            first = text[:1].lower() if op == "," else text[:1].upper()
+            return Val(first + text[1:], True, base.escaped, base.decoded, base.secret)
+        if op == "@" and arg_val is not None and arg_val.text != "Q":
             # `${x@P}` expands x as a prompt string, running any `$(...)` in it; the other
             # transformations only quote or describe. Analyse the value as code to be safe.
             if base is not None:
@@ -1863,9 +2019,9 @@ class Analyzer:
                     ShellSignal.UNRESOLVED_CODE, f"{part.raw} expands a value not known", part.raw
                 )
             return Val(part.raw, False)
-        if base is None or not base.exact or part.arg is None:
+        if base is None or not base.exact or arg_val is None:
             return Val(part.raw, False)
-        arg = self._value(part.arg, st, ctx)
+        arg = arg_val
         if not arg.exact or any(c in arg.text for c in "*?["):
             return Val(part.raw, False)
         value = base.text
@@ -1939,6 +2095,20 @@ def _describe(name: str, head: Field, args: list[Field], inv: _Invocation) -> No
 def _dup_source(fact: RedirectFact) -> int:
     text = fact.target.rstrip("-")
     return int(text) if text.isdigit() else -1
+
+
+def _shared_descriptor(rfacts: list[RedirectFact]) -> bool:
+    """Whether standard input and output are both copied from one descriptor above 2
+    (`sh <&3 >&3`): the line did not open it, and a descriptor read and written both ways is
+    how a socket an interpreter opened (`fsockopen`, `TCPSocket`) is handed to a shell."""
+    sources: dict[int, int] = {}
+    for fact in rfacts:
+        if fact.kind is not None or fact.op not in ("<&", ">&"):
+            continue
+        fd = fact.fd if fact.fd is not None else (0 if fact.op == "<&" else 1)
+        sources[fd] = _dup_source(fact)
+    src = sources.get(0, -1)
+    return src > 2 and sources.get(1, -1) == src
 
 
 def _is_decoder(name: str, args: list[Field]) -> bool:

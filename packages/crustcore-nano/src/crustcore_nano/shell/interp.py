@@ -206,6 +206,13 @@ _DECODERS = (
 _SINKS = ("exec(", "eval(", "Function(", "compile(", "system(", "instance_eval", "assert(")
 _SHELL_BINARIES = ("/bin/sh", "/bin/bash", "/bin/zsh", "/bin/dash", "sh -i", "bash -i", "cmd.exe")
 _FD_TRICKS = ("dup2", "pty.spawn", ">&S", ">&", "STDIN", "stdio:", "pipe(")
+_SHELL_NAMES = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "fish", "busybox"})
+
+
+def _names_a_shell(value: str) -> bool:
+    """A string literal that is just a shell program (`proc_open("sh", ...)`, `"/bin/bash"`)."""
+    words = value.split()
+    return bool(words) and len(words) <= 2 and words[0].rsplit("/", 1)[-1] in _SHELL_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,11 +481,17 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
     if code.count("chr(") >= 4 or (code.count("fromCharCode") >= 1 and sink):
         obfuscated = True
     shell_lit = any(any(b in lit.value for b in _SHELL_BINARIES) for lit in lits)
+    # A bare `"sh"` is only telling with a descriptor hand-over: PHP's `proc_open("sh",
+    # [0 => $sock, ...])`, or a dup/`STDIN` trick; `run(["bash", "build.sh"])` is not.
+    bare_shell = any(_names_a_shell(lit.value) for lit in lits)
     fd_trick = any(t in code for t in _FD_TRICKS)
     reverse = net_api and (
         ("dup2" in code)
         or ("pty.spawn" in code)
         or (shell_lit and (exec_api or fd_trick))
+        or (bare_shell and ("proc_open" in code or fd_trick))
+        # Perl `STDIN->fdopen($socket, r)` then `system $_ while <>`: commands from the socket.
+        or ("fdopen" in code and (exec_api or "system" in code or "exec" in code))
         or ("/inet/tcp/" in code and ("|&" in code or "getline" in code))
     )
     if "/dev/tcp/" in code or "/dev/udp/" in code:
