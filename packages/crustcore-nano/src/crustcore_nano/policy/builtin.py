@@ -724,9 +724,11 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         _A,
         "CrustCore could not fully analyse this command (syntax it does not parse, or a "
         "program name computed at run time); approve it only if you can read it",
-        "Command lines that do not parse, and commands whose program name comes from a "
-        "variable or substitution CrustCore cannot resolve.",
-        ("if then fi (", "$TOOL --flag"),
+        "Command lines that do not parse, commands whose program name comes from a "
+        "variable or substitution CrustCore cannot resolve, and code whose text is only known "
+        'when it runs: `eval "$(...)"`, `source <(...)`, `bash <(...)`, `prog | sh` when '
+        "`prog`'s output cannot be known.",
+        ("if then fi (", "$TOOL --flag", "source <(kubectl completion bash)"),
     ),
     _r(
         "download-and-execute",
