@@ -13,7 +13,9 @@ Azure storage emulator key, well-known default passwords such as `postgres`) are
 Passwords written into commands (`curl -u`, `mysql -p…`, `sshpass -p`, ...) are found only when
 the option belongs to a program known to take a password through it (`dlp.cmdline`), so ports
 and flags spelled the same way (`ssh -p 22`, `mkdir -p`) are not mistaken for them. Commands
-sent as JSON argv arrays (`["mysql","-pPASS"]`) or inside JSON strings are read the same way.
+sent as JSON argv arrays (`["mysql","-pPASS"]`), as lists in code (`['mysql', '-pPASS']`) or
+inside JSON strings are read the same way. Client configuration is read by its structure too:
+`.netrc` entries, `Password=` in connection strings and `jdbc:` URLs, XML `<password>` elements.
 """
 
 from __future__ import annotations

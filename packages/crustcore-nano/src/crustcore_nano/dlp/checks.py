@@ -427,9 +427,15 @@ def bearer(detector: Detector, match: re.Match[str]) -> Verdict | None:
 # finding is reported as a test key rather than a live secret.
 _DEFAULT_PASSWORDS = frozenset(
     {"root", "admin", "postgres", "mysql", "mariadb", "redis", "guest", "toor", "default"}
+    | {"oracle", "manager", "tiger"}  # Oracle's sample and system accounts
 )
 # Shell/Windows variables, templates, an option read as a value: none is the password itself.
 _NOT_A_VALUE_START = frozenset("$%{[<-")
+# Words in capitals that stand for the value in documentation and templates (`curl -u
+# user:TOKEN`); a generated password is never one of them.
+_VALUE_WORDS = frozenset(
+    {"TOKEN", "VALUE", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "APIKEY", "CREDENTIALS"}
+)
 
 
 def judge_password(
@@ -446,6 +452,8 @@ def judge_password(
         return None
     if heuristics.REDACTION_MARK in password or "://" in password:
         return None  # already redacted, or a URL read as the value of a valueless option
+    if password in _VALUE_WORDS or not any(c.isalnum() for c in password):
+        return None  # a name standing for the value, or punctuation caught between quotes
     lowered = password.lower()
     if lowered in _WEAK_PASSWORDS or heuristics.is_placeholder(password):
         return None

@@ -12,9 +12,14 @@ not continue a line) and at most `_MAX_WORDS` words back. That also finds the in
 
 Commands also arrive as JSON: an argv array (`["mysql","-uroot","-pPASS"]`, as Codex and MCP
 servers send them) or a command line inside a JSON string, where quotes are escaped
-(`"mysql -p\\"PASS\\""`). An option written as an array element is found by its opening
-quote; its program is an earlier element of the same array (or, for an MCP server entry, the
-`"command"` next to its `"args"`), and its value runs to the element's closing quote.
+(`"mysql -p\\"PASS\\""`); and in code, as a list or an argument list (`subprocess.run(['mysql',
+'-pPASS'])`, `exec.Command("sshpass", "-p", "PASS")`). An option written as an element is found
+by its opening quote (`"` or `'`); its program is an earlier element of the same array, or the
+string argument right before the array (`spawn('mysql', ['-pPASS'])`), or, for an MCP server
+entry, the `command` of the entry whose `args` the array is (written before or after them);
+its value runs to the element's closing quote. An MCP entry written in YAML holds its options
+as items of an `args:` block list (`  - -pPASS`), read with the sibling `command:`/`cmd:` key
+(an option and its value as two separate items are not paired).
 
 Everything here is bounded: the look-back is at most `_REACH` characters and `_MAX_WORDS`
 words (or array elements), done with `str.rfind`/`str.rsplit` and anchored regexes, and the
@@ -48,6 +53,7 @@ __all__ = [
     "option_pattern",
     "program_before",
     "program_in_array",
+    "program_of_yaml_args",
 ]
 
 _REACH = 1024
@@ -228,8 +234,12 @@ _KNOWN = frozenset(name for tool in _TOOLS for name in tool.names) | _OTHER_PROG
 
 
 # What may come right before an option: a space or a tab in a command line, or the opening
-# quote of a quoted word or of a JSON array element.
-_LEADS = (" ", "\t", '"')
+# quote of a quoted word or of an array element (JSON arrays use `"`, Python lists often `'`).
+_LEADS = (" ", "\t", '"', "'")
+# The longest option value read. Access tokens handed to `docker login -p` run to a few KiB (a
+# Google access token is often past 256 characters); a value cut short would be only partly
+# redacted, so the bound is well above any real credential.
+_VALUE_MAX = 8192
 
 
 def anchors_for(tools: Iterable[Tool]) -> tuple[str, ...]:
@@ -240,30 +250,38 @@ def anchors_for(tools: Iterable[Tool]) -> tuple[str, ...]:
     )
 
 
+def _quoted_run(group: str) -> str:
+    """A string body up to (not including) the quote held by `group`: any character but that
+    quote, a backslash or a newline, or a backslash escape. The two branches start with
+    different characters, so a run never backtracks into itself."""
+    return rf"(?:(?!(?P={group}))[^\\\n]|\\[^\n]){{1,{_VALUE_MAX}}}(?=(?P={group}))"
+
+
 def option_pattern(tools: Iterable[Tool]) -> str:
     """A regex for `<lead><option><separator><value>` over every option of `tools`.
 
     After a space or a tab (a command line) the value is one shell word: a single- or
     double-quoted string on one line, a double-quoted string whose quotes are JSON-escaped (a
     command line inside a JSON string), or a bare run up to whitespace or a shell
-    metacharacter. After a double quote (a quoted word, or a JSON array element) the value runs
-    to the closing quote, JSON escapes included, and the separate form is `","` (or `" "`).
+    metacharacter. After a quote (a quoted word, or an element of a JSON array or a Python
+    list) the value runs to the closing quote of its element, escapes included, and the
+    separate form is `","` / `', '` (the next element, in either quote) or `" "`.
     Longer options are tried first, so `--password` never stops at `--pass`.
     """
     options = sorted({rule.option for tool in tools for rule in tool.rules}, key=lambda o: -len(o))
     alternation = "|".join(re.escape(o) for o in options)
-    # Each `(?(jq)A|B)` picks the array-element form (A) or the command-line form (B) by the
-    # lead; every branch is a bounded run over classes that do not overlap inside it.
-    element = r"(?:[^\"\\\n]|\\[^\n]){1,256}(?=\")"
+    n = _VALUE_MAX
+    # Each `(?(jq)A|B)` picks the element form (A) or the command-line form (B) by the lead;
+    # every branch is a bounded run over classes that do not overlap inside it.
     word = (
-        r"(?:\\\"[^\"\\\n]{0,256}\\\"|\"[^\"\n]{0,256}\"|'[^'\n]{0,256}'"
-        r"|[^\s\"'`;|&<>()]{1,256})"
+        rf"(?:\\\"[^\"\\\n]{{0,{n}}}\\\"|\"[^\"\n]{{0,{n}}}\"|'[^'\n]{{0,{n}}}'"
+        rf"|[^\s\"'`;|&<>()]{{1,{n}}})"
     )
-    element_gap = r"\"(?:[ \t\r\n]{0,16},[ \t\r\n]{0,16}|[ \t]{1,16})\""
+    element_gap = r"(?P=jq)(?:[ \t\r\n]{0,64},[ \t\r\n]{0,64}|[ \t]{1,16})(?P<vq>[\"'])"
     return (
-        rf"(?:(?P<jq>\")|[ \t])(?P<opt>{alternation})"
+        rf"(?:(?P<jq>[\"'])|[ \t])(?P<opt>{alternation})"
         rf"(?:(?P<eq>=)|(?P<gap>(?(jq){element_gap}|[ \t]{{1,32}})))?"
-        rf"(?P<val>(?(jq){element}|{word}))"
+        rf"(?P<val>(?(jq)(?(vq){_quoted_run('vq')}|{_quoted_run('jq')})|{word}))"
     )
 
 
@@ -361,18 +379,30 @@ def program_before(text: str, at: int) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
-# An argv array up to one of its elements: `[`, then complete string elements each followed by a
-# comma. Elements hold no unescaped quote, so their boundaries are fixed: the match is linear.
-_ARRAY_HEAD = re.compile(
-    r"\[[ \t\r\n]{0,16}(?:\"(?:[^\"\\\n]|\\[^\n]){0,512}\"[ \t\r\n]{0,16},[ \t\r\n]{0,16})"
-    rf"{{0,{_MAX_WORDS}}}"
+# One element of an argv array: a JSON or Python string (`"…"`, `'…'`, with an optional Python
+# prefix such as `f`), or a bare name (`url`, `self.host`, `22`) in a Python or JavaScript list.
+# Strings hold no unescaped quote of their own kind, so their boundaries are fixed.
+_DQ_BODY = r"(?:[^\"\\\n]|\\[^\n]){0,512}"
+_SQ_BODY = r"(?:[^'\\\n]|\\[^\n]){0,512}"
+_ITEM = rf"(?:[rRbBuUfF]{{0,2}}(?:\"{_DQ_BODY}\"|'{_SQ_BODY}')|[A-Za-z0-9_.]{{1,128}})"
+_WS = r"[ \t\r\n]{0,64}"
+# An argv array (or a call's argument list, `exec.Command("mysql", …)`) up to one of its
+# elements: `[` or `(`, then complete elements each followed by a comma. Linear: the element
+# forms start with different characters or fail within two characters.
+_ARRAY_HEAD = re.compile(rf"[\[(]{_WS}(?:{_ITEM}{_WS},{_WS}){{0,{_MAX_WORDS}}}")
+_ELEMENT = re.compile(
+    rf"[rRbBuUfF]{{0,2}}(?:\"(?P<d>{_DQ_BODY})\"|'(?P<s>{_SQ_BODY})')|(?P<a>[A-Za-z0-9_.]{{1,128}})"
 )
-_ELEMENT = re.compile(r"\"((?:[^\"\\\n]|\\[^\n]){0,512})\"")
-_ARGS_KEY = re.compile(r"\"args\"[ \t\r\n]{0,16}:[ \t\r\n]{0,16}$")
+# An MCP server entry (JSON, Python, JavaScript, TOML) names its program apart from its
+# arguments: `"command": "mysql"` (or `command = 'mysql'`) next to `"args": [...]`.
+_KEY_SEP = r"[\"']?[ \t]{0,16}[:=][ \t\r\n]{0,16}"
+_KEY_REACH = 64  # `"args": ` with its quotes and blanks fits well within this
+_ARGS_KEY = re.compile(rf"(?<![A-Za-z0-9_])[\"']?args{_KEY_SEP}$")
 _COMMAND_VALUE = re.compile(
-    r"\"command\"[ \t\r\n]{0,16}:[ \t\r\n]{0,16}\"((?:[^\"\\\n]|\\[^\n]){1,512})\""
+    rf"(?<![A-Za-z0-9_])[\"']?command{_KEY_SEP}"
+    rf"(?:\"(?P<d>(?:[^\"\\\n]|\\[^\n]){{1,512}})\"|'(?P<s>(?:[^'\\\n]|\\[^\n]){{1,512}})')"
 )
-# How many `[` back from an element to try as the array's opening bracket (a `[` inside an
+# How many `[`/`(` back from an element to try as the array's opening bracket (one inside an
 # earlier element is not one; the bound keeps the work per option hit fixed).
 _ARRAY_TRIES = 8
 
@@ -388,12 +418,23 @@ def _json_string(body: str) -> str:
     return value if isinstance(value, str) else body
 
 
+def _element_text(m: re.Match[str]) -> str:
+    """The text an element match stands for: a string unescaped, a bare name as written."""
+    double, single = m.group("d"), m.group("s")
+    if double is not None:
+        return _json_string(double)
+    if single is not None:
+        return single.replace("\\'", "'")
+    return m.group("a") or ""
+
+
 def _array_open(text: str, at: int) -> int:
-    """The `[` of the argv array whose element opens at `at`, or -1 when `at` is not inside one."""
+    """The `[` or `(` of the argv array whose element opens at `at`, or -1 when `at` is not
+    inside one."""
     lo = max(0, at - _REACH)
     end = at
     for _ in range(_ARRAY_TRIES):
-        i = text.rfind("[", lo, end)
+        i = max(text.rfind("[", lo, end), text.rfind("(", lo, end))
         if i == -1:
             return -1
         m = _ARRAY_HEAD.match(text, i, at)
@@ -403,32 +444,211 @@ def _array_open(text: str, at: int) -> int:
     return -1
 
 
+def _array_close(text: str, at: int) -> int:
+    """The position just past the `]`/`)` that closes the array whose element opens at `at`
+    (the element and those after it are read with `_ELEMENT`), or -1."""
+    hi = min(len(text), at + _REACH)
+    pos = at
+    for _ in range(_MAX_WORDS * 2):
+        m = _ELEMENT.match(text, pos, hi)
+        if m is None:
+            return -1
+        pos = m.end()
+        while pos < hi and text[pos] in " \t\r\n":
+            pos += 1
+        if pos < hi and text[pos] in "])":
+            return pos + 1
+        if pos >= hi or text[pos] != ",":
+            return -1
+        pos += 1
+        while pos < hi and text[pos] in " \t\r\n":
+            pos += 1
+        if pos < hi and text[pos] in "])":
+            return pos + 1  # a trailing comma
+    return -1
+
+
+def _same_object(text: str, start: int, end: int) -> bool:
+    """True when `text[start:end]` stays at one nesting level: every `{`/`[` it opens it closes,
+    and it closes nothing opened before it (brackets inside double-quoted strings aside)."""
+    depth = 0
+    in_string = False
+    i = start
+    while i < end:
+        ch = text[i]
+        if in_string:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+            if depth < 0:
+                return False
+        i += 1
+    return depth == 0 and not in_string
+
+
+_BUILDER_JOINTS = (").args(&", ").args(")
+
+
+def _argument_before(text: str, open_at: int) -> str:
+    """The string argument written right before the array opening at `open_at`
+    (`spawn("mysql", [` or Rust's `Command::new("mysql").args([` -> `mysql`); '' when there
+    is none. Walks back a bounded distance."""
+    lo = max(0, open_at - 64)
+    i = open_at
+    while i > lo and text[i - 1] in " \t\r\n":
+        i -= 1
+    joint = next((j for j in _BUILDER_JOINTS if text.endswith(j, lo, i)), "")
+    if joint:
+        i -= len(joint)
+    elif i > lo and text[i - 1] == ",":
+        i -= 1
+    else:
+        return ""
+    while i > lo and text[i - 1] in " \t\r\n":
+        i -= 1
+    if i <= lo or text[i - 1] not in "\"'":
+        return ""
+    close = i - 1
+    opening = text.rfind(text[close], max(0, close - 512), close)
+    if opening == -1:
+        return ""
+    m = _ELEMENT.fullmatch(text, opening, close + 1)
+    return _element_text(m) if m is not None else ""
+
+
+def _command_of_entry(text: str, open_at: int, at: int) -> str:
+    """For an array that is the `args` of an MCP-style server entry, the `command` of the same
+    entry, written before the `args` or after them; '' when there is none."""
+    if _ARGS_KEY.search(text, max(0, open_at - _KEY_REACH), open_at) is None:
+        return ""
+    lo = max(0, open_at - _REACH)
+    before = list(_COMMAND_VALUE.finditer(text, lo, open_at))
+    if before and _same_object(text, before[-1].end(), open_at):
+        return _element_text(before[-1])
+    close = _array_close(text, at)
+    if close == -1:
+        return ""
+    after = _COMMAND_VALUE.search(text, close, min(len(text), close + _REACH))
+    if after is not None and _same_object(text, close, after.start()):
+        return _element_text(after)
+    return ""
+
+
 def program_in_array(text: str, at: int) -> tuple[str, tuple[str, ...], int] | None:
-    """For an option written as a JSON array element whose opening quote is at `at`: the last
+    """For an option written as an array element whose opening quote is at `at`: the last
     known program among the elements before it, the elements between that program and the
-    option, and where the array opens. An MCP server entry names its program apart from its
-    arguments (`{"command": "mysql", "args": ["-pPASS"]}`): when no element is a program and
-    the array is an `"args"` value, the `"command"` before it counts as the first element.
+    option, and where the array opens. When no element is a program, the program may be named
+    apart: as the argument right before the array (`spawn("mysql", ["-pPASS"])`), or, for an
+    MCP server entry (`{"command": "mysql", "args": ["-pPASS"]}`, in either order), by the
+    `command` of the entry whose `args` the array is; it then counts as the first element.
     None when `at` is not inside an argv array or no known program is found.
     """
     open_at = _array_open(text, at)
     if open_at == -1:
         return None
-    elements = [_json_string(body) for body in _ELEMENT.findall(text, open_at, at)]
+    elements = [_element_text(m) for m in _ELEMENT.finditer(text, open_at + 1, at)]
     for i in range(len(elements) - 1, -1, -1):
         name = _program_name(elements[i])
         if name in _KNOWN:
             return name, tuple(elements[i + 1 :]), open_at
-    lo = max(0, open_at - _REACH)
-    if _ARGS_KEY.search(text, lo, open_at) is None:
-        return None
-    commands = _COMMAND_VALUE.findall(text, lo, open_at)
-    if not commands:
-        return None
-    name = _program_name(_json_string(commands[-1]))
+    command = _argument_before(text, open_at)
+    if _program_name(command) not in _KNOWN:
+        command = _command_of_entry(text, open_at, at)
+    name = _program_name(command)
     if name not in _KNOWN:
         return None
     return name, tuple(elements), open_at
+
+
+_YAML_ITEM = re.compile(r"[ \t]{0,64}- ")
+_YAML_ITEMS = re.compile(r"(?:[ \t]{0,64}(?:(?:- |#)[^\n]{0,1024})?\r?\n){0,24}")
+_YAML_ITEM_LINE = re.compile(r"(?m)^(?P<indent>[ \t]{0,64})- (?P<item>[^\n]{0,1024})$")
+_YAML_COMMAND = re.compile(
+    r"[ \t]{0,64}(?:command|cmd):[ \t]{1,16}[\"']?(?P<name>[^\s\"'#]{1,256})"
+)
+# Lines read up and down from an item for its `args:` and `command:` (an MCP entry is a few
+# keys, an `args:` list a few items); with the window below, this bounds the work per hit.
+_YAML_LINES = 24
+_YAML_WINDOW = 2048
+
+
+def _lines_up(text: str, end: int) -> Iterable[tuple[int, str]]:
+    """(start, line) for the lines above the one ending at `end`, nearest first (bounded)."""
+    lo = max(0, end - _YAML_WINDOW)
+    for _ in range(_YAML_LINES):
+        if end <= lo:
+            return
+        start = text.rfind("\n", lo, end - 1) + 1
+        yield start, text[start : end - 1].rstrip("\r")
+        end = start
+
+
+def _lines_down(text: str, start: int) -> Iterable[str]:
+    """The lines from the one starting at `start` down (bounded)."""
+    hi = min(len(text), start + _YAML_WINDOW)
+    for _ in range(_YAML_LINES):
+        if start >= hi:
+            return
+        end = text.find("\n", start, hi)
+        end = hi if end == -1 else end
+        yield text[start:end].rstrip("\r")
+        start = end + 1
+
+
+def program_of_yaml_args(text: str, at: int) -> tuple[str, tuple[str, ...]] | None:
+    """For an option written as an item of a YAML `args:` list (`  - -pPASS`, as MCP server
+    entries in YAML configs hold them), the program its entry names in a sibling `command:` or
+    `cmd:` key, and the items before the option; None otherwise."""
+    line_start = text.rfind("\n", max(0, at - 128), at) + 1
+    item = _YAML_ITEM.fullmatch(text, line_start, at + 1 if text[at : at + 1] == " " else at)
+    if item is None:
+        return None
+    key_at = text.rfind("args:", max(0, line_start - _YAML_WINDOW), line_start)
+    if key_at == -1:
+        return None
+    parent_start = text.rfind("\n", max(0, key_at - 128), key_at) + 1
+    key_line_end = text.find("\n", key_at, line_start)
+    if key_line_end == -1 or text[parent_start:key_at].strip(" \t") not in ("", '"'):
+        return None
+    if text[key_at + 5 : key_line_end].strip(" \t\r"):
+        return None  # `args: [...]` on one line is a flow list, read as an array instead
+    # Only earlier items of the same list (or blank and comment lines) between the key and the
+    # option's line: one bounded regex in C rather than a walk in Python.
+    between = _YAML_ITEMS.fullmatch(text, key_line_end + 1, line_start)
+    if between is None:
+        return None
+    indent = len(text[line_start:at]) - len(text[line_start:at].lstrip(" \t"))
+    items: list[str] = []
+    for m in _YAML_ITEM_LINE.finditer(text, key_line_end + 1, line_start):
+        if len(m.group("indent")) != indent:
+            return None  # an item of a nested list: not this list's
+        items.append(m.group("item").strip().strip("\"'"))
+    key_indent = key_at - parent_start - (text[key_at - 1 : key_at] == '"')
+    siblings: list[str] = []
+    for _, line in _lines_up(text, parent_start):
+        own = len(line) - len(line.lstrip(" \t"))
+        if line.strip() and own < key_indent:
+            break
+        siblings.append(line)
+    for line in _lines_down(text, parent_start):
+        own = len(line) - len(line.lstrip(" \t"))
+        if line.strip() and own < key_indent:
+            break
+        siblings.append(line)
+    for line in siblings:
+        command = _YAML_COMMAND.match(line)
+        if command is not None and len(line) - len(line.lstrip(" \t")) == key_indent:
+            name = _program_name(command.group("name"))
+            if name in _KNOWN:
+                return name, tuple(items)
+    return None
 
 
 def _rule_for(
@@ -454,12 +674,13 @@ def _unquote(value: str, start: int) -> tuple[str, int]:
 
 
 def _in_array(text: str, quote: int) -> bool:
-    """True when the `"` at `quote` opens an element of a JSON array (after `[` or `,`)."""
+    """True when the quote at `quote` opens an element of an array or argument list (after
+    `[`, `(` or `,`)."""
     i = quote
-    lo = max(0, quote - 16)
+    lo = max(0, quote - 64)
     while i > lo and text[i - 1] in " \t\r\n":
         i -= 1
-    return i > 0 and text[i - 1] in "[,"
+    return i > 0 and text[i - 1] in "[(,"
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,6 +717,8 @@ def credential_at(tools: tuple[Tool, ...], match: re.Match[str]) -> Credential |
         return None  # `"-p","x"` outside an array: not an argv
     else:
         found = program_before(text, match.start())
+        if found is None:
+            found = program_of_yaml_args(text, match.start())
     if found is None:
         return None
     rule = _rule_for(tools, found[0], found[1], option)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import string
 
-from crustcore_nano.dlp import checks, cmdline
+from crustcore_nano.dlp import checks, cmdline, config_files, kubernetes
 from crustcore_nano.dlp.finding import Confidence
 from crustcore_nano.dlp.model import Category, Check, Detector
 
@@ -245,7 +245,7 @@ _prefixed(
     Category.CLOUD,
     "Google OAuth 2.0 access token (`ya29.`).",
     ("ya29.",),
-    r"[A-Za-z0-9_\-.]{30,2048}",
+    r"[A-Za-z0-9_\-.]{30,8192}",
 )
 _add(
     "azure-storage-account-key",
@@ -816,7 +816,8 @@ _add(
     Category.CONNECTION_STRING,
     "`user:password`, a password or a token given to an HTTP client on its command line (`curl "
     "-u`/`--user`/`--proxy-user`/`--oauth2-bearer`, `wget --password=`/`--http-password=`, "
-    "httpie/xh `-a`, ab `-A`), also as a JSON argv array or a command inside a JSON string; "
+    "httpie/xh `-a`, ab `-A`), also as a JSON argv array, a list in code (`['curl', '-u', "
+    "'user:pass']`) or a command inside a JSON string; "
     "only when that client is the program the option belongs to.",
     cmdline.anchors_for(cmdline.BASIC_AUTH_TOOLS),
     cmdline.option_pattern(cmdline.BASIC_AUTH_TOOLS),
@@ -830,7 +831,9 @@ _add(
     "-pPASS`/`--password=`, `sshpass -p`, `redis-cli -a`, `mongosh -p`, `sqlcmd -P`, "
     "`ldapsearch -w`, `smbclient -U user%pass`, `docker login -p`), in the spelling that client "
     "reads as a password (`mysql -p db` prompts; `psql -p`, `ssh -p` are ports); also as a JSON "
-    'argv array (`["mysql","-pPASS"]`, MCP `"command"` + `"args"`).',
+    "argv array or a list in code (`[\"mysql\",\"-pPASS\"]`, `['sshpass', '-p', 'PASS']`, "
+    "`spawn('mysql', [...])`), and in an MCP entry's `args` (JSON, TOML or YAML; its `command` "
+    "before or after them).",
     cmdline.anchors_for(cmdline.PASSWORD_TOOLS),
     cmdline.option_pattern(cmdline.PASSWORD_TOOLS),
     check=cmdline.option_check(cmdline.PASSWORD_TOOLS),
@@ -873,6 +876,41 @@ _add(
     check=checks.docker_config_auth,
     span=16500,
     priority=25,
+)
+
+_add(
+    "netrc-password",
+    Category.CONNECTION_STRING,
+    "A password in a `.netrc` entry (`machine HOST login USER password PASS`, on one line or "
+    "several); only in an entry that names a `login`.",
+    config_files.NETRC_ANCHORS,
+    config_files.NETRC_PATTERN,
+    check=config_files.netrc_password,
+    span=2048,
+    priority=35,
+)
+_add(
+    "connection-string-password",
+    Category.CONNECTION_STRING,
+    "A password in a key=value connection string: `Password=`/`Pwd=` in a `;`-separated list "
+    "that names a server, user or database (ADO.NET, ODBC, JDBC SQL Server), or as a query "
+    "parameter of a `jdbc:` or `scheme://` URL; and Oracle `jdbc:oracle:thin:USER/PASS@HOST`.",
+    config_files.CONNECTION_ANCHORS,
+    config_files.CONNECTION_PATTERN,
+    check=config_files.connection_string_password,
+    back=config_files.CONNECTION_BACK,
+    back_chars=config_files.CONNECTION_BACK_CHARS,
+    priority=35,
+)
+_add(
+    "xml-password-element",
+    Category.CONNECTION_STRING,
+    "A literal password in an XML `<password>`/`<passphrase>` element (Maven `settings.xml`, "
+    "NuGet, Jenkins); encrypted (`{…}`) and `${property}` values are not reported.",
+    config_files.XML_ANCHORS,
+    config_files.XML_PATTERN,
+    check=config_files.xml_password,
+    priority=35,
 )
 
 # --- SaaS -----------------------------------------------------------------------------------
@@ -1198,6 +1236,29 @@ _prefixed(
     confidence=_HIGH,
 )
 
+# What must follow `=` or `:` for either to count as an anchor hit (shared by every detector
+# anchored on them): a long value, with a digit, a symbol or a capital in its first 40
+# characters. This keeps `name = some_identifier` out of the slow path. Possessive runs: no
+# backtracking.
+_VALUE_GUARD = (
+    r"[>=]?[ \t]{0,8}[\"'`]?(?=[^\s\"'`\\]{16})"
+    r"[^\s\"'`\\0-9!@#$%^&*+A-Z]{0,40}+[0-9!@#$%^&*+A-Z]"
+)
+_add(
+    "kubernetes-secret-data",
+    Category.GENERIC,
+    "A value under `data:` (base64, decoded and judged) or `stringData:` of a YAML Kubernetes "
+    "`Secret` manifest (`kubectl get secret -o yaml`); HIGH for a private key or a Docker "
+    "config with credentials; entries that name public things (`username`, `ca.crt`) are not "
+    "reported. Values of 16+ characters.",
+    kubernetes.ENTRY_ANCHORS,
+    kubernetes.ENTRY_PATTERN,
+    check=kubernetes.secret_manifest_value,
+    span=16384,
+    priority=30,
+    anchor_guard=_VALUE_GUARD,
+)
+
 # --- Authorization headers and generic assignments ---------------------------------------------
 _SCHEMES = ("bearer", "BEARER")
 _add(
@@ -1236,10 +1297,7 @@ _add(
     check=checks.generic_assignment,
     confidence=_LOW,
     priority=10,
-    # A long value must follow, with a digit, a symbol or a capital in its first 40 characters:
-    # this keeps `name = some_identifier` out of the slow path. Possessive runs: no backtracking.
-    anchor_guard=r"[>=]?[ \t]{0,8}[\"'`]?(?=[^\s\"'`\\]{16})"
-    r"[^\s\"'`\\0-9!@#$%^&*+A-Z]{0,40}+[0-9!@#$%^&*+A-Z]",
+    anchor_guard=_VALUE_GUARD,
 )
 
 DETECTORS: tuple[Detector, ...] = tuple(_registry)
