@@ -1173,11 +1173,15 @@ class Analyzer:
         rfacts: list[RedirectFact],
     ) -> None:
         text = inv.text
+        if name in _ZSH_SOCKETS and not any(a.text in ("-c", "-L") for a in args):
+            # zsh's `ztcp host port` / `zsocket path` opens a socket and leaves its number in
+            # `$REPLY`; a later `zsh >&$REPLY` hands that socket to a shell.
+            st.tcp_fds.add(_UNKNOWN_FD)
         lang = cmdtable.language_of(name)
         shell = cmdtable.is_shell(name)
         if (shell or lang is not None) and (
             tcp
-            or any(f.kind is None and _dup_source(f) in st.tcp_fds for f in rfacts)
+            or any(_copies_descriptor(f) and _dup_source(f) in st.tcp_fds for f in rfacts)
             or _shared_descriptor(rfacts)
         ):
             self.signal(
@@ -2092,9 +2096,19 @@ def _describe(name: str, head: Field, args: list[Field], inv: _Invocation) -> No
                 inv.op(_READ, f, "unknown program")
 
 
+_ZSH_SOCKETS = frozenset({"ztcp", "zsocket"})
+_UNKNOWN_FD = -1  # a descriptor whose number is only known at run time (`>&$REPLY`)
+
+
 def _dup_source(fact: RedirectFact) -> int:
     text = fact.target.rstrip("-")
-    return int(text) if text.isdigit() else -1
+    return int(text) if text.isdigit() else _UNKNOWN_FD
+
+
+def _copies_descriptor(fact: RedirectFact) -> bool:
+    """A `<&N`/`>&N` copy, including one whose number comes from a variable (`>&$REPLY`,
+    which the analyser otherwise takes as a write to a file named by the variable)."""
+    return fact.kind is None or (fact.op in ("<&", ">&") and not fact.target.rstrip("-").isdigit())
 
 
 def _shared_descriptor(rfacts: list[RedirectFact]) -> bool:
