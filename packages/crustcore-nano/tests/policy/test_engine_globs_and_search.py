@@ -6,10 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from crustcore_nano.policy.engine import (
-    PolicyEngine,
-    _search_patterns,  # pyright: ignore[reportPrivateUsage]
-)
+from crustcore_nano.policy.engine import PolicyEngine
+from crustcore_nano.shell.commands import search_patterns
 
 
 @pytest.fixture
@@ -29,15 +27,18 @@ def test_a_wide_glob_keeps_the_variants_a_rule_protects(engine: PolicyEngine) ->
 
 
 @pytest.mark.parametrize(
-    ("line", "positions"),
+    ("line", "patterns"),
     [
-        ("grep -rn ~/.ssh src/", {2}),
-        ("grep -e ~/.ssh -e x README.md", {2, 4}),
+        ("grep -rn ~/.ssh src/", {"~/.ssh"}),
+        ("grep -e ~/.ssh -e x README.md", {"~/.ssh", "x"}),
         ("grep -f pats.txt src", set()),
-        ("grep -m 1 x ~/.ssh/id_rsa", {3}),
-        ("rg -t py -- pattern src", {4}),
+        ("grep -m 1 x ~/.ssh/id_rsa", {"x"}),
+        ("grep -T -E x ~/.ssh/id_rsa", {"x"}),
+        ("rg -t py -- pattern src", {"pattern"}),
+        ("rg -E utf8 x ~/.aws/credentials", {"x"}),
         ("grep", set()),
     ],
 )
-def test_search_pattern_positions(line: str, positions: set[int]) -> None:
-    assert set(_search_patterns(line.split())) == positions
+def test_search_patterns(line: str, patterns: set[str]) -> None:
+    name, *argv = line.split()
+    assert search_patterns(name, argv) == patterns

@@ -43,6 +43,7 @@ from crustcore_nano.policy.tokenhosts import foreign_hosts, provider_of, variabl
 from crustcore_nano.policy.types import Decision, Operation, OpKind, Origin, ToolCall, Verdict
 from crustcore_nano.shell import CommandFact, ShellAnalysis, ShellSignal, analyze, network_text
 from crustcore_nano.shell import OpKind as ShellOp
+from crustcore_nano.shell.commands import SEARCH_PROGRAMS, remote_path, search_patterns
 from crustcore_nano.shell.secretvars import is_secret_name
 
 __all__ = ["Evaluation", "PolicyEngine"]
@@ -467,15 +468,7 @@ class PolicyEngine:
                         break
         if len(out) <= _MAX_GLOB_VARIANTS:
             return out
-        base = self._abs_cwd(cwd) if cwd else self._cwd
-        home = self._home
-
-        def protected(variant: str) -> bool:
-            text = home + variant[1:] if variant.startswith("~") else variant
-            lexical = lexical_clean(text if text.startswith("/") else base + "/" + text)
-            return self._index.match(lexical, OpKind.READ) is not None
-
-        first = [v for v in out if protected(v)]
+        first = [v for v in out if self._index.match(self._lexical(v, cwd), OpKind.READ)]
         chosen = set(first)
         rest = [v for v in out if v not in chosen]
         return (first + rest)[:_MAX_GLOB_VARIANTS]
@@ -493,9 +486,10 @@ class PolicyEngine:
             self._resolvers[key] = found
         return found
 
-    def _credential_host(self, fact: CommandFact, op: Operation, run: _Run) -> None:
+    def _credential_host(self, fact: CommandFact, sent: list[Operation], run: _Run) -> None:
         """Ask when a variable named for a provider (`$GITHUB_TOKEN`) goes to a public host
-        outside that provider's domains, even in a credential slot (see `tokenhosts`)."""
+        outside that provider's domains, even in a credential slot (see `tokenhosts`). `sent`
+        holds one network operation per host the command contacts."""
         text = " ".join(fact.argv)
         if self._env_secrets:
             text = _unexpand(text, self._env_secrets)  # a known value is followed by name
@@ -505,11 +499,20 @@ class PolicyEngine:
             provider = provider_of(name)
             if provider is None or not is_secret_name(name):
                 continue
-            foreign = foreign_hosts(provider, op.hosts)
-            if foreign:
-                what = f"${name} (a {provider.name} credential) goes to {foreign[0]}"
-                run.ask("approval:credential-host", f"`{_short(fact.text)}`: {what}", op)
-                return
+            for op in sent:
+                foreign = foreign_hosts(provider, op.hosts)
+                if foreign:
+                    what = f"${name} (a {provider.name} credential) goes to {foreign[0]}"
+                    run.ask("approval:credential-host", f"`{_short(fact.text)}`: {what}", op)
+                    return
+
+    def _lexical(self, word: str, cwd: str | None) -> str:
+        """The absolute lexical form of a path word (`~` expanded, relative to `cwd`), for a
+        cheap look-up in the rule index before anything touches the disk."""
+        text = self._home + word[1:] if word.startswith("~") else word
+        if text.startswith("/"):
+            return lexical_clean(text)
+        return lexical_clean((self._abs_cwd(cwd) if cwd else self._cwd) + "/" + text)
 
     def _abs_cwd(self, cwd: str) -> str:
         """A call's working directory as the tool will use it: `~`, `$HOME` and known
@@ -648,6 +651,7 @@ class PolicyEngine:
             for redirect in fact.redirects:
                 targets.add(redirect.target)
             self._mentions(fact, targets, command, op, run)
+            sent: list[Operation] = []
             for target in fact.network:
                 if target.host is not None:
                     derived = Operation(
@@ -659,9 +663,11 @@ class PolicyEngine:
                     )
                     run.ops.append(derived)
                     self._check_host(target.host, derived, run)
-                    self._credential_host(fact, derived, run)
+                    sent.append(derived)
                 if target.url:
                     run.texts.append(_norm_text(target.url))
+            if sent:
+                self._credential_host(fact, sent, run)
         for sop in analysis.operations:  # effects of compound commands (`done < file`)
             if (sop.kind, sop.target) not in seen:
                 seen.add((sop.kind, sop.target))
@@ -707,17 +713,21 @@ class PolicyEngine:
         base = self._abs_cwd(op.cwd) if op.cwd else self._cwd
         known = {lexical_clean(t) for t in targets if t.startswith("/")}
         previous = ""
-        patterns = _search_patterns(fact.argv) if fact.name in _SEARCHERS else ()
-        for position, arg in enumerate(fact.argv[1:], 1):
+        patterns = (
+            search_patterns(fact.name, list(fact.argv[1:]))
+            if fact.name in SEARCH_PROGRAMS
+            else frozenset[str]()
+        )
+        for arg in fact.argv[1:]:
             after_output_flag = previous.startswith("-") and (
                 "out" in previous.lower() or previous in ("-o", "-O")
             )
             previous = arg
             if after_output_flag or not arg or arg.startswith("-") or "://" in arg:
                 continue  # `-o FILE`, `-keyout FILE`, `--output FILE`: written, not read
-            if position in patterns:
+            if arg in patterns:
                 continue  # `grep -rn "~/.ssh" src/`: the text searched for, not a file read
-            if fact.name in _REMOTE_COPY and _remote_spec(arg):
+            if fact.name in _REMOTE_COPY and remote_path(arg) is not None:
                 continue  # `host:/home/`: a path on the other machine, not a local read
             words = [arg]
             if ":" in arg:  # `HEAD:.env`, `src:dst` volume specs, `host:path`
@@ -747,11 +757,7 @@ class PolicyEngine:
         """A mention is resolved on disk only when its lexical form already names a protected
         path or CrustCore's home, or when it exists (it may be a symlink to one); words such as
         `s/old/new/g` that name nothing are skipped cheaply."""
-        base = cwd or self._cwd
-        text = word
-        if text.startswith("~"):
-            text = self._home + text[1:]
-        lexical = lexical_clean(text if text.startswith("/") else base + "/" + text)
+        lexical = self._lexical(word, cwd)
         if self._index.match(lexical, OpKind.READ) is not None:
             return True
         if self._in_crustcore_home(lexical):
@@ -1470,58 +1476,6 @@ _CREDENTIAL_TOOLS = frozenset(
         "pass", "vault", "heroku", "doppler", "glab", "npm", "pnpm", "yarn",
     }
 )  # fmt: skip
-
-
-_SEARCHERS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "ack-grep"})
-# Options of those programs whose value is a separate word (the pattern options are apart).
-_SEARCH_VALUE_OPTS = frozenset(
-    {
-        "-m", "--max-count", "-A", "-B", "-C", "--after-context", "--before-context",
-        "--context", "-g", "--glob", "-t", "--type", "--type-not", "--colors", "-M",
-        "--max-columns", "-j", "--threads", "--max-depth", "-d", "--directories", "-D",
-        "--devices", "--label", "--exclude", "--include", "--exclude-dir", "--ignore-file",
-        "--pre", "--sort", "--sortr", "--encoding",
-    }
-)  # fmt: skip
-_SEARCH_PATTERN_OPTS = frozenset({"-e", "--regexp"})
-
-
-def _search_patterns(argv: tuple[str, ...] | list[str]) -> frozenset[int]:
-    """The argv positions of a search program's patterns: the word after each `-e`, or the
-    first operand when no `-e`/`-f` gives them. A pattern file (`-f FILE`) is a real read."""
-    found: set[int] = set()
-    by_option = False
-    index = 1
-    first_operand = -1
-    while index < len(argv):
-        word = argv[index]
-        if word == "--":
-            if first_operand == -1 and index + 1 < len(argv):
-                first_operand = index + 1
-            break
-        if word in _SEARCH_PATTERN_OPTS:
-            by_option = True
-            found.add(index + 1)
-            index += 2
-            continue
-        if word in ("-f", "--file") or word.startswith(("-e", "--regexp=", "-f", "--file=")):
-            by_option = True
-        elif word in _SEARCH_VALUE_OPTS:
-            index += 2
-            continue
-        elif not word.startswith("-") and first_operand == -1:
-            first_operand = index
-        index += 1
-    if not by_option and first_operand != -1:
-        found.add(first_operand)
-    return frozenset(found)
-
-
-def _remote_spec(arg: str) -> bool:
-    """`[user@]host:path` (or rsync's `host::module`): the part before the colon names a
-    host, so the path is on that host."""
-    head, colon, _ = arg.partition(":")
-    return bool(colon) and bool(head) and "/" not in head and not head.startswith(("~", "."))
 
 
 def _prints_credentials(name: str, args: list[str]) -> bool:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from crustcore_nano.shell import CommandFact, ShellAnalysis
 from crustcore_nano.shell import OpKind as ShellOp
+from crustcore_nano.shell.commands import GIT_VALUE_OPTIONS
 from crustcore_nano.shell.secretvars import is_secret_name
 
 __all__ = ["ShellFlow", "git_subcommand", "shell_flow"]
@@ -63,10 +64,6 @@ _PACKAGE_NET = {
     "twine": frozenset({"upload", "register"}),
 }
 _VERSION_ONLY = frozenset({"--version", "-version", "-V", "version", "--help", "-h", "help"})
-# `git` options that take a value before the subcommand
-_GIT_OPTS_WITH_VALUE = frozenset(
-    {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env", "--exec-path"}
-)
 # Builtins and programs that print every variable when given no names
 _DUMP_ALL = frozenset({"env", "printenv", "set", "export", "declare", "typeset"})
 _DUMP_FLAGS = frozenset({"-p", "-x", "-px", "-xp", "-0", "--null"})
@@ -199,7 +196,7 @@ def git_subcommand(args: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
     index = 0
     while index < len(args):
         arg = args[index]
-        if arg in _GIT_OPTS_WITH_VALUE:
+        if arg in GIT_VALUE_OPTIONS:
             index += 2
             continue
         if arg.startswith("-"):

@@ -199,28 +199,41 @@ def _reader(name: str, args: list[Field], sink: Sink) -> None:
         sink.op(_READ, f, name)
 
 
+SEARCH_PROGRAMS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "zgrep", "fd", "fdfind"})
+"""Programs whose first operand (unless `-e`/`-f` gives the patterns) is what they search for."""
 _GREP_OPTS = frozenset(
     _w(
-        "-e -f -m -A -B -C -d -D -g -t -T -j -M -E --regexp --file --max-count "
+        "-e -f -m -A -B -C -d -D -g -t -j -M --regexp --file --max-count "
         "--after-context --before-context --context --include --exclude "
         "--exclude-dir --glob --type --type-not --threads --max-columns "
-        "--color --colour --label --binary-files --devices --directories "
-        "--encoding --sort --sortr --max-depth --ignore-file --replace -r"
+        "--label --binary-files --devices --directories "
+        "--encoding --sort --sortr --max-depth --ignore-file --replace"
     )
 )
-_GREP_OPTS_NOT_RG = _GREP_OPTS - frozenset({"-r"})
-"""For every grep but rg, `-r` is a flag (recursive), not an option with a value."""
+_RG_OPTS = _GREP_OPTS | frozenset({"-r", "-E", "-T", "--color", "--colour"})
+"""rg's `-r` (replace), `-E` (encoding), `-T` (type-not) and `--color WHEN` take a value; for
+grep `-r`, `-E` and `-T` are flags and `--color` takes one only as `--color=WHEN`."""
+
+
+def _grep_split(name: str, args: list[Field]) -> tuple[list[Opt], list[Field], list[Field]]:
+    """A search command's options, its patterns written as operands, and its file operands."""
+    opts, pos = parse_opts(args, _RG_OPTS if name == "rg" else _GREP_OPTS)
+    if not has(opts, "-e", "--regexp", "-f", "--file") and name not in ("fd", "fdfind"):
+        return opts, pos[:1], pos[1:]
+    return opts, [], pos
+
+
+def search_patterns(name: str, argv: list[str]) -> frozenset[str]:
+    """The words a search program (`SEARCH_PROGRAMS`, `argv` without the program) takes as
+    patterns rather than files: each `-e` value, or the first operand."""
+    opts, patterns, _ = _grep_split(name, [Field(a) for a in argv])
+    return frozenset(f.text for f in (*values(opts, "-e", "--regexp"), *patterns))
 
 
 def _grep(name: str, args: list[Field], sink: Sink) -> None:
-    opts, pos = parse_opts(
-        args,
-        _GREP_OPTS_NOT_RG if name != "rg" else _GREP_OPTS,
-    )
+    opts, _, pos = _grep_split(name, args)
     for f in values(opts, "-f", "--file", "--ignore-file"):
         sink.op(_READ, f, name)
-    if not has(opts, "-e", "--regexp", "-f", "--file") and name not in ("fd", "fdfind"):
-        pos = pos[1:]
     recursive = name in ("rg", "ag", "ack") or has(opts, "-r", "-R", "--recursive")
     if not pos and recursive:
         pos = [Field(".")]
@@ -1048,7 +1061,7 @@ def _scp(name: str, args: list[Field], sink: Sink) -> None:
         if key.lower() in ("proxycommand", "localcommand"):
             sink.shell_code(sub(f, value).val(), f"{name} {key}")
     for index, f in enumerate(pos):
-        remote = _remote(f.text)
+        remote = remote_path(f.text)
         if remote is not None:
             host, _path = remote
             sink.connect(NetworkTarget(host, 22 if name == "scp" else None, None, name))
@@ -1094,7 +1107,7 @@ def _ssh_option(text: str) -> tuple[str, str]:
     return text[:cut], text[cut + 1 :].lstrip("= ")
 
 
-def _remote(text: str) -> tuple[str | None, str] | None:
+def remote_path(text: str) -> tuple[str | None, str] | None:
     """`[user@]host:path` (not a local path with a colon, not a URL)."""
     if is_url(text) or text.startswith(("/", "./", "../", "~")):
         return None
@@ -1172,20 +1185,18 @@ _GIT_OPTS = frozenset(
 )
 
 
+GIT_VALUE_OPTIONS = frozenset(
+    {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env"}
+)
+"""git's own options that take the next word as their value (before the subcommand)."""
+
+
 def _git(name: str, args: list[Field], sink: Sink) -> None:
     i = 0
     configs: list[Field] = []
     while i < len(args):
         t = args[i].text
-        if t in (
-            "-C",
-            "-c",
-            "--git-dir",
-            "--work-tree",
-            "--namespace",
-            "--exec-path",
-            "--config-env",
-        ) and i + 1 < len(args):
+        if t in GIT_VALUE_OPTIONS and i + 1 < len(args):
             if t == "-c":
                 configs.append(args[i + 1])
             elif t == "-C":
@@ -1228,7 +1239,7 @@ def _git(name: str, args: list[Field], sink: Sink) -> None:
     elif cmd == "maintenance" and pos and pos[0].text == "start":
         _git_maintenance_start(rest, sink)
     elif cmd in ("fetch", "pull", "push", "ls-remote"):
-        if pos and (is_url(pos[0].text) or _remote(pos[0].text) is not None):
+        if pos and (is_url(pos[0].text) or remote_path(pos[0].text) is not None):
             sink.address(pos[0], f"git {cmd}")
     elif cmd == "remote" and len(pos) >= 3 and pos[0].text in ("add", "set-url"):
         sink.address(pos[2], "git remote")
@@ -1604,7 +1615,7 @@ def _mkfifo(name: str, args: list[Field], sink: Sink) -> None:
 _TABLE: dict[str, Handler] = {}
 for _n in _READERS:
     _TABLE[_n] = _reader
-for _n in ("grep", "egrep", "fgrep", "rg", "ag", "ack", "zgrep", "fd", "fdfind"):
+for _n in SEARCH_PROGRAMS:
     _TABLE[_n] = _grep
 for _n in ("awk", "gawk", "mawk", "nawk"):
     _TABLE[_n] = _awk
