@@ -221,6 +221,7 @@ def _complete_body(
     job_id: str,
     owner: str,
     tool_call_id: str | None,
+    session_id: str | None,
 ) -> dict[str, object]:
     body: dict[str, object] = {
         "task_id": task_id,
@@ -232,6 +233,8 @@ def _complete_body(
     }
     if tool_call_id is not None:
         body["tool_call_id"] = tool_call_id
+    if session_id is not None:
+        body["session_id"] = session_id
     return body
 
 
@@ -456,9 +459,17 @@ class KernelClient:
         *,
         job_id: JobId,
         owner: str,
+        session_id: str | None = None,
     ) -> RemoteText:
         body = _complete_body(
-            task_id, tool, args, result, job_id=job_id, owner=owner, tool_call_id=tool_call_id
+            task_id,
+            tool,
+            args,
+            result,
+            job_id=job_id,
+            owner=owner,
+            tool_call_id=tool_call_id,
+            session_id=session_id,
         )
         return _text(self.call("tool.complete", body))
 
@@ -809,9 +820,17 @@ class AsyncKernelClient:
         *,
         job_id: JobId,
         owner: str,
+        session_id: str | None = None,
     ) -> RemoteText:
         body = _complete_body(
-            task_id, tool, args, result, job_id=job_id, owner=owner, tool_call_id=tool_call_id
+            task_id,
+            tool,
+            args,
+            result,
+            job_id=job_id,
+            owner=owner,
+            tool_call_id=tool_call_id,
+            session_id=session_id,
         )
         return _text(await self.call("tool.complete", body))
 

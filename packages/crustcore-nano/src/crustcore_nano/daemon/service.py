@@ -622,6 +622,7 @@ class KernelService:
             Untrusted(result, Source.TOOL, tool),
             job_id=JobId(_need_id(args, "job_id")),
             owner=_bounded_str(args, "owner", MAX_OWNER_CHARS),
+            session_id=_opt_id(args, "session_id"),
         )
         return {
             "text": shown.text,

@@ -387,12 +387,15 @@ class Kernel:
         *,
         job_id: JobId,
         owner: str,
+        session_id: str | None = None,
     ) -> ModelVisibleText:
         """Record a tool's result and return what the model may see, with its receipt logged.
 
         The result is redacted (and framed as untrusted data by ``ModelVisibleText.framed``);
         the ``tool.completed`` record holds exactly the text shown, and a receipt MAC'd with the
         log's receipt key binds task, job, call, tool, the arguments' digest and that text.
+        With `session_id`, the text shown is also scanned for the session flow rule: a
+        credential in it makes the session sensitive, as `observe` does.
         """
         # Checked before anything is recorded: the receipt written after the completion would
         # refuse these, leaving a completion in the log without its receipt.
@@ -402,6 +405,7 @@ class Kernel:
             ("tool_call_id", tool_call_id),
         ):
             check_id(field, value)
+        session = None if session_id is None else self._sessions.get(_session_id(session_id))
         if not 0 < len(tool) <= MAX_RECEIPT_TOOL_NAME:
             raise UsageError(f"tool name must be 1-{MAX_RECEIPT_TOOL_NAME} characters")
         if not isinstance(result, Untrusted):
@@ -430,7 +434,11 @@ class Kernel:
                 shown_result=shown.text,
                 completion_seq=self._last_seq,
             )
-            return shown
+        if session is not None:
+            # What the model sees is what enters its context: a broker secret it never sees
+            # does not count, a credential the broker does not know does.
+            session.observe(CallFlow(), result=shown.text)
+        return shown
 
     def _remember(self, pending: PendingApproval[ActionSpec]) -> None:
         if len(self._pending) >= 2 * MAX_TRACKED:  # forget what the engine has forgotten
