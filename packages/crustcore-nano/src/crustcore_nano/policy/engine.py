@@ -212,6 +212,12 @@ class _Run:
         )
 
 
+def _typed_only(ex: Extraction) -> bool:
+    """Whether every effect of the call is text typed into a window (computer use)."""
+    kinds = {op.kind for op in ex.operations}
+    return OpKind.TYPE in kinds and kinds <= {OpKind.TYPE, OpKind.OTHER}
+
+
 def _short(text: str, limit: int = 120) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
@@ -339,7 +345,11 @@ class PolicyEngine:
             flow = self._flow(call, run)  # after the user rules, which mark excepted reads
         except _Deny as stop:
             hit = stop.hit
-            decision = Decision(hit.verdict, hit.rule, hit.reason, operations=ex.operations)
+            verdict, reason = hit.verdict, hit.reason
+            if _typed_only(ex):
+                # The engine cannot see whether a terminal or a text box has focus.
+                verdict, reason = Verdict.ASK, f"typed text, if a terminal has focus: {reason}"
+            decision = Decision(verdict, hit.rule, reason, operations=ex.operations)
         except Exception as exc:  # fail closed on anything unforeseen
             decision = _internal_error(exc)
         finally:
@@ -396,7 +406,7 @@ class PolicyEngine:
             run.texts.append(_norm_text(url))
         for host in op.hosts:
             self._check_host(host, op, run)
-        if kind is OpKind.EXECUTE and op.command is not None:
+        if kind in (OpKind.EXECUTE, OpKind.TYPE) and op.command is not None:
             self._command(op, run)
         if kind is OpKind.MOVE:
             for path in op.paths:
@@ -591,8 +601,11 @@ class PolicyEngine:
                 "it sends a secret environment variable's value",
             )
             raise run.deny("builtin:exfiltration", f"`{shown}`: {why}", op)
+        # Typed prose (computer use) often looks odd as shell: `ok?` is a glob command name,
+        # `don't` an open quote. Its concrete effects (paths, hosts, the signals above) count.
+        typed = op.kind is OpKind.TYPE
         evasive = signals & _EVASION
-        if evasive:
+        if evasive and not typed:
             why = ", ".join(sorted(s.value for s in evasive))
             raise run.deny("builtin:shell-evasion", f"`{shown}` ({why})", op)
         for name, _ in analysis.env_assignments:
@@ -618,7 +631,7 @@ class PolicyEngine:
         self._shell_paths(analysis, op, run, skip_git_config)
         self._exfiltration(analysis, op, run)
         unclear = signals & _UNCLEAR
-        if unclear or not analysis.parsed_ok:
+        if (unclear or not analysis.parsed_ok) and not typed:
             why = ", ".join(sorted(s.value for s in unclear)) or "parse failure"
             detail = next((f.reason for f in analysis.findings if f.signal in unclear), "")
             if detail:

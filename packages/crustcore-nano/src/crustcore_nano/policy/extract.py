@@ -1412,6 +1412,18 @@ def _browser(ctx: _Ctx, args: _Args) -> None:
     ctx.add(Operation(OpKind.NETWORK, content=text, source=args.prefix))
 
 
+def _computer(ctx: _Ctx, args: _Args) -> None:
+    """A computer-use tool (Anthropic `computer`, OpenAI `computer_use`): the text of a `type`
+    action goes to whatever window has focus, a terminal included."""
+    actions = [value for _, value in args.take("action", "type") if isinstance(value, str)]
+    text = args.text("text", "keys")
+    kind = OpKind.TYPE if any(_squash(a) in ("type", "typetext") for a in actions) else OpKind.OTHER
+    if kind is OpKind.TYPE and text:
+        ctx.add(Operation(kind, command=text, source=f"{args.prefix}.text (typed)"))
+    else:
+        ctx.add(Operation(OpKind.OTHER, content=text, source=args.prefix))
+
+
 _SHELL_MAGICS = ("%%bash", "%%sh", "%%script bash", "%%script sh", "%%system")
 _LINE_MAGICS = ("%sx ", "%system ", "%%!")
 
@@ -1545,6 +1557,7 @@ _register(
 )  # fmt: skip
 _register(_web_search, "web_search", "search_web")
 _register(_browser, "browser", "browser_action")
+_register(_computer, "computer", "computer_use", "computer_use_preview")
 _register(_ipython, "execute_ipython_cell", "ipython", "run_python", "execute_python")
 _register(_mcp_resource, "resources/read", "access_mcp_resource", "read_resource")
 _register(_use_mcp_tool, "use_mcp_tool")

@@ -44,6 +44,9 @@ class OpKind(enum.Enum):
     NETWORK = "network"
     SECRET = "secret"  # noqa: S105 - an operation kind, not a credential
     MCP = "mcp"  # an MCP tool whose effect is not otherwise known
+    # Text typed into whatever window has focus (computer use): if that is a terminal it runs,
+    # so `command` is judged as a shell line, but what would be denied is asked instead.
+    TYPE = "type"
     OTHER = "other"
 
 
