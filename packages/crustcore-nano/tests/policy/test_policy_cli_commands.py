@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from crustcore_nano.policy.cli import (
     HOOK_COMMAND,
+    HOOK_EVENTS,
     check_main,
     hook_main,
     install_claude_hook,
@@ -168,7 +169,7 @@ def test_hook_replies_in_claude_code_format(env: dict[str, str], tmp_path: Path)
         "garbage",
         '{"tool_input": {}}',
         '{"tool_name": "Bash", "tool_input": "ls"}',
-        '{"tool_name": "Bash", "tool_input": {}, "hook_event_name": "PostToolUse"}',
+        '{"tool_name": "Bash", "tool_input": {}, "hook_event_name": "Stop"}',
     ],
 )
 def test_hook_fails_closed(env: dict[str, str], stdin: str) -> None:
@@ -198,9 +199,9 @@ def test_install_merges_is_idempotent_and_uninstall_removes_only_ours(tmp_path: 
     assert not install_claude_hook(settings)
     data = json.loads(settings.read_text(encoding="utf-8"))
     assert data["model"] == "x"
-    groups = data["hooks"]["PreToolUse"]
-    assert groups[0] == other_hook
-    assert groups[1] == {"matcher": "*", "hooks": [{"type": "command", "command": HOOK_COMMAND}]}
+    ours = {"matcher": "*", "hooks": [{"type": "command", "command": HOOK_COMMAND}]}
+    assert data["hooks"]["PreToolUse"] == [other_hook, ours]
+    assert data["hooks"]["PostToolUse"] == [ours]
     backup = settings.with_name("settings.json.crustcore-backup")
     assert json.loads(backup.read_text(encoding="utf-8")) == original
     assert uninstall_claude_hook(settings)
@@ -214,12 +215,33 @@ def test_install_into_a_fresh_project_via_the_command(tmp_path: Path, env: dict[
     assert "installed" in out
     settings = tmp_path / ".claude" / "settings.json"
     data = json.loads(settings.read_text(encoding="utf-8"))
-    assert data["hooks"]["PreToolUse"][0]["hooks"][0]["command"] == HOOK_COMMAND
+    for event in HOOK_EVENTS:
+        assert data["hooks"][event][0]["hooks"][0]["command"] == HOOK_COMMAND
     code, out, _ = _run(
         hook_main, ["uninstall", "claude-code", "--project", str(tmp_path)], "", env
     )
     assert code == 0
     assert json.loads(settings.read_text(encoding="utf-8")) == {}
+
+
+def test_reinstall_adds_the_post_tool_use_hook_an_older_install_lacks(tmp_path: Path) -> None:
+    settings = tmp_path / ".claude" / "settings.json"
+    settings.parent.mkdir()
+    ours = {"matcher": "*", "hooks": [{"type": "command", "command": HOOK_COMMAND}]}
+    settings.write_text(json.dumps({"hooks": {"PreToolUse": [ours]}}), encoding="utf-8")
+    assert install_claude_hook(settings)
+    data = json.loads(settings.read_text(encoding="utf-8"))
+    assert data["hooks"] == {"PreToolUse": [ours], "PostToolUse": [ours]}
+
+
+def test_post_tool_use_without_a_kernel_answers_quietly(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    payload = json.loads(_hook_input("Bash", {"command": "ls"}, str(tmp_path)))
+    payload["hook_event_name"] = "PostToolUse"
+    payload["tool_response"] = {"stdout": "a.py\n", "stderr": ""}
+    code, out, err = _run(hook_main, ["claude-code"], json.dumps(payload), env)
+    assert (code, json.loads(out), err) == (0, {"suppressOutput": True}, "")
 
 
 def test_install_refuses_a_broken_settings_file(tmp_path: Path, env: dict[str, str]) -> None:

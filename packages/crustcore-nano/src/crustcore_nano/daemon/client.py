@@ -212,6 +212,14 @@ def _check_args(
     return args
 
 
+def _observe_args(
+    session_id: str, call: ToolCall, result: str, workspace: str | None
+) -> dict[str, object]:
+    args = _check_args(call, session_id, workspace, None)
+    args["result"] = result
+    return args
+
+
 def _complete_body(
     task_id: str,
     tool: str,
@@ -407,6 +415,12 @@ class KernelClient:
         return decision_from_json(
             self.call("check", _check_args(call, session_id, workspace, task_id))
         )
+
+    def observe(
+        self, session_id: str, call: ToolCall, result: str, *, workspace: str | None = None
+    ) -> None:
+        """Report what a call that ran returned, for the session flow rule."""
+        self.call("session.observe", _observe_args(session_id, call, result, workspace))
 
     def redact(self, text: str, *, origin: str | None = None) -> RemoteText:
         args: dict[str, object] = {"text": text}
@@ -771,6 +785,12 @@ class AsyncKernelClient:
     ) -> Decision:
         args = _check_args(call, session_id, workspace, task_id)
         return decision_from_json(await self.call("check", args))
+
+    async def observe(
+        self, session_id: str, call: ToolCall, result: str, *, workspace: str | None = None
+    ) -> None:
+        """Report what a call that ran returned, for the session flow rule."""
+        await self.call("session.observe", _observe_args(session_id, call, result, workspace))
 
     async def redact(self, text: str, *, origin: str | None = None) -> RemoteText:
         args: dict[str, object] = {"text": text}

@@ -57,6 +57,7 @@ CLIENT_OPS: frozenset[str] = frozenset(
         "task.charge",
         "task.claim_done",
         "task.start_job",
+        "session.observe",
         "tool.complete",
         "receipt.mint",
     }

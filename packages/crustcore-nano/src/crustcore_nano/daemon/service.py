@@ -168,6 +168,7 @@ class KernelService:
             "task.charge": self._task_charge,
             "task.claim_done": self._task_claim_done,
             "task.start_job": self._task_start_job,
+            "session.observe": self._session_observe,
             "tool.complete": self._tool_complete,
             "receipt.mint": self._tool_complete,
             "approvals.list": self._approvals_list,
@@ -253,7 +254,8 @@ class KernelService:
             "log": {"next_seq": log.next_seq, "durable_seq": log.durable_seq},
         }
 
-    def _check(self, role: Role, args: dict[str, object]) -> object:
+    def _call_args(self, args: dict[str, object]) -> tuple[ToolCall, str | None]:
+        """The tool call of a `check` or `session.observe` request, and its workspace."""
         origin_text = opt_str(args, "origin") or Origin.API.value
         try:
             origin = Origin(origin_text)
@@ -271,9 +273,14 @@ class KernelService:
         tool = need_str(args, "tool")
         tool_args = need_obj(args, "args", default_empty=True)
         call = ToolCall(tool, tool_args, origin, session_id, task_id, opt_str(args, "mcp_server"))
+        return call, workspace
+
+    def _check(self, role: Role, args: dict[str, object]) -> object:
+        call, workspace = self._call_args(args)
+        tool, tool_args, task_id = call.tool, dict(call.args), call.task
         decision = self.kernel.check(
             call,
-            session_id=session_id,
+            session_id=call.session,
             workspace=workspace,
             task_id=TaskId(task_id) if task_id else None,
         )
@@ -606,6 +613,18 @@ class KernelService:
             TaskId(_need_id(args, "task_id")), owner=_bounded_str(args, "owner", MAX_OWNER_CHARS)
         )
         return {"job_id": job_id}
+
+    def _session_observe(self, role: Role, args: dict[str, object]) -> object:
+        """What a call that ran returned (a coding agent's post-tool hook), for the session
+        flow rule. It can only make a session more cautious, so any client may report."""
+        call, workspace = self._call_args(args)
+        if call.session is None:
+            raise UsageError("'session_id' is required")
+        result = args.get("result", "")
+        if not isinstance(result, str):
+            raise UsageError("'result' must be a string")
+        self.kernel.observe(call.session, call, None, result, workspace=workspace)
+        return {}
 
     def _tool_complete(self, role: Role, args: dict[str, object]) -> object:
         result = args.get("result")

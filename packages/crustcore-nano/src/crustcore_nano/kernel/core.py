@@ -611,7 +611,7 @@ class Kernel:
         self,
         session_id: str,
         call: ToolCall,
-        decision: Decision,
+        decision: Decision | None,
         result: str | None = None,
         *,
         workspace: str | None = None,

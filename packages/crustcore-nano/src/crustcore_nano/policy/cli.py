@@ -38,6 +38,7 @@ from crustcore_nano.policy.types import Decision, Origin, ToolCall
 
 __all__ = [
     "HOOK_COMMAND",
+    "HOOK_EVENTS",
     "check_main",
     "hook_main",
     "install_claude_hook",
@@ -47,6 +48,7 @@ __all__ = [
 ]
 
 HOOK_COMMAND = "crustcore hook claude-code"
+HOOK_EVENTS = ("PreToolUse", "PostToolUse")
 MAX_INPUT_CHARS = 8 * 1024 * 1024
 _POLICY_SECTIONS = ("version", "policy", "rules")
 _ORIGINS = {o.value: o for o in Origin}
@@ -285,14 +287,21 @@ def hook_main(
             raise InputError('hook input has no "tool_name" string')
         tool_input = _object(payload.get("tool_input", {}), '"tool_input"')
         event = payload.get("hook_event_name", "PreToolUse")
-        if event != "PreToolUse":
-            raise InputError(f"only PreToolUse is handled, got {event!r}")
+        if event not in HOOK_EVENTS:
+            raise InputError(f"only PreToolUse and PostToolUse are handled, got {event!r}")
         cwd = _opt_str(payload, "cwd")
         session = _opt_str(payload, "session_id")
     except InputError as exc:
         stdout.write(_hook_reply("deny", f"CrustCore could not read the hook input: {exc}") + "\n")
         return 0
     root = env.environ.get("CLAUDE_PROJECT_DIR") or cwd or os.getcwd()
+    if event == "PostToolUse":
+        # The call ran: what it returned may put a credential in the agent's context. Only a
+        # running kernel keeps sessions; without one there is nothing to remember it in.
+        call = ToolCall(tool=tool, args=tool_input, origin=Origin.HOOK, session=session)
+        _observe_via_kernel(env, call, _response_text(payload.get("tool_response")), root, stderr)
+        stdout.write(json.dumps({"suppressOutput": True}) + "\n")
+        return 0
     try:
         engine = _engine(_load(opts.policy, env), root, env, cwd if cwd else None)
     except (CrustCoreError, ValueError) as exc:
@@ -355,6 +364,30 @@ def _decide_via_kernel(env: _Env, call: ToolCall, workspace: str) -> Decision | 
             return client.check(call, session_id=session, workspace=workspace)
     except CrustCoreError:
         return None
+
+
+_MAX_OBSERVED_CHARS = 512 * 1024  # with the call's arguments, within one kernel frame
+
+
+def _response_text(value: object) -> str:
+    """A tool's response as the text scanned for credentials (its head, when very large)."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text[:_MAX_OBSERVED_CHARS]
+
+
+def _observe_via_kernel(
+    env: _Env, call: ToolCall, result: str, workspace: str, stderr: TextIO
+) -> None:
+    session = _hook_session(call.session)
+    if session is None or not (Path(env.crustcore_home) / "run" / "kernel.sock").exists():
+        return
+    from crustcore_nano.daemon.client import KernelClient  # the daemon is optional here
+
+    try:
+        with KernelClient(env.crustcore_home, timeout=10) as client:
+            client.observe(session, call, result, workspace=workspace)
+    except CrustCoreError as exc:
+        stderr.write(f"crustcore hook: the tool result was not reported to the kernel: {exc}\n")
 
 
 def _record_decision(
@@ -448,34 +481,43 @@ def _is_ours(hook: object) -> bool:
     return isinstance(hook, dict) and cast("dict[str, object]", hook).get("command") == HOOK_COMMAND
 
 
-def _pre_tool_use(data: dict[str, object], path: Path) -> list[object]:
+def _event_entries(data: dict[str, object], event: str, path: Path) -> list[object]:
     hooks = data.setdefault("hooks", {})
     if not isinstance(hooks, dict):
         raise InputError(f'{path}: "hooks" is not an object; fix it by hand first')
     hooks_map = cast("dict[str, object]", hooks)
-    entries = hooks_map.setdefault("PreToolUse", [])
+    entries = hooks_map.setdefault(event, [])
     if not isinstance(entries, list):
-        raise InputError(f'{path}: "hooks.PreToolUse" is not a list; fix it by hand first')
+        raise InputError(f'{path}: "hooks.{event}" is not a list; fix it by hand first')
     return cast("list[object]", entries)
 
 
 def install_claude_hook(settings: Path) -> bool:
-    """Add the PreToolUse hook (matcher `*`) to a Claude Code settings file, keeping every
-    other setting and a backup of the previous file. Returns False when already present."""
+    """Add the PreToolUse hook (decisions) and the PostToolUse hook (results, for the session
+    flow rule), matcher `*`, to a Claude Code settings file, keeping every other setting and
+    a backup of the previous file. Returns False when both are already present."""
     data = _read_settings(settings)
-    entries = _pre_tool_use(data, settings)
-    for entry in entries:
-        if isinstance(entry, dict):
-            inner = cast("dict[str, object]", entry).get("hooks")
-            if isinstance(inner, list) and any(_is_ours(h) for h in cast("list[object]", inner)):
-                return False
-    entries.append({"matcher": "*", "hooks": [{"type": "command", "command": HOOK_COMMAND}]})
-    _write_settings(settings, data)
-    return True
+    changed = False
+    for event in HOOK_EVENTS:
+        entries = _event_entries(data, event, settings)
+        if not any(_holds_ours(entry) for entry in entries):
+            hook = {"type": "command", "command": HOOK_COMMAND}
+            entries.append({"matcher": "*", "hooks": [hook]})
+            changed = True
+    if changed:
+        _write_settings(settings, data)
+    return changed
+
+
+def _holds_ours(entry: object) -> bool:
+    if not isinstance(entry, dict):
+        return False
+    inner = cast("dict[str, object]", entry).get("hooks")
+    return isinstance(inner, list) and any(_is_ours(h) for h in cast("list[object]", inner))
 
 
 def uninstall_claude_hook(settings: Path) -> bool:
-    """Remove only CrustCore's hook entry (and matcher groups it leaves empty)."""
+    """Remove only CrustCore's hook entries (and matcher groups they leave empty)."""
     if not settings.exists():
         return False
     data = _read_settings(settings)
@@ -483,7 +525,19 @@ def uninstall_claude_hook(settings: Path) -> bool:
     if not isinstance(hooks, dict):
         return False
     hooks_map = cast("dict[str, object]", hooks)
-    entries = hooks_map.get("PreToolUse")
+    changed = False
+    for event in HOOK_EVENTS:
+        changed = _drop_ours(hooks_map, event) or changed
+    if not changed:
+        return False
+    if not hooks_map:
+        del data["hooks"]
+    _write_settings(settings, data)
+    return True
+
+
+def _drop_ours(hooks_map: dict[str, object], event: str) -> bool:
+    entries = hooks_map.get(event)
     if not isinstance(entries, list):
         return False
     changed = False
@@ -503,16 +557,12 @@ def uninstall_claude_hook(settings: Path) -> bool:
             kept.append(group)
         else:
             kept.append(entry)
-    if not changed:
-        return False
-    if kept:
-        hooks_map["PreToolUse"] = kept
-    else:
-        del hooks_map["PreToolUse"]
-        if not hooks_map:
-            del data["hooks"]
-    _write_settings(settings, data)
-    return True
+    if changed:
+        if kept:
+            hooks_map[event] = kept
+        else:
+            del hooks_map[event]
+    return changed
 
 
 # --------------------------------------------------------------------------- replay
