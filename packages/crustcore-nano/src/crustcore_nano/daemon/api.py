@@ -108,21 +108,6 @@ def int_map(doc: Mapping[str, object], key: str) -> dict[str, int] | None:
     return out
 
 
-def tool_call_to_json(call: ToolCall) -> dict[str, object]:
-    out: dict[str, object] = {
-        "tool": call.tool,
-        "args": dict(call.args),
-        "origin": call.origin.value,
-    }
-    if call.session is not None:
-        out["session"] = call.session
-    if call.task is not None:
-        out["task"] = call.task
-    if call.mcp_server is not None:
-        out["mcp_server"] = call.mcp_server
-    return out
-
-
 def tool_call_from_json(doc: Mapping[str, object]) -> ToolCall:
     origin_text = opt_str(doc, "origin") or Origin.API.value
     try:

@@ -184,10 +184,6 @@ def read_admin_token(run_dir: Path) -> str:
         ) from None
 
 
-def ops_of(role: Role) -> tuple[str, ...]:
-    return tuple(sorted(ROLE_OPS[role]))
-
-
 def load_tokens(pairs: Iterable[tuple[Role, str]], store: TokenStore | None = None) -> TokenStore:
     store = store if store is not None else TokenStore()
     for role, token in pairs:

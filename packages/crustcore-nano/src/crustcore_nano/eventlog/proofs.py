@@ -7,7 +7,6 @@ verification key the seals prove that the writer, at that epoch, committed to th
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from dataclasses import dataclass
@@ -20,11 +19,10 @@ from .merkle import (
     MerkleLevels,
     consistency_path,
     inclusion_path,
-    leaf_hash,
     verify_consistency,
     verify_inclusion,
 )
-from .record import TAIL_LEN, as_list, as_object, is_hex64
+from .record import as_list, as_object, is_hex64
 from .verify import Scanner, VerifyError, resolve_log_path, run_scan
 
 PROOF_VERSION = 1
@@ -104,12 +102,6 @@ def consistency_proof(source: ProofSource, first: int, second: int) -> dict[str,
         "second": _checkpoint_json(second, source.checkpoints[second]),
         "path": [node.hex() for node in consistency_path(source.tree, first, second)],
     }
-
-
-def record_leaf(line: bytes) -> bytes:
-    """Leaf hash of one record line, recomputed from its bytes (newline optional)."""
-    body = line.rstrip(b"\n")[:-TAIL_LEN]
-    return leaf_hash(hashlib.sha256(body).digest())
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,9 +76,10 @@ class Block:
 def iter_blocks(
     handle: BinaryIO, *, max_line: int = MAX_RECORD_BYTES, start: int = 0
 ) -> Iterator[Block | TooLong | Tail]:
-    """Like `iter_lines`, but yields a `Block` per chunk read, so the verifier's loop pays the
-    generator overhead once per megabyte instead of once per line. `start` is the file offset
-    the handle is positioned at."""
+    """The complete lines, as a `Block` per chunk read, then at most one `TooLong` or `Tail`
+    (after which iteration stops). Blocks, not lines, so the verifier's loop pays the generator
+    overhead once per megabyte instead of once per line. `start` is the file offset the handle
+    is positioned at."""
     offset = start
     pending = b"\n"
     while True:
@@ -108,30 +109,3 @@ def iter_blocks(
         pending = b"\n" + rest
     if len(pending) > 1:
         yield Tail(offset, len(pending) - 1)
-
-
-def iter_lines(
-    handle: BinaryIO, *, max_line: int = MAX_RECORD_BYTES
-) -> Iterator[tuple[int, bytes] | TooLong | Tail]:
-    """Yield ``(offset, line_without_newline)`` for complete lines, then at most one `TooLong` or
-    `Tail` item, after which iteration stops."""
-    offset = 0
-    pending = b""
-    while True:
-        chunk = handle.read(_CHUNK)
-        if not chunk:
-            break
-        data = pending + chunk if pending else chunk
-        lines = data.split(b"\n")
-        pending = lines.pop()
-        for line in lines:
-            if len(line) >= max_line:
-                yield TooLong(offset)
-                return
-            yield offset, line
-            offset += len(line) + 1
-        if len(pending) >= max_line:
-            yield TooLong(offset)
-            return
-    if pending:
-        yield Tail(offset, len(pending))

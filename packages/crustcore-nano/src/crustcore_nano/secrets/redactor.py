@@ -194,9 +194,6 @@ class Redactor:
             )
         self._set(self._needles + [(form, label) for form in derive_forms(raw)])
 
-    def unregister(self, label: str) -> None:
-        self._set([(n, lab) for n, lab in self._needles if lab != label])
-
     def _set(self, needles: Iterable[tuple[str, str]]) -> None:
         self._needles = sorted(set(needles), key=lambda item: (-len(item[0]), item[0], item[1]))
         self._max_len = max((len(n) for n, _ in self._needles), default=0)
