@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import cast
@@ -34,12 +33,17 @@ from crustcore_nano.normalize import Normalized, NormSignal, normalize_field, no
 from crustcore_nano.paths import PathResolver, PathSignal, ResolvedPath, is_within, lexical_clean
 from crustcore_nano.policy.builtin import SENSITIVE_READS, BuiltinRule, PathRuleIndex, rule
 from crustcore_nano.policy.config import UserPolicy, UserRule
-from crustcore_nano.policy.containers import container_command
+from crustcore_nano.policy.containers import CONTAINER_TOOLS, container_script
 from crustcore_nano.policy.extract import Extraction, Signal, extract, fold_key, split_url
 from crustcore_nano.policy.flowfacts import git_subcommand, shell_flow
 from crustcore_nano.policy.hosts import canonical_host, find_metadata_hosts, metadata_endpoint
 from crustcore_nano.policy.session import FLOW_RULE, CallFlow, SessionState
-from crustcore_nano.policy.tokenhosts import foreign_hosts, provider_of, variable_names
+from crustcore_nano.policy.tokenhosts import (
+    foreign_hosts,
+    provider_of,
+    relay_hosts,
+    variable_names,
+)
 from crustcore_nano.policy.types import Decision, Operation, OpKind, Origin, ToolCall, Verdict
 from crustcore_nano.shell import CommandFact, ShellAnalysis, ShellSignal, analyze, network_text
 from crustcore_nano.shell import OpKind as ShellOp
@@ -89,7 +93,6 @@ _SENDERS = frozenset(
     }
 )  # fmt: skip
 _REMOTE_COPY = frozenset({"scp", "sftp", "rsync"})
-_CONTAINER_TOOLS = frozenset({"docker", "podman", "nerdctl", "kubectl", "oc"})
 _SIGNALLERS = frozenset({"kill", "pkill", "killall", "skill", "xkill", "pgrep"})
 _SERVICE_TOOLS = frozenset({"systemctl", "launchctl", "service", "supervisorctl", "docker"})
 _CRUSTCORE_SAFE_SUBCOMMANDS = frozenset(
@@ -505,12 +508,16 @@ class PolicyEngine:
             text = _unexpand(text, self._env_secrets)  # a known value is followed by name
         if "$" not in text:
             return
+        relays = relay_hosts(fact.argv, fact.env)
+        if relays:  # `--resolve`, `--connect-to`, a proxy: they read the request too
+            relay = Operation(OpKind.NETWORK, hosts=relays, command=sent[0].command)
+            sent = [*sent, relay]
         for name in variable_names(text):
             provider = provider_of(name)
             if provider is None or not is_secret_name(name):
                 continue
             for op in sent:
-                foreign = foreign_hosts(provider, op.hosts)
+                foreign = foreign_hosts(provider, op.hosts, self._env)
                 if foreign:
                     what = f"${name} (a {provider.name} credential) goes to {foreign[0]}"
                     run.ask("approval:credential-host", f"`{_short(fact.text)}`: {what}", op)
@@ -807,10 +814,10 @@ class PolicyEngine:
         approval = _reversibility(name, args, fact)
         if approval is not None:
             run.ask(approval, f"`{shown}`", op)
-        if name in _CONTAINER_TOOLS:
-            inner = container_command(fact.argv)
-            if inner is not None:
-                self._container(shlex.join(inner), op, run, shown)
+        if name in CONTAINER_TOOLS:
+            script = container_script(fact.argv)
+            if script is not None:
+                self._container(script, op, run, shown)
 
     def _container(self, command: str, op: Operation, run: _Run, shown: str) -> None:
         """What a container's command does that does not depend on whose filesystem it runs

@@ -11,11 +11,17 @@ it is compared: IPv4 in dotted-quad form, IPv6 in compressed form (an IPv6 form 
 IPv4 address is reduced to that IPv4 address), and names lower-cased without a trailing dot.
 In free text, colon-joined host maps (`curl --resolve name:80:ADDR`) are taken apart, and reads
 of the environment variables platforms set to an endpoint URL (`$ECS_CONTAINER_METADATA_URI_V4`,
-`$IDENTITY_ENDPOINT`, ...) count as reaching it.
+`$IDENTITY_ENDPOINT`, ...) count as reaching it. Code that spells an address in pieces joined
+with `+` (`'http://169.254.' + '169.254/latest'`, in Python, JavaScript, Ruby, Java, ...) is
+read with those joins closed up as well, and a list of four numbers that spells a metadata
+address exactly (`bytes([169,254,169,254])`, `'%d.%d.%d.%d' % (169,254,169,254)`,
+`'.'.join(['169','254','169','254'])`) counts as naming it. AWS's IPv6 link block
+(`fd00:ec2::/32`) and sslip.io's dashed IPv6 names (`fd00-ec2--254.sslip.io`) count too.
 
 Pure functions, no DNS: a name that resolves to a metadata address through a DNS entry that does
 not spell the address (a private zone, an attacker's own domain) is out of reach of a
-deterministic check (documented in docs/policy.md); so is an address assembled at run time.
+deterministic check (documented in docs/policy.md); so is an address assembled at run time
+from anything but literal pieces (format placeholders, decoded text, a file's contents).
 """
 
 from __future__ import annotations
@@ -63,6 +69,9 @@ METADATA_HOSTS: frozenset[str] = frozenset(
 # `fe80::a9fe:a9fe`, so the IPv6 link-local range counts too.
 _LINK_LOCAL_V4 = ipaddress.IPv4Network("169.254.0.0/16")
 _LINK_LOCAL_V6 = ipaddress.IPv6Network("fe80::/10")
+# AWS puts every Nitro link service in one unique-local block (IMDS at ::254, DNS at ::23,
+# time at ::123); nobody else chose `fd00:ec2::/32` for a private network by accident.
+_AWS_LINK_V6 = ipaddress.IPv6Network("fd00:ec2::/32")
 # Full stops that IDNA processing (browsers, WHATWG URL parsers, Python's `idna` codec) treats
 # as `.` in a host name; NFKC already folds the fullwidth one (U+FF0E), not these two.
 _DOT_FOLD = str.maketrans({"\u3002": ".", "\uff61": "."})
@@ -197,6 +206,8 @@ def _rebinding_ip(name: str) -> str | None:
     tail = dashed[-1]
     if len(tail) == 8 and all(c in "0123456789abcdef" for c in tail):
         return str(ipaddress.IPv4Address(int(tail, 16)))
+    if "--" in last or last.count("-") >= 7:  # sslip.io's IPv6 form: `fd00-ec2--254`
+        return _ipv6(last.replace("-", ":"))
     return None
 
 
@@ -246,7 +257,8 @@ def _metadata_form(form: str) -> str | None:
             return None
     if ":" in form:
         try:
-            if ipaddress.IPv6Address(form) in _LINK_LOCAL_V6:
+            address = ipaddress.IPv6Address(form)
+            if address in _LINK_LOCAL_V6 or address in _AWS_LINK_V6:
                 return form
         except ValueError:
             return None
@@ -291,6 +303,116 @@ def find_metadata_hosts(text: str) -> tuple[str, ...]:
     if not work.isascii():
         work = normalize_text(work).translate(_DOT_FOLD)
     found: dict[str, None] = {}
+    _scan_tokens(work, found)
+    if "+" in work:
+        joined = _join_literals(work)
+        if joined != work:
+            _scan_tokens(joined, found)
+    if "," in work and any(first in work for first in _FIRST_PARTS):
+        for hit in _number_lists(work):
+            found[hit] = None
+    for variable in _endpoint_variables(work):
+        found[variable] = None
+    return tuple(found)
+
+
+_QUOTES = "'\"`"
+_NUMBER = re.compile(r"0[xX][0-9a-fA-F]{1,2}|[0-9]{1,4}")  # one class per branch: linear
+# How the first part of a metadata address can be written (decimal, octal, hex): a list that
+# holds none of these cannot spell one, so the scan is skipped.
+_FIRST_PARTS = tuple(
+    sorted({form for host in METADATA_HOSTS if host[:1].isdigit() and "." in host
+            for part in [int(host.split(".", 1)[0])]
+            for form in (str(part), f"0{part:o}", f"0x{part:x}", f"0X{part:X}", f"0x{part:X}",
+                         f"0X{part:x}")})
+)  # fmt: skip
+_LIST_GAP = frozenset(", \t'\"")
+_MAX_NUMBERS = 4096
+
+
+def _number_lists(text: str) -> tuple[str, ...]:
+    """Metadata addresses given as four numbers in a list (`bytes([169,254,169,254])`,
+    `'%d.%d.%d.%d' % (169, 254, 169, 254)`, `'.'.join(['169','254','169','254'])`,
+    `[169,254,169,254].join('.')`): code that builds the dotted form at run time from
+    literal parts. Consecutive numbers count as one list when only a comma (with spaces or
+    quotes) separates them. One pass over the numbers; bounded."""
+    found: dict[str, None] = {}
+    run: list[int] = []
+    end = -1
+    for count, match in enumerate(_NUMBER.finditer(text)):
+        if count >= _MAX_NUMBERS:
+            break
+        start = match.start()
+        gap = text[end:start] if end >= 0 else ""
+        if end < 0 or gap.count(",") != 1 or any(c not in _LIST_GAP for c in gap):
+            run = []
+        end = match.end()
+        before = text[start - 1] if start > 0 else " "
+        after = text[end] if end < len(text) else " "
+        if before.isalnum() or before in "._" or after.isalnum() or after in "._":
+            run = []  # part of a longer word or a dotted number, not a list item
+            continue
+        value = _part_value(match.group())
+        if value is None or value > 255:
+            run = []
+            continue
+        run.append(value)
+        if len(run) >= 4:
+            dotted = ".".join(str(v) for v in run[-4:])
+            if dotted in METADATA_HOSTS:  # exact endpoints only: lists of numbers are common
+                found[dotted] = None
+    return tuple(found)
+
+
+def _join_literals(text: str) -> str:
+    """`text` with every `+` that joins two string literals closed up: a closing quote,
+    spaces, `+`, spaces and an opening quote (each quote optionally escaped with a backslash,
+    as in code inside a double-quoted shell word) are dropped, so `'169.254.' + '169.254'`
+    reads `'169.254.169.254'`. One pass; the result is never longer than `text`."""
+    out: list[str] = []
+    index = 0
+    size = len(text)
+    while index < size:
+        plus = text.find("+", index)
+        if plus < 0:
+            out.append(text[index:])
+            break
+        left = _quote_before(text, plus, index)
+        right = _quote_after(text, plus)
+        if left >= 0 and right >= 0:
+            out.append(text[index:left])
+            index = right
+        else:
+            out.append(text[index : plus + 1])
+            index = plus + 1
+    return "".join(out)
+
+
+def _quote_before(text: str, plus: int, floor: int) -> int:
+    """Where the closing quote (with its backslash, if any) before a `+` starts, or -1."""
+    at = plus - 1
+    while at >= floor and text[at] in " \t":
+        at -= 1
+    if at < floor or text[at] not in _QUOTES:
+        return -1
+    return at - 1 if at - 1 >= floor and text[at - 1] == "\\" else at
+
+
+def _quote_after(text: str, plus: int) -> int:
+    """The index just past the opening quote (and its backslash) after a `+`, or -1."""
+    at = plus + 1
+    size = len(text)
+    while at < size and text[at] in " \t":
+        at += 1
+    if at < size and text[at] == "\\":
+        at += 1
+    if at < size and text[at] in _QUOTES:
+        return at + 1
+    return -1
+
+
+def _scan_tokens(work: str, found: dict[str, None]) -> None:
+    """Add to `found` the endpoint each host-like token of `work` names."""
     # Performance only: when the text names none of the hints, `_token_endpoint` rejects every
     # token holding a character outside `_IP_CHARS` (stripping only removes `.-:_`), so such
     # tokens are skipped here with one C-level `translate` instead of a Python call each.
@@ -305,9 +427,6 @@ def find_metadata_hosts(text: str) -> tuple[str, ...]:
         hit = _token_endpoint(token)
         if hit is not None:
             found[hit] = None
-    for variable in _endpoint_variables(work):
-        found[variable] = None
-    return tuple(found)
 
 
 ENDPOINT_VARIABLES: frozenset[str] = frozenset(
