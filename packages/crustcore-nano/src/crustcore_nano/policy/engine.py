@@ -811,6 +811,13 @@ class PolicyEngine:
             raise run.deny("builtin:system-write", f"`{shown}` writes a raw device", op)
         if fact.privileged:
             run.ask("builtin:privileged-command", f"`{shown}`", op)
+        host_access = _host_access(name, args)
+        if host_access:
+            run.ask("builtin:privileged-command", f"`{shown}` {host_access}", op)
+        if name == "git":
+            sent = _git_destination(args)
+            if sent:
+                run.ask("builtin:upload-file", f"`{shown}` {sent}", op)
         approval = _reversibility(name, args, fact)
         if approval is not None:
             run.ask(approval, f"`{shown}`", op)
@@ -1583,6 +1590,83 @@ def _installs_persistence(name: str, args: list[str]) -> bool:
     if name == "launchctl":
         return any(a in ("load", "bootstrap", "submit", "enable") for a in args)
     return name in ("update-rc.d", "chkconfig", "schtasks")
+
+
+_CONTAINER_RUNTIMES = frozenset({"docker", "podman", "nerdctl"})
+_HOST_CAPS = frozenset(
+    {"all", "sys_admin", "sys_ptrace", "sys_module", "sys_rawio", "dac_read_search"}
+)
+_DAEMON_SOCKETS = ("docker.sock", "podman.sock", "containerd.sock", "buildkitd.sock")
+_SOCKET_CLIENTS = frozenset({"curl", "nc", "ncat", "netcat", "socat", "http", "xh"})
+
+
+def _host_access(name: str, args: list[str]) -> str:
+    """Why a command hands the host to what it runs, or "": a container that shares the
+    host's processes or drops its confinement (`--privileged`, `--pid=host`, `--cap-add
+    SYS_ADMIN`, `--security-opt ...=unconfined`), or a request to a container daemon's socket
+    (which can start such a container, or mount `/`)."""
+    if name in _SOCKET_CLIENTS:
+        if any(a.endswith(_DAEMON_SOCKETS) or a.endswith(_DAEMON_SOCKETS_AT) for a in args):
+            return "talks to a container daemon's socket, which controls the host"
+        return ""
+    if name not in _CONTAINER_RUNTIMES:
+        return ""
+    for index, arg in enumerate(args):
+        key, eq, value = arg.partition("=")
+        if not eq and index + 1 < len(args):
+            value = args[index + 1]
+        if arg == "--privileged":
+            return "runs a privileged container (the host's devices and no confinement)"
+        if key in ("--pid", "--userns", "--cgroupns") and value == "host":
+            return f"runs a container with the host's {key[2:]} namespace"
+        if key == "--cap-add" and value in _HOST_CAPS:
+            return f"gives a container the {value.upper()} capability"
+        if key == "--security-opt" and "unconfined" in value:
+            return "runs a container without its security profile"
+    return ""
+
+
+_DAEMON_SOCKETS_AT = tuple(f"{s}:" for s in _DAEMON_SOCKETS)  # socat `UNIX-CONNECT:...sock`
+
+
+def _remote_url(word: str) -> bool:
+    """Whether a git repository argument names another machine (a URL or `host:path`), not a
+    remote's name or a local path."""
+    if "://" in word:
+        return not word.startswith("file://")
+    head, colon, _ = word.partition(":")
+    return bool(colon) and "/" not in head and ("@" in head or "." in head)
+
+
+def _git_destination(args: list[str]) -> str:
+    """Why a git command sends the repository to a destination written on the line, or "":
+    `git push URL`, `git push --repo=URL`, or pointing a remote (`git remote set-url`, `git
+    config remote.X.url`, `git -c remote.X.pushurl=...`) at a new address."""
+    sub, after = git_subcommand(tuple(args))
+    rest = list(after)
+    before = args[: len(args) - len(rest)]
+    for index, arg in enumerate(before):
+        if arg == "-c" and index + 1 < len(before):
+            key = before[index + 1].partition("=")[0]
+            if key.startswith("remote.") and key.endswith((".url", ".pushurl")):
+                return f"points remote {key} at a new address"
+    if sub == "push":
+        for arg in rest:
+            if arg.startswith("--repo="):
+                return "pushes to an address given on the command line"
+            if not arg.startswith("-"):
+                return "pushes to an address given on the command line" if _remote_url(arg) else ""
+    if sub == "remote" and rest[:1] == ["set-url"]:
+        return "points a remote at a new address"
+    if sub == "config":
+        keys = [a for a in rest if not a.startswith("-")]
+        if (
+            len(keys) >= 2
+            and keys[0].startswith("remote.")
+            and keys[0].endswith((".url", ".pushurl"))
+        ):
+            return f"points remote {keys[0]} at a new address"
+    return ""
 
 
 def _reversibility(name: str, args: list[str], fact: CommandFact) -> str | None:
