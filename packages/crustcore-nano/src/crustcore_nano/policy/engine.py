@@ -814,10 +814,6 @@ class PolicyEngine:
         host_access = _host_access(name, args)
         if host_access:
             run.ask("builtin:privileged-command", f"`{shown}` {host_access}", op)
-        if name == "git":
-            sent = _git_destination(args)
-            if sent:
-                run.ask("builtin:upload-file", f"`{shown}` {sent}", op)
         approval = _reversibility(name, args, fact)
         if approval is not None:
             run.ask(approval, f"`{shown}`", op)
@@ -927,6 +923,12 @@ class PolicyEngine:
             )
 
     def _exfiltration(self, analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
+        for fact in analysis.commands:
+            if fact.name != "git" or any(provider_of(n) for n in variable_names(fact.text)):
+                continue  # a provider's token in the URL: `approval:credential-host` judges it
+            sent = _git_destination([a.lower() for a in fact.argv[1:]])
+            if sent:
+                run.ask("builtin:upload-file", f"`{_short(fact.text)}` {sent}", op)
         senders = [f for f in analysis.commands if f.name.lower() in _SENDERS and f.network]
         code_net = [f for f in analysis.commands if f.code is not None and f.code.network]
         if not senders and not code_net:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from crustcore_nano.shell import argwords
+from crustcore_nano.shell.argwords import PATTERN_PROGRAMS, nonfile_words
 from crustcore_nano.shell.expand import Field, Val
 from crustcore_nano.shell.facts import NetworkTarget, OpKind, ShellSignal
 from crustcore_nano.shell.netparse import is_url, split_host_port
@@ -199,8 +201,13 @@ def _reader(name: str, args: list[Field], sink: Sink) -> None:
         sink.op(_READ, f, name)
 
 
-SEARCH_PROGRAMS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "zgrep", "fd", "fdfind"})
+_GREP_PROGRAMS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "zgrep", "fd", "fdfind"})
 """Programs whose first operand (unless `-e`/`-f` gives the patterns) is what they search for."""
+_SED_PROGRAMS = frozenset({"sed", "gsed"})
+SEARCH_PROGRAMS = _GREP_PROGRAMS | _SED_PROGRAMS | PATTERN_PROGRAMS
+"""Programs some of whose words are patterns, scripts or messages rather than files
+(`search_patterns`): the search programs, sed, and those with exclusion patterns or messages
+(`argwords`)."""
 _GREP_OPTS = frozenset(
     _w(
         "-e -f -m -A -B -C -d -D -g -t -j -M --regexp --file --max-count "
@@ -224,10 +231,25 @@ def _grep_split(name: str, args: list[Field]) -> tuple[list[Opt], list[Field], l
 
 
 def search_patterns(name: str, argv: list[str]) -> frozenset[str]:
-    """The words a search program (`SEARCH_PROGRAMS`, `argv` without the program) takes as
-    patterns rather than files: each `-e` value, or the first operand."""
+    """The words of a `SEARCH_PROGRAMS` command (`argv` without the program) that name no
+    file: a search program's patterns (each `-e` value, or the first operand), and the
+    exclusion patterns and messages `argwords.nonfile_words` finds."""
+    words = nonfile_words(name, argv)
+    if name in _SED_PROGRAMS:
+        return words | _sed_scripts(argv)
+    if name not in _GREP_PROGRAMS:
+        return words
     opts, patterns, _ = _grep_split(name, [Field(a) for a in argv])
-    return frozenset(f.text for f in (*values(opts, "-e", "--regexp"), *patterns))
+    return words | frozenset(f.text for f in (*values(opts, "-e", "--regexp"), *patterns))
+
+
+def _sed_scripts(argv: list[str]) -> frozenset[str]:
+    """A sed command's script words (a program, not files: the files a script itself reads
+    or writes with `r`/`w` are reported from it by `_sed_effects`), unless the same text is
+    also one of its file operands."""
+    opts, scripts, files, _ = _sed_split([Field(a) for a in argv])
+    operands = {f.text for f in (*files, *values(opts, "-f", "--file"))}
+    return frozenset(s.text for s in scripts if s.text not in operands)
 
 
 def _grep(name: str, args: list[Field], sink: Sink) -> None:
@@ -267,7 +289,9 @@ def _awk(name: str, args: list[Field], sink: Sink) -> None:
 _SED_OPTS = frozenset({"-e", "-f", "--expression", "--file", "-l", "--line-length"})
 
 
-def _sed(name: str, args: list[Field], sink: Sink) -> None:
+def _sed_split(args: list[Field]) -> tuple[list[Opt], list[Field], list[Field], bool]:
+    """A sed command's options, its scripts (each `-e`, or the first operand), its file
+    operands, and whether it edits in place."""
     in_place = False
     cleaned: list[Field] = []
     for arg in args:
@@ -285,12 +309,17 @@ def _sed(name: str, args: list[Field], sink: Sink) -> None:
             continue
         cleaned.append(arg)
     opts, pos = parse_opts(cleaned, _SED_OPTS)
-    for f in values(opts, "-f", "--file"):
-        sink.op(_READ, f, name)
     scripts = values(opts, "-e", "--expression")
     if not has(opts, "-e", "--expression", "-f", "--file") and pos:
         scripts = pos[:1]
         pos = pos[1:]
+    return opts, scripts, pos, in_place
+
+
+def _sed(name: str, args: list[Field], sink: Sink) -> None:
+    opts, scripts, pos, in_place = _sed_split(args)
+    for f in values(opts, "-f", "--file"):
+        sink.op(_READ, f, name)
     for script in scripts:
         _sed_effects(name, script, sink)
     for f in _paths(pos):
@@ -1160,6 +1189,9 @@ def _openssl(name: str, args: list[Field], sink: Sink) -> None:
         sink.connect(NetworkTarget(None, port, None, "openssl s_server", True))
 
 
+GIT_VALUE_OPTIONS = argwords.GIT_VALUE_OPTIONS
+"""git's own options that take the next word as their value (before the subcommand)."""
+
 _GIT_OPTS = frozenset(
     {
         "-b",
@@ -1183,12 +1215,6 @@ _GIT_OPTS = frozenset(
         "-t",
     }
 )
-
-
-GIT_VALUE_OPTIONS = frozenset(
-    {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env"}
-)
-"""git's own options that take the next word as their value (before the subcommand)."""
 
 
 def _git(name: str, args: list[Field], sink: Sink) -> None:
@@ -1376,6 +1402,8 @@ _RUNNERS = frozenset({"npx", "bunx", "pnpx"})
 def _pkg(name: str, args: list[Field], sink: Sink) -> None:
     if name in _CONFIG_WRITERS:
         _pkg_config(name, args, sink)
+    elif name in ("go", "gem", "composer"):
+        _tool_config(name, args, sink)
     if name in _RUNNERS or (args and args[0].text == "dlx" and name in ("pnpm", "yarn")):
         _run_package(args[1:] if name not in _RUNNERS else args, sink)
     if name in ("docker", "podman") and args and args[0].text in ("run", "create"):
@@ -1437,6 +1465,95 @@ def _pkg_config(name: str, args: list[Field], sink: Sink) -> None:
         explicit = values(opts, "--userconfig")
         default = sink.home(".config/pnpm/rc" if name == "pnpm" else ".npmrc")
         sink.op(_WRITE, explicit[0] if explicit else default, detail)
+
+
+_TOOL_CONFIG_OPTS = frozenset({"--file", "--config-file", "--configfile", "--name", "-n", "-s"})
+_CONDA_SETTERS = frozenset(
+    {"--add", "--append", "--prepend", "--set", "--remove", "--remove-key", "--stdin"}
+)
+
+
+def _tool_config(name: str, args: list[Field], sink: Sink) -> None:
+    """Commands that rewrite a tool's user-wide settings file: where packages come from
+    (`go env -w GOPROXY=`, `conda config --add channels`, `gem sources --add`, `poetry config
+    repositories.x`, `pdm config pypi.url`, `pixi config set`, `bundle config mirror.*`,
+    `composer config -g repositories.x`, `dotnet nuget add source`), a program every build
+    runs (`go env -w GOFLAGS=-toolexec=...`), or which project files may run code on `cd`
+    (`direnv allow`, `mise trust`, `mise settings`). Reported as a write of the file they
+    change, so the path rules that guard that file apply; reading settings is not reported."""
+    opts, pos = parse_opts(args, _TOOL_CONFIG_OPTS)
+    words = [p.text for p in pos[:3]]
+    first = words[0] if words else ""
+    detail = " ".join([name, *words[:2]])
+    target: Field | None = None
+    if name == "go":
+        if first == "env" and has(opts, "-w", "-u"):
+            target = sink.home(".config/go/env")
+    elif name in ("conda", "mamba", "micromamba"):
+        if first == "config" and any(o.name in _CONDA_SETTERS for o in opts):
+            explicit = values(opts, "--file")
+            if explicit:
+                target = explicit[0]
+            elif has(opts, "--env"):
+                target = Field("$CONDA_PREFIX/.condarc", exact=False)
+            elif has(opts, "--system"):
+                target = Field("$CONDA_ROOT/.condarc", exact=False)
+            else:
+                target = sink.home(".condarc")
+    elif name == "gem":
+        if first == "sources" and has(opts, "-a", "--add", "-r", "--remove"):
+            explicit = values(opts, "--config-file")
+            target = explicit[0] if explicit else sink.home(".gemrc")
+    elif name == "poetry":
+        if first == "config" and (len(pos) >= 3 or has(opts, "--unset")):
+            local = has(opts, "--local")
+            target = Field("poetry.toml") if local else sink.home(".config/pypoetry/config.toml")
+    elif name == "pdm":
+        if first == "config" and (len(pos) >= 3 or has(opts, "-d", "--delete")):
+            local = has(opts, "-l", "--local")
+            target = Field("pdm.toml") if local else sink.home(".config/pdm/config.toml")
+    elif name == "pixi":
+        if first == "config" and len(words) > 1 and words[1] in ("set", "unset", "append"):
+            local = has(opts, "-l", "--local")
+            target = Field(".pixi/config.toml") if local else sink.home(".pixi/config.toml")
+    elif name in ("bundle", "bundler"):
+        setting = len(words) > 1 and words[1] in ("set", "unset")
+        legacy = len(pos) >= 3 and words[1] not in ("get", "list")
+        if first == "config" and (setting or legacy):
+            # The project's `.bundle/config` is everyday (`set --local path vendor/bundle`);
+            # only a local mirror, which redirects every gem, is worth the question.
+            key = words[2] if setting and len(words) > 2 else words[1] if len(words) > 1 else ""
+            if not has(opts, "--local"):
+                target = sink.home(".bundle/config")
+            elif key.lower().startswith("mirror."):
+                target = Field(".bundle/config")
+    elif name == "composer":
+        if (
+            first == "config"
+            and has(opts, "-g", "--global")
+            and (len(pos) >= 3 or has(opts, "--unset"))
+        ):
+            target = sink.home(".config/composer/config.json")
+    elif name in ("dotnet", "nuget"):
+        verbs = ("add", "remove", "update", "enable", "disable")
+        nuget = words[1:3] if name == "dotnet" and first == "nuget" else words[:2]
+        if (len(nuget) == 2 and nuget[0] in verbs and nuget[1] == "source") or (
+            name == "nuget" and first == "sources" and len(words) > 1 and words[1] != "list"
+        ):
+            explicit = values(opts, "--configfile", "-ConfigFile")
+            target = explicit[0] if explicit else sink.home(".nuget/NuGet/NuGet.Config")
+    elif name == "direnv":
+        if first in ("allow", "permit", "grant"):
+            target = sink.home(".local/share/direnv/allow/entry")
+    elif name in ("mise", "rtx"):
+        trust = first == "trust" and not has(opts, "--untrust", "--show", "--ignore")
+        setting = first == "settings" and len(words) > 1 and words[1] in ("set", "add")
+        if trust:
+            target = sink.home(".local/state/mise/trusted-configs/entry")
+        elif setting or (first == "settings" and len(pos) >= 3):
+            target = sink.home(".config/mise/config.toml")
+    if target is not None:
+        sink.op(_WRITE, target, detail)
 
 
 def _container_mounts(args: list[Field], sink: Sink) -> None:
@@ -1615,7 +1732,7 @@ def _mkfifo(name: str, args: list[Field], sink: Sink) -> None:
 _TABLE: dict[str, Handler] = {}
 for _n in _READERS:
     _TABLE[_n] = _reader
-for _n in SEARCH_PROGRAMS:
+for _n in _GREP_PROGRAMS:
     _TABLE[_n] = _grep
 for _n in ("awk", "gawk", "mawk", "nawk"):
     _TABLE[_n] = _awk
@@ -1692,6 +1809,10 @@ for _n in (
 ):
     _TABLE[_n] = _pkg
 _TABLE["bunx"] = _pkg
+for _n in ("conda", "mamba", "micromamba", "poetry", "pdm", "pixi", "bundle", "bundler"):
+    _TABLE[_n] = _tool_config
+for _n in ("dotnet", "nuget", "direnv", "mise", "rtx"):
+    _TABLE[_n] = _tool_config
 _TABLE["pnpx"] = _pkg
 _TABLE["crontab"] = _crontab
 for _n in ("aws", "gsutil", "gh"):
