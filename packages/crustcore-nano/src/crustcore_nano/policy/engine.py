@@ -140,6 +140,7 @@ _MIN_ENV_SECRET = 8  # shorter values would be put back inside ordinary words
 _MAX_CACHED_COMMAND = 4096  # longer commands are analysed each time (bounded cache memory)
 _MAX_GLOB_VARIANTS = 16
 _MAX_GLOB_CANDIDATES = 512  # bounds the work for a glob that matches many protected names
+_MAX_GLOB_LISTING = 4096  # directory entries read to find the symlinks a glob expands to
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,8 +404,8 @@ class PolicyEngine:
 
     def _operation(self, op: Operation, run: _Run) -> None:
         kind = op.kind
-        for name, _ in op.env:
-            self._check_env_name(name, f"{op.source} sets {name}", run, op)
+        for name, value in op.env:
+            self._check_env_name(name, f"{op.source} sets {name}", run, op, value)
         for url in op.urls:
             run.texts.append(_norm_text(url))
         for host in op.hosts:
@@ -446,6 +447,8 @@ class PolicyEngine:
             for variant in list(variants):
                 if _has_glob(variant):
                     variants.extend(self._glob_variants(variant, op.cwd))
+                    if op.command is not None:  # only a shell expands the glob
+                        variants.extend(self._globbed_links(variant, op.cwd))
         cwd = op.cwd
         resolved: list[ResolvedPath] = []
         forms: dict[str, None] = {}
@@ -485,6 +488,30 @@ class PolicyEngine:
         chosen = set(first)
         rest = [v for v in out if v not in chosen]
         return (first + rest)[:_MAX_GLOB_VARIANTS]
+
+    def _globbed_links(self, path: str, cwd: str | None) -> list[str]:
+        """The symlinks a glob in the last part of a path expands to, where that directory is
+        there to list (at most `_MAX_GLOB_LISTING` entries read): a link planted in a
+        repository (`docs/keys.txt -> ~/.aws/credentials`) is then judged by where it leads,
+        as `cat docs/keys.txt` is. Regular files are judged by their names (`_glob_variants`)."""
+        head, slash, last = path.rpartition("/")
+        if not _has_glob(last) or _has_glob(head):
+            return []
+        directory = self._lexical(head or ("/" if slash else "."), cwd)
+        found: list[str] = []
+        try:
+            with os.scandir(directory) as entries:
+                for count, entry in enumerate(entries):
+                    if count >= _MAX_GLOB_LISTING or len(found) >= _MAX_GLOB_VARIANTS:
+                        break
+                    name = entry.name
+                    if name.startswith(".") and not last.startswith("."):
+                        continue  # the shell's `*` skips dotfiles
+                    if entry.is_symlink() and fnmatch.fnmatchcase(name, last):
+                        found.append(f"{head}{slash}{name}")
+        except (OSError, ValueError):
+            return []
+        return found
 
     def _resolver(self, cwd: str | None) -> PathResolver:
         key = cwd or ""
@@ -615,8 +642,8 @@ class PolicyEngine:
         if evasive and not typed:
             why = ", ".join(sorted(s.value for s in evasive))
             raise run.deny("builtin:shell-evasion", f"`{shown}` ({why})", op)
-        for name, _ in analysis.env_assignments:
-            self._check_env_name(name, f"`{shown}` sets {name}", run, op)
+        for name, value in analysis.env_assignments:
+            self._check_env_name(name, f"`{shown}` sets {name}", run, op, value)
         for chmod in analysis.chmods:
             if chmod.world_writable or chmod.setuid or chmod.setgid:
                 what = "world-writable" if chmod.world_writable else "setuid/setgid"
@@ -793,8 +820,8 @@ class PolicyEngine:
         """Per-command checks: persistence installers, privilege, reversibility."""
         name = fact.name.lower()
         args = [a.lower() for a in fact.argv[1:]]
-        for env_name, _ in fact.env:
-            self._check_env_name(env_name, f"`{shown}` sets {env_name}", run, op)
+        for env_name, env_value in fact.env:
+            self._check_env_name(env_name, f"`{shown}` sets {env_name}", run, op, env_value)
         if name in ("setcap", "setfacl") or (name == "umask" and args and args[0] in _ZERO_UMASK):
             raise run.deny("builtin:risky-chmod", f"`{shown}` changes permissions broadly", op)
         if name in ("ec2-metadata", "ec2metadata", "oci-metadata"):
@@ -990,8 +1017,12 @@ class PolicyEngine:
 
     # ------------------------------------------------------------------ checks
 
-    def _check_env_name(self, name: str, what: str, run: _Run, op: Operation) -> None:
+    def _check_env_name(
+        self, name: str, what: str, run: _Run, op: Operation, value: str | None = None
+    ) -> None:
         upper = name.upper()
+        if upper == "NODE_OPTIONS" and value is not None and _inert_node_options(value):
+            return  # `--max-old-space-size=4096`: a heap size loads no code
         if upper in _DANGEROUS_ENV or upper.startswith(_DANGEROUS_ENV_PREFIXES):
             raise run.deny("builtin:dangerous-env", what, op)
 
@@ -1671,6 +1702,45 @@ def _git_destination(args: list[str]) -> str:
     return ""
 
 
+# Node options that load no code and open no port to others: heap and stack sizes, warnings,
+# source maps, and the debugger on loopback only. Anything else (`--require`, `--import`,
+# `--loader`, `--inspect=0.0.0.0:...`, a variable) keeps NODE_OPTIONS denied.
+_NODE_INERT_VALUES = ("--max-old-space-size=", "--max-semi-space-size=", "--stack-size=")
+_NODE_INERT_FLAGS = frozenset(
+    {
+        "--enable-source-maps", "--no-warnings", "--trace-warnings", "--trace-deprecation",
+        "--no-deprecation", "--trace-uncaught", "--openssl-legacy-provider",
+        "--experimental-vm-modules", "--inspect", "--inspect-brk",
+    }
+)  # fmt: skip
+
+
+def _inert_node_options(value: str) -> bool:
+    words = value.split()
+    for word in words:
+        if word in _NODE_INERT_FLAGS:
+            continue
+        flag, eq, number = word.partition("=")
+        if eq and flag + "=" in _NODE_INERT_VALUES and number.isdigit():
+            continue
+        if flag in ("--inspect", "--inspect-brk") and eq and number.isdigit():
+            continue  # a port on the loopback default
+        return False
+    return bool(words)
+
+
+def _dry_run(args: list[str]) -> bool:
+    """`npm publish --dry-run` (and the same flag of cargo, poetry, uv, ...) uploads nothing.
+    The flag must stand alone, not be the value of an option before it."""
+    return any(
+        arg == "--dry-run" and (index == 0 or args[index - 1] not in _PUBLISH_VALUE_OPTS)
+        for index, arg in enumerate(args)
+    )
+
+
+_PUBLISH_VALUE_OPTS = frozenset({"--otp", "--tag", "--access", "--registry", "--token"})
+
+
 def _reversibility(name: str, args: list[str], fact: CommandFact) -> str | None:
     if name == "git":
         # The subcommand comes after git's own options, some of which take a value
@@ -1703,6 +1773,8 @@ def _reversibility(name: str, args: list[str], fact: CommandFact) -> str | None:
         joined = " ".join(args)
         if any(joined.startswith(p) or f" {p}" in f" {joined}" for p in publish):
             if name in ("docker", "podman") and (not args or args[0] != "push"):
+                return None
+            if _dry_run(args):
                 return None
             return "approval:publish"
     if name == "gh" and args[:2] in (["release", "create"], ["repo", "delete"]):

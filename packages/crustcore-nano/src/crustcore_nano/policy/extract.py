@@ -1152,14 +1152,26 @@ def _search(ctx: _Ctx, args: _Args) -> None:
     """List and search tools: the search root is read, and a file filter (`glob`,
     `file_pattern`, `include_pattern`) names the files whose content is shown. A filter is
     relative to the search root (`path: ~`, `glob: .aws/*`), so it is joined to each root."""
-    _read(ctx, args, required=False)
-    roots = [v for _, v in args.strings(*_PATH_KEYS) if split_url(v) is None]
-    filters = args.strings("glob", "filepattern", "includepattern")
-    _path_ops(ctx, OpKind.READ, filters, dirs=roots[:_MAX_JOINS])
+    _search_roots(ctx, args)
     for source, pattern in args.strings("pattern"):
         # Claude Code `Glob`: an anchored pattern names a directory outside the search root.
         if pattern.startswith(("/", "~", "$", "..")) or "/../" in pattern:
             ctx.add(Operation(OpKind.READ, paths=(pattern,), source=source))
+
+
+def _search_roots(ctx: _Ctx, args: _Args) -> None:
+    _read(ctx, args, required=False)
+    roots = [v for _, v in args.strings(*_PATH_KEYS) if split_url(v) is None]
+    filters = args.strings("glob", "filepattern", "includepattern")
+    _path_ops(ctx, OpKind.READ, filters, dirs=roots[:_MAX_JOINS])
+
+
+def _content_search(ctx: _Ctx, args: _Args) -> None:
+    """Content search tools (Claude Code `Grep`, Cline `search_files`): the pattern is text
+    looked for inside the files under the root and filter, which are read; it names no file
+    (`Grep {"pattern": "~/.ssh"}` searches the project for that text)."""
+    args.take("pattern", "regex", "query")
+    _search_roots(ctx, args)
 
 
 def _written_content(args: _Args) -> str | None:
@@ -1536,9 +1548,9 @@ _register(
 _register(
     _search,
     "ls", "list_dir", "list_directory", "list_directory_with_sizes", "list_files",
-    "directory_tree", "glob", "grep", "grep_search", "file_search", "search_files",
-    "codebase_search", "list_code_definition_names", "find",
+    "directory_tree", "glob", "file_search", "list_code_definition_names", "find",
 )  # fmt: skip
+_register(_content_search, "grep", "grep_search", "search_files", "codebase_search")
 _register(
     _write,
     "write", "write_file", "write_to_file", "create_file", "edit", "edit_file", "multi_edit",
