@@ -40,6 +40,7 @@ from crustcore_nano.policy.hosts import canonical_host, find_metadata_hosts, met
 from crustcore_nano.policy.session import FLOW_RULE, CallFlow, SessionState
 from crustcore_nano.policy.tokenhosts import (
     foreign_hosts,
+    home_host,
     provider_of,
     relay_hosts,
     variable_names,
@@ -628,7 +629,7 @@ class PolicyEngine:
                 f"`{shown}` pipes a download into an interpreter",
                 op,
             )
-        if ShellSignal.SECRET_EXFILTRATION in signals:
+        if ShellSignal.SECRET_EXFILTRATION in signals and not _secrets_to_their_own_hosts(analysis):
             why = _finding(
                 analysis,
                 ShellSignal.SECRET_EXFILTRATION,
@@ -1445,6 +1446,43 @@ def _unexpand(word: str, secrets: tuple[tuple[str, str], ...]) -> str:
         if value in word:
             word = word.replace(value, name)
     return word
+
+
+_IN_URL = "value in the URL"  # the end of the analyser's reason for a secret in a client's URL
+_STDIN_SOURCES = ("@-", "@/dev/stdin", "<-", "-")
+
+
+def _secrets_to_their_own_hosts(analysis: ShellAnalysis) -> bool:
+    """Whether every secret this line sends is in the URL of a request to where that secret
+    belongs: a provider's key to the provider's own host (Gemini's `?key=$GEMINI_API_KEY`,
+    Telegram's `/bot$TELEGRAM_BOT_TOKEN/`), or a secret that is the address itself
+    (`curl -d ... $SLACK_WEBHOOK_URL`). That is how those APIs are called, not a leak. A
+    request that also sends its standard input is never excused."""
+    found = [f for f in analysis.findings if f.signal is ShellSignal.SECRET_EXFILTRATION]
+    for finding in found:
+        fact = next((c for c in analysis.commands if c.text == finding.text), None)
+        if fact is None or not finding.reason.endswith(_IN_URL) or not fact.network:
+            return False
+        if any(a.endswith(_STDIN_SOURCES) for a in fact.argv[1:]):
+            return False
+        for target in fact.network:
+            written = target.url or target.host or ""
+            if not written or not _url_secrets_at_home(written):
+                return False
+    return bool(found)
+
+
+def _url_secrets_at_home(url: str) -> bool:
+    names = [n for n in variable_names(url) if is_secret_name(n)]
+    if not names:
+        return False  # the secret is not a variable here: a value the engine knows, spelled out
+    if len(names) == 1 and url.startswith((f"${names[0]}", f"${{{names[0]}}}")):
+        return True  # the secret is the whole address: it goes where it points
+    parsed = split_url(url)
+    host = parsed.host if parsed is not None else ""
+    if not host or "$" in host:
+        return False
+    return all(home_host(name, host) for name in names)
 
 
 def _finding(analysis: ShellAnalysis, signal: ShellSignal, default: str) -> str:

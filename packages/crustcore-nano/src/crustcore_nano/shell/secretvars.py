@@ -42,7 +42,7 @@ _SECRET_WORDS = frozenset(
     {
         "TOKEN", "TOKENS", "SECRET", "SECRETS", "PASSWORD", "PASSWD", "PASS", "PASSPHRASE",
         "PWD", "APIKEY", "KEY", "KEYS", "CREDENTIAL", "CREDENTIALS", "CREDS", "DSN", "COOKIE",
-        "AUTH", "AUTHTOKEN", "WEBHOOK",
+        "AUTH", "AUTHTOKEN", "WEBHOOK", "PAT",
     }
 )  # fmt: skip
 # Whole names that are secret although their last word is not in the set above.
@@ -107,7 +107,7 @@ def is_secret_name(name: str) -> bool:
         return False
     if words[-1] not in _SECRET_WORDS:
         return False
-    return len(words) > 1 or words[-1] not in ("KEY", "KEYS", "PASS", "AUTH", "COOKIE")
+    return len(words) > 1 or words[-1] not in ("KEY", "KEYS", "PASS", "AUTH", "COOKIE", "PAT")
 
 
 def credential_file_stand_in(name: str, home: str | None) -> str | None:
