@@ -814,8 +814,18 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "`~/.crustcore`: `crustcore.toml`, `run/`, `keys/`, `log/`, `vault`), any command or "
         "URL naming it, writes to any `crustcore.toml`, and commands that signal or stop "
         "CrustCore (`pkill crustcore`, `kill $(pgrep -f crustcore)`, `crustcore down`, "
-        "`systemctl stop crustcore`).",
-        ("cat ~/.crustcore/keys/log.key", "pkill -f crustcore", "rm -rf ~/.crustcore"),
+        "`systemctl stop crustcore`). The `crustcore` CLI itself, except `check`, `scan`, "
+        "`status`, `replay`, `version` and help, however it is started: by name or path, "
+        "through a runner (`uv run`, `uvx`, `pipx run`, `poetry run`, `./dev run`, ...) or as "
+        "`python -m crustcore_nano`; and interpreter code that loads its kernel client or admin "
+        "commands (`from crustcore_nano.daemon...`). An agent must never resolve its own "
+        "approvals or change secrets.",
+        (
+            "cat ~/.crustcore/keys/log.key",
+            "pkill -f crustcore",
+            "rm -rf ~/.crustcore",
+            "python -m crustcore_nano approve a-1",
+        ),
         PathClause(_CHANGE, ("**/crustcore.toml",)),
     ),
     _r(

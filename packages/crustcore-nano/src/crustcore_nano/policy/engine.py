@@ -934,9 +934,16 @@ class PolicyEngine:
         names = {f.name.lower() for f in analysis.commands}
         mentions = "crustcore" in normalize_text(analysis.command).lower()
         for fact in analysis.commands:
-            if fact.name.lower() == "crustcore":
-                sub = next((a for a in fact.argv[1:] if not a.startswith("-")), "")
-                flags = [a for a in fact.argv[1:] if a.startswith("-")]
+            if fact.code is not None and _drives_the_kernel(fact.code.code):
+                raise run.deny(
+                    "builtin:self-protection",
+                    f"`{_short(fact.text)}` runs code that drives CrustCore's kernel client",
+                    op,
+                )
+            cli = _crustcore_cli(fact.argv)
+            if cli is not None:
+                sub = next((a for a in cli if not a.startswith("-")), "")
+                flags = [a for a in cli if a.startswith("-")]
                 if sub not in _CRUSTCORE_SAFE_SUBCOMMANDS and not (
                     not sub and set(flags) <= _CRUSTCORE_SAFE_SUBCOMMANDS
                 ):
@@ -1765,6 +1772,46 @@ def _inert_node_options(value: str) -> bool:
             continue  # a port on the loopback default
         return False
     return bool(words)
+
+
+# Programs that run another program named among their first words (`uv run crustcore ...`,
+# `./dev run crustcore ...`, `pipx run crustcore ...`).
+_RUNNERS = frozenset(
+    {
+        "uv", "uvx", "pipx", "poetry", "pdm", "hatch", "rye", "pixi", "conda", "mamba",
+        "micromamba", "dev", "nix", "direnv", "tox", "nox", "just", "make",
+    }
+)  # fmt: skip
+
+
+def _drives_the_kernel(code: str) -> bool:
+    """Interpreter code that loads CrustCore's kernel client or admin commands (it could take
+    the admin role, as the CLI does, and resolve its own approvals)."""
+    lowered = code.lower()
+    return "crustcore_nano" in lowered and ("daemon" in lowered or "admin" in lowered)
+
+
+def _crustcore_cli(argv: Sequence[str]) -> Sequence[str] | None:
+    """The arguments of a `crustcore` CLI run, however it is started: by name or path, through
+    a runner (`uv run crustcore approve ...`), or as `python -m crustcore_nano ...`; None when
+    the command is not the CLI."""
+    if not argv:
+        return None
+    program = os.path.basename(argv[0]).lower()
+    if program == "crustcore":
+        return argv[1:]
+    if program.startswith("python") or program in ("uv", "pypy", "pypy3"):
+        for index, arg in enumerate(argv[1:8], start=1):
+            module = argv[index + 1] if arg == "-m" and index + 1 < len(argv) else ""
+            if arg.startswith("-m") and len(arg) > 2:
+                module = arg[2:]
+            if module.split(".")[0].lower() == "crustcore_nano":
+                return argv[index + (1 if len(arg) > 2 else 2) :]
+    if program in _RUNNERS:
+        for index, arg in enumerate(argv[1:6], start=1):
+            if os.path.basename(arg).lower() == "crustcore":
+                return argv[index + 1 :]
+    return None
 
 
 def _dry_run(args: list[str]) -> bool:
