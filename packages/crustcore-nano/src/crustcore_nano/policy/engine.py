@@ -142,6 +142,8 @@ _MAX_CACHED_COMMAND = 4096  # longer commands are analysed each time (bounded ca
 _MAX_GLOB_VARIANTS = 16
 _MAX_GLOB_CANDIDATES = 512  # bounds the work for a glob that matches many protected names
 _MAX_GLOB_LISTING = 4096  # directory entries read to find the symlinks a glob expands to
+# Text that joins or nests commands: an earlier one could create what a later glob matches.
+_MULTI_COMMAND = frozenset(";&|\n`$(")
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,7 +449,11 @@ class PolicyEngine:
         if not mention:
             for variant in list(variants):
                 if _has_glob(variant):
-                    variants.extend(self._glob_variants(variant, op.cwd))
+                    guessed = self._glob_variants(variant, op.cwd)
+                    if op.command is None or not _MULTI_COMMAND.intersection(op.command):
+                        # Nothing earlier on the line can create a name the glob would match.
+                        guessed = self._present(guessed, variant, op.cwd)
+                    variants.extend(guessed)
                     if op.command is not None:  # only a shell expands the glob
                         variants.extend(self._globbed_links(variant, op.cwd))
         cwd = op.cwd
@@ -489,6 +495,22 @@ class PolicyEngine:
         chosen = set(first)
         rest = [v for v in out if v not in chosen]
         return (first + rest)[:_MAX_GLOB_VARIANTS]
+
+    def _present(self, guessed: list[str], path: str, cwd: str | None) -> list[str]:
+        """Of the protected names substituted into a glob in the last part of `path`, those
+        the glob can match now: where that directory exists, a name it does not hold is not
+        matched (`sed -i ... .github/workflows/*.yml` edits no `lefthook.yml`). Where it
+        cannot be read, all of them."""
+        head, slash, last = path.rpartition("/")
+        if not _has_glob(last) or _has_glob(head):
+            return guessed
+        directory = self._lexical(head or ("/" if slash else "."), cwd)
+        try:
+            if not os.path.isdir(directory) or not os.access(directory, os.R_OK | os.X_OK):
+                return guessed
+            return [g for g in guessed if os.path.lexists(self._lexical(g, cwd))]
+        except (OSError, ValueError):
+            return guessed
 
     def _globbed_links(self, path: str, cwd: str | None) -> list[str]:
         """The symlinks a glob in the last part of a path expands to, where that directory is
