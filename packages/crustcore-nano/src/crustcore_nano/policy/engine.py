@@ -33,7 +33,7 @@ from crustcore_nano.normalize import Normalized, NormSignal, normalize_field, no
 from crustcore_nano.paths import PathResolver, PathSignal, ResolvedPath, is_within, lexical_clean
 from crustcore_nano.policy.builtin import SENSITIVE_READS, BuiltinRule, PathRuleIndex, rule
 from crustcore_nano.policy.config import UserPolicy, UserRule
-from crustcore_nano.policy.containers import CONTAINER_TOOLS, container_script
+from crustcore_nano.policy.containers import CONTAINER_TOOLS, container_command, container_script
 from crustcore_nano.policy.extract import Extraction, Signal, extract, fold_key, split_url
 from crustcore_nano.policy.flowfacts import git_subcommand, shell_flow
 from crustcore_nano.policy.hosts import canonical_host, find_metadata_hosts, metadata_endpoint
@@ -889,7 +889,12 @@ class PolicyEngine:
         if ShellSignal.SECRET_EXFILTRATION in signals:
             why = _finding(analysis, ShellSignal.SECRET_EXFILTRATION, "it sends a secret")
             raise run.deny("builtin:exfiltration", f"{inside}: {why}", op)
+        senders = any(f.name.lower() in _SENDERS and f.network for f in analysis.commands)
         for fact in analysis.commands:
+            if senders and _reads_environ(fact):
+                raise run.deny(
+                    "builtin:exfiltration", f"{inside} that sends a process's environment", op
+                )
             for target in fact.network:
                 if target.host is not None:
                     derived = Operation(
@@ -992,8 +997,7 @@ class PolicyEngine:
             return
         shown = _short(analysis.command)
         for fact in analysis.commands:
-            dumps_env = fact.name in ("env", "printenv") or fact.argv[1:] in ((), ("-p",))
-            if fact.name in _ENV_DUMPERS and len(fact.argv) <= 2 and senders and dumps_env:
+            if senders and (_dumps_env(fact.argv) or _dumps_env(container_command(fact.argv))):
                 raise run.deny("builtin:exfiltration", f"`{shown}` sends the environment out", op)
             if fact.name in _INTERPRETERS and any(
                 s.target.startswith("<(") for s in fact.operations
@@ -1382,6 +1386,28 @@ _INERT_PROGRAMS = frozenset(
     }
 )  # fmt: skip
 _ENV_DUMPERS = frozenset({"env", "printenv", "set", "declare", "export", "compgen"})
+
+
+def _dumps_env(argv: Sequence[str] | None) -> bool:
+    """Whether a command prints the whole environment (`env`, `printenv`, `export -p`, ...);
+    also for the argv a container tool runs (`docker exec web env`)."""
+    if not argv or len(argv) > 2:
+        return False
+    name = os.path.basename(argv[0])
+    return name in _ENV_DUMPERS and (
+        name in ("env", "printenv") or tuple(argv[1:]) in ((), ("-p",))
+    )
+
+
+def _reads_environ(fact: CommandFact) -> bool:
+    """A process's environment read from `/proc/<pid>/environ` (inside a container, where
+    paths are not judged, it is a secret source all the same), also as a client's upload
+    (`curl -d @/proc/self/environ`)."""
+    words = [a.rpartition("@")[2] for a in fact.argv[1:]]
+    words.extend(r.target for r in fact.redirects)
+    return any(w.startswith("/proc/") and w.endswith("/environ") for w in words)
+
+
 _INTERPRETERS = frozenset(
     {
         "sh",
