@@ -15,7 +15,13 @@ the option belongs to a program known to take a password through it (`dlp.cmdlin
 and flags spelled the same way (`ssh -p 22`, `mkdir -p`) are not mistaken for them. Commands
 sent as JSON argv arrays (`["mysql","-pPASS"]`), as lists in code (`['mysql', '-pPASS']`) or
 inside JSON strings are read the same way. Client configuration is read by its structure too:
-`.netrc` entries, `Password=` in connection strings and `jdbc:` URLs, XML `<password>` elements.
+`.netrc` entries, `Password=` in connection strings and `jdbc:` URLs, XML `<password>` elements,
+`.pgpass` lines, `password =` in INI sections that name a user (`.pypirc`, `.my.cnf`), and
+Kubernetes `Secret` manifests in YAML or JSON.
+
+`scan` judges text alone. A caller that knows the file a text came from may pass the findings
+through `fixture_paths.downgrade_fixture_keys(findings, path)`: private keys in a test or
+fixture directory (which test suites must ship as real key material) become test keys.
 """
 
 from __future__ import annotations

@@ -71,7 +71,10 @@ def crc32_token(detector: Detector, match: re.Match[str]) -> Verdict | None:
     if heuristics.looks_like_test_value(value):
         return Verdict(Confidence.LOW, test_key=True, checksum_valid=False)
     if len(body) == 36:
-        return Verdict(Confidence.LOW, checksum_valid=False)
+        # A failed checksum over a body spelled in words (`PersonalAccessToken0124…`) is a
+        # made-up token in documentation: a test key, not a mistyped live one.
+        wordy = heuristics.looks_like_wordy_identifier(body.rstrip("0123456789"))
+        return Verdict(Confidence.LOW, test_key=wordy, checksum_valid=False)
     return Verdict(detector.confidence)
 
 
@@ -246,6 +249,29 @@ def _body_chars(body: str) -> int:
     return sum(len(run) for run in _BODY_RUN.findall(body.replace("\\n", "\n")))
 
 
+# A key whose DER says it is at least this long (RSA and DSA keys; EC and Ed25519 keys are far
+# shorter), whose closed block holds under a quarter of it and marks the cut with a `.` (never
+# part of a key body) was shortened for a document: what is left is the header and the start
+# of the public modulus, never the private part. Without the mark a short block is a key cut
+# into pieces to slip through, and stays HIGH.
+_ELIDED_MIN_DER = 600
+_ELIDED_FRACTION = 4
+
+
+def _elided(body: str) -> bool:
+    """True when a closed PEM body is far shorter than the DER length its first bytes
+    declare and says so with a `.` (`MIIEpQIBAAKCAQEAuyf….` then `-----END`)."""
+    if "." not in body:
+        return False
+    runs = _BODY_RUN.findall(body.replace("\\n", "\n"))
+    data = "".join(runs)
+    raw = _b64decode(data[:8])
+    if raw is None or len(raw) < 4 or raw[0] != 0x30 or raw[1] != 0x82:
+        return False
+    declared = ((raw[2] << 8) | raw[3]) + 4
+    return declared >= _ELIDED_MIN_DER and len(data) * 3 // 4 * _ELIDED_FRACTION < declared
+
+
 def _key_body(text: str, start: int) -> tuple[str, int]:
     tail = _BODY_TAIL.match(text, start)
     end = tail.end() if tail else start
@@ -263,6 +289,8 @@ def pem_block(end_marker: str) -> Check:
             return None
         if text.startswith(end_marker, body_end):
             stop = body_end + len(end_marker)
+            if _elided(body):
+                return Verdict(Confidence.LOW, test_key=True, start=match.start(), end=stop)
         else:
             stop = match.end() + len(body.rstrip())
         return Verdict(Confidence.HIGH, start=match.start(), end=stop)
@@ -287,6 +315,7 @@ def putty_key(detector: Detector, match: re.Match[str]) -> Verdict | None:
 _WEAK_PASSWORDS = frozenset(
     {"password", "pass", "passwd", "pwd", "pw", "secret", "changeme", "x", "xxx", "***", "user"}
 )
+_HOST_LIST = re.compile(r"[0-9]{1,5},")
 _TEST_HOST_MARKERS = ("localhost", "127.0.0.1", "[::1]", "example.", ".example", ".test", ".local")
 
 
@@ -295,13 +324,24 @@ def url_password(detector: Detector, match: re.Match[str]) -> Verdict | None:
     password = match.group("secret")
     if heuristics.REDACTION_MARK in match.group(0):
         return None  # a credential already redacted (e.g. a token used as the user name)
-    if password.lower() in _WEAK_PASSWORDS or heuristics.is_placeholder(password):
-        return None
+    if password.strip("[]()").lower() in _WEAK_PASSWORDS or heuristics.is_placeholder(password):
+        return None  # also `[user[:password]@]` in a syntax summary
+    if _HOST_LIST.match(password):
+        return None  # `host:port,user:pass@…`: the first `:` was a port of a host list
     if password.startswith("%") or password.startswith("{"):
         return None
+    if heuristics.is_sample_word(password):
+        return None  # `someuser:somepassword@…`, `user:mypass@…`: words standing for one
     host = match.group("host").lower()
     if any(m in host for m in _TEST_HOST_MARKERS) or heuristics.looks_like_test_value(password):
         return Verdict(Confidence.LOW, test_key=True)
+    if heuristics.is_sample_host(host.rsplit(":", 1)[0]):
+        return Verdict(Confidence.LOW, test_key=True)  # `@host`, `@somehost:5432`
+    user = match.group("user").lower()
+    if password.lower() in _DEFAULT_PASSWORDS or password.lower() == user:
+        return Verdict(Confidence.LOW, test_key=True)
+    if user == "scott" and password.lower().startswith("tiger"):
+        return Verdict(Confidence.LOW, test_key=True)  # Oracle's sample account
     return Verdict(detector.confidence)
 
 
@@ -346,13 +386,39 @@ def generic_assignment(detector: Detector, match: re.Match[str]) -> Verdict | No
         return None
     if strength == 1 and heuristics.is_hex_digest(value):
         return None
+    if heuristics.looks_like_code_expression(value) or heuristics.looks_like_public_key_der(value):
+        return None  # `!!cfg.withCredentials`, `Token$1`; a pinned public key
+    if _TIMESTAMP.fullmatch(value):
+        return None  # `"PasswordLastRotated": "2024-03-18T09:12:44Z"`
     if not heuristics.random_looking(value):
         return None
-    if heuristics.looks_like_test_value(value):
+    if heuristics.looks_like_test_value(value) or _documentation_value(value):
         return Verdict(Confidence.LOW, test_key=True)
     return Verdict(Confidence.LOW)
 
 
+def _documentation_value(value: str) -> bool:
+    """A value written for a reader: it names itself (`SomeKindOfPassword1!`), it is a
+    standard's published example, or it is base64 of a phrase saying it is no real password
+    (`not my real password`)."""
+    if heuristics.names_itself(value) or heuristics.is_published_example(value):
+        return True
+    if is_azurite_key(value):
+        return True
+    if len(value) % 4:
+        return False  # not padded base64, so no encoded phrase to read
+    decoded = _b64_text(value, 512)
+    if decoded is None:
+        return False
+    return heuristics.is_sample_phrase(decoded.rpartition(":")[2]) or heuristics.is_sample_phrase(
+        decoded
+    )
+
+
+_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?"
+    r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
 _BASIC_CRED = re.compile(r"[^:\s]{1,128}:[^\s]{4,256}")
 _PRINTABLE = re.compile(r"[\x21-\x7e]{1,256}")
 _B64_TEXT = re.compile(r"[A-Za-z0-9+/_\-]+={0,2}")  # run only on values already bounded
@@ -399,7 +465,10 @@ def _decoded_verdict(pair: tuple[str, str] | None) -> Verdict | None:
 def basic_auth(detector: Detector, match: re.Match[str]) -> Verdict | None:
     """`Authorization: Basic <base64 of user:password>`: the decoded value must be `user:pass`;
     when it is, the credential is confirmed (HIGH)."""
-    return _decoded_verdict(decoded_user_password(secret_of(match)))
+    pair = decoded_user_password(secret_of(match))
+    if pair is not None and heuristics.is_published_example(":".join(pair)):
+        return Verdict(Confidence.LOW, test_key=True)
+    return _decoded_verdict(pair)
 
 
 _AUTH_HEADER_BACK = 48
@@ -412,7 +481,7 @@ def bearer(detector: Detector, match: re.Match[str]) -> Verdict | None:
     value = secret_of(match)
     if heuristics.is_placeholder(value) or not heuristics.random_looking(value):
         return None
-    if heuristics.looks_like_test_value(value):
+    if heuristics.looks_like_test_value(value) or heuristics.is_published_example(value):
         return Verdict(Confidence.LOW, test_key=True)
     text = match.string
     before = text[max(0, match.start() - _AUTH_HEADER_BACK) : match.start()].lower()
@@ -428,6 +497,7 @@ def bearer(detector: Detector, match: re.Match[str]) -> Verdict | None:
 _DEFAULT_PASSWORDS = frozenset(
     {"root", "admin", "postgres", "mysql", "mariadb", "redis", "guest", "toor", "default"}
     | {"oracle", "manager", "tiger"}  # Oracle's sample and system accounts
+    | {"foobared"}  # the sample `requirepass` of Redis's own configuration file
 )
 # Shell/Windows variables, templates, an option read as a value: none is the password itself.
 _NOT_A_VALUE_START = frozenset("$%{[<-")
@@ -457,7 +527,7 @@ def judge_password(
     lowered = password.lower()
     if lowered in _WEAK_PASSWORDS or heuristics.is_placeholder(password):
         return None
-    if heuristics.looks_like_test_value(password):
+    if heuristics.looks_like_test_value(password) or heuristics.is_sample_phrase(password):
         return Verdict(Confidence.LOW, test_key=True)
     if lowered == user.lower() or lowered in _DEFAULT_PASSWORDS:
         return Verdict(Confidence.LOW, test_key=True)
@@ -491,6 +561,10 @@ def env_password(detector: Detector, match: re.Match[str]) -> Verdict | None:
     yaml = ":" in match.string[match.start() : match.start("val")]
     if yaml and match.group("val")[:1] in ("!", "*"):
         return None  # a YAML tag (`!vault |`) or alias (`*db_password`), not the value
+    key_end = match.start("val")
+    quoted_key = yaml and match.string[match.start() : key_end].rstrip(" \t:")[-1:] in "\"'"
+    if quoted_key and match.group("val")[:1] not in "\"'":
+        return None  # `{"MYSQL_PWD": password}`: a dict in code, the value a variable
     text = match.string
     line_end = text.find("\n", match.end(), match.end() + _LINE_BACK)
     context = (
@@ -569,6 +643,9 @@ _MAX_JSON_KEY_AUTH = 16384  # a service-account key file is about 3 KiB, base64 
 _JSON_KEY_USERS = ("_json_key:", "_json_key_base64:")
 
 
+_KEY_TEMPLATE_MARKS = ("<", ">", "${", "{{", "...", "…")
+
+
 def _service_account_key(decoded: str) -> Verdict | None:
     """A verdict for `_json_key:<key file>`: HIGH when the key file is a JSON object holding a
     private key, MEDIUM when it is cut short or malformed but still names one."""
@@ -583,7 +660,8 @@ def _service_account_key(decoded: str) -> Verdict | None:
     private = key.get("private_key")
     if not isinstance(private, str) or "PRIVATE KEY" not in private:
         return None
-    if heuristics.is_placeholder(private):
+    # Judged as a key body, not as a word: random base64 spells `todo` or `XxXx` now and then.
+    if _body_chars(private) < _MIN_BODY or any(m in private for m in _KEY_TEMPLATE_MARKS):
         return None
     return Verdict(Confidence.HIGH)
 

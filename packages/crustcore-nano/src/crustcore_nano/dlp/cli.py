@@ -14,6 +14,7 @@ from typing import TextIO
 
 from crustcore_nano.cliparse import ParserExit, StreamParser
 from crustcore_nano.dlp.finding import Finding
+from crustcore_nano.dlp.fixture_paths import downgrade_fixture_keys
 from crustcore_nano.dlp.scanner import redact, scan
 from crustcore_nano.errors import UsageError
 
@@ -26,8 +27,9 @@ Windows tools are; a byte-order mark picks the variant); invalid byte sequences 
 with U+FFFD, and every offset (start, end) counts characters of that decoded text, not bytes.
 Lines are 1-based and counted by '\\n'. Findings marked as test keys (sk_test_ keys,
 documentation example ids, values saying 'example', 'dummy', 'fake' or 'test', passwords for
-localhost) are listed but do not make the exit status 1 unless --strict is given. Inputs
-larger than --max-bytes are refused (exit 2).
+localhost, private keys in a file under a test or fixture directory) are listed but do not
+make the exit status 1 unless --strict is given. Inputs larger than --max-bytes are refused
+(exit 2).
 exit status: 0 no findings, 1 findings, 2 usage or input error."""
 
 
@@ -176,6 +178,8 @@ def scan_main(argv: list[str], *, stdin: TextIO, stdout: TextIO, stderr: TextIO)
         stderr.write(f"crustcore scan: error: {exc}\n")
         return 2
     findings = scan(text, max_findings=1_000_000)
+    if name != "-":
+        findings = downgrade_fixture_keys(findings, name)
     counted = [f for f in findings if args.strict or not f.test_key]
     status = 1 if counted else 0
     if args.redact:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import string
 
-from crustcore_nano.dlp import checks, cmdline, config_files, kubernetes
+from crustcore_nano.dlp import checks, cmdline, config_files, kubernetes, option_files
 from crustcore_nano.dlp.finding import Confidence
 from crustcore_nano.dlp.model import Category, Check, Detector
 
@@ -1243,6 +1243,32 @@ _prefixed(
 _VALUE_GUARD = (
     r"[>=]?[ \t]{0,8}[\"'`]?(?=[^\s\"'`\\]{16})"
     r"[^\s\"'`\\0-9!@#$%^&*+A-Z]{0,40}+[0-9!@#$%^&*+A-Z]"
+)
+_add(
+    "pgpass-password",
+    Category.CONNECTION_STRING,
+    "A password in a PostgreSQL `.pgpass` line (`host:port:database:user:password`, `*` for "
+    'any field but the password), at the start of a line or of a quoted string (`echo "…" '
+    ">> ~/.pgpass`).",
+    option_files.PGPASS_ANCHORS,
+    option_files.PGPASS_PATTERN,
+    check=option_files.pgpass_password,
+    back=option_files.PGPASS_BACK,
+    back_chars=option_files.PGPASS_BACK_CHARS,
+    priority=35,
+    anchor_guard=_VALUE_GUARD,
+)
+_add(
+    "ini-password",
+    Category.CONNECTION_STRING,
+    "`password =` in an INI `[section]` that names its user or upload repository: `.pypirc` "
+    "(`[pypi]`; `[testpypi]` is a test key), MySQL `.my.cnf` (`[client]`) and alike.",
+    option_files.INI_ANCHORS,
+    option_files.INI_PATTERN,
+    check=option_files.ini_password,
+    back=option_files.INI_BACK,
+    back_chars=option_files.INI_BACK_CHARS,
+    priority=35,
 )
 _add(
     "kubernetes-secret-data",

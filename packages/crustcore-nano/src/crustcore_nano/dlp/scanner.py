@@ -143,7 +143,7 @@ def _group_regex(
 class _Prefilter:
     """All anchors of a detector set, compiled into one regex keyed on pivot characters."""
 
-    __slots__ = ("by_anchor", "finds", "groups", "guards", "index", "regex")
+    __slots__ = ("by_anchor", "finds", "guard_res", "groups", "guards", "index", "regex")
 
     def __init__(self, detectors: Sequence[Detector]) -> None:
         by_anchor: dict[str, list[Detector]] = defaultdict(list)
@@ -163,6 +163,11 @@ class _Prefilter:
                 by_anchor[anchor].append(detector)
         self.by_anchor: dict[str, tuple[Detector, ...]] = {
             a: tuple(ds) for a, ds in by_anchor.items()
+        }
+        # The regex may stop at a position for another anchor sharing the pivot (`:0` next to
+        # `:`): a guarded anchor found there counts only if its own guard holds too.
+        self.guard_res: dict[str, re.Pattern[str]] = {
+            a: re.compile(g) for a, g in self.guards.items()
         }
         chosen, finds = _cover(sorted(self.by_anchor), self.guards)
         groups: dict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -201,6 +206,7 @@ class _Prefilter:
         """Every (position, anchor) occurrence in `text`, sorted by position."""
         found: list[tuple[int, str]] = []
         index = self.index
+        guard_res = self.guard_res
         empty: tuple[tuple[str, int], ...] = ()
         for m in self.regex.finditer(text):
             q = m.start()
@@ -212,7 +218,9 @@ class _Prefilter:
                 for anchor, at in index.get(key, empty):
                     start = q - at
                     if start >= 0 and text.startswith(anchor, start):
-                        found.append((start, anchor))
+                        guard = guard_res.get(anchor)
+                        if guard is None or guard.match(text, start + len(anchor)):
+                            found.append((start, anchor))
         for anchor in self.finds:
             i = text.find(anchor)
             while i != -1:
