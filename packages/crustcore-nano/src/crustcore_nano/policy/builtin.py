@@ -371,14 +371,20 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "app-tokens",
         _D,
         "desktop and AI-tool login tokens are off limits to agents",
-        "Login state of Claude Code, Codex, Gemini CLI and Copilot, and the data directories "
-        "of chat, note and API tools that keep session tokens (Slack, Discord, Telegram, "
-        "Signal, Teams, Postman, Insomnia).",
+        "Login state of Claude Code (`~/.claude/` or `~/.config/claude/`), Codex, Gemini CLI "
+        "and Copilot; Claude Desktop's configuration (`claude_desktop_config.json`: the MCP "
+        "servers it starts, with their tokens in `env`); and the data directories of chat, "
+        "note and API tools that keep session tokens (Slack, Discord, Telegram, Signal, Teams, "
+        "Postman, Insomnia).",
         ("cat ~/.claude/.credentials.json", "cat ~/.config/Slack/Cookies"),
         PathClause(
             ALL_PATH_OPS,
             (
                 "~/.claude/.credentials.json",
+                "~/.config/claude/.credentials.json",
+                "~/.config/Claude/claude_desktop_config.json",
+                "~/Library/Application Support/Claude/claude_desktop_config.json",
+                "~/AppData/Roaming/Claude/claude_desktop_config.json",
                 "~/.codex/auth.json",
                 "~/.gemini/oauth_creds.json",
                 "~/.config/github-copilot/**",

@@ -339,6 +339,11 @@ _NET_SCHEMES = frozenset(
 )  # fmt: skip
 
 
+# Browser pseudo-schemes that wrap another URL and open it (`view-source:`, Firefox `jar:`).
+_WRAPPER_SCHEMES = frozenset({"view-source", "jar"})
+_MAX_WRAPPERS = 4
+
+
 @dataclass(frozen=True, slots=True)
 class SplitUrl:
     scheme: str
@@ -362,6 +367,15 @@ def split_url(text: str) -> SplitUrl | None:
     evil.com). Returns None for text without a known scheme. Linear, never raises."""
     stripped = text.strip()
     scheme = _scheme_of(stripped)
+    for _ in range(_MAX_WRAPPERS):
+        if scheme not in _WRAPPER_SCHEMES:
+            break
+        # `view-source:file:///x` shows the file, `jar:file:///x.jar!/e` reads it: the URL
+        # inside the wrapper is what is opened.
+        stripped = stripped[len(scheme) + 1 :].strip()
+        if scheme == "jar":
+            stripped = stripped.split("!", 1)[0]
+        scheme = _scheme_of(stripped)
     if scheme is None or (scheme not in _NET_SCHEMES and scheme != "file"):
         return None
     rest = stripped[len(scheme) + 1 :]
@@ -654,7 +668,7 @@ def _classify(folded: str) -> _KeyClass:
 class _Ctx:
     """Mutable state of one extraction (ops in order, signals, remaining budgets)."""
 
-    __slots__ = ("limits", "nested", "nodes_left", "ops", "signals")
+    __slots__ = ("limits", "nested", "nodes_left", "ops", "signals", "spawns")
 
     def __init__(self, limits: ExtractLimits) -> None:
         self.limits = limits
@@ -662,6 +676,7 @@ class _Ctx:
         self.signals: set[str] = set()
         self.nodes_left = limits.max_nodes
         self.nested = 0
+        self.spawns = 0  # program + argument-list joins made (see `_spawned_commands`)
 
     def add(self, op: Operation) -> None:
         self.ops.append(op)
@@ -869,10 +884,14 @@ def _walk_mapping(
             ctx.add(Operation(OpKind.MOVE, paths=tuple(src_paths), dest=dest, source=dest_source))
         moved = set(sources) | set(dests)
     dirs = () if index.keys().isdisjoint(_DIR_KEYS) else args.dirs()
+    remote = _names_remote_repo(index)
     for folded, entries in live.items():
         if folded in moved:
             continue
         klass = _classify(folded)
+        kept = entries
+        if remote and klass is _KeyClass.PATH:
+            kept = [(o, v) for o, v in entries if not _inside_remote_repo(v)]
         if (
             untargeted
             and klass in (_KeyClass.UNKNOWN, _KeyClass.CONTENT, _KeyClass.LABEL)
@@ -880,7 +899,7 @@ def _walk_mapping(
             and _names_destination(folded)
         ):
             klass = _KeyClass.UNKNOWN_WRITE
-        for orig, value in entries:
+        for orig, value in kept:
             source = f"{args.prefix}.{orig}"
             if (
                 klass is _KeyClass.PATH
@@ -889,6 +908,8 @@ def _walk_mapping(
                     (klass is _KeyClass.UNKNOWN_WRITE or (writes and klass is _KeyClass.URL))
                     and _is_file_url(value)
                 )
+                # So does a local path under a URL key (`{"uri": "~/.bashrc", "content": ...}`).
+                or (writes and klass is _KeyClass.URL and _local_target(value))
             ) and (isinstance(value, str) or _seq(value) is not None):
                 _path_value(
                     ctx,
@@ -906,8 +927,52 @@ def _walk_mapping(
                 command = _command_text(value)
                 if command is not None:
                     ctx.add(Operation(OpKind.EXECUTE, command=command, source=source))
+                    if ctx.spawns < _MAX_JOINS:  # each join reads the argument keys again
+                        ctx.spawns += 1
+                        for extra in _spawned_commands(command, args):
+                            ctx.add(Operation(OpKind.EXECUTE, command=extra, source=source))
                     continue
             stack.append((value, source, depth + 1, klass))
+
+
+def _local_target(value: object) -> bool:
+    """Whether a value under a URL key names a local file rather than a remote one: a path
+    (`~/.bashrc`, `/etc/x`, `$HOME/x`) or a server-defined scheme with no host
+    (`repo:///home/me/.bashrc`)."""
+    if not isinstance(value, str):
+        return False
+    if split_url(value) is not None:
+        return False
+    return _anchored_path(value) or _hostless_path(value) is not None
+
+
+def _names_remote_repo(index: Mapping[str, list[tuple[str, object]]]) -> bool:
+    """Whether a mapping addresses a hosted repository (`{"owner": "me", "repo": "x", ...}`,
+    the GitHub and GitLab MCP servers): its paths are then paths inside that repository."""
+    for key in ("owner", "repo"):
+        values = index.get(key, ())
+        if len(values) != 1:
+            return False
+        value = values[0][1]
+        if not isinstance(value, str) or not value.strip() or not _is_relative(value):
+            return False
+        if "/" in value or "\\" in value:
+            return False
+    return True
+
+
+def _inside_remote_repo(value: object) -> bool:
+    """A path given beside repository coordinates that stays inside the repository (`src/x`,
+    `/` for its root): relative, no `..`, no home or variable. An anchored path or a climb
+    out is still taken as a local path (the shape layer checks it as usual)."""
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    if text in ("", "/"):
+        return True
+    if not _is_relative(text) or "\\" in text or "$" in text:
+        return False
+    return ".." not in text.split("/")
 
 
 def _path_value(
@@ -934,7 +999,10 @@ def _path_value(
     for index, item in enumerate(items):
         if isinstance(item, str):
             parsed = split_url(item)
-            if parsed is None:
+            local = _hostless_path(item) if parsed is None else None
+            if local is not None:  # `repo:///home/me/x` given where a path is expected
+                paths.append(local)
+            elif parsed is None:
                 paths.append(item)
                 _host_too(ctx, item, source)
             elif parsed.scheme == "file":  # keeps the write kind of a destination key
@@ -1070,12 +1138,20 @@ def _shell(ctx: _Ctx, args: _Args) -> None:
                 if isinstance(key, str) and isinstance(val, str):
                     env.append((key, val))
     found = False
-    for source, value in args.take("command", "cmd", "commandline", "script", "argv"):
+    for source, value in args.take(
+        "command", "cmd", "commandline", "script", "argv", "program", "executable"
+    ):
         command = _command_text(value)
         if command is None:
             continue
         found = True
         ctx.add(Operation(OpKind.EXECUTE, command=command, env=tuple(env), source=source, cwd=cwd))
+        if ctx.spawns < _MAX_JOINS:  # each join reads the argument keys again
+            ctx.spawns += 1
+            for extra in _spawned_commands(command, args):
+                ctx.add(
+                    Operation(OpKind.EXECUTE, command=extra, env=tuple(env), source=source, cwd=cwd)
+                )
         argv = _seq(value)
         if argv is not None and len(argv) == 2:
             head, body = argv[0], argv[1]
@@ -1091,6 +1167,68 @@ def _shell(ctx: _Ctx, args: _Args) -> None:
             _rebase(ctx, start, _cd_targets(command))
     if not found:
         _missing(ctx)
+
+
+# Keys under which exec-style tools (MCP command servers, `child_process.spawn` wrappers) take
+# the program's arguments apart from the program itself (`{"command": "bash", "args": [...]}`).
+_ARG_LIST_KEYS = ("args", "arguments", "params", "parameters", "commandargs", "cmdargs", "arglist")
+# Keys holding what such a tool writes to the program's standard input.
+_STDIN_KEYS = ("stdin", "input", "stdindata")
+_STDIN_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "busybox"})
+# Interpreters that run a program read from standard input, with the flag that runs the same
+# text given on the command line (so the shell analyser sees an ordinary one-liner).
+_STDIN_INTERPRETERS = {
+    "python": "-c", "python2": "-c", "python3": "-c", "pypy": "-c", "pypy3": "-c",
+    "node": "-e", "nodejs": "-e", "perl": "-e", "ruby": "-e", "php": "-r", "lua": "-e",
+    "pwsh": "-Command", "powershell": "-Command", "osascript": "-e",
+}  # fmt: skip
+
+
+def _spawned_commands(command: str, args: _Args) -> list[str]:
+    """The command lines an exec-style tool really runs when it takes the program, its
+    arguments and its standard input under separate keys: the program joined with its
+    argument list (`bash` + `["-c", "curl ..."]` is `bash -c 'curl ...'`), and a script fed
+    to a shell or an interpreter on standard input, as the equivalent one-liner. The keys are
+    read without being consumed, so the shape layer still walks them as well."""
+    out: list[str] = []
+    joined = command
+    for folded in _ARG_LIST_KEYS:
+        for _, value in args.index.get(folded, ()):
+            seq = _seq(value)
+            if isinstance(value, str) and value.strip():
+                joined = f"{joined} {value}"
+            elif seq:
+                items = [
+                    w for w in seq if isinstance(w, str | int | float) and not isinstance(w, bool)
+                ]
+                if len(items) == len(seq):
+                    joined = f"{joined} {shlex.join(str(w) for w in items)}"
+    if joined != command:
+        out.append(joined)
+    scripts = [
+        value
+        for folded in _STDIN_KEYS
+        for _, value in args.index.get(folded, ())
+        if isinstance(value, str) and value.strip()
+    ]
+    if not scripts:
+        return out
+    try:
+        words = shlex.split(joined)
+    except ValueError:
+        words = joined.split()
+    if not words or any(not w.startswith("-") or w in ("-c", "-e") for w in words[1:]):
+        return out  # a script file or `-c` text is what runs; standard input is its data
+    program = words[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if program.endswith(".exe"):
+        program = program[:-4]
+    for script in scripts:
+        if program in _STDIN_SHELLS:
+            out.append(script)
+        elif program.startswith("python") or program in _STDIN_INTERPRETERS:
+            flag = _STDIN_INTERPRETERS.get(program, "-c")
+            out.append(shlex.join([program, flag, script]))
+    return out
 
 
 _CD_WORDS = frozenset({"cd", "pushd", "chdir"})
@@ -1375,6 +1513,7 @@ def _web(ctx: _Ctx, args: _Args) -> None:
     found = args.strings(*_URL_KEYS)
     for source, value in found:
         ctx.url(value, source, lenient=True, content=body)
+    _fetch_destinations(ctx, args)
     # Gemini CLI `web_fetch` takes only a prompt and fetches every URL written in it.
     fetched = False
     for source, prompt in args.strings("prompt"):
@@ -1383,6 +1522,35 @@ def _web(ctx: _Ctx, args: _Args) -> None:
             ctx.url(url, f"{source} (url)", lenient=False)
     if not found and not fetched:
         _missing(ctx)
+
+
+_SAVE_PREFIXES = ("save", "download", "output", "dest", "store", "write")
+_SAVE_NAMES = frozenset({"filename", "outfile", "to", "into", "out"})
+
+
+def _fetch_destinations(ctx: _Ctx, args: _Args) -> None:
+    """A fetch tool given a file beside its URL (`{"url": ..., "output": "~/.bashrc"}`, MCP
+    download servers) saves the response there: destination-named keys are writes. A plain
+    `path` may be the URL's path (`/v1/users`), so it counts as a write only where no URL path
+    goes: a home or variable path, or one naming a sensitive dot-file or directory. The keys
+    are not consumed (the shape layer still reads them as before)."""
+    for folded, entries in args.index.items():
+        if folded in _URL_KEYS or folded in _CONTENT_KEYS or folded in _CWD_KEYS:
+            continue
+        named = (
+            folded in _SAVE_NAMES
+            or folded in _DEST_KEYS
+            or folded in _OUTPUT_KEYS
+            or folded.startswith(_SAVE_PREFIXES)
+        )
+        if not named and folded not in _PATH_KEYS:
+            continue
+        for orig, value in entries:
+            if not isinstance(value, str) or not value.strip() or split_url(value) is not None:
+                continue
+            text = value.strip()
+            if named or text.startswith(("~", "$", "%")) or _has_sensitive_part(text):
+                ctx.add(Operation(OpKind.WRITE, paths=(text,), source=f"{args.prefix}.{orig}"))
 
 
 def _web_search(ctx: _Ctx, args: _Args) -> None:
@@ -1483,8 +1651,32 @@ def _mcp_resource(ctx: _Ctx, args: _Args) -> None:
             ctx.add(Operation(OpKind.MCP, urls=(uri,), source=source))
             if _anchored_path(uri):  # a server that takes a bare path reads that file
                 ctx.add(Operation(OpKind.READ, paths=(uri.strip(),), source=f"{source} (path)"))
+        if parsed is None or parsed.scheme != "file":
+            local = _hostless_path(uri)
+            if local is not None:
+                ctx.add(Operation(OpKind.READ, paths=(local,), source=f"{source} (local path)"))
     if not found:
         _missing(ctx)
+
+
+def _hostless_path(uri: str) -> str | None:
+    """The local path a resource URI of a server-defined scheme names when it has no host
+    (`repo:///home/me/.ssh/id_rsa`, `git:/etc/shadow`, `notes:~/.aws/credentials`): a server
+    that maps its scheme onto the disk opens that file. A URI with a host
+    (`repo://owner/name/README.md`, `s3://bucket/key`) names something remote and yields None."""
+    stripped = uri.strip()
+    scheme = _scheme_of(stripped)
+    if scheme is None or scheme in _SPECIAL_SCHEMES:  # `https:///evil.com` reaches evil.com
+        return None
+    rest = stripped[len(scheme) + 1 :].replace("\\", "/")
+    if rest.startswith("//"):
+        rest = rest[2:]
+        if not rest.startswith("/"):
+            return None  # an authority: remote
+    rest = _cut_query(rest)
+    if rest.startswith(("/", "~", "$HOME", "${HOME}")) and _looks_like_path(rest):
+        return rest
+    return None
 
 
 def _use_mcp_tool(ctx: _Ctx, args: _Args) -> None:
