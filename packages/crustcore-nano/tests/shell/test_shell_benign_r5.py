@@ -78,7 +78,15 @@ def test_search_patterns_keeps_grep_patterns_and_adds_exclusions() -> None:
     assert {"grep", "rg", "git", "tar", "rsync", "zip"} <= SEARCH_PROGRAMS
 
 
-_EXCLUDE_PROGRAMS = PATTERN_PROGRAMS - {"git", "apply_patch", "applypatch"}
+_EXCLUDE_PROGRAMS = PATTERN_PROGRAMS - {
+    "git",
+    "apply_patch",
+    "applypatch",
+    "jq",
+    "gojq",
+    "jaq",
+    "yq",
+}
 _WORD = st.sampled_from(
     ["-e", "-x", "-m", "--exclude", "--message", "--cached", "--", "clean", "commit", "rm"]
 ) | st.text(alphabet="ab.-/~ ", max_size=6)

@@ -16,6 +16,12 @@ from typing import TypeVar
 from crustcore_nano.shell import commands as cmdtable
 from crustcore_nano.shell.codesecrets import SecretUse, code_secret_use
 from crustcore_nano.shell.datatext import DATA_PROGRAMS
+from crustcore_nano.shell.embedded import (
+    EmbeddedKind,
+    embedded_in_args,
+    embedded_in_stdin,
+    jq_reads_environment,
+)
 from crustcore_nano.shell.errors import (
     ShellArgumentError,
     ShellLimitError,
@@ -53,7 +59,7 @@ from crustcore_nano.shell.fastparse import (
     simple_command,
     word_of,
 )
-from crustcore_nano.shell.interp import CodeScan, looks_like_path, scan_code
+from crustcore_nano.shell.interp import CodeScan, looks_like_path, runs_stdin, scan_code
 from crustcore_nano.shell.leaks import SECRET_SINKS, secret_sent
 from crustcore_nano.shell.lexer import is_name
 from crustcore_nano.shell.limits import Budget, ShellLimits
@@ -236,6 +242,7 @@ _CODE_OPTS: dict[str, frozenset[str]] = {
     "lua": frozenset({"-e"}),
     "applescript": frozenset({"-e"}),
     "r": frozenset({"-e"}),
+    "julia": frozenset({"-e", "-E", "--eval", "--print"}),
 }
 _NO_OPTS: frozenset[str] = frozenset()
 _DENO_OPTS = frozenset({"--allow-read", "--config", "-c"})
@@ -260,6 +267,7 @@ _VALUE_OPTS: dict[str, frozenset[str]] = {
     "lua": frozenset({"-l"}),
     "applescript": frozenset({"-l", "-s"}),
     "r": frozenset(),
+    "julia": frozenset({"-t", "--threads", "-p", "--procs", "-J", "--sysimage", "-C"}),
 }
 
 
@@ -275,7 +283,7 @@ def _prints_secrets(name: str, args: list[Field]) -> bool:
         return any(f.text in ("-p", "-x", "-px", "-xp") for f in args) and all(
             f.text.startswith("-") for f in args
         )
-    return False
+    return jq_reads_environment(name, [f.text for f in args])  # `jq -n env`, `jq -n '$ENV'`
 
 
 class _Invocation:
@@ -1193,6 +1201,7 @@ class Analyzer:
             self._interpreter(lang, name, args, inv, stage=stage, stdin=stdin)
         elif name not in _BUILTINS and name not in st.functions:
             _describe(name, head, args, inv)
+            self._embedded(name, args, inv, stdin)
             if name in _MAKE_PROGRAMS:
                 self._make(name, args, inv, stage)
             if "/" in head.text or not head.exact:
@@ -1505,16 +1514,7 @@ class Analyzer:
             if lang == "python" and t == "-m":
                 mods = args[i + 1 : i + 2]
                 if mods and mods[0].text in ("http.server", "SimpleHTTPServer"):
-                    port = args[i + 2].text if i + 2 < len(args) else "8000"
-                    inv.connect(
-                        NetworkTarget(
-                            None,
-                            int(port) if port.isdigit() else None,
-                            None,
-                            f"{name} -m http.server",
-                            True,
-                        )
-                    )
+                    self._http_server(name, args[i + 2 :], inv)
                 return
             took = False
             for k in range(1, len(t)):
@@ -1551,6 +1551,10 @@ class Analyzer:
                 f.secret for f in args[i:]
             )
             inv.code(lang, joined, f"{name} code")
+            if stdin is not None and runs_stdin(joined.text):
+                # `python -c "exec(sys.stdin.read())" <<< CODE`: the input is the program.
+                stage.reads_code = True
+                self._stdin_code(name, lang, inv, stdin)
             # perl/ruby -n/-p read their arguments as files; other code that looks at its
             # argv (`open(sys.argv[1])`) is taken to read the ones that look like paths.
             uses_argv = "argv" in joined.text or "ARGV" in joined.text
@@ -1570,6 +1574,51 @@ class Analyzer:
             return
         stage.reads_code = True
         self._stdin_code(name, lang, inv, stdin)
+
+    def _http_server(self, name: str, args: list[Field], inv: _Invocation) -> None:
+        """`python -m http.server [port] [-d DIR]` listens and serves a directory tree (the
+        current one by default) to whoever connects: the tree is read."""
+        port = "8000"
+        served: Field | None = None
+        k = 0
+        while k < len(args):
+            t = args[k].text
+            if t in ("-d", "--directory") and k + 1 < len(args):
+                served = args[k + 1]
+                k += 1
+            elif t.startswith("--directory="):
+                served = sub(args[k], t.partition("=")[2])
+            elif t in ("-b", "--bind", "-p", "--protocol") and k + 1 < len(args):
+                k += 1
+            elif t.isdigit():
+                port = t
+            k += 1
+        if served is None and inv.cwd is not None:
+            served = Field(inv.cwd)
+        if served is not None:
+            inv.op(_READ, served, f"{name} -m http.server")
+        inv.connect(
+            NetworkTarget(
+                None, int(port) if port.isdigit() else None, None, f"{name} -m http.server", True
+            )
+        )
+
+    def _embedded(
+        self, name: str, args: list[Field], inv: _Invocation, stdin: Input | None
+    ) -> None:
+        """Shell commands and code a debugger, editor, Tcl shell or PowerShell runs from its
+        arguments or standard input (`gdb -ex 'shell ...'`, `tclsh <<< 'exec ...'`); see
+        `crustcore_nano.shell.embedded`."""
+        found = embedded_in_args(name, [f.text for f in args])
+        if stdin is not None and stdin.val is not None:
+            found.extend(embedded_in_stdin(name, stdin.val.text))
+        exact = all(f.exact for f in args)
+        for item in found:
+            code = Val(item.text, exact, False, item.decoded)
+            if item.kind is EmbeddedKind.SHELL:
+                inv.shell_code(code, f"{name} shell command")
+            else:
+                inv.code(item.kind.value, code, f"{name} {item.kind.value} code")
 
     def _script_arg(self, f: Field, inv: _Invocation, via: str, lang: str = "") -> None:
         if is_url(f.text):
@@ -1592,6 +1641,13 @@ class Analyzer:
             inv.op(_READ, Field(path), f"{language} code")
         for path in result.writes:
             inv.op(_WRITE, Field(path), f"{language} code")
+        if result.writes and any(
+            t.host is not None and not t.listen and t.url is not None for t in result.network
+        ):
+            # Code that fetches a URL and writes files: what it saves is downloaded content,
+            # unknown code if a later command runs it (`python -c "...urlretrieve..." && sh f`).
+            for path in result.writes:
+                self._remember(path, True, None, False, inv.parent, remote=True)
         for path in result.deletes:
             inv.op(_DELETE, Field(path), f"{language} code")
         for target in result.network:
@@ -1608,6 +1664,12 @@ class Analyzer:
             )
         if result.dev_tcp:
             self.signal(ShellSignal.DEV_TCP, f"{language} code uses /dev/tcp", inv.text)
+        if result.remote_code:
+            self.signal(
+                ShellSignal.DOWNLOAD_TO_INTERPRETER,
+                f"{language} code runs what it downloads",
+                inv.text,
+            )
         for command in result.commands:
             inv.shell_code(Val(command), f"{language} exec")
         for argv in result.argvs:

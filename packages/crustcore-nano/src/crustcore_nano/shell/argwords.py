@@ -56,7 +56,13 @@ _GIT_EXCLUDE_OPTIONS: dict[str, frozenset[str]] = {
 _PATCH_PROGRAMS = frozenset({"apply_patch", "applypatch"})
 _PATCH_MARKER = "*** Begin Patch"
 
-PATTERN_PROGRAMS = frozenset({"git", *_PATCH_PROGRAMS, *_EXCLUDE_OPTIONS})
+_JQ_PROGRAMS = frozenset({"jq", "gojq", "jaq", "yq"})
+# jq options followed by two words (`--arg NAME VALUE`) or by one (`--indent 2`, `-L DIR`).
+_JQ_TWO = frozenset({"--arg", "--argjson", "--slurpfile", "--rawfile"})
+_JQ_ONE = frozenset({"--indent", "-L", "--output-format", "-o", "--input-format", "-p"})
+_YQ_SUBCOMMANDS = frozenset({"e", "eval", "ea", "eval-all"})
+
+PATTERN_PROGRAMS = frozenset({"git", *_PATCH_PROGRAMS, *_EXCLUDE_OPTIONS, *_JQ_PROGRAMS})
 """Programs for which `nonfile_words` can return anything."""
 
 
@@ -65,6 +71,8 @@ def nonfile_words(name: str, argv: Sequence[str]) -> frozenset[str]:
     messages rather than files, minus any whose text also appears elsewhere in `argv`."""
     if name == "git":
         picked = _git_words(argv)
+    elif name in _JQ_PROGRAMS:
+        picked = _jq_filter(name, argv)
     elif name in _PATCH_PROGRAMS:
         picked = {i for i, word in enumerate(argv) if word.lstrip().startswith(_PATCH_MARKER)}
     else:
@@ -73,6 +81,27 @@ def nonfile_words(name: str, argv: Sequence[str]) -> frozenset[str]:
             return frozenset()
         picked = _values_after(argv, options, 0)
     return _unshared(argv, picked)
+
+
+def _jq_filter(name: str, argv: Sequence[str]) -> set[int]:
+    """The index of a jq/yq filter (`jq -r '.env.NODE_ENV' config.json`: `.env.NODE_ENV` is a
+    path into the JSON, not a file), unless `-f`/`--from-file` names a file that holds it."""
+    if "-f" in argv or "--from-file" in argv:
+        return set()
+    i = 0
+    if name == "yq" and argv and argv[0] in _YQ_SUBCOMMANDS:
+        i = 1
+    while i < len(argv):
+        word = argv[i]
+        if word in _JQ_TWO:
+            i += 3
+        elif word in _JQ_ONE:
+            i += 2
+        elif word.startswith("-") and word != "-":
+            i += 1
+        else:
+            return {i}
+    return set()
 
 
 def _values_after(argv: Sequence[str], options: frozenset[str], start: int) -> set[int]:

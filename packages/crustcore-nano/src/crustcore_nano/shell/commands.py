@@ -99,6 +99,8 @@ def language_of(name: str) -> str | None:
         return "applescript"
     if name in ("Rscript",):
         return "r"
+    if name == "julia":
+        return "julia"
     return None
 
 
@@ -169,7 +171,26 @@ _READER_OPTS_BY_NAME: dict[str, frozenset[str]] = {
 }
 
 
+def _jq_pairs(args: list[Field], sink: Sink, name: str) -> list[Field]:
+    """jq's two-word options taken out of `args`: `--arg NAME VALUE` and `--argjson` (values,
+    not files), `--slurpfile NAME FILE` and `--rawfile` (the file is read)."""
+    kept: list[Field] = []
+    i = 0
+    while i < len(args):
+        text = args[i].text
+        if args[i].exact and text in ("--arg", "--argjson", "--slurpfile", "--rawfile"):
+            if text in ("--slurpfile", "--rawfile") and i + 2 < len(args):
+                sink.op(_READ, args[i + 2], name)
+            i += 3
+            continue
+        kept.append(args[i])
+        i += 1
+    return kept
+
+
 def _reader(name: str, args: list[Field], sink: Sink) -> None:
+    if name == "jq":
+        args = _jq_pairs(args, sink, name)
     opts, pos = parse_opts(args, _READER_OPTS_BY_NAME.get(name, _READER_VALUE_OPTS))
     if name in ("sort", "shuf"):
         for f in values(opts, "-o", "--output"):
@@ -177,6 +198,8 @@ def _reader(name: str, args: list[Field], sink: Sink) -> None:
     if name == "uniq" and len(pos) >= 2:
         sink.op(_WRITE, pos[1], name)
         pos = pos[:1]
+    if name == "yq" and pos and pos[0].text in ("e", "eval", "ea", "eval-all"):
+        pos = pos[1:]  # `yq e '.env' compose.yml`: a subcommand, then the filter
     if name in ("jq", "yq") and pos and not has(opts, "-f", "--from-file"):
         pos = pos[1:]
     if name in ("gpg", "iconv"):

@@ -19,6 +19,7 @@ from crustcore_nano.shell.netparse import (
     split_host_port,
     url_target,
 )
+from crustcore_nano.shell.static import decode_base64, decode_hex
 
 _QUOTES = {
     "python": "'\"",
@@ -30,6 +31,7 @@ _QUOTES = {
     "awk": '"',
     "applescript": '"',
     "r": "'\"",
+    "julia": '"',
 }
 
 _READ_CALLS = (
@@ -158,7 +160,62 @@ _NET_APIS = (
     "/inet/tcp/",
     "/inet/udp/",
     "Deno.connect",
+    # Node modules by name: `const n = require('net'); n.connect(...)` never spells `net.`.
+    "require('net')",
+    'require("net")',
+    "node:net",
+    "require('tls')",
+    'require("tls")',
+    "node:tls",
+    "require('http')",
+    'require("http")',
+    "node:http",
+    "require('https')",
+    'require("https")',
+    "node:https",
 )
+_RAW_SOCKETS = (
+    "socket",
+    "net.connect",
+    "net.createConnection",
+    "net.Socket",
+    "require('net')",
+    'require("net")',
+    "node:net",
+    "require('tls')",
+    'require("tls")',
+    "node:tls",
+    "fsockopen",
+    "stream_socket_client",
+    "TCPSocket",
+    "UDPSocket",
+    "IO::Socket",
+    "WebSocket",
+    "dgram",
+    "Deno.connect",
+    "/inet/tcp/",
+    "/inet/udp/",
+)
+"""Network APIs that hand the program a byte stream (not a request/response client): what a
+reverse shell reads its commands from."""
+_COMPUTED_EXEC = (
+    "system",
+    "popen",
+    "Popen",
+    "check_output",
+    "getoutput",
+    "exec",
+    "execSync",
+    "spawn",
+    "spawnSync",
+    "shell_exec",
+    "passthru",
+    "proc_open",
+    "execute",
+    "eval",
+)
+"""Calls that run a command or code: given a value computed at run time (`IO.popen(cmd)`,
+`exec(s.recv(1024))`) next to a raw socket, they run what the socket sends."""
 _EXEC_APIS = (
     "os.system",
     "subprocess",
@@ -203,7 +260,25 @@ _DECODERS = (
     "str_rot13",
     "Buffer.from",
 )
-_SINKS = ("exec(", "eval(", "Function(", "compile(", "system(", "instance_eval", "assert(")
+_SINKS = (
+    "exec(",
+    "eval(",
+    "eval ",
+    "Function(",
+    "compile(",
+    "system(",
+    "instance_eval",
+    "assert(",
+    # Deserialisers that run code by design: `pickle.loads(b64decode(...))` is an exec.
+    "pickle.loads",
+    "pickle.load(",
+    "cloudpickle.loads",
+    "dill.loads",
+    "jsonpickle.decode",
+    "yaml.unsafe_load",
+    "Marshal.load",
+    "unserialize(",
+)
 _SHELL_BINARIES = ("/bin/sh", "/bin/bash", "/bin/zsh", "/bin/dash", "sh -i", "bash -i", "cmd.exe")
 _FD_TRICKS = ("dup2", "pty.spawn", ">&S", ">&", "STDIN", "stdio:", "pipe(")
 _SHELL_NAMES = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "fish", "busybox"})
@@ -221,6 +296,9 @@ class _Literal:
     start: int
     end: int
     escaped: bool
+    kind: str = ""
+    """`x` for a command literal (`qx{...}`, `%x(...)`), `w` for a word list (`qw(...)`,
+    `%w(...)`), empty for an ordinary string."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +315,8 @@ class CodeScan:
     reverse_shell: bool
     obfuscated: bool
     dev_tcp: bool
+    remote_code: bool = False
+    """The code runs what it fetches: `exec(urlopen(URL).read())`, `import('https://...')`."""
 
 
 def _decode_escapes(body: str) -> tuple[str, bool]:
@@ -289,13 +369,50 @@ def _decode_escapes(body: str) -> tuple[str, bool]:
     return "".join(out), hidden
 
 
-def _literals(code: str, quotes: str, budget: Budget) -> list[_Literal]:
+_PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">"}
+_QL_DELIMS = "([{</|!#"
+_PERL_QUOTE_OPS = {"qx": "x", "qw": "w", "qq": "", "q": ""}
+_RUBY_QUOTE_OPS = {"%x": "x", "%w": "w", "%W": "w", "%q": "", "%Q": "", "%": ""}
+
+
+def _quote_like(code: str, i: int, language: str) -> tuple[int, int, str] | None:
+    """A Perl (`qx{cmd}`, `qw(a b)`, `q(s)`) or Ruby (`%x(cmd)`, `%w[a b]`, `%(s)`)
+    quote-like literal starting at `i`: (body start, closing delimiter index, kind)."""
+    ops = _PERL_QUOTE_OPS if language == "perl" else _RUBY_QUOTE_OPS
+    before = code[i - 1] if i > 0 else ""
+    if before.isalnum() or before in "_$@%&:>.":
+        return None  # `$q{x}`, `seq(`, `$h->q`, `obj.q`
+    n = len(code)
+    for op, kind in ops.items():
+        if not code.startswith(op, i):
+            continue
+        d = i + len(op)
+        if d >= n or code[d] not in _QL_DELIMS or (op == "%" and code[d] not in "([{<|!"):
+            continue
+        close_ch = _PAIRS.get(code[d], code[d])
+        j = d + 1
+        while j < n and code[j] != close_ch:
+            j += 2 if code[j] == "\\" else 1
+        return d + 1, min(j, n), kind
+    return None
+
+
+def _literals(code: str, quotes: str, budget: Budget, language: str = "") -> list[_Literal]:
     out: list[_Literal] = []
     i = 0
     n = len(code)
     budget.tick(n)
+    quote_like = language in ("perl", "ruby")
     while i < n:
         ch = code[i]
+        if quote_like and ch in "q%":
+            found = _quote_like(code, i, language)
+            if found is not None:
+                body_start, close, kind = found
+                value, hidden = _decode_escapes(code[body_start:close])
+                out.append(_Literal(value, i, min(close + 1, n), hidden, kind))
+                i = close + 1
+                continue
         if ch not in quotes:
             i += 1
             continue
@@ -304,6 +421,9 @@ def _literals(code: str, quotes: str, budget: Budget) -> list[_Literal]:
             j += 2 if code[j] == "\\" else 1
         body = code[i + 1 : min(j, n)]
         value, hidden = _decode_escapes(body)
+        if code.startswith("[::-1]", j + 1):
+            # `open('asr_di/hss./'[::-1])`: the program uses the string reversed.
+            value, hidden = value[::-1], True
         out.append(_Literal(value, i, min(j + 1, n), hidden))
         i = j + 1
     return out
@@ -376,7 +496,7 @@ def _mode_after(lits: list[_Literal], index: int, code: str) -> str:
 def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
     """Scan interpreter `code` written in `language` (python, node, perl, ruby, php, ...)."""
     quotes = _QUOTES.get(language, "'\"")
-    lits = _literals(code, quotes, budget)
+    lits = _literals(code, quotes, budget, language)
     reads: list[str] = []
     writes: list[str] = []
     deletes: list[str] = []
@@ -394,19 +514,51 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
         if api in code:
             apis.append(api.rstrip("(. ").lstrip("/"))
     net_api = bool(apis)
-    exec_api = any(api in code for api in _EXEC_APIS) or (
-        language in ("perl", "ruby") and "`" in code
+    exec_api = (
+        any(api in code for api in _EXEC_APIS)
+        or (language in ("perl", "ruby", "julia") and "`" in code)
+        or any(lit.kind == "x" for lit in lits)
     )
     if exec_api:
         apis.append("exec")
 
+    open_mode: tuple[int, str] | None = None
+    dest_index = -1
+    remote_code = False
+    copying = any(name.rsplit(".", 1)[-1] + "(" in code for name in _COPY_CALLS)
     for index, lit in enumerate(lits):
         budget.tick(1 + len(lit.value) // 64)
+        if index == dest_index and looks_like_path(lit.value):
+            # The destination of `shutil.copy(src, DST)`, `os.rename(src, DST)`: written.
+            writes.append(lit.value)
+            continue
         value = lit.value
+        if lit.kind == "x":
+            commands.append(value)  # `qx{cat ~/.aws/credentials}`, `%x(id)`
+            continue
         callee = _call_before(code, lit.start)
+        if lit.kind == "w" and _matches(callee, _EXEC_CALLS):
+            argvs.append(tuple(value.split()))  # `system qw(cat /etc/shadow)`
+            continue
+        if _matches(callee, _COPY_CALLS):
+            nxt = index + 1
+            if nxt < len(lits) and code[lit.end : lits[nxt].start].strip() == ",":
+                dest_index = nxt
+        if _matches(callee, _DECODE_CALLS):
+            hidden = _decoded_literal(value)
+            if hidden is not None and looks_like_path(hidden):
+                reads.append(hidden)  # `open(b64decode('L2V0Yy9zaGFkb3c=').decode())`
+                obfuscated = True
+                continue
+            if hidden is not None and _looks_like_command(hidden):
+                commands.append(hidden)
+                obfuscated = True
+                continue
         target = url_target(value, language)
         if target is not None:
             network.append(target)
+            if callee.rsplit(".", 1)[-1] in _REMOTE_LOADERS:
+                remote_code = True  # Node `import('https://x/p.mjs')`, `require(URL)`
             continue
         tcp = parse_dev_tcp(value)
         if tcp is not None:
@@ -432,6 +584,23 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
         if _matches(callee, _WRITE_CALLS):
             writes.append(value)
             continue
+        if open_mode and index == open_mode[0]:
+            # The path after a Perl three-argument `open(F, ">>", path)` mode.
+            mode = open_mode[1]
+            if "|" in mode:
+                commands.append(value)
+            elif ">" in mode or "+" in mode:
+                writes.append(value)
+            else:
+                reads.append(value)
+            continue
+        if language in ("perl", "ruby") and _open_argument(code, lit.start, callee):
+            handled = _perl_open(
+                value, index, code, lits, reads=reads, writes=writes, commands=commands
+            )
+            if handled is not None:
+                open_mode = handled
+                continue
         if _matches(callee, _READ_CALLS):
             mode = _mode_after(lits, index, code)
             if mode and any(c in mode for c in "wax+") and len(mode) <= 4:
@@ -454,7 +623,10 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
             network.append(NetworkTarget(host, port, None, language))
             continue
         if looks_like_path(value):
-            reads.append(value)
+            if copying and _is_destination(code, lit.start):
+                writes.append(value)  # `shutil.copy(expanduser('~/x'), 'out/x')`
+            else:
+                reads.append(value)
             if lit.escaped:
                 obfuscated = True
 
@@ -463,7 +635,7 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
         reads.extend(home_reads)
         writes.extend(home_writes)
 
-    if language in ("perl", "ruby", "php") and "`" in code:
+    if language in ("perl", "ruby", "php", "julia") and "`" in code:
         for lit in _literals(code, "`", budget):
             commands.append(lit.value)
     if exec_api:
@@ -489,13 +661,21 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
         ("dup2" in code)
         or ("pty.spawn" in code)
         or (shell_lit and (exec_api or fd_trick))
-        or (bare_shell and ("proc_open" in code or fd_trick))
+        or (bare_shell and ("proc_open" in code or fd_trick or _socket_as_stdio(code)))
         # Perl `STDIN->fdopen($socket, r)` then `system $_ while <>`: commands from the socket.
         or ("fdopen" in code and (exec_api or "system" in code or "exec" in code))
         or ("/inet/tcp/" in code and ("|&" in code or "getline" in code))
+        # Ruby `c=TCPSocket.new(h,p); while cmd=c.gets; IO.popen(cmd)`: the socket's bytes
+        # are what runs, whatever shell (if any) the code names.
+        or (
+            any(r in code for r in _RAW_SOCKETS)
+            and (_runs_computed(code, budget) or any(_interpolated(lit) for lit in lits))
+        )
     )
     if "/dev/tcp/" in code or "/dev/udp/" in code:
         dev_tcp = True
+    if not remote_code and any(t.host is not None and not _loopback(t.host) for t in network):
+        remote_code = _evals_computed(code, budget)
     return CodeScan(
         tuple(reads),
         tuple(writes),
@@ -507,6 +687,7 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
         reverse,
         obfuscated,
         dev_tcp,
+        remote_code,
     )
 
 
@@ -560,6 +741,232 @@ _COMMAND_HEADS = frozenset(
         "pkill",
     ]
 )
+
+
+_OPEN_WINDOW = 48
+
+
+def _open_argument(code: str, start: int, callee: str) -> bool:
+    """Whether the literal at `start` is an argument of a Perl/Ruby `open`: the first
+    (`open("| cmd")`) or one after a handle (`open(F, ">>x")`, `open my $f, '<', $p`)."""
+    if callee.rsplit(".", 1)[-1] == "open":
+        return True
+    window = code[max(0, start - _OPEN_WINDOW) : start]
+    at = window.rfind("open")
+    if at < 0 or (at > 0 and (window[at - 1].isalnum() or window[at - 1] == "_")):
+        return False
+    between = window[at + 4 :]
+    return bool(between) and all(c.isalnum() or c in "_$ ,(" for c in between)
+
+
+_OPEN_MODES = frozenset({"<", ">", ">>", "+<", "+>", "+>>", "-|", "|-"})
+
+
+def _perl_open(
+    value: str,
+    index: int,
+    code: str,
+    lits: list[_Literal],
+    *,
+    reads: list[str],
+    writes: list[str],
+    commands: list[str],
+) -> tuple[int, str] | None:
+    """Perl/Ruby `open` whose first string is a mode or carries one: `open(F, ">>", path)`
+    (returns the index of the path literal and the mode), `open(F, ">>path")` (a write),
+    `open(F, "cmd |")` / `open("| cmd")` (a command). None when `value` is a plain path."""
+    mode = value.split(":", 1)[0].strip()  # `"<:encoding(UTF-8)"`
+    if mode in _OPEN_MODES:
+        nxt = index + 1
+        if nxt < len(lits) and code[lits[index].end : lits[nxt].start].strip() == ",":
+            return nxt, mode
+        return -1, mode
+    stripped = value.strip()
+    if stripped.startswith("|") or stripped.endswith("|"):
+        commands.append(stripped.strip("|").strip())
+        return -1, ""
+    if stripped.startswith(("+<", "+>", ">", "<")):
+        path = stripped.lstrip("+<>").strip()
+        (writes if ">" in stripped[:3] or stripped.startswith("+") else reads).append(path)
+        return -1, ""
+    return None
+
+
+def _runs_computed(code: str, budget: Budget) -> bool:
+    """Whether `code` calls one of `_COMPUTED_EXEC` on something that is not a literal
+    (`IO.popen(cmd, "r")`, `exec(s.recv(99))`, `system $_`). One `find` loop per name."""
+    n = len(code)
+    for name in _COMPUTED_EXEC:
+        at = code.find(name)
+        while at >= 0:
+            budget.tick(1)
+            end = at + len(name)
+            before = code[at - 1] if at > 0 else ""
+            if not (before.isalnum() or before == "_") and not (
+                end < n and (code[end].isalnum() or code[end] == "_")
+            ):
+                i = end
+                while i < n and code[i] in " \t":
+                    i += 1
+                if i < n and code[i] == "(":
+                    i += 1
+                    while i < n and code[i] in " \t":
+                        i += 1
+                if i < n and (code[i].isalpha() or code[i] in "_$@"):
+                    return True
+            at = code.find(name, end)
+    return False
+
+
+_COPY_CALLS = (
+    "copy",
+    "copy2",
+    "copyfile",
+    "copytree",
+    "move",
+    "rename",
+    "replace",
+    "copyFileSync",
+    "copyFile",
+    "cpSync",
+    "cp",
+    "renameSync",
+    "FileUtils.cp",
+    "FileUtils.mv",
+    "FileUtils.cp_r",
+    "symlink",
+    "symlinkSync",
+    "link",
+    "linkSync",
+    "copy_file",
+    "rename_file",
+)
+"""Calls whose second argument is a file they create or replace."""
+_DECODE_CALLS = (
+    "b64decode",
+    "decodebytes",
+    "urlsafe_b64decode",
+    "atob",
+    "decode_base64",
+    "base64_decode",
+    "unhexlify",
+    "fromhex",
+    "hex2bin",
+)
+"""Decoders whose literal argument is hidden text (a path, a command)."""
+_REMOTE_LOADERS = frozenset({"import", "require", "require_relative", "load", "run_path"})
+_EVAL_NAMES = ("exec", "eval", "Function", "instance_eval", "class_eval", "execfile")
+_STDIO_WORDS = ("stdin=", "stdout=", "stderr=")
+_MAX_STDIO_NAME = 32
+_MAX_STDIO_NAMES = 8
+_IDENT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _decoded_literal(value: str) -> str | None:
+    """The printable text a base64 or hex literal decodes to, or None."""
+    text = value.strip()
+    if len(text) < 4 or len(text) > 4096:
+        return None
+    if all(c in "0123456789abcdefABCDEF" for c in text):
+        decoded = decode_hex(text)
+    else:
+        decoded = decode_base64(text)
+    if decoded is None or not decoded.isprintable():
+        return None
+    return decoded
+
+
+def _loopback(host: str) -> bool:
+    lowered = host.lower().strip("[]")
+    return lowered in ("localhost", "::1", "0.0.0.0") or lowered.startswith("127.")  # noqa: S104
+
+
+def _evals_computed(code: str, budget: Budget) -> bool:
+    """Whether code evaluates a value computed at run time (`exec(resp.read())`,
+    `eval(get(URL))`) or hands `eval` on as a callback (`.then(eval)`)."""
+    n = len(code)
+    for name in _EVAL_NAMES:
+        at = code.find(name)
+        while at >= 0:
+            budget.tick(1)
+            end = at + len(name)
+            before = code[at - 1] if at > 0 else ""
+            after = code[end] if end < n else ""
+            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+                if before in "(," and after == ")":
+                    return True
+                i = end
+                while i < n and code[i] in " \t":
+                    i += 1
+                if i < n and code[i] == "(":
+                    i += 1
+                    while i < n and code[i] in " \t":
+                        i += 1
+                    if i < n and (code[i].isalpha() or code[i] in "_$"):
+                        return True
+            at = code.find(name, end)
+    return False
+
+
+def _socket_as_stdio(code: str) -> bool:
+    """`subprocess.Popen(['sh'], stdin=s, ...)` where `s = socket.create_connection(...)`:
+    the child's standard streams are the socket."""
+    if "socket." not in code:
+        return False
+    names: set[str] = set()
+    for word in _STDIO_WORDS:
+        at = code.find(word)
+        while at >= 0 and len(names) < _MAX_STDIO_NAMES:
+            i = at + len(word)
+            j = i
+            while j < len(code) and j - i < _MAX_STDIO_NAME and code[j] in _IDENT:
+                j += 1
+            if j > i:
+                names.add(code[i:j])
+            at = code.find(word, j)
+    # At most `_MAX_STDIO_NAMES` substring tests, each linear: the whole check stays linear.
+    return any(f"{n}=socket." in code or f"{n} = socket." in code for n in names)
+
+
+_STDIN_SPELLINGS = (
+    "sys.stdin",
+    "/dev/stdin",
+    "input()",
+    "process.stdin",
+    "readFileSync(0",
+    "STDIN",
+    "$stdin",
+    "<>",
+    "php://stdin",
+    "io.read",
+    "readline()",
+)
+
+
+_STDIN_WINDOW = 48
+"""How far into an `exec(`/`eval(` argument the standard-input read may appear."""
+
+
+def runs_stdin(code: str) -> bool:
+    """Whether `code` evaluates what arrives on its standard input: `exec(sys.stdin.read())`,
+    `eval(require('fs').readFileSync(0, 'utf8'))`, `eval(<STDIN>)`. Then the input is the
+    program and is scanned as code too."""
+    if not any(s in code for s in _STDIN_SPELLINGS):
+        return False
+    for name in _EVAL_NAMES:
+        for opener in (name + "(", name + " "):
+            at = code.find(opener)
+            while at >= 0:
+                argument = code[at + len(opener) : at + len(opener) + _STDIN_WINDOW]
+                if any(s in argument for s in _STDIN_SPELLINGS):
+                    return True
+                at = code.find(opener, at + len(opener))
+    return False
+
+
+def _interpolated(lit: _Literal) -> bool:
+    """A command literal built at run time: Ruby `%x(#{cmd})`, Perl `qx($cmd)`."""
+    return lit.kind == "x" and ("#{" in lit.value or "$" in lit.value)
 
 
 def _looks_like_command(text: str) -> bool:
@@ -620,6 +1027,46 @@ _WRITE_HINTS = tuple(
 )
 
 
+_WRITE_MODES = (
+    *(",'a'", ", 'a'", ",'w'", ", 'w'", ',"a"', ', "a"', ',"w"', ', "w"'),
+    *('">', "'>", '"+<', "'+<"),  # Perl `open(F, ">>", ...)`, `open(F, ">$ENV{HOME}/x")`
+)
+"""Open modes that make a home path the code names a write."""
+
+
+_DEST_WINDOW = 160
+"""How far back from a home path the copy/move call it is the destination of may start."""
+
+
+def _is_destination(code: str, pos: int) -> bool:
+    """Whether the expression at `pos` is the second (or later) argument of a copy, move or
+    rename call: `shutil.move('payload', os.path.expanduser('~/.zshrc'))`."""
+    window = code[max(0, pos - _DEST_WINDOW) : pos]
+    best = -1
+    for name in _COPY_CALLS:
+        at = window.rfind(name.rsplit(".", 1)[-1] + "(")
+        if at >= 0 and (at == 0 or not (window[at - 1].isalnum() or window[at - 1] == "_")):
+            best = max(best, at + len(name.rsplit(".", 1)[-1]) + 1)
+    if best < 0:
+        return False
+    depth = 0
+    quote = ""
+    for ch in window[best:]:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"`":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                return False  # the call closed before `pos`
+        elif ch == "," and depth == 0:
+            return True
+    return False
+
+
 def _HOME_HINTS_ANY(code: str) -> bool:  # noqa: N802 - reads as the constant test it is
     """Whether the code spells the home directory at all (a cheap gate for `_home_paths`)."""
     return "~" in code or any(t in code for t in _HOME_TOKENS)
@@ -636,10 +1083,26 @@ def _home_before(code: str, pos: int) -> str | None:
     return None if best < 0 else window[best:]
 
 
+_JOIN_CALLS = frozenset({"joinpath", "join", "File.join", "path.join", "resolve"})
+"""Calls whose arguments are path pieces joined onto their receiver or first argument:
+pathlib's `Path.home().joinpath('.aws', 'credentials')`, Node's `.join(`."""
+
+
+def _joiner_of(gap: str) -> str | None:
+    """The joiner `gap` (text between two path pieces, closers stripped) stands for: itself
+    when it is one of `_JOINERS`, `,` for the opening of a path-join call
+    (`.joinpath(`), else None."""
+    core = gap.strip(_CLOSERS)
+    if core in _JOINERS:
+        return core
+    if core.endswith("(") and core.startswith(".") and core[1:-1].strip() in _JOIN_CALLS:
+        return ","
+    return None
+
+
 def _joined(gap: str) -> bool:
     """Whether `gap` (text between two path pieces) is only closers and one joiner."""
-    core = gap.strip(_CLOSERS)
-    return core in _JOINERS
+    return _joiner_of(gap) is not None
 
 
 def _home_paths(code: str, lits: list[_Literal]) -> tuple[list[str], list[str]]:
@@ -648,6 +1111,7 @@ def _home_paths(code: str, lits: list[_Literal]) -> tuple[list[str], list[str]]:
     `'%s/.netrc' % os.environ['HOME']`. Each comes back as `~/...` (reads, and writes too when
     the code calls a file-writing API). One pass over the literals, a bounded window each."""
     found: list[str] = []
+    starts: list[int] = []
     chain: str | None = None
     joiner = ""
     prev_end = -1
@@ -656,6 +1120,9 @@ def _home_paths(code: str, lits: list[_Literal]) -> tuple[list[str], list[str]]:
         gap = code[prev_end : lit.start].strip(" \t")
         if joiner == "*":
             gap = gap.strip(_CLOSERS)
+        if chain is not None and gap.endswith("(") and joiner in ("*", ","):
+            # `.joinpath('.ssh').joinpath('id_rsa')`: a chained join call is one more `,`.
+            gap = _joiner_of(gap) or gap
         if (
             chain is not None
             and value
@@ -686,15 +1153,17 @@ def _home_paths(code: str, lits: list[_Literal]) -> tuple[list[str], list[str]]:
                 chain = "~" + value[value.index("/") :]
             elif before is not None and _joined(before) and looks_like_path(value):
                 chain = "~/" + value.lstrip("/")
-                joiner = before.strip(_CLOSERS)
+                joiner = _joiner_of(before) or ""
         if chain is not None:
             found.append(chain)
+            starts.append(lit.start)
             prev_end = lit.end
-    found = [p for p in found if p not in ("~", "~/")]
-    writing = any(h in code for h in _WRITE_HINTS) or any(
-        m in code for m in (",'a'", ", 'a'", ",'w'", ", 'w'", ',"a"', ', "a"', ',"w"', ', "w"')
-    )
-    return found, (list(found) if writing else [])
+    kept = [(p, at) for p, at in zip(found, starts, strict=True) if p not in ("~", "~/")]
+    found = [p for p, _ in kept]
+    writing = any(h in code for h in _WRITE_HINTS) or any(m in code for m in _WRITE_MODES)
+    if writing:
+        return found, list(found)
+    return found, [p for p, at in kept if _is_destination(code, at)]
 
 
 def _port_after(code: str, pos: int) -> int | None:

@@ -1,0 +1,277 @@
+"""Commands and code that programs which are not interpreters run from their arguments.
+
+A debugger, an editor or a Tcl shell each has a way to run a shell command or a piece of
+Python that the rest of the analyser never sees as one: `gdb -batch -ex 'shell cat x'`,
+`lldb -o 'platform shell id'`, `vim -c ':!curl ...'`, `tclsh <<< 'exec cat x'`, or
+PowerShell's `-EncodedCommand`, whose base64 hides the whole command. This module only finds
+the embedded text and says what language it is in; the analyser runs it as it runs any other
+code. Every function is linear in its input and has no side effects.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+from dataclasses import dataclass
+
+__all__ = [
+    "Embedded",
+    "EmbeddedKind",
+    "embedded_in_args",
+    "embedded_in_stdin",
+    "jq_reads_environment",
+    "tcl_commands",
+]
+
+_MAX_TCL_COMMANDS = 64
+"""At most this many `exec`/`spawn` commands are taken from one Tcl script."""
+
+
+class EmbeddedKind(enum.Enum):
+    """The language an embedded piece of text is written in."""
+
+    SHELL = "shell"
+    PYTHON = "python"
+    LUA = "lua"
+
+
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    """One piece of text a program runs: `decoded` says it was hidden behind an encoding."""
+
+    kind: EmbeddedKind
+    text: str
+    decoded: bool = False
+
+
+_GDB = frozenset({"gdb", "gdb-multiarch", "cgdb", "gdbtui"})
+_GDB_OPTS = frozenset({"-ex", "--ex", "-iex", "--iex", "-eval-command", "--eval-command"})
+_GDB_OPTS_EQ = ("--eval-command=", "-eval-command=", "--init-eval-command=", "-init-eval-command=")
+_LLDB = frozenset({"lldb"})
+_LLDB_OPTS = frozenset(
+    {"-o", "--one-line", "-O", "--one-line-before-file", "-k", "--one-line-on-crash"}
+)
+_VIM = frozenset({"vi", "vim", "nvim", "view", "ex", "gvim", "vimdiff", "rvim"})
+_VIM_OPTS = frozenset({"-c", "--cmd"})
+_PWSH = frozenset({"pwsh", "powershell", "powershell.exe", "pwsh.exe"})
+_PWSH_ENCODED = "-encodedcommand"
+_TCL = frozenset({"tclsh", "wish", "expect", "jimsh"})
+_TCL_OPTS = frozenset({"-c"})
+_JQ = frozenset({"jq", "gojq", "jaq", "yq"})
+_JQ_TWO_VALUES = frozenset({"--arg", "--argjson", "--slurpfile", "--rawfile"})
+_JQ_ONE_VALUE = frozenset({"--indent", "--tab-width", "-I", "--output-format", "-o", "-p"})
+_YQ_SUBCOMMANDS = frozenset({"e", "eval", "ea", "eval-all"})
+
+
+def _gdb_command(text: str) -> Embedded | None:
+    """A gdb command line that runs a shell command (`shell`, `!`, `pipe`) or Python."""
+    cmd = text.strip()
+    head, _, rest = cmd.partition(" ")
+    if cmd.startswith("!"):
+        return Embedded(EmbeddedKind.SHELL, cmd[1:])
+    if head == "shell":
+        return Embedded(EmbeddedKind.SHELL, rest)
+    if head in ("pipe", "|") and "|" in rest:
+        return Embedded(EmbeddedKind.SHELL, rest.split("|", 1)[1])
+    if head in ("python", "py", "python-interactive", "pi"):
+        return Embedded(EmbeddedKind.PYTHON, rest)
+    return None
+
+
+def _lldb_command(text: str) -> Embedded | None:
+    """An lldb command line that runs a shell command or Python."""
+    words = text.strip().split(None, 2)
+    if len(words) >= 3 and words[0] == "platform" and words[1] in ("shell", "sh"):
+        return Embedded(EmbeddedKind.SHELL, words[2])
+    if words and words[0] == "script":
+        return Embedded(EmbeddedKind.PYTHON, text.strip()[len("script") :])
+    if text.strip().startswith("!"):
+        return Embedded(EmbeddedKind.SHELL, text.strip()[1:])
+    return None
+
+
+def _vim_command(text: str) -> Embedded | None:
+    """An Ex command that runs a shell command (`:!cmd`, `:r !cmd`, `:w !cmd`) or code."""
+    cmd = text.strip().lstrip(":").strip()
+    if cmd.startswith("!"):
+        return Embedded(EmbeddedKind.SHELL, cmd[1:])
+    head, _, rest = cmd.partition(" ")
+    rest = rest.strip()
+    if head in ("r", "read", "w", "write") and rest.startswith("!"):
+        return Embedded(EmbeddedKind.SHELL, rest[1:])
+    if head in ("py", "py3", "python", "python3", "pyx", "pythonx"):
+        return Embedded(EmbeddedKind.PYTHON, rest)
+    if head == "lua":
+        return Embedded(EmbeddedKind.LUA, rest)
+    return None
+
+
+def _pwsh_decoded(value: str) -> str | None:
+    """The text of a PowerShell `-EncodedCommand` value (base64 of UTF-16LE), or None."""
+    data = "".join(value.split())
+    try:
+        raw = base64.b64decode(data + "=" * (-len(data) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    try:
+        return raw.decode("utf-16-le")
+    except UnicodeDecodeError:
+        return None
+
+
+_FROM_BASE64 = "frombase64string("
+
+
+def _pwsh_invoked_base64(command: str) -> Embedded | None:
+    """`iex ([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String("...")))`: the
+    decoded text of the first base64 literal of a command that also invokes an expression."""
+    lowered = command.lower()
+    at = lowered.find(_FROM_BASE64)
+    if at < 0 or not ("iex" in lowered or "invoke-expression" in lowered):
+        return None
+    start = at + len(_FROM_BASE64)
+    while start < len(command) and command[start] in " \t'\"":
+        start += 1
+    end = start
+    while end < len(command) and (command[end].isalnum() or command[end] in "+/="):
+        end += 1
+    data = command[start:end]
+    try:
+        raw = base64.b64decode(data + "=" * (-len(data) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    wide = "unicode" in lowered[:at]
+    try:
+        text = raw.decode("utf-16-le" if wide else "utf-8")
+    except UnicodeDecodeError:
+        return None
+    return Embedded(EmbeddedKind.SHELL, text, decoded=True)
+
+
+def _is_pwsh_encoded(option: str) -> bool:
+    """PowerShell takes any prefix of `-EncodedCommand` (`-e`, `-enc`, ...) and `-ec`."""
+    lowered = option.lower().lstrip("-")
+    return lowered == "ec" or (
+        bool(lowered) and ("-" + lowered) == _PWSH_ENCODED[: len(lowered) + 1]
+    )
+
+
+def embedded_in_args(name: str, args: list[str]) -> list[Embedded]:
+    """The commands and code program `name` runs from its arguments `args`."""
+    out: list[Embedded] = []
+    i = 0
+    n = len(args)
+    while i < n:
+        arg = args[i]
+        value: str | None = None
+        take = i + 1 < n
+        if name in _GDB:
+            if arg in _GDB_OPTS and take:
+                value = args[i + 1]
+                i += 1
+            else:
+                value = next((arg[len(p) :] for p in _GDB_OPTS_EQ if arg.startswith(p)), None)
+            found = _gdb_command(value) if value is not None else None
+        elif name in _LLDB:
+            if arg in _LLDB_OPTS and take:
+                value = args[i + 1]
+                i += 1
+            found = _lldb_command(value) if value is not None else None
+        elif name in _VIM:
+            if arg in _VIM_OPTS and take:
+                value = args[i + 1]
+                i += 1
+            elif arg.startswith("+") and len(arg) > 1:
+                value = arg[1:]
+            found = _vim_command(value) if value is not None else None
+        elif name in _PWSH:
+            found = None
+            if arg.startswith("-") and _is_pwsh_encoded(arg) and take:
+                decoded = _pwsh_decoded(args[i + 1])
+                i += 1
+                if decoded is not None:
+                    found = Embedded(EmbeddedKind.SHELL, decoded, decoded=True)
+            elif arg.lower() in ("-c", "-command") and take:
+                found = _pwsh_invoked_base64(args[i + 1])
+                i += 1
+        elif name in _TCL:
+            found = None
+            if arg in _TCL_OPTS and take:
+                out.extend(Embedded(EmbeddedKind.SHELL, c) for c in tcl_commands(args[i + 1]))
+                i += 1
+        else:
+            return out
+        if found is not None:
+            out.append(found)
+        i += 1
+    return out
+
+
+def embedded_in_stdin(name: str, text: str) -> list[Embedded]:
+    """The commands a Tcl shell (`tclsh`, `wish`, `expect`) runs from a script on stdin."""
+    if name not in _TCL:
+        return []
+    return [Embedded(EmbeddedKind.SHELL, c) for c in tcl_commands(text)]
+
+
+def tcl_commands(script: str) -> list[str]:
+    """The shell commands of Tcl `exec ...` / expect `spawn ...` calls in `script`: the words
+    after the keyword up to the end of the bracket, statement or line. Tcl braces and quotes
+    around words are dropped (`exec cat {a b}` runs `cat` on `a b`, close enough here)."""
+    out: list[str] = []
+    n = len(script)
+    for keyword in ("exec ", "spawn ", 'open "|', "open {|", "open |"):
+        at = script.find(keyword)
+        while at >= 0 and len(out) < _MAX_TCL_COMMANDS:
+            before = script[at - 1] if at > 0 else ""
+            start = at + len(keyword)
+            if before.isalnum() or before == "_":
+                at = script.find(keyword, start)
+                continue
+            end = start
+            while end < n and script[end] not in "]\n;":
+                end += 1
+            words = script[start:end].strip().strip('"{}').split()
+            while words and words[0].startswith("-"):
+                words = words[1:]  # `exec -ignorestderr cmd`, `spawn -noecho cmd`
+            if words:
+                out.append(" ".join(w.strip("{}") for w in words))
+            at = script.find(keyword, end)
+    return out
+
+
+def _is_word_env(text: str, at: int, length: int) -> bool:
+    before = text[at - 1] if at > 0 else ""
+    after = text[at + length] if at + length < len(text) else ""
+    glued = bool(before) and (before.isalnum() or before in "_.$\"'")  # `.env`, `$env`
+    return not glued and not (after.isalnum() or after == "_")
+
+
+def jq_reads_environment(name: str, args: list[str]) -> bool:
+    """Whether a jq-like filter prints the environment (`env`, `$ENV`, `env.X`): its output
+    then carries every secret the agent's environment holds."""
+    if name not in _JQ:
+        return False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg in _JQ_TWO_VALUES:
+            i += 2
+            continue
+        if arg in _JQ_ONE_VALUE:
+            i += 1
+            continue
+        if arg in ("-f", "--from-file"):
+            return False  # the filter is in a file
+        if arg.startswith("-") or (name == "yq" and arg in _YQ_SUBCOMMANDS):
+            continue
+        for word in ("$ENV", "env"):
+            at = arg.find(word)
+            while at >= 0:
+                if word == "$ENV" or _is_word_env(arg, at, len(word)):
+                    return True
+                at = arg.find(word, at + len(word))
+        return False  # only the filter (the first operand) is code; the rest are files
+    return False
