@@ -216,7 +216,14 @@ def _json_entry(detector: Detector, match: re.Match[str]) -> Verdict | None:
     value = value_match.group("s")
     if heuristics.REDACTION_MARK in value:
         return None
-    if parent == "data":
+    return _entry(detector, key, value, value_match.start("s"), decoded=parent == "data")
+
+
+def _entry(
+    detector: Detector, key: str, value: str, start: int, *, decoded: bool
+) -> Verdict | None:
+    """A Secret entry's verdict: a `data` value judged decoded, a `stringData` one as written."""
+    if decoded:
         raw = _decode(value)
         if raw is None:
             return None
@@ -225,7 +232,6 @@ def _json_entry(detector: Detector, match: re.Match[str]) -> Verdict | None:
         verdict = judge_password(value, "", "", detector.confidence)
     if verdict is None:
         return None
-    start = value_match.start("s")
     return Verdict(
         verdict.confidence, test_key=verdict.test_key, start=start, end=start + len(value)
     )
@@ -256,16 +262,4 @@ def secret_manifest_value(detector: Detector, match: re.Match[str]) -> Verdict |
     value, offset = _value(match.group("val"))
     if not value or heuristics.REDACTION_MARK in value:
         return None
-    if parent == "data:":
-        raw = _decode(value)
-        if raw is None:
-            return None
-        verdict = _judge_decoded(key, raw, detector.confidence)
-    else:
-        verdict = judge_password(value, "", "", detector.confidence)
-    if verdict is None:
-        return None
-    start = match.start("val") + offset
-    return Verdict(
-        verdict.confidence, test_key=verdict.test_key, start=start, end=start + len(value)
-    )
+    return _entry(detector, key, value, match.start("val") + offset, decoded=parent == "data:")

@@ -9,6 +9,7 @@ alone. The scan is linear: one pass for literals, one bounded search per API nam
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from crustcore_nano.shell.facts import NetworkTarget
@@ -796,7 +797,20 @@ def _runs_computed(code: str, budget: Budget) -> bool:
     """Whether `code` calls one of `_COMPUTED_EXEC` on something that is not a literal
     (`IO.popen(cmd, "r")`, `exec(s.recv(99))`, `system $_`). One `find` loop per name."""
     n = len(code)
-    for name in _COMPUTED_EXEC:
+    for _, end in _word_uses(code, _COMPUTED_EXEC, budget):
+        i = _blanks(code, end)
+        if i < n and code[i] == "(":
+            i = _blanks(code, i + 1)
+        if i < n and (code[i].isalpha() or code[i] in "_$@"):
+            return True
+    return False
+
+
+def _word_uses(code: str, names: Iterable[str], budget: Budget) -> Iterator[tuple[str, int]]:
+    """Each whole-word use of one of `names` in `code`: the character before it and the
+    index just after it (one `find` loop per name, each step counted in `budget`)."""
+    n = len(code)
+    for name in names:
         at = code.find(name)
         while at >= 0:
             budget.tick(1)
@@ -805,17 +819,15 @@ def _runs_computed(code: str, budget: Budget) -> bool:
             if not (before.isalnum() or before == "_") and not (
                 end < n and (code[end].isalnum() or code[end] == "_")
             ):
-                i = end
-                while i < n and code[i] in " \t":
-                    i += 1
-                if i < n and code[i] == "(":
-                    i += 1
-                    while i < n and code[i] in " \t":
-                        i += 1
-                if i < n and (code[i].isalpha() or code[i] in "_$@"):
-                    return True
+                yield before, end
             at = code.find(name, end)
-    return False
+
+
+def _blanks(code: str, i: int) -> int:
+    """The index of the first character at or after `i` that is not a space or tab."""
+    while i < len(code) and code[i] in " \t":
+        i += 1
+    return i
 
 
 _COPY_CALLS = (
@@ -885,26 +897,14 @@ def _evals_computed(code: str, budget: Budget) -> bool:
     """Whether code evaluates a value computed at run time (`exec(resp.read())`,
     `eval(get(URL))`) or hands `eval` on as a callback (`.then(eval)`)."""
     n = len(code)
-    for name in _EVAL_NAMES:
-        at = code.find(name)
-        while at >= 0:
-            budget.tick(1)
-            end = at + len(name)
-            before = code[at - 1] if at > 0 else ""
-            after = code[end] if end < n else ""
-            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
-                if before in "(," and after == ")":
-                    return True
-                i = end
-                while i < n and code[i] in " \t":
-                    i += 1
-                if i < n and code[i] == "(":
-                    i += 1
-                    while i < n and code[i] in " \t":
-                        i += 1
-                    if i < n and (code[i].isalpha() or code[i] in "_$"):
-                        return True
-            at = code.find(name, end)
+    for before, end in _word_uses(code, _EVAL_NAMES, budget):
+        if before in "(," and end < n and code[end] == ")":
+            return True
+        i = _blanks(code, end)
+        if i < n and code[i] == "(":
+            i = _blanks(code, i + 1)
+            if i < n and (code[i].isalpha() or code[i] in "_$"):
+                return True
     return False
 
 
