@@ -1615,9 +1615,37 @@ def _container_mounts(args: list[Field], sink: Sink) -> None:
 _CLOUD_COPY_OPTS = frozenset(_w("-d --desc -f --filename -R --repo"))
 
 
+def _gh_api_files(args: list[Field], sink: Sink) -> None:
+    """Files `gh api` sends: `-F key=@FILE` / `--field` values (`-f`/`--raw-field` take text
+    as it is) and the request body `--input FILE`."""
+    for index, arg in enumerate(args):
+        text = arg.text
+        following = args[index + 1] if index + 1 < len(args) else None
+        field: str | None = None
+        if text in ("-F", "--field") and following is not None:
+            field = following.text
+        elif text.startswith("--field="):
+            field = text[len("--field=") :]
+        elif text.startswith("-F") and len(text) > 2:
+            field = text[2:]
+        if field is not None:
+            _, eq, value = field.partition("=")
+            if eq and value.startswith("@") and value not in ("@", "@-"):
+                sink.op(_READ, Field(value[1:], exact=arg.exact), "gh api -F")
+        body: Field | None = None
+        if text == "--input" and following is not None:
+            body = following
+        elif text.startswith("--input="):
+            body = Field(text[len("--input=") :], exact=arg.exact)
+        if body is not None and body.text not in ("", "-"):
+            sink.op(_READ, body, "gh api --input")
+
+
 def _cloud_copy(name: str, args: list[Field], sink: Sink) -> None:
     """`aws s3 cp|sync|mv`, `gsutil cp`, `az storage ... upload`, `gh gist create FILE`."""
     if name == "gh":
+        if args and args[0].text == "api":
+            _gh_api_files(args[1:], sink)
         if (
             len(args) >= 2
             and args[0].text in ("gist", "release")
