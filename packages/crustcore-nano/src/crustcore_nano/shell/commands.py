@@ -913,11 +913,40 @@ def _saved_as(urls: list[Field], name: str, sink: Sink) -> None:
 _GENERIC_FETCH_OPTS = frozenset({"-o", "-d", "--dir", "-i", "--input-file", "-a", "--auth"})
 
 
+_HTTP_METHODS = frozenset(_w("GET POST PUT PATCH DELETE HEAD OPTIONS"))
+
+
 def _generic_fetch(name: str, args: list[Field], sink: Sink) -> None:
     _, pos = parse_opts(args, _GENERIC_FETCH_OPTS)
+    if name in ("http", "https", "xh", "xhs"):
+        _httpie(name, pos, sink)
+        return
     for f in pos:
         if is_url(f.text) or "." in f.text:
             sink.address(f, name, 80)
+
+
+def _httpie(name: str, pos: list[Field], sink: Sink) -> None:
+    """httpie and xh: `[METHOD] URL [ITEM...]`. A URL without a scheme gets `http://` (https
+    for `https`/`xhs`), so a host without a dot (`metadata/computeMetadata/v1/`) is a host;
+    `:8000/x` is localhost. Items `name@FILE`, `name=@FILE` and `name:=@FILE` send a file."""
+    if pos and pos[0].text.upper() in _HTTP_METHODS:
+        pos = pos[1:]
+    if not pos:
+        return
+    url, items = pos[0], pos[1:]
+    text = url.text
+    if not is_url(text) and url.exact and text and not text.startswith("-"):
+        scheme = "https://" if name in ("https", "xhs") else "http://"
+        text = scheme + ("localhost" + text if text.startswith(":") else text)
+        url = Field(text, exact=url.exact)
+    sink.address(url, name, 443 if text.startswith("https://") else 80)
+    for item in items:
+        at = item.text.find("@")
+        if at > 0 and item.text[at - 1] not in ("\\",) and len(item.text) > at + 1:
+            head = item.text[:at]
+            if head.endswith(("=", ":=")) or head.replace("-", "").replace("_", "").isalnum():
+                sink.op(_READ, Field(item.text[at + 1 :], exact=item.exact), name)
 
 
 _NC_OPTS = frozenset(
