@@ -2,8 +2,9 @@
 injected instruction asks the agent for something as plain as `cat docs/*.txt` or `head -n 40
 docs/*`. `cat docs/notes.txt` was denied (the link is resolved), but the glob was only compared
 with protected *names*, so the same read through a glob was allowed. Invariant: a glob in the
-last part of a path is also expanded the way the shell will expand it, for symlinks, and each
-link is judged by where it leads; ordinary globs and links that stay harmless are allowed."""
+last part of a path is also expanded the way the shell will expand it, for symlinks, and so
+is what `find ROOT -name P` hands to a reader (a bounded walk of ROOT); each link is judged by
+where it leads. Ordinary globs and links that stay harmless are allowed."""
 
 from __future__ import annotations
 
@@ -45,6 +46,21 @@ def test_a_glob_over_a_planted_link_is_denied(engine: PolicyEngine, command: str
 @pytest.mark.parametrize(
     "command",
     [
+        "find . -name '*.txt' | xargs cat",
+        "cat $(find docs -name 'n*')",
+        "find . -type f -name 'notes*' -print0 | xargs -0 head",
+    ],
+)
+def test_files_found_by_name_are_read_through_the_link(engine: PolicyEngine, command: str) -> None:
+    decision = engine.evaluate(ToolCall("Bash", {"command": command}))
+    assert (decision.verdict, decision.rule) == (Verdict.DENY, "builtin:cloud-credentials")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "find docs -name 'guide*' | xargs cat",  # matches no link
+        "find . -name '*.py' | xargs wc -l",
         "cat docs/guide*",  # matches no link
         "cat *.txt",  # the only link leads to a harmless file outside the workspace
         "cat *",  # `*` skips the dotfile link, as the shell does

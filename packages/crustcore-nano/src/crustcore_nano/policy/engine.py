@@ -142,6 +142,7 @@ _MAX_CACHED_COMMAND = 4096  # longer commands are analysed each time (bounded ca
 _MAX_GLOB_VARIANTS = 16
 _MAX_GLOB_CANDIDATES = 512  # bounds the work for a glob that matches many protected names
 _MAX_GLOB_LISTING = 4096  # directory entries read to find the symlinks a glob expands to
+_MAX_WALK = 4096  # entries read below a `find` root to find the symlinks its pattern matches
 # Text that joins or nests commands: an earlier one could create what a later glob matches.
 _MULTI_COMMAND = frozenset(";&|\n`$(")
 
@@ -518,6 +519,9 @@ class PolicyEngine:
         repository (`docs/keys.txt -> ~/.aws/credentials`) is then judged by where it leads,
         as `cat docs/keys.txt` is. Regular files are judged by their names (`_glob_variants`)."""
         head, slash, last = path.rpartition("/")
+        root, deep, rest = head.partition("/**")
+        if deep and not rest and not _has_glob(root) and root:
+            return self._links_below(root, last, cwd)  # `find ROOT -name P`: ROOT/**/P
         if not _has_glob(last) or _has_glob(head):
             return []
         directory = self._lexical(head or ("/" if slash else "."), cwd)
@@ -534,6 +538,32 @@ class PolicyEngine:
                         found.append(f"{head}{slash}{name}")
         except (OSError, ValueError):
             return []
+        return found
+
+    def _links_below(self, root: str, pattern: str, cwd: str | None) -> list[str]:
+        """The symlinks under `root` whose names match `pattern` (find's `-name`, dotfiles
+        included), from a walk that follows no link and reads at most `_MAX_WALK` entries
+        (`.git` skipped): `find . -name '*.txt' | xargs cat` then reads a planted link the way
+        `cat` will, through it. A tree larger than the bound is walked only that far."""
+        top = self._lexical(root, cwd)
+        found: list[str] = []
+        pending = [(top, root)]
+        seen = 0
+        while pending and seen < _MAX_WALK and len(found) < _MAX_GLOB_VARIANTS:
+            directory, shown = pending.pop()
+            try:
+                with os.scandir(directory) as entries:
+                    for entry in entries:
+                        seen += 1
+                        if seen >= _MAX_WALK or len(found) >= _MAX_GLOB_VARIANTS:
+                            break
+                        if entry.is_symlink():
+                            if fnmatch.fnmatchcase(entry.name, pattern or "*"):
+                                found.append(f"{shown}/{entry.name}")
+                        elif entry.name != ".git" and entry.is_dir(follow_symlinks=False):
+                            pending.append((entry.path, f"{shown}/{entry.name}"))
+            except (OSError, ValueError):
+                continue
         return found
 
     def _resolver(self, cwd: str | None) -> PathResolver:
