@@ -121,6 +121,15 @@ _EXEC_CALLS = (
     "Bun.spawn",
     "do shell script",
 )
+# Node socket modules by name (`const n = require("net")` never spells `net.` afterwards).
+_NODE_SOCKET_MODULES = (
+    "require('net')",
+    'require("net")',
+    "node:net",
+    "require('tls')",
+    'require("tls")',
+    "node:tls",
+)
 _NET_APIS = (
     "socket",
     "urllib",
@@ -162,12 +171,7 @@ _NET_APIS = (
     "/inet/udp/",
     "Deno.connect",
     # Node modules by name: `const n = require('net'); n.connect(...)` never spells `net.`.
-    "require('net')",
-    'require("net")',
-    "node:net",
-    "require('tls')",
-    'require("tls")',
-    "node:tls",
+    *_NODE_SOCKET_MODULES,
     "require('http')",
     'require("http")',
     "node:http",
@@ -180,12 +184,7 @@ _RAW_SOCKETS = (
     "net.connect",
     "net.createConnection",
     "net.Socket",
-    "require('net')",
-    'require("net")',
-    "node:net",
-    "require('tls')",
-    'require("tls")',
-    "node:tls",
+    *_NODE_SOCKET_MODULES,
     "fsockopen",
     "stream_socket_client",
     "TCPSocket",
