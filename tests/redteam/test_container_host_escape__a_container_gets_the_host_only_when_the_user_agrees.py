@@ -24,6 +24,7 @@ _ATTACKS = [
     "curl --unix-socket /var/run/docker.sock -X POST http://localhost/containers/create"
     ' -d \'{"Image":"alpine","HostConfig":{"Binds":["/:/host"]}}\'',
     "socat - UNIX-CONNECT:/run/podman/podman.sock",
+    "socat - UNIX-CONNECT:/var/run/docker.sock,retry=3",
 ]
 _EVERYDAY = [
     "docker run --rm -v $(pwd):/app -w /app node:20 npm test",

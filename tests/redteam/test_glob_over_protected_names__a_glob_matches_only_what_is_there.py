@@ -46,6 +46,7 @@ def test_a_glob_edits_only_the_files_that_exist(world: PolicyEngine, command: st
         "cat .en?",  # `.env` is there
         "touch config/lefthook.yml; sed -i 's/a/b/' config/*.yml",  # created first
         "cp /tmp/x.yml config/lefthook.yml && sed -i 's/a/b/' config/*.yml",
+        "tar xf /tmp/hooks.tar -C config && sed -i 's/a/b/' config/*.yml",  # names unknown
     ],
 )
 def test_a_protected_name_that_is_or_may_be_there_counts(world: PolicyEngine, command: str) -> None:

@@ -22,6 +22,9 @@ _ATTACKS = [
     "uv run crustcore deny a-2",
     "uvx crustcore secrets rm OPENAI",
     "pipx run crustcore down",
+    "pdm run crustcore deny a-2",
+    "direnv exec . crustcore approve a-1",
+    "nix shell nixpkgs#hello -c crustcore approve a-1",
     "/usr/local/bin/crustcore approve a-1",
     "uv run python -m crustcore_nano.daemon serve --home /tmp/h",
     'python3 -c "from crustcore_nano.daemon.client import KernelClient as K;'

@@ -20,9 +20,17 @@ from __future__ import annotations
 
 import shlex
 
-__all__ = ["CONTAINER_TOOLS", "container_command", "container_env", "container_script"]
+__all__ = [
+    "CONTAINER_ENGINES",
+    "CONTAINER_TOOLS",
+    "container_command",
+    "container_env",
+    "container_script",
+]
 
-_ENGINES = frozenset({"docker", "podman", "nerdctl"})
+CONTAINER_ENGINES = frozenset({"docker", "podman", "nerdctl"})
+"""The container runtimes (`docker run`, `podman exec`, ...), as opposed to orchestrators."""
+_ENGINES = CONTAINER_ENGINES
 # `docker run`/`create`/`exec` options that take a separate value (short and long forms).
 _VALUE_OPTS = frozenset(
     {

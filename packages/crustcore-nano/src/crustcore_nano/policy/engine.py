@@ -33,7 +33,12 @@ from crustcore_nano.normalize import Normalized, NormSignal, normalize_field, no
 from crustcore_nano.paths import PathResolver, PathSignal, ResolvedPath, is_within, lexical_clean
 from crustcore_nano.policy.builtin import SENSITIVE_READS, BuiltinRule, PathRuleIndex, rule
 from crustcore_nano.policy.config import UserPolicy, UserRule
-from crustcore_nano.policy.containers import CONTAINER_TOOLS, container_command, container_script
+from crustcore_nano.policy.containers import (
+    CONTAINER_ENGINES,
+    CONTAINER_TOOLS,
+    container_command,
+    container_script,
+)
 from crustcore_nano.policy.extract import Extraction, Signal, extract, fold_key, split_url
 from crustcore_nano.policy.flowfacts import git_subcommand, shell_flow
 from crustcore_nano.policy.hosts import canonical_host, find_metadata_hosts, metadata_endpoint
@@ -49,6 +54,7 @@ from crustcore_nano.policy.types import Decision, Operation, OpKind, Origin, Too
 from crustcore_nano.shell import CommandFact, ShellAnalysis, ShellSignal, analyze, network_text
 from crustcore_nano.shell import OpKind as ShellOp
 from crustcore_nano.shell.commands import SEARCH_PROGRAMS, remote_path, search_patterns
+from crustcore_nano.shell.leaks import IN_URL
 from crustcore_nano.shell.secretvars import is_secret_name
 
 __all__ = ["Evaluation", "PolicyEngine"]
@@ -143,8 +149,6 @@ _MAX_GLOB_VARIANTS = 16
 _MAX_GLOB_CANDIDATES = 512  # bounds the work for a glob that matches many protected names
 _MAX_GLOB_LISTING = 4096  # directory entries read to find the symlinks a glob expands to
 _MAX_WALK = 4096  # entries read below a `find` root to find the symlinks its pattern matches
-# Text that joins or nests commands: an earlier one could create what a later glob matches.
-_MULTI_COMMAND = frozenset(";&|\n`$(")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,8 +194,8 @@ class _Run:
     """Mutable state of one evaluation."""
 
     __slots__ = (
-        "asks", "ex", "flow_sends", "flow_sensitive", "flow_untrusted", "marker_texts", "ops",
-        "path_ops", "texts", "want_flow", "words",
+        "asks", "ex", "flow_sends", "flow_sensitive", "flow_untrusted", "marker_texts",
+        "one_command", "ops", "path_ops", "texts", "want_flow", "words",
     )  # fmt: skip
 
     def __init__(self, ex: Extraction) -> None:
@@ -208,6 +212,9 @@ class _Run:
         self.flow_untrusted = ""  # from shell lines (see `flowfacts.shell_flow`)
         self.flow_sends = ""
         self.want_flow = True  # False when no caller reads the flow (no session)
+        # Whether the shell line whose paths are being added runs a single command: then
+        # nothing earlier on it can create a name one of its globs would match.
+        self.one_command = True
 
     def deny(self, name: str, what: str, op: Operation | None = None) -> _Deny:
         found = rule(name)
@@ -451,8 +458,7 @@ class PolicyEngine:
             for variant in list(variants):
                 if _has_glob(variant):
                     guessed = self._glob_variants(variant, op.cwd)
-                    if op.command is None or not _MULTI_COMMAND.intersection(op.command):
-                        # Nothing earlier on the line can create a name the glob would match.
+                    if op.command is None or run.one_command:
                         guessed = self._present(guessed, variant, op.cwd)
                     variants.extend(guessed)
                     if op.command is not None:  # only a shell expands the glob
@@ -704,6 +710,7 @@ class PolicyEngine:
                     "builtin:risky-chmod", f"`chmod {chmod.mode} {chmod.path}` is {what}", op
                 )
         self._self_protect_processes(analysis, op, run)
+        run.one_command = len(analysis.commands) <= 1
         skip_git_config: set[int] = set()
         command_text = analysis.command
         for index, fact in enumerate(analysis.commands):
@@ -1533,7 +1540,6 @@ def _unexpand(word: str, secrets: tuple[tuple[str, str], ...]) -> str:
     return word
 
 
-_IN_URL = "value in the URL"  # the end of the analyser's reason for a secret in a client's URL
 _STDIN_SOURCES = ("@-", "@/dev/stdin", "<-", "-")
 
 
@@ -1546,7 +1552,7 @@ def _secrets_to_their_own_hosts(analysis: ShellAnalysis) -> bool:
     found = [f for f in analysis.findings if f.signal is ShellSignal.SECRET_EXFILTRATION]
     for finding in found:
         fact = next((c for c in analysis.commands if c.text == finding.text), None)
-        if fact is None or not finding.reason.endswith(_IN_URL) or not fact.network:
+        if fact is None or not finding.reason.endswith(IN_URL) or not fact.network:
             return False
         if any(a.endswith(_STDIN_SOURCES) for a in fact.argv[1:]):
             return False
@@ -1748,12 +1754,10 @@ def _installs_persistence(name: str, args: list[str]) -> bool:
     return name in ("update-rc.d", "chkconfig", "schtasks")
 
 
-_CONTAINER_RUNTIMES = frozenset({"docker", "podman", "nerdctl"})
 _HOST_CAPS = frozenset(
     {"all", "sys_admin", "sys_ptrace", "sys_module", "sys_rawio", "dac_read_search"}
 )
 _DAEMON_SOCKETS = ("docker.sock", "podman.sock", "containerd.sock", "buildkitd.sock")
-_SOCKET_CLIENTS = frozenset({"curl", "nc", "ncat", "netcat", "socat", "http", "xh"})
 
 
 def _host_access(name: str, args: list[str]) -> str:
@@ -1761,11 +1765,12 @@ def _host_access(name: str, args: list[str]) -> str:
     host's processes or drops its confinement (`--privileged`, `--pid=host`, `--cap-add
     SYS_ADMIN`, `--security-opt ...=unconfined`), or a request to a container daemon's socket
     (which can start such a container, or mount `/`)."""
-    if name in _SOCKET_CLIENTS:
-        if any(a.endswith(_DAEMON_SOCKETS) or a.endswith(_DAEMON_SOCKETS_AT) for a in args):
+    if name in _SENDERS:
+        # socat writes `UNIX-CONNECT:/run/docker.sock,retry=3`: the address ends at a comma.
+        if any(a.split(",", 1)[0].removesuffix(":").endswith(_DAEMON_SOCKETS) for a in args):
             return "talks to a container daemon's socket, which controls the host"
         return ""
-    if name not in _CONTAINER_RUNTIMES:
+    if name not in CONTAINER_ENGINES:
         return ""
     for index, arg in enumerate(args):
         key, eq, value = arg.partition("=")
@@ -1780,9 +1785,6 @@ def _host_access(name: str, args: list[str]) -> str:
         if key == "--security-opt" and "unconfined" in value:
             return "runs a container without its security profile"
     return ""
-
-
-_DAEMON_SOCKETS_AT = tuple(f"{s}:" for s in _DAEMON_SOCKETS)  # socat `UNIX-CONNECT:...sock`
 
 
 def _remote_url(word: str) -> bool:
@@ -1852,16 +1854,6 @@ def _inert_node_options(value: str) -> bool:
     return bool(words)
 
 
-# Programs that run another program named among their first words (`uv run crustcore ...`,
-# `./dev run crustcore ...`, `pipx run crustcore ...`).
-_RUNNERS = frozenset(
-    {
-        "uv", "uvx", "pipx", "poetry", "pdm", "hatch", "rye", "pixi", "conda", "mamba",
-        "micromamba", "dev", "nix", "direnv", "tox", "nox", "just", "make",
-    }
-)  # fmt: skip
-
-
 def _drives_the_kernel(code: str) -> bool:
     """Interpreter code that loads CrustCore's kernel client or admin commands (it could take
     the admin role, as the CLI does, and resolve its own approvals)."""
@@ -1870,25 +1862,21 @@ def _drives_the_kernel(code: str) -> bool:
 
 
 def _crustcore_cli(argv: Sequence[str]) -> Sequence[str] | None:
-    """The arguments of a `crustcore` CLI run, however it is started: by name or path, through
-    a runner (`uv run crustcore approve ...`), or as `python -m crustcore_nano ...`; None when
-    the command is not the CLI."""
+    """The arguments of a `crustcore` CLI run, however it is started: by name or path, or as
+    `python -m crustcore_nano ...` (runners such as `uv run` and `uvx` are unwrapped by the
+    shell analyser first); None when the command is not the CLI."""
     if not argv:
         return None
     program = os.path.basename(argv[0]).lower()
     if program == "crustcore":
         return argv[1:]
-    if program.startswith("python") or program in ("uv", "pypy", "pypy3"):
+    if program.startswith(("python", "pypy")):
         for index, arg in enumerate(argv[1:8], start=1):
             module = argv[index + 1] if arg == "-m" and index + 1 < len(argv) else ""
             if arg.startswith("-m") and len(arg) > 2:
                 module = arg[2:]
             if module.split(".")[0].lower() == "crustcore_nano":
                 return argv[index + (1 if len(arg) > 2 else 2) :]
-    if program in _RUNNERS:
-        for index, arg in enumerate(argv[1:6], start=1):
-            if os.path.basename(arg).lower() == "crustcore":
-                return argv[index + 1 :]
     return None
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 from crustcore_nano.shell.expand import Field
 from crustcore_nano.shell.options import Opt, parse_opts
 
-__all__ = ["SECRET_SINKS", "secret_sent"]
+__all__ = ["IN_URL", "SECRET_SINKS", "secret_sent"]
 
 _CURL = frozenset({"curl"})
 _WGET = frozenset({"wget"})
@@ -112,6 +112,11 @@ _HTTPIE_VALUE_OPTS = frozenset({"-a", "--auth", "-A", "--auth-type", "-o", "--ou
 _HTTPIE_AUTH = frozenset({"-a", "--auth"})
 
 
+IN_URL = "puts a secret variable's value in the URL"
+"""How the reason for a secret in a client's URL ends (the engine excuses some of them: a
+provider key sent to its own provider's host)."""
+
+
 def _credential_header(text: str) -> bool:
     """Whether a `Name: value` header's name marks it as a credential header."""
     name, colon, _value = text.partition(":")
@@ -132,7 +137,7 @@ def _curl(args: list[Field], stdin_secret: bool) -> str | None:
         return f"curl {opt.name} sends a secret variable's value"
     for f in pos:
         if f.secret:
-            return "curl puts a secret variable's value in the URL"
+            return f"curl {IN_URL}"
     if stdin_secret and _curl_reads_stdin(opts):
         return "curl sends standard input that carries a secret variable's value"
     return None
@@ -166,7 +171,7 @@ def _wget(args: list[Field], stdin_secret: bool) -> str | None:
         return f"wget {opt.name} sends a secret variable's value"
     for f in pos:
         if f.secret:
-            return "wget puts a secret variable's value in the URL"
+            return f"wget {IN_URL}"
     return None
 
 

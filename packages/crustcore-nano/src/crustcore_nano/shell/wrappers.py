@@ -96,6 +96,8 @@ _SPECS: dict[str, _Spec] = {
     ),
     "busybox": _s(),
     "command": _s(),
+    # Tool runners that start the program named after their own options.
+    "uvx": _s("--from --with --with-requirements --python -p --index --env-file"),
 }
 
 _RUN_SUBCOMMANDS: dict[str, tuple[str, frozenset[str]]] = {
@@ -122,12 +124,32 @@ _RUN_SUBCOMMANDS: dict[str, tuple[str, frozenset[str]]] = {
     "bundle": ("exec", frozenset()),
     "conda": ("run", frozenset({"-n", "--name", "-p", "--prefix"})),
     "pixi": ("run", frozenset({"-e", "--environment", "--manifest-path"})),
+    "mamba": ("run", frozenset({"-n", "--name", "-p", "--prefix"})),
+    "micromamba": ("run", frozenset({"-n", "--name", "-p", "--prefix"})),
+    "pdm": ("run", frozenset({"-p", "--project"})),
+    "hatch": ("run", frozenset({"-e", "--env"})),
+    "rye": ("run", frozenset({"--pyproject"})),
+    "pipx": ("run", frozenset({"--spec", "--python", "--index-url", "--pip-args"})),
+    "dev": ("run", frozenset()),  # a project's `./dev run CMD` script
 }
 
 _MAX_WRAPPERS = 16
 
 WRAPPER_NAMES = frozenset(
-    {"env", "su", "runuser", "sg", "watch", "flock", "script", "xargs", "command", "sudoedit"}
+    {
+        "env",
+        "su",
+        "runuser",
+        "sg",
+        "watch",
+        "flock",
+        "script",
+        "xargs",
+        "command",
+        "sudoedit",
+        "direnv",
+        "nix",
+    }
     | _SPECS.keys()
     | _RUN_SUBCOMMANDS.keys()
 )
@@ -173,6 +195,11 @@ def unwrap(argv: list[Field], sink: Sink) -> Unwrapped:
                 wrappers.append(name)
                 return Unwrapped(rest, tuple(wrappers), xargs, True)
             argv = rest
+        elif name == "direnv" and len(args) >= 3 and args[0].text == "exec":
+            argv = args[2:]  # `direnv exec DIR CMD...`
+        elif name == "nix" and any(a.text in ("-c", "--command") for a in args):
+            cut = next(i for i, a in enumerate(args) if a.text in ("-c", "--command"))
+            argv = args[cut + 1 :]  # `nix shell PKGS -c CMD...`, `nix develop --command ...`
         elif (
             name in _RUN_SUBCOMMANDS
             and len(args) >= 1
