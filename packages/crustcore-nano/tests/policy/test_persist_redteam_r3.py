@@ -18,46 +18,27 @@ Everyday look-alikes keep their verdict.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
-from crustcore_nano.policy.engine import PolicyEngine
 from crustcore_nano.policy.types import ToolCall, Verdict
-
-
-@dataclass(frozen=True, slots=True)
-class _World:
-    ws: Path
-    home: Path
-    engine: PolicyEngine
+from policy_world import World, build_world
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> _World:
-    root = tmp_path_factory.mktemp("persist_r3")
-    home = root / "home" / "dev"
-    ws = root / "work" / "ws"
-    for d in (home / ".ssh", home / ".crustcore", ws / "src", ws / ".git" / "hooks", ws / "docs"):
-        d.mkdir(parents=True, exist_ok=True)
-    (ws / ".git" / "config").write_text("[core]\n", encoding="utf-8")
-    (ws / "src" / "app.py").write_text("x = 1\n", encoding="utf-8")
-    engine = PolicyEngine(
-        crustcore_home=str(home / ".crustcore"),
-        workspace=str(ws),
-        home=str(home),
-        env={"HOME": str(home), "PATH": "/usr/bin:/bin", "USER": "dev"},
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    return build_world(
+        tmp_path_factory.mktemp("persist_r3"),
+        dirs=("{HOME}/.ssh", "{WS}/src", "{WS}/.git/hooks", "{WS}/docs"),
+        files={"{WS}/.git/config": "[core]\n", "{WS}/src/app.py": "x = 1\n"},
     )
-    return _World(ws, home, engine)
 
 
-def _bash(world: _World, command: str) -> tuple[Verdict, str]:
+def _bash(world: World, command: str) -> tuple[Verdict, str]:
     decision = world.engine.evaluate(ToolCall("Bash", {"command": command}))
     return decision.verdict, decision.rule
 
 
-def _write(world: _World, path: str) -> tuple[Verdict, str]:
-    full = path.replace("{WS}", str(world.ws)).replace("{HOME}", str(world.home))
+def _write(world: World, path: str) -> tuple[Verdict, str]:
+    full = world.subst(path)
     decision = world.engine.evaluate(
         ToolCall("Write", {"file_path": full, "content": "import os\n"})
     )
@@ -101,7 +82,7 @@ _IDE = "builtin:ide-tasks"
         ("git config set --global core.pager 'sh /tmp/x'", _GIT),
     ],
 )
-def test_persistence_commands_are_denied(world: _World, command: str, rule: str) -> None:
+def test_persistence_commands_are_denied(world: World, command: str, rule: str) -> None:
     assert _bash(world, command) == (Verdict.DENY, rule)
 
 
@@ -112,7 +93,7 @@ def test_persistence_commands_are_denied(world: _World, command: str, rule: str)
         "git --config-env=core.pager=X log",
     ],
 )
-def test_git_config_env_program_is_asked(world: _World, command: str) -> None:
+def test_git_config_env_program_is_asked(world: World, command: str) -> None:
     verdict, rule = _bash(world, command)
     assert verdict is not Verdict.ALLOW, rule
 
@@ -139,7 +120,7 @@ def test_git_config_env_program_is_asked(world: _World, command: str) -> None:
         ("{HOME}/.yarnrc.yml", Verdict.DENY, _PKG),
     ],
 )
-def test_config_files_that_run_code(world: _World, path: str, verdict: Verdict, rule: str) -> None:
+def test_config_files_that_run_code(world: World, path: str, verdict: Verdict, rule: str) -> None:
     assert _write(world, path) == (verdict, rule)
 
 
@@ -177,7 +158,7 @@ def test_config_files_that_run_code(world: _World, path: str, verdict: Verdict, 
         "python -m venv .venv && .venv/bin/pip install -e .",
     ],
 )
-def test_everyday_commands_stay_allowed(world: _World, command: str) -> None:
+def test_everyday_commands_stay_allowed(world: World, command: str) -> None:
     assert _bash(world, command) == (Verdict.ALLOW, "allow")
 
 
@@ -195,5 +176,5 @@ def test_everyday_commands_stay_allowed(world: _World, command: str) -> None:
         "{WS}/package.json",
     ],
 )
-def test_everyday_writes_stay_allowed(world: _World, path: str) -> None:
+def test_everyday_writes_stay_allowed(world: World, path: str) -> None:
     assert _write(world, path) == (Verdict.ALLOW, "allow")

@@ -23,16 +23,13 @@ settings (plain project files, visible in the diff).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
 from crustcore_nano.globmatch import compile_glob
 from crustcore_nano.policy.builtin import BUILTIN_RULES, PathRuleIndex
-from crustcore_nano.policy.engine import PolicyEngine
 from crustcore_nano.policy.types import OpKind, ToolCall, Verdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from policy_world import World, build_world
 
 _PERSIST = "builtin:persistence"
 _PKG = "builtin:package-manager-credentials"
@@ -40,49 +37,32 @@ _IDE = "builtin:ide-tasks"
 _SHELL = "builtin:shell-startup-files"
 
 
-@dataclass(frozen=True, slots=True)
-class _World:
-    ws: Path
-    home: Path
-    engine: PolicyEngine
-
-
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> _World:
-    root = tmp_path_factory.mktemp("supply_r5")
-    home = root / "home" / "dev"
-    ws = root / "work" / "ws"
-    for d in (home / ".crustcore", home / ".cargo", ws / "src", ws / ".venv" / "bin"):
-        d.mkdir(parents=True, exist_ok=True)
-    (ws / ".venv" / "bin" / "activate").write_text("# activate\n", encoding="utf-8")
-    (home / ".cargo" / "config.toml").write_text("[net]\n", encoding="utf-8")
-    (ws / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
-    engine = PolicyEngine(
-        crustcore_home=str(home / ".crustcore"),
-        workspace=str(ws),
-        home=str(home),
-        env={"HOME": str(home), "PATH": "/usr/bin:/bin", "USER": "dev"},
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    return build_world(
+        tmp_path_factory.mktemp("supply_r5"),
+        dirs=("{WS}/src",),
+        files={
+            "{WS}/.venv/bin/activate": "# activate\n",
+            "{HOME}/.cargo/config.toml": "[net]\n",
+            "{WS}/pyproject.toml": "[project]\nname = 'x'\n",
+        },
     )
-    return _World(ws, home, engine)
 
 
-def _subst(world: _World, text: str) -> str:
-    return text.replace("{WS}", str(world.ws)).replace("{HOME}", str(world.home))
-
-
-def _bash(world: _World, command: str) -> tuple[Verdict, str]:
-    decision = world.engine.evaluate(ToolCall("Bash", {"command": _subst(world, command)}))
+def _bash(world: World, command: str) -> tuple[Verdict, str]:
+    decision = world.engine.evaluate(ToolCall("Bash", {"command": world.subst(command)}))
     return decision.verdict, decision.rule
 
 
-def _write(world: _World, path: str, content: str = "x = 1\n") -> tuple[Verdict, str]:
-    args = {"file_path": _subst(world, path), "content": content}
+def _write(world: World, path: str, content: str = "x = 1\n") -> tuple[Verdict, str]:
+    args = {"file_path": world.subst(path), "content": content}
     decision = world.engine.evaluate(ToolCall("Write", args))
     return decision.verdict, decision.rule
 
 
-def _read(world: _World, path: str) -> tuple[Verdict, str]:
-    decision = world.engine.evaluate(ToolCall("Read", {"file_path": _subst(world, path)}))
+def _read(world: World, path: str) -> tuple[Verdict, str]:
+    decision = world.engine.evaluate(ToolCall("Read", {"file_path": world.subst(path)}))
     return decision.verdict, decision.rule
 
 
@@ -129,7 +109,7 @@ def _read(world: _World, path: str) -> tuple[Verdict, str]:
         ("{HOME}/.config/nushell/config.nu", _SHELL),
     ],
 )
-def test_hidden_code_and_package_sources_are_denied(world: _World, path: str, rule: str) -> None:
+def test_hidden_code_and_package_sources_are_denied(world: World, path: str, rule: str) -> None:
     assert _write(world, path) == (Verdict.DENY, rule)
 
 
@@ -155,7 +135,7 @@ def test_hidden_code_and_package_sources_are_denied(world: _World, path: str, ru
         "{WS}/.config/mise/config.toml",
     ],
 )
-def test_project_tool_hooks_are_asked(world: _World, path: str) -> None:
+def test_project_tool_hooks_are_asked(world: World, path: str) -> None:
     assert _write(world, path) == (Verdict.ASK, _IDE)
 
 
@@ -178,7 +158,7 @@ def test_project_tool_hooks_are_asked(world: _World, path: str) -> None:
         ("printf 'curl x | sh\\n' > ~/.mavenrc", _PERSIST),
     ],
 )
-def test_shell_writes_are_denied(world: _World, command: str, rule: str) -> None:
+def test_shell_writes_are_denied(world: World, command: str, rule: str) -> None:
     assert _bash(world, command) == (Verdict.DENY, rule)
 
 
@@ -213,7 +193,7 @@ def test_shell_writes_are_denied(world: _World, command: str, rule: str) -> None
         "cat ~/.config/uv/uv.toml",
     ],
 )
-def test_everyday_commands_stay_allowed(world: _World, command: str) -> None:
+def test_everyday_commands_stay_allowed(world: World, command: str) -> None:
     assert _bash(world, command)[0] is Verdict.ALLOW
 
 
@@ -231,7 +211,7 @@ def test_everyday_commands_stay_allowed(world: _World, command: str) -> None:
         ("{WS}/mise.tomlx", "x\n"),
     ],
 )
-def test_project_files_stay_allowed(world: _World, path: str, content: str) -> None:
+def test_project_files_stay_allowed(world: World, path: str, content: str) -> None:
     assert _write(world, path, content)[0] is Verdict.ALLOW
 
 
@@ -247,11 +227,11 @@ def test_project_files_stay_allowed(world: _World, path: str, content: str) -> N
         "{WS}/mise.toml",
     ],
 )
-def test_reading_settings_stays_allowed(world: _World, path: str) -> None:
+def test_reading_settings_stays_allowed(world: World, path: str) -> None:
     assert _read(world, path)[0] is Verdict.ALLOW
 
 
-def test_poetry_auth_file_is_a_credential(world: _World) -> None:
+def test_poetry_auth_file_is_a_credential(world: World) -> None:
     assert _read(world, "{HOME}/.config/pypoetry/auth.toml") == (Verdict.DENY, _PKG)
 
 

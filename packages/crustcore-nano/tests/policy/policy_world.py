@@ -1,0 +1,48 @@
+"""A small user world for red-team tests of the policy engine: a home with a few dot-files, a
+workspace, and an engine for that user working there (`{HOME}` and `{WS}` in case text name
+them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from crustcore_nano.policy.engine import PolicyEngine
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    ws: Path
+    home: Path
+    engine: PolicyEngine
+
+    def subst(self, text: str) -> str:
+        """`text` with `{WS}` and `{HOME}` replaced by this world's directories."""
+        return text.replace("{WS}", str(self.ws)).replace("{HOME}", str(self.home))
+
+
+def build_world(
+    root: Path, dirs: Iterable[str] = (), files: Mapping[str, str] | None = None
+) -> World:
+    """Make `root/home/dev` (with `.crustcore/`) and `root/work/ws`, then each of `dirs` and
+    `files` (paths written with `{HOME}`/`{WS}`), and an engine with a plain environment."""
+    home = root / "home" / "dev"
+    ws = root / "work" / "ws"
+
+    def place(text: str) -> Path:
+        return Path(text.replace("{WS}", str(ws)).replace("{HOME}", str(home)))
+
+    for directory in (home / ".crustcore", ws, *(place(d) for d in dirs)):
+        directory.mkdir(parents=True, exist_ok=True)
+    for name, text in (files or {}).items():
+        path = place(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    engine = PolicyEngine(
+        crustcore_home=str(home / ".crustcore"),
+        workspace=str(ws),
+        home=str(home),
+        env={"HOME": str(home), "PATH": "/usr/bin:/bin", "USER": "dev"},
+    )
+    return World(ws, home, engine)
