@@ -14,9 +14,10 @@ import random
 import string
 
 import pytest
-from crustcore_nano.dlp import Confidence, Finding, redact, scan
+from crustcore_nano.dlp import Confidence, redact, scan
 from crustcore_nano.dlp.cmdline import program_in_array
 from crustcore_nano.dlp.heuristics import is_placeholder, looks_like_test_value
+from dlp_testkit import only
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,12 +35,6 @@ def _b64(raw: bytes | str) -> str:
 
 PW = _rand(18)
 TOKEN = _rand(40)
-
-
-def _only(text: str, kind: str) -> Finding:
-    found = [f for f in scan(text) if f.type == kind]
-    assert len(found) == 1, (kind, scan(text), text)
-    return found[0]
 
 
 def _service_account(private_key: str) -> dict[str, str]:
@@ -246,7 +241,7 @@ def test_credential_is_found_in_its_json_or_tabbed_form(
     case: tuple[str, str, str, Confidence, bool],
 ) -> None:
     text, kind, secret, confidence, test_key = case
-    finding = _only(text, kind)
+    finding = only(text, kind)
     assert text[finding.start : finding.end] == secret
     assert finding.confidence is confidence
     assert finding.test_key is test_key
@@ -311,7 +306,7 @@ def test_json_key_auth_without_a_key_is_not_reported(decoded: str) -> None:
 def test_truncated_json_key_auth_is_medium() -> None:
     cut = KEY_FILE[: len(KEY_FILE) // 2]
     auth = _b64("_json_key:" + cut)
-    finding = _only(json.dumps({"auths": {"gcr.io": {"auth": auth}}}), "docker-config-auth")
+    finding = only(json.dumps({"auths": {"gcr.io": {"auth": auth}}}), "docker-config-auth")
     assert finding.confidence is Confidence.MEDIUM
 
 
@@ -371,7 +366,7 @@ def test_argv_array_password_is_reported_at_its_escaped_span(password: str, spac
         ),
     ):
         text = json.dumps({"command": argv}, separators=separators)
-        finding = _only(text, kind)
+        finding = only(text, kind)
         assert text[finding.start : finding.end] == json.dumps(password)[1:-1]
         assert finding.blocking
         assert json.loads(redact(text))["command"][0] == argv[0]
@@ -466,7 +461,7 @@ def test_json_key_auth_is_high_whole_and_never_raises_cut(seed: int, cut: int) -
     rng = random.Random(seed)
     key_file = json.dumps(_service_account(_pem(rng)))
     auth = _b64("_json_key:" + key_file)
-    whole = _only(json.dumps({"auths": {"gcr.io": {"auth": auth}}}), "docker-config-auth")
+    whole = only(json.dumps({"auths": {"gcr.io": {"auth": auth}}}), "docker-config-auth")
     assert whole.confidence is Confidence.HIGH
     truncated = auth[: min(cut, len(auth) - 8)]  # the key file loses at least its closing `}`
     for finding in scan(json.dumps({"auths": {"gcr.io": {"auth": truncated}}})):

@@ -15,7 +15,7 @@ import re
 import string
 
 import pytest
-from crustcore_nano.dlp import Confidence, Finding, redact, scan
+from crustcore_nano.dlp import Confidence, redact, scan
 from crustcore_nano.dlp.checks import decoded_user_password, is_azurite_key
 from crustcore_nano.dlp.cmdline import (
     BASIC_AUTH_TOOLS,
@@ -24,6 +24,7 @@ from crustcore_nano.dlp.cmdline import (
     option_pattern,
     program_before,
 )
+from dlp_testkit import only
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -47,12 +48,6 @@ PW2 = _rand(24)
 TOKEN = _rand(40)
 BASIC = _b64(f"deploy:{PW}".encode())
 SB_KEY = _b64(_RNG.randbytes(32))
-
-
-def _only(text: str, kind: str) -> Finding:
-    found = [f for f in scan(text) if f.type == kind]
-    assert len(found) == 1, (kind, scan(text), text)
-    return found[0]
 
 
 # (text, type, reported text, confidence, test key)
@@ -242,7 +237,7 @@ POSITIVES: list[tuple[str, str, str, Confidence, bool]] = [
 @pytest.mark.parametrize("case", POSITIVES, ids=[f"{c[1]}-{i}" for i, c in enumerate(POSITIVES)])
 def test_embedded_credential_is_found(case: tuple[str, str, str, Confidence, bool]) -> None:
     text, kind, secret, confidence, test_key = case
-    finding = _only(text, kind)
+    finding = only(text, kind)
     assert text[finding.start : finding.end] == secret
     assert finding.confidence is confidence
     assert finding.test_key is test_key
@@ -316,7 +311,7 @@ def test_look_alike_is_not_a_live_credential(text: str) -> None:
 def test_emulator_key_is_a_test_key_anywhere() -> None:
     assert is_azurite_key(_AZURITE)
     assert not is_azurite_key(_b64(_RNG.randbytes(64)))
-    finding = _only(
+    finding = only(
         f"DefaultEndpointsProtocol=https;AccountKey={_AZURITE};", "azure-storage-account-key"
     )
     assert finding.test_key and not finding.blocking
@@ -366,7 +361,7 @@ _PASSWORDS = st.text(alphabet=_B62 + "!#*+,.@^_~", min_size=12, max_size=40).fil
 def test_mysql_password_is_reported_at_its_exact_span(password: str, form: str) -> None:
     option = form.format(password)
     text = f"mysql -h db.acme.internal -uapp {option} appdb"
-    finding = _only(text, "command-line-password")
+    finding = only(text, "command-line-password")
     assert text[finding.start : finding.end] == password
     assert finding.blocking
 

@@ -20,7 +20,7 @@ import string
 from pathlib import Path
 
 import pytest
-from crustcore_nano.dlp import Confidence, Finding, redact, scan
+from crustcore_nano.dlp import Confidence, scan
 from crustcore_nano.dlp.checksums import crc32_base62_tail
 from crustcore_nano.dlp.cli import scan_main
 from crustcore_nano.dlp.fixture_paths import downgrade_fixture_keys, is_fixture_path
@@ -32,6 +32,7 @@ from crustcore_nano.dlp.heuristics import (
     looks_like_code_expression,
     looks_like_public_key_der,
 )
+from dlp_testkit import assert_secret, only
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -41,25 +42,6 @@ _RNG = random.Random(5_2026_11_23)
 
 def _rand(n: int, alphabet: str = _B62) -> str:
     return "Q7" + "".join(_RNG.choice(alphabet) for _ in range(n - 2))
-
-
-def _only(text: str, kind: str) -> Finding:
-    found = [f for f in scan(text) if f.type == kind]
-    assert len(found) == 1, (kind, scan(text), text)
-    return found[0]
-
-
-def _assert_secret(text: str, kind: str, secret: str, *, test_key: bool = False) -> None:
-    finding = _only(text, kind)
-    assert text[finding.start : finding.end] == secret
-    assert finding.test_key is test_key
-    if test_key:
-        assert finding.confidence is Confidence.LOW
-    else:
-        assert finding.blocking
-    redacted = redact(text)
-    assert secret not in redacted
-    assert f"[REDACTED:{kind}]" in redacted
 
 
 def _assert_quiet(text: str) -> None:
@@ -130,7 +112,7 @@ def test_code_expression_heuristic_rejects_random_text() -> None:
 def test_random_secret_assigned_to_secret_name_is_still_reported() -> None:
     value = _rand(24)
     text = f'client_secret = "{value}"'
-    finding = _only(text, "generic-secret-assignment")
+    finding = only(text, "generic-secret-assignment")
     assert text[finding.start : finding.end] == value
     assert not finding.test_key
 
@@ -184,12 +166,12 @@ def test_sample_credentials_in_urls_are_quiet(line: str) -> None:
 
 def test_real_password_in_compose_service_url_still_blocks() -> None:
     password = _rand(18)
-    _assert_secret(
+    assert_secret(
         f"DATABASE_URL=postgres://app:{password}@db:5432/app",
         "postgres-connection-string",
         password,
     )
-    _assert_secret(
+    assert_secret(
         f"url: mysql://scott:{password}@db.acme.io/app", "mysql-connection-string", password
     )
 
@@ -212,8 +194,8 @@ def test_env_password_variable_in_code_dict_is_not_a_secret() -> None:
     _assert_nothing('        env = {"MYSQL_PWD": password}')
     _assert_nothing("        env = {'PGPASSWORD': conn.password, **os.environ}")
     password = _rand(16)
-    _assert_secret(f'{{"MYSQL_PWD": "{password}"}}', "client-password-env", password)
-    _assert_secret(f"  MYSQL_PWD: {password}", "client-password-env", password)
+    assert_secret(f'{{"MYSQL_PWD": "{password}"}}', "client-password-env", password)
+    assert_secret(f"  MYSQL_PWD: {password}", "client-password-env", password)
 
 
 def test_published_oauth_examples_are_test_keys() -> None:
@@ -348,13 +330,13 @@ def test_cli_reports_fixture_keys_as_test_keys(tmp_path: Path) -> None:
 
 def test_pgpass_lines() -> None:
     pw = _rand(18)
-    _assert_secret(f"db.acme.io:5432:orders:app:{pw}\n", "pgpass-password", pw)
-    _assert_secret(f"# comment\n*:*:*:replicator:{pw}", "pgpass-password", pw)
-    _assert_secret(f'echo "pg.acme.io:6432:*:billing:{pw}" > ~/.pgpass', "pgpass-password", pw)
-    _assert_secret(f"echo pg.acme.io:6432:*:billing:{pw} >> ~/.pgpass", "pgpass-password", pw)
+    assert_secret(f"db.acme.io:5432:orders:app:{pw}\n", "pgpass-password", pw)
+    assert_secret(f"# comment\n*:*:*:replicator:{pw}", "pgpass-password", pw)
+    assert_secret(f'echo "pg.acme.io:6432:*:billing:{pw}" > ~/.pgpass', "pgpass-password", pw)
+    assert_secret(f"echo pg.acme.io:6432:*:billing:{pw} >> ~/.pgpass", "pgpass-password", pw)
     escaped = pw[:8] + "\\:" + pw[8:]
-    _assert_secret(f"wh.acme.io:5432:dw:etl:{escaped}\n", "pgpass-password", escaped)
-    _assert_secret(f"localhost:5432:app:app:{pw}\n", "pgpass-password", pw, test_key=True)
+    assert_secret(f"wh.acme.io:5432:dw:etl:{escaped}\n", "pgpass-password", escaped)
+    assert_secret(f"localhost:5432:app:app:{pw}\n", "pgpass-password", pw, test_key=True)
 
 
 PGPASS_LOOKALIKES = [
@@ -383,20 +365,20 @@ def test_ini_passwords() -> None:
     pypirc = (
         f"[distutils]\nindex-servers =\n    pypi\n\n[pypi]\nusername = deploy\npassword = {pw}\n"
     )
-    _assert_secret(pypirc, "ini-password", pw)
+    assert_secret(pypirc, "ini-password", pw)
     custom = f"[internal]\nrepository = https://pypi.acme.io/\nusername = ci\npassword: {pw}\n"
-    _assert_secret(custom, "ini-password", pw)
+    assert_secret(custom, "ini-password", pw)
     mycnf = f'[client]\nuser = backup\npassword = "{pw}"\nhost = db.acme.io\n'
-    _assert_secret(mycnf, "ini-password", pw)
+    assert_secret(mycnf, "ini-password", pw)
     after = f"[client]\npassword={pw}\nuser=backup\n"
-    _assert_secret(after, "ini-password", pw)
+    assert_secret(after, "ini-password", pw)
     test = (
         f"[testpypi]\nrepository = https://test.pypi.org/legacy/\nusername = u\npassword = {pw}\n"
     )
-    _assert_secret(test, "ini-password", pw, test_key=True)
+    assert_secret(test, "ini-password", pw, test_key=True)
     local = f"[client]\nuser = app\nhost = localhost\npassword = {pw}\n"
-    _assert_secret(local, "ini-password", pw, test_key=True)
-    _assert_secret(f"[pypi]\npassword = {pw}\n", "ini-password", pw)
+    assert_secret(local, "ini-password", pw, test_key=True)
+    assert_secret(f"[pypi]\npassword = {pw}\n", "ini-password", pw)
 
 
 INI_LOOKALIKES = [
@@ -438,11 +420,11 @@ def test_kubernetes_json_secret_data() -> None:
         json.dumps(_secret(password=encoded), separators=(",", ":")),
         json.dumps({"kind": "List", "items": [_secret(password=encoded)]}, indent=4),
     ):
-        _assert_secret(dump, "kubernetes-secret-data", encoded)
+        assert_secret(dump, "kubernetes-secret-data", encoded)
     string_data = json.dumps(
         {"apiVersion": "v1", "kind": "Secret", "stringData": {"API_TOKEN": pw}}
     )
-    _assert_secret(string_data, "kubernetes-secret-data", pw)
+    assert_secret(string_data, "kubernetes-secret-data", pw)
 
 
 def test_kubernetes_json_lookalikes() -> None:
@@ -529,7 +511,7 @@ def test_service_account_key_whose_base64_spells_a_word_is_still_found() -> None
     key = f"-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n"
     key_file = json.dumps({"type": "service_account", "private_key": key})
     auth = base64.b64encode(("_json_key:" + key_file).encode()).decode()
-    finding = _only(json.dumps({"auths": {"gcr.io": {"auth": auth}}}), "docker-config-auth")
+    finding = only(json.dumps({"auths": {"gcr.io": {"auth": auth}}}), "docker-config-auth")
     assert finding.confidence is Confidence.HIGH
     template = key_file.replace(_rsa_like_body(8)[2], "<your key here>")
     auth = base64.b64encode(("_json_key:" + template).encode()).decode()

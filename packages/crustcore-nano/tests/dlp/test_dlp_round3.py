@@ -16,9 +16,10 @@ import random
 import string
 
 import pytest
-from crustcore_nano.dlp import Confidence, Finding, redact, scan
+from crustcore_nano.dlp import Confidence, redact, scan
 from crustcore_nano.dlp.cmdline import program_in_array
 from crustcore_nano.dlp.heuristics import is_placeholder
+from dlp_testkit import assert_secret, only
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -32,25 +33,6 @@ def _rand(n: int, alphabet: str = _B62) -> str:
 
 PW = "Q7" + _rand(16)
 TOKEN_900 = _rand(900, _B62 + "-_")
-
-
-def _only(text: str, kind: str) -> Finding:
-    found = [f for f in scan(text) if f.type == kind]
-    assert len(found) == 1, (kind, scan(text), text)
-    return found[0]
-
-
-def _assert_secret(text: str, kind: str, secret: str, *, test_key: bool = False) -> None:
-    finding = _only(text, kind)
-    assert text[finding.start : finding.end] == secret
-    assert finding.test_key is test_key
-    if test_key:
-        assert finding.confidence is Confidence.LOW
-    else:
-        assert finding.blocking
-    redacted = redact(text)
-    assert secret not in redacted
-    assert f"[REDACTED:{kind}]" in redacted
 
 
 # --- 1. argv lists in code -------------------------------------------------------------------
@@ -88,7 +70,7 @@ ARGV_IN_CODE = [
 
 @pytest.mark.parametrize(("text", "kind"), ARGV_IN_CODE)
 def test_password_in_an_argv_list_in_code_is_found(text: str, kind: str) -> None:
-    _assert_secret(text, kind, PW)
+    assert_secret(text, kind, PW)
 
 
 # --- 2. MCP entries, `args` before `command` ------------------------------------------------
@@ -106,7 +88,7 @@ MCP_ENTRIES = [
 
 @pytest.mark.parametrize("text", MCP_ENTRIES)
 def test_mcp_entry_in_either_order_is_found(text: str) -> None:
-    _assert_secret(text, "command-line-password", PW)
+    assert_secret(text, "command-line-password", PW)
 
 
 def test_args_before_command_of_another_entry_is_not_read_as_its_own() -> None:
@@ -146,14 +128,14 @@ LONG_VALUES = [_rand(n, _B62 + "-_.") for n in (257, 600, 2500, 6000)]
 )
 def test_long_docker_login_token_is_redacted_whole(template: str, value: str) -> None:
     value = "Z9" + value[2:]  # no `ya29.` prefix: the command-line detector must take it all
-    _assert_secret(template.format(v=value), "command-line-password", value)
+    assert_secret(template.format(v=value), "command-line-password", value)
 
 
 @pytest.mark.parametrize("n", [220, 1500, 3000, 7000])
 def test_long_google_access_token_is_redacted_whole(n: int) -> None:
     token = "ya29." + _rand(n, _B62 + "-_")
     text = f"docker login -u oauth2accesstoken -p {token} https://gcr.io"
-    _assert_secret(text, "google-oauth-access-token", token)
+    assert_secret(text, "google-oauth-access-token", token)
 
 
 # --- 4. client configuration ----------------------------------------------------------------
@@ -198,7 +180,7 @@ CONFIG_POSITIVES = [
 
 @pytest.mark.parametrize(("text", "kind"), CONFIG_POSITIVES)
 def test_password_in_client_configuration_is_found(text: str, kind: str) -> None:
-    _assert_secret(text, kind, PW)
+    assert_secret(text, kind, PW)
 
 
 @pytest.mark.parametrize(
@@ -215,7 +197,7 @@ def test_password_in_client_configuration_is_found(text: str, kind: str) -> None
     ],
 )
 def test_local_and_example_configuration_is_a_test_key(text: str, kind: str) -> None:
-    finding = _only(text, kind)
+    finding = only(text, kind)
     assert finding.test_key
     assert finding.confidence is Confidence.LOW
 
@@ -292,7 +274,7 @@ def test_python_list_password_span_is_exact(
     element = f"{quote}-p{password}{quote}"
     items = [repr(program), *before, element, *after]
     text = f"subprocess.run([{sep.join(items)}])"
-    finding = _only(text, "command-line-password")
+    finding = only(text, "command-line-password")
     assert text[finding.start : finding.end] == password
 
 
@@ -313,7 +295,7 @@ def test_mcp_entry_any_order_agrees_with_json(
         else {"args": args, **extra, "command": "mysql"}
     )
     text = json.dumps({"mcpServers": {"db": entry}})
-    finding = _only(text, "command-line-password")
+    finding = only(text, "command-line-password")
     assert text[finding.start : finding.end] == json.dumps(password)[1:-1]
 
 
@@ -400,9 +382,9 @@ def _manifest(kind: str, section: str, key: str, value: str, *, kubectl_order: b
 def test_kubernetes_secret_data_is_found(key: str, kubectl_order: bool) -> None:
     value = _b64(PW)
     text = _manifest("Secret", "data", key, value, kubectl_order=kubectl_order)
-    _assert_secret(text, "kubernetes-secret-data", value)
+    assert_secret(text, "kubernetes-secret-data", value)
     text = _manifest("Secret", "stringData", key, f'"{PW}"', kubectl_order=kubectl_order)
-    _assert_secret(text, "kubernetes-secret-data", PW)
+    assert_secret(text, "kubernetes-secret-data", PW)
 
 
 def test_kubernetes_private_key_and_docker_config_are_high() -> None:
@@ -410,7 +392,7 @@ def test_kubernetes_private_key_and_docker_config_are_high() -> None:
     docker = '{"auths":{"ghcr.io":{"auth":"' + _b64("ci:" + PW) + '"}}}'
     for key, value in (("tls.key", pem), (".dockerconfigjson", docker)):
         text = _manifest("Secret", "data", key, _b64(value), kubectl_order=False)
-        finding = _only(text, "kubernetes-secret-data")
+        finding = only(text, "kubernetes-secret-data")
         assert finding.confidence is Confidence.HIGH
         assert text[finding.start : finding.end] == _b64(value)
 
@@ -479,7 +461,7 @@ YAML_ENTRIES = [
 
 @pytest.mark.parametrize("text", YAML_ENTRIES)
 def test_password_in_a_yaml_args_list_is_found(text: str) -> None:
-    _assert_secret(text, "command-line-password", PW)
+    assert_secret(text, "command-line-password", PW)
 
 
 @pytest.mark.parametrize(
