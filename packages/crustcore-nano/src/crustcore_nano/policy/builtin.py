@@ -19,6 +19,7 @@ filesystem, so `.CURSOR/mcp.json` is `.cursor/mcp.json` even where the two are d
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from crustcore_nano.globmatch import Glob, GlobError, compile_glob
@@ -34,6 +35,7 @@ __all__ = [
     "BuiltinRule",
     "PathClause",
     "PathRuleIndex",
+    "path_indexes",
     "rule",
 ]
 
@@ -1131,6 +1133,25 @@ SENSITIVE_READS = BuiltinRule(
 )
 
 
+@functools.lru_cache(maxsize=4096)
+def _compiled(pattern: str, home: str) -> Glob:
+    """A builtin glob compiled for one home (kept: several indexes share the same globs)."""
+    return compile_glob(pattern, home=home)
+
+
+@functools.lru_cache(maxsize=16)
+def path_indexes(home: str) -> tuple[PathRuleIndex, PathRuleIndex, PathRuleIndex]:
+    """The compiled indexes for one home: the builtin rules, the sensitive-class reads, and
+    both together (one look-up that says neither has anything to say about a path). Building
+    them takes tens of milliseconds and they never change, so every engine for that home
+    shares them."""
+    return (
+        PathRuleIndex(home),
+        PathRuleIndex(home, (SENSITIVE_READS,)),
+        PathRuleIndex(home, (*BUILTIN_RULES, SENSITIVE_READS)),
+    )
+
+
 def rule(name: str) -> BuiltinRule:
     """A builtin rule by its full name (`builtin:...`); KeyError for a typo in the engine."""
     return RULES_BY_NAME[name]
@@ -1236,14 +1257,12 @@ class PathRuleIndex:
         for item in rules:
             for clause in item.clauses:
                 for base in bases:
-                    excepts = tuple(
-                        compile_glob(_in_home(p, base), home=home) for p in clause.excepts
-                    )
+                    excepts = tuple(_compiled(_in_home(p, base), home) for p in clause.excepts)
                     for written in clause.globs:
                         if base != "~" and not written.startswith("~/"):
                             continue
                         pattern = _in_home(written, base)
-                        glob = compile_glob(pattern, home=home)
+                        glob = _compiled(pattern, home)
                         entry = _Entry(item, clause.ops, glob, excepts)
                         self._add_witness(pattern, home, entry)
                         self._add_trigger(pattern, entry, names)
