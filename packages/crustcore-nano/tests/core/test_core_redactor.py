@@ -170,6 +170,38 @@ def test_no_form_of_a_secret_survives(value: str, before: str, after: str, pick:
     assert r.scrub(out)[0] == out  # idempotent
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    value=secret_values,
+    items=st.dictionaries(
+        st.one_of(filler, st.just("k")),
+        st.one_of(filler, st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False)),
+        max_size=5,
+    ),
+    plant=st.sampled_from(["none", "key", "value", "split"]),
+)
+def test_flat_mappings_are_scrubbed_like_any_other(
+    value: str, items: dict[str, object], plant: str
+) -> None:
+    """`scrub_json`'s one search over a flat mapping's joined strings changes nothing: a
+    secret in a key, in a value, or (not) across two strings comes out as string by string."""
+    r = make_redactor(("s", value))
+    mapping: dict[object, object] = {k: v for k, v in items.items()}  # noqa: C416
+    if plant == "key":
+        mapping["x" + value] = 1
+    elif plant == "value":
+        mapping["v"] = value + "!"
+    elif plant == "split":  # half in a key, half in its value: neither string holds it
+        half = len(value) // 2
+        mapping[value[:half]] = value[half:]
+
+    def one(text: object) -> object:
+        return r.scrub(text)[0] if isinstance(text, str) else text
+
+    expected = {one(k): one(v) for k, v in mapping.items()}
+    assert r.scrub_json(mapping) == expected
+
+
 def _collapse(text: str) -> str:
     return re.sub(r"(\[REDACTED:s\])+", "[REDACTED:s]", text)
 

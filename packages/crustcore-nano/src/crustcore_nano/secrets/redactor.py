@@ -254,6 +254,10 @@ class Redactor:
         """A copy of a JSON-like value with every string scrubbed (for log payloads)."""
         if _depth > 64:
             raise SecretError("value nested too deeply to redact (over 64 levels)")
+        if type(value) is dict:
+            clean = self._clean_flat(cast("dict[object, object]", value))
+            if clean is not None:
+                return clean
         if isinstance(value, str):
             return self.scrub(value)[0]
         if isinstance(value, Mapping):
@@ -263,6 +267,25 @@ class Redactor:
             seq = cast("list[object] | tuple[object, ...]", value)
             return [self.scrub_json(v, _depth + 1) for v in seq]
         return value
+
+    def _clean_flat(self, value: dict[object, object]) -> dict[object, object] | None:
+        """A copy of a flat mapping (string keys, scalar values) in which no secret form
+        occurs, else None. Every form that occurs in one of its strings occurs in their
+        NUL-joined text, so one search of that text answers for all of them (the usual tool
+        call: a few short arguments, nothing to redact)."""
+        parts: list[str] = []
+        for key, item in value.items():
+            if type(key) is not str:
+                return None
+            kind = type(item)
+            if kind is str:
+                parts.append(cast("str", item))
+            elif not (item is None or kind is int or kind is float or kind is bool):
+                return None
+            parts.append(key)
+        if self.spans("\x00".join(parts)):
+            return None
+        return dict(value)
 
     # --- for the stream redactor ---------------------------------------------------------------
     def holdback_start(self, text: str) -> int:
