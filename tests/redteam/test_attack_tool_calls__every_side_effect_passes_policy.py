@@ -210,3 +210,34 @@ def test_every_builtin_rule_fires_for_some_attack(world: _World) -> None:
     names = {r.name for r in (*BUILTIN_RULES, *APPROVAL_RULES)}
     assert not names - fired, f"rules no attack exercises: {sorted(names - fired)}"
     assert "mcp:tool-policy" in fired
+
+
+def test_the_short_path_for_file_tools_agrees_with_the_pipeline(world: _World) -> None:
+    """`FastFile` may answer a call only with what the whole pipeline answers: over both
+    corpora, every decision and flow is the same with and without it (a twin engine with the
+    short path switched off), and it does answer the everyday file calls it was built for."""
+    slow = PolicyEngine(
+        crustcore_home=str(world.home / ".crustcore"),
+        workspace=str(world.ws),
+        home=str(world.home),
+        env={"HOME": str(world.home), "PATH": "/usr/bin:/bin", "USER": "dev"},
+    )
+    slow._fast = None  # pyright: ignore[reportPrivateUsage]
+    fast = world.engine._fast  # pyright: ignore[reportPrivateUsage]
+    assert fast is not None
+    answered: list[str] = []
+    differ: list[str] = []
+    for case in (*ATTACKS, *BENIGN):
+        raw = cast("dict[str, object]", _subst(case.call, world))
+        args = cast("dict[str, object]", raw["args"])
+        call = ToolCall(str(raw["tool"]), args, Origin(str(raw.get("origin", "model"))))
+        if fast.allow(call) is not None:
+            answered.append(case.id)
+        got = world.engine.evaluate_detailed(call)
+        want = slow.evaluate_detailed(call)
+        if got != want:
+            differ.append(f"{case.id}: {got} != {want}")
+    assert not differ, "the short path disagrees:\n" + "\n".join(differ)
+    assert not [a for a in answered if not a.startswith("ben-")], "it allowed an attack"
+    print(f"short path answered {len(answered)} everyday calls")
+    assert len(answered) >= 10, answered

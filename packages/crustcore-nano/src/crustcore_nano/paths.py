@@ -669,6 +669,25 @@ class PathResolver:
             dirs.remember(parent)  # it checks the directory again itself
         return "/" + "/".join(cur)
 
+    def plain(self, lexical: str) -> bool:
+        """Whether `lexical` (absolute, clean, ASCII, under the root, no `/proc` or `/dev`)
+        resolves to itself right now with no signal, as `resolve` would find: its directory
+        is a plain directory the directory cache revalidates, and its last component is not a
+        symlink (it may be missing). False means "not known", never "not plain": the caller
+        then resolves the path the full way, which also fills the cache."""
+        dirs = self._dirs
+        if dirs is None or self._case_insensitive:
+            return False
+        parent = lexical[: lexical.rfind("/")]
+        if not parent or not dirs.valid(parent):
+            return False
+        try:
+            return not stat.S_ISLNK(os.lstat(lexical).st_mode)
+        except (FileNotFoundError, NotADirectoryError):
+            return True  # a missing name stays as written, as in `_real`
+        except (OSError, ValueError):
+            return False
+
     # -- entry point ---------------------------------------------------------------------------
 
     def resolve(self, path: str, *, literal_vars: bool = False) -> ResolvedPath:

@@ -31,7 +31,7 @@ from typing import cast
 from crustcore_nano.dlp import scan
 from crustcore_nano.normalize import Normalized, NormSignal, normalize_field, normalize_text
 from crustcore_nano.paths import PathResolver, PathSignal, ResolvedPath, is_within, lexical_clean
-from crustcore_nano.policy.builtin import SENSITIVE_READS, BuiltinRule, PathRuleIndex, rule
+from crustcore_nano.policy.builtin import BuiltinRule, path_indexes, rule
 from crustcore_nano.policy.config import UserPolicy, UserRule
 from crustcore_nano.policy.containers import (
     CONTAINER_ENGINES,
@@ -40,6 +40,7 @@ from crustcore_nano.policy.containers import (
     container_script,
 )
 from crustcore_nano.policy.extract import Extraction, Signal, extract, fold_key, split_url
+from crustcore_nano.policy.fastfile import FastFile
 from crustcore_nano.policy.flowfacts import git_subcommand, shell_flow
 from crustcore_nano.policy.hosts import canonical_host, find_metadata_hosts, metadata_endpoint
 from crustcore_nano.policy.session import FLOW_RULE, CallFlow, SessionState
@@ -256,7 +257,7 @@ class PolicyEngine:
     __slots__ = (
         "_analyses", "_cc_forms", "_cwd", "_env", "_home", "_index",
         "_path_cache", "_policy", "_resolvers", "_sensitive", "_temp_roots", "_workspace",
-        "_cc_lower", "_env_secrets", "_markers", "_mcp_memo",
+        "_cc_lower", "_env_secrets", "_fast", "_markers", "_mcp_memo",
         "_workspace_real",
     )  # fmt: skip
 
@@ -294,9 +295,8 @@ class PolicyEngine:
             if len(value) >= _MIN_ENV_SECRET and is_secret_name(name)
         )
         self._cwd = lexical_clean(cwd) if cwd is not None else self._workspace
-        self._index = PathRuleIndex(self._home)
+        self._index, self._sensitive, either = path_indexes(self._home)
         self._markers = self._cc_markers()
-        self._sensitive = PathRuleIndex(self._home, (SENSITIVE_READS,))
         temp: list[str] = list(_TEMP_ROOTS)
         tmpdir = (env or {}).get("TMPDIR")
         if tmpdir and os.path.isabs(tmpdir):
@@ -306,6 +306,17 @@ class PolicyEngine:
         self._analyses: dict[tuple[str, str], ShellAnalysis] = {}
         self._path_cache: dict[tuple[str, str, bool], ResolvedPath] = {}
         self._mcp_memo: dict[tuple[str | None, str, bool], _Hit | None] = {}
+        self._fast: FastFile | None = None
+        if FastFile.usable(self._workspace, self._workspace_real, self._cwd):
+            self._fast = FastFile(
+                workspace=self._workspace,
+                cwd=self._cwd,
+                resolver=self._resolver(None),
+                index=either,
+                in_crustcore_home=self._in_crustcore_home,
+                crustcore_home_inside=any(is_within(f, self._workspace) for f in self._cc_forms),
+                rules=self._policy.rules,
+            )
 
     # ------------------------------------------------------------------ public API
 
@@ -347,6 +358,13 @@ class PolicyEngine:
         return Evaluation(decision, result.flow)
 
     def _evaluate(self, call: ToolCall, *, want_flow: bool = True) -> Evaluation:
+        if self._fast is not None:
+            try:
+                proven = self._fast.allow(call)
+            except Exception:  # the pipeline below decides, and fails closed there
+                proven = None
+            if proven is not None:
+                return Evaluation(*proven)
         flow = CallFlow()
         try:
             ex = extract(call)

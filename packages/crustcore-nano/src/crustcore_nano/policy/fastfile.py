@@ -1,0 +1,169 @@
+"""The short path for the file tool calls agents make most: an allow proven without the pipeline.
+
+`Read`, `Edit` and `Write` of Claude Code with exactly their documented arguments, on a plain
+path inside the workspace, are most of what a coding agent does. For such a call the general
+pipeline (extraction over both layers, normalization, path variants, every rule family) spends
+far more time than the decision needs. `FastFile.allow` answers only when it can *prove* the
+pipeline would allow the call, and then returns the same `Evaluation` the pipeline would
+(verdict, rule, reason, operations and flow). In every other case it returns None and the
+pipeline decides: it never denies or asks on its own, so it cannot be a way around a rule, only
+a way to skip work whose outcome is already known.
+
+What makes a call provable here:
+
+* the tool and argument names are exactly one of the shapes in `_SHAPES`, with values of the
+  expected types (no other key: the shape layer would walk it);
+* the path is plain: ASCII letters, digits, `_`, `-` and `.`, no segment that starts with `.`
+  or `-` or ends with `.`, no `//`. So nothing is decoded, normalized, expanded or globbed, no
+  dotfile is named, and the lexical form is the path joined to the working directory;
+* that form lies inside the workspace, whose directory the directory cache holds as plain, and
+  whose last component is not a symlink (`PathResolver.plain`): the real form is the same;
+* no builtin path rule covers it, no sensitive-class rule does (a read would mark the session),
+  it is not in CrustCore's home, no user rule matches the operation, and the DLP scanner finds
+  nothing at all in the strings the pipeline would scan.
+
+A differential test (`tests/policy/test_fastfile.py`) holds the answers equal to the pipeline's
+over the red-team corpus, the everyday corpus and generated paths in a world with symlinks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Final, cast
+
+from crustcore_nano.dlp.scanner import scan
+from crustcore_nano.paths import PathResolver
+from crustcore_nano.policy.builtin import PathRuleIndex
+from crustcore_nano.policy.config import UserRule
+from crustcore_nano.policy.session import CallFlow
+from crustcore_nano.policy.types import Decision, Operation, OpKind, Origin, ToolCall, Verdict
+
+# Tool name -> (cleaned name as extraction reports it, operation, path key, content key,
+# other keys with the one type each may have).
+_SHAPES: Final[dict[str, tuple[str, OpKind, str | None, dict[object, type]]]] = {
+    "Read": ("read", OpKind.READ, None, {"offset": int, "limit": int}),
+    "Edit": (
+        "edit",
+        OpKind.WRITE,
+        "new_string",
+        {"old_string": str, "new_string": str, "replace_all": bool},
+    ),
+    "Write": ("write", OpKind.WRITE, "content", {"content": str}),
+}
+_PATH_KEY: Final = "file_path"
+_SKIPPED_BY_DLP: Final = "old_string"  # the text an edit replaces is not written (see `_dlp`)
+_SEGMENT = r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?"
+_PLAIN_PATH: Final = re.compile(rf"/?(?:{_SEGMENT}/)*{_SEGMENT}")
+_MAX_PATH: Final = 4096
+_MAX_TEXT: Final = 1024 * 1024  # far below the extraction and DLP bounds
+_REASONS: Final = {
+    OpKind.READ: "no rule matched (read)",
+    OpKind.WRITE: "no rule matched (write)",
+}
+_NO_FLOW: Final = CallFlow()
+# A relative glob of plain names: no `.` or `/` first (no dotfile, no anchor, no `..`).
+_RELATIVE_GLOB: Final = re.compile(r"[A-Za-z0-9_*?{\[][A-Za-z0-9_.*?/{}\[\],-]*")
+_NO_EFFECT: Final = Decision(
+    Verdict.ALLOW, "allow", "no rule matched; the call has no effect CrustCore restricts"
+)
+
+
+class FastFile:
+    """The proof described in the module docstring, for one engine's configuration."""
+
+    __slots__ = ("_cwd", "_in_home", "_index", "_resolver", "_rules", "_workspace")
+
+    def __init__(
+        self,
+        *,
+        workspace: str,
+        cwd: str,
+        resolver: PathResolver,
+        index: PathRuleIndex,
+        in_crustcore_home: Callable[[str], bool],
+        crustcore_home_inside: bool,
+        rules: tuple[UserRule, ...],
+    ) -> None:
+        """`index` holds the builtin rules and the sensitive-class reads together: a path
+        neither covers is all the proof needs from them. `in_crustcore_home` is consulted
+        only when CrustCore's home lies inside the workspace."""
+        self._workspace = workspace + "/"
+        self._cwd = cwd + "/"
+        self._resolver = resolver
+        self._index = index
+        self._in_home = in_crustcore_home if crustcore_home_inside else None
+        self._rules = rules
+
+    @staticmethod
+    def usable(workspace: str, workspace_real: str, cwd: str) -> bool:
+        """Whether the proof holds at all for this engine: a real, ordinary workspace."""
+        return (
+            workspace == workspace_real
+            and workspace != "/"
+            and workspace.isascii()
+            and not workspace.startswith(("/proc/", "/dev/"))
+            and cwd.startswith(workspace)
+        )
+
+    def allow(self, call: ToolCall) -> tuple[Decision, CallFlow] | None:
+        """The pipeline's answer when it is provably an allow with no flow, else None."""
+        if type(call.args) is not dict or call.mcp_server is not None or call.origin is Origin.MCP:
+            return None
+        args = cast("dict[object, object]", call.args)  # pyright: ignore[reportUnknownMemberType]
+        if call.tool == "Glob":
+            return _glob(args)
+        shape = _SHAPES.get(call.tool)
+        if shape is None:
+            return None
+        tool, kind, content_key, others = shape
+        path = args.get(_PATH_KEY)
+        if type(path) is not str or len(path) > _MAX_PATH or not path.isascii():
+            return None
+        pieces: list[str] = []
+        size = 0
+        for key, value in args.items():
+            if key == _PATH_KEY:
+                pieces.append(path)
+                continue
+            wanted = others.get(key)
+            if wanted is None or type(value) is not wanted:
+                return None
+            if wanted is str:
+                text = str(value)
+                size += len(text)
+                if key != _SKIPPED_BY_DLP:
+                    pieces.append(text)
+        if size > _MAX_TEXT or (content_key is not None and content_key not in args):
+            return None
+        if _PLAIN_PATH.fullmatch(path) is None:
+            return None
+        lexical = path if path[0] == "/" else self._cwd + path
+        if not lexical.startswith(self._workspace):
+            return None
+        if self._in_home is not None and self._in_home(lexical):
+            return None
+        if self._index.match(lexical, kind) is not None or not self._resolver.plain(lexical):
+            return None
+        content = None if content_key is None else str(args[content_key])
+        if self._rules:
+            forms = [path, lexical]
+            origin = call.origin
+            for rule in self._rules:
+                if rule.matches(tool, kind, forms, [], None, content, origin):
+                    return None
+        if scan("\n".join(pieces)):
+            return None
+        op = Operation(kind, paths=(path,), content=content, source="args." + _PATH_KEY)
+        return Decision(Verdict.ALLOW, "allow", _REASONS[kind], operations=(op,)), _NO_FLOW
+
+
+def _glob(args: dict[object, object]) -> tuple[Decision, CallFlow] | None:
+    """`Glob` with only a pattern relative to the project: it lists names, reads nothing, so
+    the pipeline finds no operation; what is left is the DLP scan of the pattern."""
+    pattern = args.get("pattern")
+    if len(args) != 1 or type(pattern) is not str or len(pattern) > _MAX_PATH:
+        return None
+    if _RELATIVE_GLOB.fullmatch(pattern) is None or "/." in pattern or scan(pattern):
+        return None
+    return _NO_EFFECT, _NO_FLOW

