@@ -22,8 +22,11 @@ What makes a call provable here:
   it is not in CrustCore's home, no user rule matches the operation, and the DLP scanner finds
   nothing at all in the strings the pipeline would scan.
 
-A differential test (`tests/policy/test_fastfile.py`) holds the answers equal to the pipeline's
-over the red-team corpus, the everyday corpus and generated paths in a world with symlinks.
+Differential tests hold the answers equal to the pipeline's: over both red-team corpora
+(`tests/redteam/test_attack_tool_calls__...`) and over generated calls in a world with symlinks,
+dotfiles and user rules (`packages/crustcore-nano/tests/policy/test_fastfile.py`). The first
+call in a directory always takes the whole pipeline, whose walk is what lets the directory
+cache hold that directory.
 """
 
 from __future__ import annotations
