@@ -3,7 +3,8 @@ file through whatever wrapping the fuzzer puts around it.
 
 The first byte picks a mode: a tool name plus JSON arguments; a raw shell command; or a shell
 command built around a read of `~/.ssh/id_rsa` (which must never be allowed); or a host string
-(its metadata verdict must not depend on case or a trailing dot).
+(its metadata verdict must not depend on case or a trailing dot). Every call is also decided by
+an engine without the short path for file tools, and both answers must be equal.
 
 Run for longer with ``./dev run python tests/fuzz/fuzz_engine.py -max_total_time=300``.
 """
@@ -36,6 +37,11 @@ _WS = os.path.join(_ROOT, "ws")
 os.makedirs(os.path.join(_HOME, ".ssh"), exist_ok=True)
 os.makedirs(_WS, exist_ok=True)
 _ENGINE = PolicyEngine(crustcore_home=os.path.join(_HOME, ".crustcore"), workspace=_WS, home=_HOME)
+# The same engine without the short path for file tools: both must decide every call alike.
+_WHOLE_WAY = PolicyEngine(
+    crustcore_home=os.path.join(_HOME, ".crustcore"), workspace=_WS, home=_HOME
+)
+_WHOLE_WAY._fast = None  # pyright: ignore[reportPrivateUsage]
 
 
 def _check(call: ToolCall) -> Verdict:
@@ -45,6 +51,8 @@ def _check(call: ToolCall) -> Verdict:
         raise AssertionError(f"not deterministic: {call!r}")
     if not first.rule or not first.reason:
         raise AssertionError(f"decision without rule or reason: {first!r}")
+    if _ENGINE.evaluate_detailed(call) != _WHOLE_WAY.evaluate_detailed(call):
+        raise AssertionError(f"the short path decides otherwise: {call!r}")
     return first.verdict
 
 

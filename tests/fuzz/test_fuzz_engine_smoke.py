@@ -29,6 +29,10 @@ _SEEDS = [
     b"\xb3\xff\xfe",
     b"\xe0169.254.169.254",
     b"\xe1metadata.google.internal",
+    b'\x01Read\n{"file_path": "src/app.py", "offset": 2}',
+    b'\x05Edit\n{"file_path": "a.py", "old_string": "x", "new_string": "AKIA2OGYBAH6STMJ3QXZ"}',
+    b'\x07Write\n{"file_path": "notes.txt", "content": "hello"}',
+    b'\x0bGlob\n{"pattern": "src/**/*.py"}',
 ]
 
 
