@@ -114,13 +114,16 @@ def _build(root: Path) -> _World:
         path.write_text(text, encoding="utf-8")
     os.symlink(home / ".ssh", ws / "sshlink")
     os.symlink(home / ".aws" / "credentials", ws / "keys.txt")
-    engine = PolicyEngine(
+    return _World(ws, home, _engine(home, ws))
+
+
+def _engine(home: Path, ws: Path) -> PolicyEngine:
+    return PolicyEngine(
         crustcore_home=str(home / ".crustcore"),
         workspace=str(ws),
         home=str(home),
         env={"HOME": str(home), "PATH": "/usr/bin:/bin", "USER": "dev"},
     )
-    return _World(ws, home, engine)
 
 
 @pytest.fixture(scope="module")
@@ -216,12 +219,7 @@ def test_the_short_path_for_file_tools_agrees_with_the_pipeline(world: _World) -
     """`FastFile` may answer a call only with what the whole pipeline answers: over both
     corpora, every decision and flow is the same with and without it (a twin engine with the
     short path switched off), and it does answer the everyday file calls it was built for."""
-    slow = PolicyEngine(
-        crustcore_home=str(world.home / ".crustcore"),
-        workspace=str(world.ws),
-        home=str(world.home),
-        env={"HOME": str(world.home), "PATH": "/usr/bin:/bin", "USER": "dev"},
-    )
+    slow = _engine(world.home, world.ws)
     slow._fast = None  # pyright: ignore[reportPrivateUsage]
     fast = world.engine._fast  # pyright: ignore[reportPrivateUsage]
     assert fast is not None

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from crustcore_nano.policy.config import UserPolicy
 from crustcore_nano.policy.engine import PolicyEngine
 
 
@@ -22,8 +23,22 @@ class World:
         return text.replace("{WS}", str(self.ws)).replace("{HOME}", str(self.home))
 
 
+def engine_for(home: Path, ws: Path, policy: UserPolicy | None = None) -> PolicyEngine:
+    """An engine for the user whose home is `home` working in `ws`, with a plain environment."""
+    return PolicyEngine(
+        policy,
+        crustcore_home=str(home / ".crustcore"),
+        workspace=str(ws),
+        home=str(home),
+        env={"HOME": str(home), "PATH": "/usr/bin:/bin", "USER": "dev"},
+    )
+
+
 def build_world(
-    root: Path, dirs: Iterable[str] = (), files: Mapping[str, str] | None = None
+    root: Path,
+    dirs: Iterable[str] = (),
+    files: Mapping[str, str] | None = None,
+    policy: UserPolicy | None = None,
 ) -> World:
     """Make `root/home/dev` (with `.crustcore/`) and `root/work/ws`, then each of `dirs` and
     `files` (paths written with `{HOME}`/`{WS}`), and an engine with a plain environment."""
@@ -39,10 +54,4 @@ def build_world(
         path = place(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    engine = PolicyEngine(
-        crustcore_home=str(home / ".crustcore"),
-        workspace=str(ws),
-        home=str(home),
-        env={"HOME": str(home), "PATH": "/usr/bin:/bin", "USER": "dev"},
-    )
-    return World(ws, home, engine)
+    return World(ws, home, engine_for(home, ws, policy))

@@ -17,6 +17,7 @@ from crustcore_nano.policy.engine import PolicyEngine
 from crustcore_nano.policy.types import Origin, ToolCall, Verdict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from policy_world import build_world, engine_for
 
 _SEGMENTS = (
     "src", "app.py", "tests", "README.md", "link.py", "dirlink", "inner", "missing", ".env",
@@ -46,31 +47,28 @@ reason = "the build runs it"
 
 
 def _world(root: Path, *, rules: bool) -> tuple[PolicyEngine, PolicyEngine, Path]:
+    """An engine with the short path, its twin without it, and their workspace, which holds a
+    symlink to `~/.ssh/id_rsa`, one to `~/.aws` and one to a directory inside it."""
     home = root / "home" / "dev"
-    ws = root / "work" / "ws"
-    for d in (home / ".ssh", home / ".aws", home / ".crustcore", ws / "src", ws / ".git" / "hooks"):
-        d.mkdir(parents=True, exist_ok=True)
-    (home / ".ssh" / "id_rsa").write_text("PRIVATE", encoding="utf-8")
-    (home / ".aws" / "credentials").write_text("[default]\n", encoding="utf-8")
-    (ws / "src" / "app.py").write_text("x = 1\n", encoding="utf-8")
-    (ws / ".env").write_text("A=1\n", encoding="utf-8")
+    policy = parse_policy(_RULES, source="test", home=str(home)) if rules else None
+    world = build_world(
+        root,
+        dirs=["{HOME}/.ssh", "{HOME}/.aws", "{WS}/src", "{WS}/.git/hooks"],
+        files={
+            "{HOME}/.ssh/id_rsa": "PRIVATE",
+            "{HOME}/.aws/credentials": "[default]\n",
+            "{WS}/src/app.py": "x = 1\n",
+            "{WS}/.env": "A=1\n",
+        },
+        policy=policy,
+    )
+    ws = world.ws
     os.symlink(home / ".ssh" / "id_rsa", ws / "src" / "link.py")
     os.symlink(home / ".aws", ws / "dirlink")
     os.symlink(ws / "src", ws / "inner")
-    policy = parse_policy(_RULES, source="test", home=str(home)) if rules else None
-
-    def engine() -> PolicyEngine:
-        return PolicyEngine(
-            policy,
-            crustcore_home=str(home / ".crustcore"),
-            workspace=str(ws),
-            home=str(home),
-            env={"HOME": str(home), "PATH": "/usr/bin:/bin", "USER": "dev"},
-        )
-
-    fast, slow = engine(), engine()
+    slow = engine_for(home, ws, policy)
     slow._fast = None  # pyright: ignore[reportPrivateUsage]
-    return fast, slow, ws
+    return world.engine, slow, ws
 
 
 @pytest.fixture(scope="module", params=[False, True], ids=["builtin", "user-rules"])

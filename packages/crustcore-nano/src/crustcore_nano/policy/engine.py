@@ -51,7 +51,15 @@ from crustcore_nano.policy.tokenhosts import (
     relay_hosts,
     variable_names,
 )
-from crustcore_nano.policy.types import Decision, Operation, OpKind, Origin, ToolCall, Verdict
+from crustcore_nano.policy.types import (
+    Decision,
+    Operation,
+    OpKind,
+    Origin,
+    ToolCall,
+    Verdict,
+    allow_reason,
+)
 from crustcore_nano.shell import CommandFact, ShellAnalysis, ShellSignal, analyze, network_text
 from crustcore_nano.shell import OpKind as ShellOp
 from crustcore_nano.shell.commands import SEARCH_PROGRAMS, remote_path, search_patterns
@@ -427,7 +435,7 @@ class PolicyEngine:
         if asks:
             first = asks[0]
             return Decision(Verdict.ASK, first.rule, first.reason, operations=ex.operations)
-        return Decision(Verdict.ALLOW, "allow", _allow_reason(ops), operations=ex.operations)
+        return Decision(Verdict.ALLOW, "allow", allow_reason(ops), operations=ex.operations)
 
     # ------------------------------------------------------------------ operations
 
@@ -1601,13 +1609,6 @@ def _finding(analysis: ShellAnalysis, signal: ShellSignal, default: str) -> str:
 
 def _norm_text(text: str) -> str:
     return text if text.isascii() else normalize_text(text)
-
-
-def _allow_reason(ops: tuple[Operation, ...]) -> str:
-    kinds = sorted({op.kind.value for op in ops})
-    if not kinds:
-        return "no rule matched; the call has no effect CrustCore restricts"
-    return "no rule matched (" + ", ".join(kinds) + ")"
 
 
 def _strings(value: object, out: list[str], depth: int) -> None:

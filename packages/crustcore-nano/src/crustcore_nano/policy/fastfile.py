@@ -11,7 +11,7 @@ a way to skip work whose outcome is already known.
 
 What makes a call provable here:
 
-* the tool and argument names are exactly one of the shapes in `_SHAPES`, with values of the
+* the tool and argument names are exactly one of the shapes in `_KEYS`, with values of the
   expected types (no other key: the shape layer would walk it);
 * the path is plain: ASCII letters, digits, `_`, `-` and `.`, no segment that starts with `.`
   or `-` or ends with `.`, no `//`. So nothing is decoded, normalized, expanded or globbed, no
@@ -39,37 +39,41 @@ from crustcore_nano.dlp.scanner import scan
 from crustcore_nano.paths import PathResolver
 from crustcore_nano.policy.builtin import PathRuleIndex
 from crustcore_nano.policy.config import UserRule
+from crustcore_nano.policy.extract import clean_tool_name
 from crustcore_nano.policy.session import CallFlow
-from crustcore_nano.policy.types import Decision, Operation, OpKind, Origin, ToolCall, Verdict
+from crustcore_nano.policy.types import (
+    Decision,
+    Operation,
+    OpKind,
+    Origin,
+    ToolCall,
+    Verdict,
+    allow_reason,
+)
 
-# Tool name -> (cleaned name as extraction reports it, operation, path key, content key,
-# other keys with the one type each may have).
-_SHAPES: Final[dict[str, tuple[str, OpKind, str | None, dict[object, type]]]] = {
-    "Read": ("read", OpKind.READ, None, {"offset": int, "limit": int}),
+# Tool name -> (operation, content key, the other keys with the one type each may have).
+_KEYS: Final[dict[str, tuple[OpKind, str | None, dict[object, type]]]] = {
+    "Read": (OpKind.READ, None, {"offset": int, "limit": int}),
     "Edit": (
-        "edit",
         OpKind.WRITE,
         "new_string",
         {"old_string": str, "new_string": str, "replace_all": bool},
     ),
-    "Write": ("write", OpKind.WRITE, "content", {"content": str}),
+    "Write": (OpKind.WRITE, "content", {"content": str}),
 }
+# ... with the tool's name as extraction cleans it (what user rules match).
+_SHAPES: Final = {name: (clean_tool_name(name)[0], *keys) for name, keys in _KEYS.items()}
 _PATH_KEY: Final = "file_path"
 _SKIPPED_BY_DLP: Final = "old_string"  # the text an edit replaces is not written (see `_dlp`)
 _SEGMENT = r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?"
 _PLAIN_PATH: Final = re.compile(rf"/?(?:{_SEGMENT}/)*{_SEGMENT}")
 _MAX_PATH: Final = 4096
 _MAX_TEXT: Final = 1024 * 1024  # far below the extraction and DLP bounds
-_REASONS: Final = {
-    OpKind.READ: "no rule matched (read)",
-    OpKind.WRITE: "no rule matched (write)",
-}
+_REASONS: Final = {kind: allow_reason((Operation(kind),)) for kind in (OpKind.READ, OpKind.WRITE)}
 _NO_FLOW: Final = CallFlow()
 # A relative glob of plain names: no `.` or `/` first (no dotfile, no anchor, no `..`).
 _RELATIVE_GLOB: Final = re.compile(r"[A-Za-z0-9_*?{\[][A-Za-z0-9_.*?/{}\[\],-]*")
-_NO_EFFECT: Final = Decision(
-    Verdict.ALLOW, "allow", "no rule matched; the call has no effect CrustCore restricts"
-)
+_NO_EFFECT: Final = Decision(Verdict.ALLOW, "allow", allow_reason(()))
 
 
 class FastFile:

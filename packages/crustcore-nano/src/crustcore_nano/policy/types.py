@@ -92,3 +92,11 @@ class Decision:
         if self.approval_id is not None:
             out["approval_id"] = self.approval_id
         return out
+
+
+def allow_reason(ops: tuple[Operation, ...]) -> str:
+    """The reason an allowed call is given: the kinds of operation no rule matched."""
+    kinds = sorted({op.kind.value for op in ops})
+    if not kinds:
+        return "no rule matched; the call has no effect CrustCore restricts"
+    return "no rule matched (" + ", ".join(kinds) + ")"
