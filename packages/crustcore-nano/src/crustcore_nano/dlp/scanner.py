@@ -354,6 +354,8 @@ def scan(text: str, *, max_findings: int = 1000) -> tuple[Finding, ...]:
             start, end, undone = region.original_span(cand.start, cand.end)
             if undone:
                 found.append(_Candidate(cand.detector, start, end, cand.verdict))
+    if not found:
+        return ()  # the common case: nothing to resolve
     kept = _resolve(found)[:max_findings]
     findings: list[Finding] = []
     line, pos = 1, 0
