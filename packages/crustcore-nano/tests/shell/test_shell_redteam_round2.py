@@ -367,8 +367,14 @@ def test_paths_printed_by_find_reach_the_reader(text: str, path: str) -> None:
 
 
 def test_find_that_prints_something_else_feeds_nothing() -> None:
-    a = _an("find ~/.ssh -exec wc -c {} + | xargs echo")
+    a = _an("find ~/.ssh -exec echo found \\; | xargs cat")
     assert not any(r.startswith(HOME + "/.ssh/*") for r in a.reads)
+
+
+def test_what_find_exec_runs_gets_the_paths_found() -> None:
+    assert HOME + "/.ssh/**" in _an("find ~/.ssh -exec wc -c {} + | xargs echo").reads
+    assert HOME + "/**/id_rsa" in _an("find ~ -name id_rsa -exec cat {} \\;").reads
+    assert "/w/proj/./**/*.py" in _an("find . -name '*.py' -execdir grep -l TODO {} +").reads
 
 
 def test_read_takes_one_known_line_only() -> None:

@@ -158,6 +158,7 @@ _MAX_GLOB_VARIANTS = 16
 _MAX_GLOB_CANDIDATES = 512  # bounds the work for a glob that matches many protected names
 _MAX_GLOB_LISTING = 4096  # directory entries read to find the symlinks a glob expands to
 _MAX_WALK = 4096  # entries read below a `find` root to find the symlinks its pattern matches
+_MAX_LINKS_RESOLVED = 256  # links of a tree read through its links that are followed to their end
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,7 +489,16 @@ class PolicyEngine:
                         guessed = self._present(guessed, variant, op.cwd)
                     variants.extend(guessed)
                     if op.command is not None:  # only a shell expands the glob
-                        variants.extend(self._globbed_links(variant, op.cwd))
+                        links, complete = self._globbed_links(variant, op.cwd)
+                        variants.extend(links)
+                        if not complete:
+                            run.ask(
+                                "approval:unchecked-links",
+                                f"{kind.value} of {path.removesuffix('/**') or '/'} goes "
+                                f"through the symlinks of a tree of more than {_MAX_WALK} "
+                                "entries, too many to check where each leads",
+                                op,
+                            )
         cwd = op.cwd
         resolved: list[ResolvedPath] = []
         forms: dict[str, None] = {}
@@ -545,17 +555,21 @@ class PolicyEngine:
         except (OSError, ValueError):
             return guessed
 
-    def _globbed_links(self, path: str, cwd: str | None) -> list[str]:
+    def _globbed_links(self, path: str, cwd: str | None) -> tuple[list[str], bool]:
         """The symlinks a glob in the last part of a path expands to, where that directory is
         there to list (at most `_MAX_GLOB_LISTING` entries read): a link planted in a
         repository (`docs/keys.txt -> ~/.aws/credentials`) is then judged by where it leads,
-        as `cat docs/keys.txt` is. Regular files are judged by their names (`_glob_variants`)."""
+        as `cat docs/keys.txt` is. Regular files are judged by their names (`_glob_variants`).
+        The flag is False when a whole tree read through its links (`ROOT/**`: `find ROOT |
+        xargs cat`, `grep -R`) is too large for the walk to have seen every link."""
         head, slash, last = path.rpartition("/")
+        if last == "**" and not _has_glob(head) and (head or slash):
+            return self._links_below(head or "/", "", cwd)  # the links that leave the tree
         root, deep, rest = head.partition("/**")
         if deep and not rest and not _has_glob(root) and root:
-            return self._links_below(root, last, cwd)  # `find ROOT -name P`: ROOT/**/P
+            return self._links_below(root, last, cwd)[0], True  # `find ROOT -name P`
         if not _has_glob(last) or _has_glob(head):
-            return []
+            return [], True
         directory = self._lexical(head or ("/" if slash else "."), cwd)
         found: list[str] = []
         try:
@@ -569,34 +583,43 @@ class PolicyEngine:
                     if entry.is_symlink() and fnmatch.fnmatchcase(name, last):
                         found.append(f"{head}{slash}{name}")
         except (OSError, ValueError):
-            return []
-        return found
+            return [], True
+        return found, True
 
-    def _links_below(self, root: str, pattern: str, cwd: str | None) -> list[str]:
+    def _links_below(self, root: str, pattern: str, cwd: str | None) -> tuple[list[str], bool]:
         """The symlinks under `root` whose names match `pattern` (find's `-name`, dotfiles
         included), from a walk that follows no link and reads at most `_MAX_WALK` entries
         (`.git` skipped): `find . -name '*.txt' | xargs cat` then reads a planted link the way
-        `cat` will, through it. A tree larger than the bound is walked only that far."""
+        `cat` will, through it. With no pattern (the whole tree, read through its links), only
+        the links that lead out of the tree are kept: the tree's own files are read anyway
+        (`node_modules/.bin/*` point into it). A tree larger than the bound is walked only
+        that far; the flag says whether the walk saw every link it looks for."""
         top = self._lexical(root, cwd)
+        inside = os.path.realpath(top).rstrip("/") + "/" if not pattern else ""
         found: list[str] = []
-        pending = [(top, root)]
-        seen = 0
-        while pending and seen < _MAX_WALK and len(found) < _MAX_GLOB_VARIANTS:
+        pending = [(top, root.rstrip("/"))]
+        seen = links = 0
+        while pending:
             directory, shown = pending.pop()
             try:
                 with os.scandir(directory) as entries:
                     for entry in entries:
                         seen += 1
-                        if seen >= _MAX_WALK or len(found) >= _MAX_GLOB_VARIANTS:
-                            break
+                        if seen > _MAX_WALK or len(found) >= _MAX_GLOB_VARIANTS:
+                            return found, False
                         if entry.is_symlink():
+                            links += 1
+                            if inside and links > _MAX_LINKS_RESOLVED:
+                                return found, False
+                            if inside and os.path.realpath(entry.path).startswith(inside):
+                                continue
                             if fnmatch.fnmatchcase(entry.name, pattern or "*"):
                                 found.append(f"{shown}/{entry.name}")
                         elif entry.name != ".git" and entry.is_dir(follow_symlinks=False):
                             pending.append((entry.path, f"{shown}/{entry.name}"))
             except (OSError, ValueError):
                 continue
-        return found
+        return found, True
 
     def _resolver(self, cwd: str | None) -> PathResolver:
         key = cwd or ""

@@ -139,6 +139,16 @@ def _paths(args: list[Field], skip: int = 0) -> list[Field]:
     return [a for a in args[skip:] if a.text and a.text != "-"]
 
 
+def _through_links(roots: list[Field], sink: Sink, name: str) -> None:
+    """`name` reads the whole tree below each root and reads *through* every symlink it meets
+    there (`grep -R`, `rg -L`, `tar -h`, `zip -r`): besides the root itself, the tree is read
+    as `ROOT/**`, a form the engine walks for the links below ROOT, each then judged by where
+    it leads (a repository can carry `docs/notes.txt -> ~/.aws/credentials`)."""
+    for root in _paths(roots):
+        if root.exact and not any(c in root.text for c in "*?["):
+            sink.op(_READ, sub(root, root.text.rstrip("/") + "/**"), name)
+
+
 _READER_OPTS_BY_NAME: dict[str, frozenset[str]] = {
     "head": frozenset(_w("-n -c --lines --bytes")),
     "tail": frozenset(_w("-n -c -s --lines --bytes --pid --sleep-interval")),
@@ -222,6 +232,8 @@ def _reader(name: str, args: list[Field], sink: Sink) -> None:
             sink.op(_WRITE, f, name)
     for f in _paths(pos):
         sink.op(_READ, f, name)
+    if name == "diff" and has(opts, "-r", "--recursive") and not has(opts, "--no-dereference"):
+        _through_links(pos, sink, name)  # it compares (and prints) what links lead to
 
 
 _GREP_PROGRAMS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "zgrep", "fd", "fdfind"})
@@ -279,11 +291,27 @@ def _grep(name: str, args: list[Field], sink: Sink) -> None:
     opts, _, pos = _grep_split(name, args)
     for f in values(opts, "-f", "--file", "--ignore-file"):
         sink.op(_READ, f, name)
-    recursive = name in ("rg", "ag", "ack") or has(opts, "-r", "-R", "--recursive")
+    recursive = name in ("rg", "ag", "ack") or has(
+        opts, "-r", "-R", "--recursive", "--dereference-recursive"
+    )
     if not pos and recursive:
         pos = [Field(".")]
     for f in _paths(pos):
         sink.op(_READ, f, name)
+    if has(opts, *_FOLLOWING_SEARCH.get(name, _GREP_FOLLOWS)):
+        _through_links(pos, sink, name)
+
+
+_GREP_FOLLOWS = ("-R", "--dereference-recursive")
+_FOLLOWING_SEARCH = {
+    "rg": ("-L", "--follow"),
+    "ag": ("-f", "--follow"),
+    "ack": ("--follow",),
+    "fd": (),
+    "fdfind": (),
+}
+"""The options that make a search program read through the symlinks of a tree (grep's `-r`
+reads only the links named on the command line; `fd` lists names, it reads nothing)."""
 
 
 _AWK_OPTS = frozenset(
@@ -455,6 +483,12 @@ def _copy(name: str, args: list[Field], sink: Sink) -> None:
         sink.op(_READ, f, name)
         if name == "mv":
             sink.op(_DELETE, f, name)
+    if (
+        name in ("cp", "gcp")
+        and has(opts, "-L", "--dereference")
+        and has(opts, "-r", "-R", "--recursive", "-a", "--archive")
+    ):
+        _through_links(sources, sink, name)
     for f in _paths(dests):
         sink.op(_WRITE, f, name)
         for mode in values(opts, "-m", "--mode"):
@@ -644,6 +678,8 @@ def _tar(name: str, args: list[Field], sink: Sink) -> None:
     if create:
         for f in _paths(pos):
             sink.op(_READ, f, name)
+        if has(opts, "-h", "--dereference"):
+            _through_links(pos, sink, name)
     elif extract:
         for d in dirs or [Field(".")]:
             sink.op(_WRITE, d, f"{name} extract")
@@ -665,11 +701,19 @@ def _zip(name: str, args: list[Field], sink: Sink) -> None:
             sink.op(_READ, f, name)
             if not has(opts, "-c", "--stdout", "-l", "-t"):
                 sink.op(_WRITE, f, name)
+        if name == "7z" and pos and pos[0].text in ("a", "u") and not _has_word(args, "-snl"):
+            _through_links(pos[2:], sink, name)  # 7z stores a link's target unless `-snl`
         return
     if pos:
         sink.op(_WRITE, pos[0], name)
     for f in _paths(pos[1:]):
         sink.op(_READ, f, name)
+    if has(opts, "-r", "-R", "--recurse-paths") and not has(opts, "-y", "--symlinks"):
+        _through_links(pos[1:], sink, name)  # zip stores a link's target unless `-y`
+
+
+def _has_word(args: list[Field], word: str) -> bool:
+    return any(a.exact and a.text == word for a in args)
 
 
 def _find(name: str, args: list[Field], sink: Sink) -> None:
@@ -682,17 +726,19 @@ def _find(name: str, args: list[Field], sink: Sink) -> None:
         roots = [Field(".")]
     for r in roots:
         sink.op(_LIST, r, name)
+    globs = _find_globs(roots, args[i:])
+    found: list[str | None] = [None] if globs is None else list(globs)
     while i < len(args):
         t = args[i].text
         if t in ("-exec", "-execdir", "-ok", "-okdir"):
             j = i + 1
-            inner: list[Field] = []
             while j < len(args) and args[j].text not in (";", "+"):
-                arg = args[j]
-                inner.append(Field(arg.text, False) if "{}" in arg.text else arg)
                 j += 1
+            inner = args[i + 1 : j]
             if inner:
-                sink.run_argv(inner, f"find {t}")
+                # `{}` is each path found: as `| xargs` gets them, one glob per root.
+                for glob in found:
+                    sink.run_argv([_each_found(a, glob) for a in inner], f"find {t}")
             i = j + 1
             continue
         if t == "-delete":
@@ -728,20 +774,35 @@ def found_paths(name: str, args: list[Field]) -> Val | None:
         rest = args[i:]
         if any(a.text in _FIND_OWN_OUTPUT for a in rest):
             return None
-        names = [rest[k + 1] for k, a in enumerate(rest[:-1]) if a.text in ("-name", "-iname")]
+        globs = _find_globs(roots or [Field(".")], rest)
     else:
         opts, pos = parse_opts(args, _FD_VALUE_OPTS)
         if has(opts, "-x", "--exec", "-X", "--exec-batch", "-l", "--list-details"):
             return None
         roots = pos[1:] + values(opts, "--search-path", "--base-directory")
-        names = []
-    if not roots:
-        roots = [Field(".")]
+        globs = _find_globs(roots or [Field(".")], [])
+    return None if globs is None else Val("\n".join(globs) + "\n")
+
+
+def _find_globs(roots: list[Field], tests: list[Field]) -> list[str] | None:
+    """Per root, a glob for the paths `find` reaches: `ROOT/**`, or `ROOT/**/NAME` with one
+    `-name NAME` among its tests. None when a root is not known exactly (or too many)."""
     if not all(r.exact for r in roots) or len(roots) > 8:
         return None
+    names = [tests[k + 1] for k, a in enumerate(tests[:-1]) if a.text in ("-name", "-iname")]
     leaf = names[0].text if len(names) == 1 and names[0].exact and "/" not in names[0].text else ""
     suffix = "/**/" + leaf if leaf else "/**"
-    return Val("\n".join(r.text.rstrip("/") + suffix for r in roots) + "\n")
+    return [r.text.rstrip("/") + suffix for r in roots]
+
+
+def _each_found(arg: Field, glob: str | None) -> Field:
+    """An argument of `find -exec` with `{}` standing for each path found (`glob`); not known
+    exactly when there is no glob."""
+    if "{}" not in arg.text:
+        return arg
+    if glob is None or not arg.exact:
+        return Field(arg.text, False)
+    return sub(arg, arg.text.replace("{}", glob))
 
 
 # --------------------------------------------------------------------------- network tools
@@ -1152,6 +1213,16 @@ def _scp(name: str, args: list[Field], sink: Sink) -> None:
             continue
         last = index == len(pos) - 1 and len(pos) > 1
         sink.op(_WRITE if last else _READ, f, name)
+        if not last and has(opts, *_COPIES_LINKED.get(name, ())):
+            _through_links([f], sink, name)
+
+
+_COPIES_LINKED = {
+    "scp": ("-r",),
+    "rsync": ("-L", "--copy-links", "--copy-unsafe-links", "-k", "--copy-dirlinks"),
+}
+"""Options with which scp and rsync copy what the links of a tree lead to (scp's recursive
+copy always does)."""
 
 
 def _run_package(args: list[Field], sink: Sink) -> None:
