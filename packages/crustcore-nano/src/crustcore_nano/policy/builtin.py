@@ -1117,9 +1117,9 @@ APPROVAL_RULES: tuple[BuiltinRule, ...] = (
         "A command that reads a whole tree *through* its symlinks (`grep -R`, `rg -L`, "
         "`ag -f`, `tar -h`, `zip -r`, `7z a`, `cp -rL`, `rsync -L`, `scp -r`, `diff -r`, "
         "`find DIR | xargs cat`) when the tree holds more entries than CrustCore walks to "
-        "find the links that lead out of it (4,096; `.git` is not walked) or more than 256 "
-        "symlinks to follow to their end. In a smaller tree each link that leads out is "
-        "judged by where it leads, as naming it would be.",
+        "find the links that lead out of it (4,096; `.git` is not walked), more than 256 "
+        "symlinks to follow to their end, or more than 16 that lead out. Otherwise each "
+        "link that leads out is judged by where it leads, as naming it would be.",
         ("grep -R password . (in a tree of 10,000 files)",),
     ),
 )

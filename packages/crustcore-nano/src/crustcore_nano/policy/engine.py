@@ -495,8 +495,9 @@ class PolicyEngine:
                             run.ask(
                                 "approval:unchecked-links",
                                 f"{kind.value} of {path.removesuffix('/**') or '/'} goes "
-                                f"through the symlinks of a tree of more than {_MAX_WALK} "
-                                "entries, too many to check where each leads",
+                                "through the symlinks of a tree too large to check where "
+                                f"each leads (over {_MAX_WALK} entries, {_MAX_LINKS_RESOLVED} "
+                                f"links, or {_MAX_GLOB_VARIANTS} links that lead out)",
                                 op,
                             )
         cwd = op.cwd
