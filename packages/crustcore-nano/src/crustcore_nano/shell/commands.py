@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from crustcore_nano.shell import argwords
 from crustcore_nano.shell.argwords import PATTERN_PROGRAMS, nonfile_words
-from crustcore_nano.shell.expand import Field, Val
+from crustcore_nano.shell.expand import GLOB_CHARS, Field, Val
 from crustcore_nano.shell.facts import NetworkTarget, OpKind, ShellSignal
 from crustcore_nano.shell.netparse import is_url, split_host_port
 from crustcore_nano.shell.options import Opt, basename, has, parse_opts, sub, values
@@ -145,7 +145,7 @@ def _through_links(roots: list[Field], sink: Sink, name: str) -> None:
     as `ROOT/**`, a form the engine walks for the links below ROOT, each then judged by where
     it leads (a repository can carry `docs/notes.txt -> ~/.aws/credentials`)."""
     for root in _paths(roots):
-        if root.exact and not any(c in root.text for c in "*?["):
+        if root.exact and GLOB_CHARS.isdisjoint(root.text):
             sink.op(_READ, sub(root, root.text.rstrip("/") + "/**"), name)
 
 
