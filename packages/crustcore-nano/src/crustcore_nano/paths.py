@@ -76,6 +76,10 @@ class PathSignal(enum.Enum):
     UNKNOWN_VAR = "unknown_var"
     """A ``$VAR`` that is not in the environment, or an expansion form that is not supported;
     it is left as written, never silently emptied."""
+    NUMBER_VAR = "number_var"
+    """A variable the shell itself sets to a number (``$$``, ``$!``, ``$PPID``, ``$RANDOM``,
+    ``$UID``, ...), left as written: its value is unknown, but it cannot add a ``/``, a ``..``
+    or a glob, so ``/tmp/out.$$`` stays in ``/tmp``."""
     NUL_BYTE = "nul_byte"
     """The path contains NUL; it is cut there, as a C program would."""
     CONTROL_CHARS = "control_chars"
@@ -207,6 +211,13 @@ _CONTROL_RE = re.compile("[\x01-\x1f\x7f-\x9f]")
 _DRIVE_RE = re.compile(r"[A-Za-z]:(?:[/\\]|$)")
 _NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _NAME_CHARS = _NAME_START | frozenset("0123456789")
+NUMBER_VARIABLES = frozenset(
+    {
+        "PPID", "BASHPID", "RANDOM", "SRANDOM", "UID", "EUID", "SECONDS", "LINENO",
+        "EPOCHSECONDS", "HISTCMD", "SHLVL",
+    }
+)  # fmt: skip
+"""Variables bash sets to a number whatever the environment holds."""
 # A process directory, or one thread's directory inside it: `root`, `cwd` and `fd` under either
 # are magic links of that process (or thread).
 _PROC_PID_RE = re.compile(r"/proc/(?:self|thread-self|[0-9]+)(?:/task/[0-9]+)?")
@@ -504,7 +515,11 @@ class PathResolver:
                     e += 1
                 out.append(self._lookup(path[j:e], path[k:e], signals))
                 i = e
-            elif j < n and (path[j].isdigit() or path[j] in "@*#?$!-("):
+            elif j < n and path[j] in "$!":
+                signals.add(PathSignal.NUMBER_VAR)  # `$$`, `$!`: process ids
+                out.append(path[k : j + 1])
+                i = j + 1
+            elif j < n and (path[j].isdigit() or path[j] in "@*#?-("):
                 signals.add(PathSignal.UNKNOWN_VAR)  # positional, special or $( ... )
                 out.append("$")
                 i = j
@@ -519,7 +534,8 @@ class PathResolver:
             return self._home
         value = self._env.get(name)
         if value is None:
-            signals.add(PathSignal.UNKNOWN_VAR)
+            number = name in NUMBER_VARIABLES
+            signals.add(PathSignal.NUMBER_VAR if number else PathSignal.UNKNOWN_VAR)
             return written
         signals.add(PathSignal.ENV_VAR)
         return value

@@ -159,6 +159,7 @@ _MAX_GLOB_CANDIDATES = 512  # bounds the work for a glob that matches many prote
 _MAX_GLOB_LISTING = 4096  # directory entries read to find the symlinks a glob expands to
 _MAX_WALK = 4096  # entries read below a `find` root to find the symlinks its pattern matches
 _MAX_LINKS_RESOLVED = 256  # links of a tree read through its links that are followed to their end
+_MAX_PLACED = 16  # trailing segments of a path with an undecidable part that are placed (below)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +199,7 @@ class _PathOp:
     listing: bool = False
     recursive: bool = False
     mention: bool = False  # a path-like argument, checked against builtin rules only
+    placed: tuple[str, ...] = ()  # where a path with an undecidable part may lead (`_placed`)
 
 
 class _Run:
@@ -503,14 +505,19 @@ class PolicyEngine:
         cwd = op.cwd
         resolved: list[ResolvedPath] = []
         forms: dict[str, None] = {}
+        placed: tuple[str, ...] = ()
         for variant in variants:
             # A file tool opens `routes/$slug.tsx` as written; only a shell expands `$slug`.
             found = self._resolve(variant, cwd, literal=op.command is None)
             resolved.append(found)
             for form in _forms(found):
                 forms[form] = None
+            if not found.signals.isdisjoint(_UNPLACED):
+                placed += _placed(found.expanded, self._home)
         run.path_ops.append(
-            _PathOp(kind, path, tuple(forms), tuple(resolved), op, listing, recursive, mention)
+            _PathOp(
+                kind, path, tuple(forms), tuple(resolved), op, listing, recursive, mention, placed
+            )
         )
 
     def _glob_variants(self, path: str, cwd: str | None = None) -> list[str]:
@@ -1201,6 +1208,18 @@ class PolicyEngine:
             found = self._index.match(form, kind)
             if found is not None:
                 self._path_hit(found, path_op, form, run)
+        for form in path_op.placed:
+            found = self._index.match(form, kind)
+            if found is not None or self._in_crustcore_home(form):
+                name = found.name if found is not None else "builtin:self-protection"
+                what = (
+                    f"{kind.value} of {shown}: part of it cannot be pinned down (a command's "
+                    f"output, an unset variable, another process's directory or descriptor), "
+                    f"and it may be {form}"
+                )
+                if found is None or found.verdict is Verdict.DENY:
+                    raise run.deny(name, what, op)
+                run.ask(name, what, op)
         if kind is not OpKind.WRITE:
             self._check_tree(path_op, run)
         if path_op.mention:
@@ -1571,6 +1590,51 @@ def _normalized(text: str, *, percent: bool) -> Normalized:
     if plain and _PLAIN.issuperset(text):
         return Normalized(text, text, changed=False, signals=frozenset())
     return normalize_field(text, percent=percent, escapes=percent)
+
+
+_UNPLACED = frozenset(
+    {PathSignal.UNKNOWN_VAR, PathSignal.NUMBER_VAR, PathSignal.PROC_CWD, PathSignal.DEV_FD}
+)
+
+
+def _placed(expanded: str, home: str) -> tuple[str, ...]:
+    """Where a path with an undecidable part may lead: each tail after the last such part,
+    put under the home directory and under `/`. `$(dirname ~/x)/.aws/credentials`,
+    `$D/../.kube/config` and `/proc/1234/cwd/.netrc` read a protected file when the part that
+    cannot be pinned down is the home directory (or any directory above it), so a rule that
+    protects `~/.aws/**` or `/etc/shadow` must see the tail there. Undecidable parts are
+    `$...` and `` `...` `` left unexpanded, `~-`/`~+N`, the `cwd` of a process other than
+    the agent's, and a descriptor number (`/dev/fd/3/...`)."""
+    segments = [s for s in expanded.replace("\\", "/").split("/") if s and s != "."]
+    first = 0
+    for index, segment in enumerate(segments):
+        if (
+            "$" in segment
+            or "`" in segment
+            or (index == 0 and segment.startswith(("~-", "~+")))
+            or (index >= 1 and segments[index - 1] == "fd" and segment.isdigit())
+            or (segment == "cwd" and _other_process(segments[max(0, index - 4) : index]))
+        ):
+            first = index + 1
+    if first == 0:
+        return ()
+    out: dict[str, None] = {}
+    for start in range(max(first, len(segments) - _MAX_PLACED), len(segments)):
+        tail = lexical_clean("/" + "/".join(segments[start:]))
+        if tail != "/":
+            out[home.rstrip("/") + tail] = None
+            out[tail] = None
+    return tuple(out)
+
+
+def _other_process(before: list[str]) -> bool:
+    """Whether `.../cwd` follows `proc/PID` or `proc/PID/task/TID` of a process other than
+    the agent's own (`self`, `thread-self`), whose directory the resolver cannot know."""
+    if "proc" not in before:
+        return False
+    at = len(before) - 1 - before[::-1].index("proc")
+    rest = before[at + 1 :]
+    return len(rest) in (1, 3) and rest[0] not in ("self", "thread-self")
 
 
 def _forms(found: ResolvedPath) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ import posixpath
 from collections.abc import Mapping
 from typing import TypeVar
 
+from crustcore_nano.paths import NUMBER_VARIABLES
 from crustcore_nano.shell import commands as cmdtable
 from crustcore_nano.shell.codesecrets import SecretUse, code_secret_use
 from crustcore_nano.shell.datatext import DATA_PROGRAMS
@@ -2134,6 +2135,8 @@ class Analyzer:
             return Val(st.cwd)
         if name == "IFS":
             return Val(_DEFAULT_IFS)
+        if name in _SHELL_SET:
+            return Val("$" + name, False)  # bash sets it, whatever the environment holds
         if name in CREDENTIAL_FILE_VARIABLES or is_secret_name(name):
             # A secret or a credential-file path the agent's environment may hold although the
             # one we were given does not. It stays visible as `$NAME` (a word that is not
@@ -2158,6 +2161,7 @@ def _describe(name: str, head: Field, args: list[Field], inv: _Invocation) -> No
                 inv.op(_READ, f, "unknown program")
 
 
+_SHELL_SET = NUMBER_VARIABLES | {"OLDPWD", "HOSTNAME", "EPOCHREALTIME"}
 _ZSH_SOCKETS = frozenset({"ztcp", "zsocket"})
 _UNKNOWN_FD = -1  # a descriptor whose number is only known at run time (`>&$REPLY`)
 
