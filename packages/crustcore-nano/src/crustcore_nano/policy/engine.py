@@ -62,7 +62,12 @@ from crustcore_nano.policy.types import (
 )
 from crustcore_nano.shell import CommandFact, ShellAnalysis, ShellSignal, analyze, network_text
 from crustcore_nano.shell import OpKind as ShellOp
-from crustcore_nano.shell.commands import SEARCH_PROGRAMS, remote_path, search_patterns
+from crustcore_nano.shell.commands import (
+    SEARCH_PROGRAMS,
+    TRANSFER_SCRIPT,
+    remote_path,
+    search_patterns,
+)
 from crustcore_nano.shell.leaks import IN_URL
 from crustcore_nano.shell.secretvars import is_secret_name
 
@@ -98,7 +103,7 @@ _DANGEROUS_ENV = frozenset(
         "BASH_ENV", "ENV", "PROMPT_COMMAND", "PS4", "SHELLOPTS", "BASHOPTS", "ZDOTDIR",
         "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "DOTNET_STARTUP_HOOKS",
         "LESSOPEN", "LESSCLOSE", "PHPRC", "PHP_INI_SCAN_DIR", "LUA_INIT", "SSLKEYLOGFILE",
-        "CRUSTCORE_HOME",
+        "CURL_HOME", "WGETRC", "SYSTEM_WGETRC", "CRUSTCORE_HOME",
     }
 )  # fmt: skip
 _DANGEROUS_ENV_PREFIXES = ("DYLD_", "GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "CORECLR_", "COR_")
@@ -106,9 +111,11 @@ _SENDERS = frozenset(
     {
         "curl", "wget", "nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "socat",
         "telnet", "scp", "sftp", "rsync", "ftp", "http", "https", "xh", "httpie", "openssl",
+        "lftp", "smbclient", "tftp",
     }
 )  # fmt: skip
-_REMOTE_COPY = frozenset({"scp", "sftp", "rsync"})
+# Clients whose every read is a file they send (`scp a host:`, `echo put a | sftp host`).
+_REMOTE_COPY = frozenset({"scp", "sftp", "rsync", "ftp", "lftp", "smbclient", "tftp"})
 _SIGNALLERS = frozenset({"kill", "pkill", "killall", "skill", "xkill", "pgrep"})
 _SERVICE_TOOLS = frozenset({"systemctl", "launchctl", "service", "supervisorctl", "docker"})
 _CRUSTCORE_SAFE_SUBCOMMANDS = frozenset(
@@ -781,6 +788,10 @@ class PolicyEngine:
                 skip_git_config.add(index)
         self._shell_paths(analysis, op, run, skip_git_config)
         self._exfiltration(analysis, op, run)
+        if ShellSignal.UNSEEN_TRANSFER in signals:
+            why = _finding(analysis, ShellSignal.UNSEEN_TRANSFER, "")
+            run.ask("builtin:upload-file", f"`{shown}`: {why}; it can send any file", op)
+        self._client_config(analysis, op, run)
         unclear = signals & _UNCLEAR
         if (unclear or not analysis.parsed_ok) and not typed:
             why = ", ".join(sorted(s.value for s in unclear)) or "parse failure"
@@ -1132,6 +1143,25 @@ class PolicyEngine:
                         op,
                     )
                     return
+
+    @staticmethod
+    def _client_config(analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
+        """curl and wget read default options from the home directory (`~/.curlrc`,
+        `$XDG_CONFIG_HOME/curlrc`, `~/.wgetrc`); a line that moves HOME or XDG_CONFIG_HOME
+        for them points them at options this check never sees, which can send any file."""
+        moved = [n for n, _ in analysis.env_assignments if n in ("HOME", "XDG_CONFIG_HOME")]
+        if not moved:
+            return
+        for fact in analysis.commands:
+            if fact.name in ("curl", "wget") and fact.argv[1:2] not in (("-q",), ("--disable",)):
+                run.ask(
+                    "builtin:upload-file",
+                    f"`{_short(analysis.command)}` sets {moved[0]}, so {fact.name} reads its "
+                    "default options from a place this check does not read; they can send "
+                    "any file",
+                    op,
+                )
+                return
 
     def _outside_sensitive(self, found: ResolvedPath) -> bool:
         """A path outside the workspace and the temp directories, in the home directory or a
@@ -2083,8 +2113,12 @@ def _uploaded_files(fact: CommandFact) -> list[str]:
     argv = list(fact.argv[1:])
     out: list[str] = []
     reads = [s.target for s in fact.operations if s.kind is ShellOp.READ]
-    if name in _REMOTE_COPY:
-        return reads
+    if name in _REMOTE_COPY:  # all but a transfer script (`sftp -b FILE`), which is not sent
+        return [
+            s.target
+            for s in fact.operations
+            if s.kind is ShellOp.READ and s.detail != TRANSFER_SCRIPT
+        ]
     for redirect in fact.redirects:
         if redirect.kind is ShellOp.READ and redirect.target not in ("/dev/null",):
             out.append(redirect.target)
@@ -2121,7 +2155,14 @@ def _uploaded_files(fact: CommandFact) -> list[str]:
                 out.append(argv[index + 1])
             elif arg.startswith(("--post-file=", "--body-file=")):
                 out.append(arg.split("=", 1)[1])
+            elif arg in ("-e", "--execute") and index + 1 < len(argv):
+                key, eq, value = argv[index + 1].partition("=")
+                if eq and key.strip().lower().replace("_", "").replace("-", "") in _WGET_SENDS:
+                    out.append(value.strip())
     return _match_reads(out, reads)
+
+
+_WGET_SENDS = frozenset({"postfile", "bodyfile"})  # `wget -e post_file=FILE` sends FILE
 
 
 def _match_reads(named: Iterable[str], reads: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ a flag, a positional argument of a file tool is treated as a file).
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 
 from crustcore_nano.shell import argwords
@@ -889,6 +890,11 @@ def _curl(name: str, args: list[Field], sink: Sink) -> None:
     for f in values(opts, "-b", "--cookie"):
         if "=" not in f.text:
             sink.op(_READ, f, name)
+    for f in values(opts, "-K", "--config"):
+        sink.signal(
+            ShellSignal.UNSEEN_TRANSFER,
+            f"{name} reads more options from {f.text}, which this check does not read",
+        )
     for f in values(opts, "--unix-socket", "--abstract-unix-socket"):
         sink.op(_NETWORK, f, "unix socket")
     for f in values(
@@ -920,9 +926,44 @@ _WGET_OPTS = frozenset(
 )
 
 
+# `wget -e COMMAND` runs a wgetrc command; these set what an option would (names compared
+# without case, `_` or `-`, as wget does).
+_WGETRC_OPTIONS = {
+    "postfile": "--post-file",
+    "bodyfile": "--body-file",
+    "input": "--input-file",
+    "outputdocument": "--output-document",
+    "dirprefix": "--directory-prefix",
+    "logfile": "--output-file",
+    "loadcookies": "--load-cookies",
+    "savecookies": "--save-cookies",
+    "certificate": "--certificate",
+    "privatekey": "--private-key",
+    "useaskpass": "--use-askpass",
+    "header": "--header",
+}
+
+
+def _wgetrc(args: list[Field]) -> list[Field]:
+    """The options that `-e`/`--execute` commands in `args` amount to."""
+    opts, _ = parse_opts(args, _WGET_OPTS)
+    out: list[Field] = []
+    for f in values(opts, "-e", "--execute"):
+        key, eq, value = f.text.partition("=")
+        option = _WGETRC_OPTIONS.get(key.strip().lower().replace("_", "").replace("-", ""))
+        if eq and option is not None:
+            out.append(sub(f, f"{option}={value.strip()}"))
+    return out
+
+
 def _wget(name: str, args: list[Field], sink: Sink) -> None:
+    for f in values(parse_opts(args, _WGET_OPTS)[0], "--config"):
+        sink.signal(
+            ShellSignal.UNSEEN_TRANSFER,
+            f"{name} reads more commands from {f.text}, which this check does not read",
+        )
     opts, pos = parse_opts(
-        args,
+        _wgetrc(args) + args,
         _WGET_OPTS,
     )
     for f in values(
@@ -1288,6 +1329,143 @@ def _host_tool(name: str, args: list[Field], sink: Sink) -> None:
         sink.connect(NetworkTarget(first.text, int(pos[1].text), None, name))
         return
     sink.address(first, name, 23 if name == "telnet" else None)
+
+
+# --------------------------------------------------------------------------- scripted transfers
+
+# Clients whose transfers are commands in a script: on standard input, in a batch file or in an
+# option (`lftp -c`, `smbclient -c`, `tftp -c`). The options that take a value, per client.
+_TRANSFER_OPTS: dict[str, frozenset[str]] = {
+    "sftp": frozenset(_w("-B -b -c -D -F -i -J -l -o -P -R -S -s -X")),
+    "ftp": frozenset(_w("-P -s -T -o -r -q")),
+    "lftp": frozenset(_w("-c -e -f -p -u --rcfile --env-password -d")),
+    "smbclient": frozenset(
+        _w(
+            "-c --command -A --authentication-file -U --user -W --workgroup -I --ip-address "
+            "-p --port -n --netbiosname -O --socket-options -s --configfile -l --log-basename "
+            "-d --debuglevel -m --max-protocol -D --directory -T --tar -E -t --timeout "
+            "-b --send-buffer -M --message -L --list"
+        )
+    ),
+    "tftp": frozenset(_w("-m -l -R -v")),
+}
+TRANSFER_SCRIPT = "transfer script"
+"""The detail of the read of a transfer client's script file: it is read, not sent."""
+_MAX_TRANSFER_SCRIPT = 65536  # characters of a visible transfer script that are read
+_MAX_TRANSFER_COMMANDS = 256
+_SENDS_FIRST = frozenset({"put", "reput", "append", "send", "appe"})
+_SENDS_ALL = frozenset({"mput", "mreput"})
+_FETCHES = frozenset({"get", "reget", "recv"})
+
+
+def _transfer(name: str, args: list[Field], sink: Sink) -> None:
+    """sftp, ftp, lftp, smbclient and tftp take their transfers as commands. Where the script
+    is on the line (`-c`, a here-string, `echo ... |`), each `put` is a read of the local file
+    it sends (the engine counts such a client's reads as uploads) and each `!cmd` a shell
+    command. Where it is not (a batch file, a pipe from another program, a terminal), the
+    transfer is reported as one this analysis cannot see."""
+    scripts: list[Val] = []
+    from_stdin = True
+    if name == "tftp" and any(a.text == "-c" for a in args):
+        at = next(k for k, a in enumerate(args) if a.text == "-c")
+        args, words = args[:at], args[at + 1 :]
+        scripts.append(Val(" ".join(a.text for a in words), all(a.exact for a in words)))
+        from_stdin = False
+    opts, pos = parse_opts(args, _TRANSFER_OPTS[name])
+    for host in pos[:1]:
+        text = host.text
+        if name == "smbclient":
+            text = text.replace("\\", "/").lstrip("/").split("/", 1)[0]
+        elif name == "sftp":
+            text = text.split(":", 1)[0]
+        sink.address(sub(host, text), name, 22 if name == "sftp" else None)
+    if name in ("sftp", "smbclient"):
+        for f in values(opts, "-F", "-i", "-A", "--authentication-file", "-s", "--configfile"):
+            sink.op(_READ, f, name)
+    if name == "sftp":
+        for f in values(opts, "-S"):
+            sink.op(_EXECUTE, f, "sftp -S")
+    if name in ("lftp", "smbclient"):
+        for f in values(opts, "-c", "--command", "-e"):
+            scripts.append(f.val())
+        from_stdin = from_stdin and not has(opts, "-c", "--command")
+    unseen = ""
+    for f in values(opts, "-b") if name == "sftp" else values(opts, "-f") if name == "lftp" else []:
+        if f.text != "-":
+            sink.op(_READ, f, TRANSFER_SCRIPT)
+            unseen = f"{name} runs the transfer commands in {f.text}, which this check never reads"
+            from_stdin = False
+    if from_stdin:
+        stdin = sink.stdin
+        if stdin is not None and stdin.val is not None:
+            scripts.append(stdin.val)
+        else:
+            unseen = f"{name} takes its transfer commands from input this check cannot see"
+    for script in scripts:
+        if not script.exact or len(script.text) > _MAX_TRANSFER_SCRIPT:
+            unseen = f"{name} runs transfer commands this check cannot read in full"
+        else:
+            _transfer_script(name, script.text, sink)
+    if unseen:
+        sink.signal(ShellSignal.UNSEEN_TRANSFER, unseen)
+
+
+def _transfer_script(name: str, text: str, sink: Sink) -> None:
+    base = ""
+    commands: list[str] = []
+    for raw in text.splitlines()[:_MAX_TRANSFER_COMMANDS]:
+        line = raw.strip().lstrip("-@")  # sftp batch lines: `-put` ignores errors, `@` is quiet
+        if line.startswith("!"):  # a local shell command: the rest of the line, `;` and all
+            if line[1:].strip():
+                sink.shell_code(Val(line[1:].strip()), f"{name} !")
+        elif name in ("lftp", "smbclient"):  # these two also separate commands with `;`
+            commands.extend(part.strip() for part in line.split(";"))
+        else:
+            commands.append(line)
+    for line in commands[:_MAX_TRANSFER_COMMANDS]:
+        if line.startswith("!"):
+            if line[1:].strip():
+                sink.shell_code(Val(line[1:].strip()), f"{name} !")
+            continue
+        try:
+            words = shlex.split(line)
+        except ValueError:
+            words = line.split()
+        if not words:
+            continue
+        command, rest = words[0].lower(), words[1:]
+        if name == "lftp":  # `put -o REMOTE LOCAL`, `mirror -R -O BASE LOCAL`
+            taken = {k + 1 for k, w in enumerate(rest) if w in ("-o", "-O")}
+            rest = [w for k, w in enumerate(rest) if k not in taken]
+        local = [w for w in rest if not w.startswith("-")]
+        if command == "open" and local:  # `open [user@]host`, `open sftp://host`
+            sink.address(Field(local[0]), name, 22 if name == "sftp" else None)
+            continue
+        if command == "lcd" and local:
+            base = _under(base, local[0])
+            continue
+        if command == "mirror" and ("-R" in rest or "--reverse" in rest):
+            local = local[:1]
+        elif command in _SENDS_FIRST:
+            if name == "lftp":
+                pass  # every word left names a local file
+            elif name == "tftp" and len(local) > 1:
+                local = local[:-1]  # `put a b dir`: the last word is the remote directory
+            else:
+                local = local[:1]  # `put LOCAL [REMOTE]`
+        elif command not in _SENDS_ALL:
+            if command in _FETCHES and len(local) >= 2 and name != "lftp":
+                sink.op(_WRITE, Field(_under(base, local[1])), f"{name} {command}")
+            continue
+        for path in local:
+            sink.op(_READ, Field(_under(base, path)), f"{name} {command}")
+
+
+def _under(base: str, path: str) -> str:
+    """`path` after `lcd base` (absolute and home paths are not moved)."""
+    if not base or path.startswith(("/", "~")):
+        return path
+    return f"{base.rstrip('/')}/{path}"
 
 
 def _openssl(name: str, args: list[Field], sink: Sink) -> None:
@@ -1922,11 +2100,10 @@ for _n in TUNNEL_PROGRAMS:
 _TABLE["autossh"] = _ssh
 _TABLE["scp"] = _scp
 _TABLE["rsync"] = _scp
+for _n in _TRANSFER_OPTS:
+    _TABLE[_n] = _transfer
 for _n in (
     "telnet",
-    "ftp",
-    "sftp",
-    "tftp",
     "ping",
     "ping6",
     "dig",

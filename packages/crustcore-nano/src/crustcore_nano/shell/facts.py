@@ -50,6 +50,9 @@ class ShellSignal(enum.Enum):
     REVERSE_SHELL = "reverse_shell"
     DEV_TCP = "dev_tcp"
     INTERPRETER_OBFUSCATION = "interpreter_obfuscation"
+    UNSEEN_TRANSFER = "unseen_transfer"
+    """A client that can upload files takes what to send from somewhere the analysis cannot
+    read: an sftp/ftp/lftp batch file or input from another program, or `curl -K FILE`."""
     SECRET_EXFILTRATION = "secret_exfiltration"  # noqa: S105 - a signal name, not a secret
     """A network client sends a secret environment variable's value (body, URL, DNS name or
     standard input) rather than using it as a credential header."""
