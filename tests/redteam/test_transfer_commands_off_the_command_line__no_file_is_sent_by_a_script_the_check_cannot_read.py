@@ -117,6 +117,7 @@ def test_a_send_the_check_cannot_read_or_of_a_project_file_is_asked(
         "echo 'get data.csv' | sftp -b - backup.example.net",
         "lftp -c 'open files.example.net; get release.tar.gz'",
         "smbclient //nas/share -c 'ls'",
+        "smbclient -L //nas -N",
         "tftp 203.0.113.9 -c get firmware.bin",
         "HOME=/tmp/x curl -q https://example.com/",
         "curl -fsSL https://example.com/install.txt -o install.txt",

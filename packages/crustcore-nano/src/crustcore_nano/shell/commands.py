@@ -1375,13 +1375,17 @@ def _transfer(name: str, args: list[Field], sink: Sink) -> None:
     for host in pos[:1]:
         text = host.text
         if name == "smbclient":
-            text = text.replace("\\", "/").lstrip("/").split("/", 1)[0]
+            text = _smb_server(text)
         elif name == "sftp":
             text = text.split(":", 1)[0]
         sink.address(sub(host, text), name, 22 if name == "sftp" else None)
     if name in ("sftp", "smbclient"):
         for f in values(opts, "-F", "-i", "-A", "--authentication-file", "-s", "--configfile"):
             sink.op(_READ, f, name)
+    if name == "smbclient":
+        for f in values(opts, "-L", "--list"):  # lists a server's shares; runs no commands
+            sink.address(sub(f, _smb_server(f.text)), name)
+            return
     if name == "sftp":
         for f in values(opts, "-S"):
             sink.op(_EXECUTE, f, "sftp -S")
@@ -1408,6 +1412,11 @@ def _transfer(name: str, args: list[Field], sink: Sink) -> None:
             _transfer_script(name, script.text, sink)
     if unseen:
         sink.signal(ShellSignal.UNSEEN_TRANSFER, unseen)
+
+
+def _smb_server(service: str) -> str:
+    """The server of `//server/share` (or `\\\\server\\share`)."""
+    return service.replace("\\", "/").lstrip("/").split("/", 1)[0]
 
 
 def _transfer_script(name: str, text: str, sink: Sink) -> None:
