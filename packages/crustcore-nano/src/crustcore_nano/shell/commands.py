@@ -1408,8 +1408,8 @@ def _transfer(name: str, args: list[Field], sink: Sink) -> None:
     for script in scripts:
         if not script.exact or len(script.text) > _MAX_TRANSFER_SCRIPT:
             unseen = f"{name} runs transfer commands this check cannot read in full"
-        else:
-            _transfer_script(name, script.text, sink)
+        elif not _transfer_script(name, script.text, sink):
+            unseen = f"{name} runs more than {_MAX_TRANSFER_COMMANDS} transfer commands"
     if unseen:
         sink.signal(ShellSignal.UNSEEN_TRANSFER, unseen)
 
@@ -1419,18 +1419,17 @@ def _smb_server(service: str) -> str:
     return service.replace("\\", "/").lstrip("/").split("/", 1)[0]
 
 
-def _transfer_script(name: str, text: str, sink: Sink) -> None:
+def _transfer_script(name: str, text: str, sink: Sink) -> bool:
+    """Report what the commands of a visible transfer script do; False when it holds more
+    commands than are read (the caller then reports the transfer as unseen)."""
     base = ""
     commands: list[str] = []
-    for raw in text.splitlines()[:_MAX_TRANSFER_COMMANDS]:
+    for raw in text.splitlines():
         line = raw.strip().lstrip("-@")  # sftp batch lines: `-put` ignores errors, `@` is quiet
-        if line.startswith("!"):  # a local shell command: the rest of the line, `;` and all
-            if line[1:].strip():
-                sink.shell_code(Val(line[1:].strip()), f"{name} !")
-        elif name in ("lftp", "smbclient"):  # these two also separate commands with `;`
-            commands.extend(part.strip() for part in line.split(";"))
+        if name in ("lftp", "smbclient") and not line.startswith("!"):
+            commands.extend(part.strip() for part in line.split(";"))  # `;` separates too
         else:
-            commands.append(line)
+            commands.append(line)  # `!cmd` is a local shell command: the rest of the line
     for line in commands[:_MAX_TRANSFER_COMMANDS]:
         if line.startswith("!"):
             if line[1:].strip():
@@ -1468,6 +1467,7 @@ def _transfer_script(name: str, text: str, sink: Sink) -> None:
             continue
         for path in local:
             sink.op(_READ, Field(_under(base, path)), f"{name} {command}")
+    return len(commands) <= _MAX_TRANSFER_COMMANDS
 
 
 def _under(base: str, path: str) -> str:
