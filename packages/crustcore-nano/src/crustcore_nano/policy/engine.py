@@ -67,6 +67,7 @@ from crustcore_nano.shell.commands import (
     TRANSFER_SCRIPT,
     remote_path,
     search_patterns,
+    wgetrc_option,
 )
 from crustcore_nano.shell.leaks import IN_URL
 from crustcore_nano.shell.secretvars import is_secret_name
@@ -2156,13 +2157,10 @@ def _uploaded_files(fact: CommandFact) -> list[str]:
             elif arg.startswith(("--post-file=", "--body-file=")):
                 out.append(arg.split("=", 1)[1])
             elif arg in ("-e", "--execute") and index + 1 < len(argv):
-                key, eq, value = argv[index + 1].partition("=")
-                if eq and key.strip().lower().replace("_", "").replace("-", "") in _WGET_SENDS:
-                    out.append(value.strip())
+                found = wgetrc_option(argv[index + 1])
+                if found is not None and found[0] in ("--post-file", "--body-file"):
+                    out.append(found[1])
     return _match_reads(out, reads)
-
-
-_WGET_SENDS = frozenset({"postfile", "bodyfile"})  # `wget -e post_file=FILE` sends FILE
 
 
 def _match_reads(named: Iterable[str], reads: list[str]) -> list[str]:

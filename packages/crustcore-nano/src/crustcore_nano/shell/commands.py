@@ -944,28 +944,28 @@ _WGETRC_OPTIONS = {
 }
 
 
-def _wgetrc(args: list[Field]) -> list[Field]:
-    """The options that `-e`/`--execute` commands in `args` amount to."""
-    opts, _ = parse_opts(args, _WGET_OPTS)
-    out: list[Field] = []
-    for f in values(opts, "-e", "--execute"):
-        key, eq, value = f.text.partition("=")
-        option = _WGETRC_OPTIONS.get(key.strip().lower().replace("_", "").replace("-", ""))
-        if eq and option is not None:
-            out.append(sub(f, f"{option}={value.strip()}"))
-    return out
+def wgetrc_option(command: str) -> tuple[str, str] | None:
+    """`wget -e NAME=VALUE`: the long option NAME stands for, and VALUE, for the commands that
+    name files or run code (names compared without case, `_` or `-`, as wget does)."""
+    key, eq, value = command.partition("=")
+    option = _WGETRC_OPTIONS.get(key.strip().lower().replace("_", "").replace("-", ""))
+    return (option, value.strip()) if eq and option is not None else None
 
 
 def _wget(name: str, args: list[Field], sink: Sink) -> None:
-    for f in values(parse_opts(args, _WGET_OPTS)[0], "--config"):
+    opts, pos = parse_opts(args, _WGET_OPTS)
+    for f in values(opts, "--config"):
         sink.signal(
             ShellSignal.UNSEEN_TRANSFER,
             f"{name} reads more commands from {f.text}, which this check does not read",
         )
-    opts, pos = parse_opts(
-        _wgetrc(args) + args,
-        _WGET_OPTS,
-    )
+    implied: list[Field] = []
+    for f in values(opts, "-e", "--execute"):
+        found = wgetrc_option(f.text)
+        if found is not None:
+            implied.append(sub(f, f"{found[0]}={found[1]}"))
+    if implied:
+        opts, pos = parse_opts(implied + args, _WGET_OPTS)
     for f in values(
         opts,
         "-O",
