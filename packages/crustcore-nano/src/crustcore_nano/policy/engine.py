@@ -2156,8 +2156,13 @@ def _uploaded_files(fact: CommandFact) -> list[str]:
                 out.append(argv[index + 1])
             elif arg.startswith(("--post-file=", "--body-file=")):
                 out.append(arg.split("=", 1)[1])
-            elif arg in ("-e", "--execute") and index + 1 < len(argv):
-                found = wgetrc_option(argv[index + 1])
+            elif arg.startswith(("-e", "--execute")):
+                # `-e CMD`, `-eCMD`, `--execute CMD`, `--execute=CMD`
+                joined = arg[2:] if arg.startswith("-e") else arg[len("--execute") :]
+                command = joined.removeprefix("=") if joined else None
+                if command is None and index + 1 < len(argv):
+                    command = argv[index + 1]
+                found = wgetrc_option(command) if command else None
                 if found is not None and found[0] in ("--post-file", "--body-file"):
                     out.append(found[1])
     return _match_reads(out, reads)
