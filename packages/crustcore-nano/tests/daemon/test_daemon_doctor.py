@@ -165,13 +165,39 @@ def test_busy_port_fails_and_missing_sidecar_fails(home: Path) -> None:
     assert found[f"port {port}"][0] == "fail"
     assert "taken by another program" in found[f"port {port}"][1]
     assert found["sidecar net"][0] == "fail"  # json is a module, but not a runnable package
+    # The port is held by a bound socket that does not listen and allows address reuse: a
+    # server could still listen there, and no other program can bind it while the test runs
+    # (a port merely released could be handed to any other socket before the second check).
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as reserved:
+        reserved.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        reserved.bind(("127.0.0.1", 0))
+        port = reserved.getsockname()[1]
+        (home / "crustcore.toml").write_text(
+            f"[sidecars.net]\nenabled = true\nmodule = 'json.tool'\nport = {port}\n"
+        )
+        code, doc = run_doctor("--home", str(home))
+    found = levels(doc)
+    assert found["sidecar net"][0] == "ok"
+    assert found[f"port {port}"] == ("ok", "free for sidecar net")
+
+
+def test_a_port_left_in_time_wait_by_a_stopped_server_is_free(home: Path) -> None:
+    # A sidecar that served a connection and stopped leaves that connection in TIME_WAIT for a
+    # minute; the restarted sidecar can listen again at once, so doctor must not call it taken.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            accepted, _ = server.accept()
+            accepted.close()  # the server side closes first, so it is the side in TIME_WAIT
+            assert client.recv(1) == b""
     (home / "crustcore.toml").write_text(
         f"[sidecars.net]\nenabled = true\nmodule = 'json.tool'\nport = {port}\n"
     )
-    code, doc = run_doctor("--home", str(home))
-    found = levels(doc)
-    assert found["sidecar net"][0] == "ok"
-    assert found[f"port {port}"][0] == "ok"
+    _code, doc = run_doctor("--home", str(home))
+    assert levels(doc)[f"port {port}"] == ("ok", "free for sidecar net")
 
 
 def test_tampered_log_fails(home: Path) -> None:

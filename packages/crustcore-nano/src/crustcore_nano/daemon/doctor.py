@@ -319,7 +319,11 @@ def check_config(layout: HomeLayout, config_path: Path | None) -> list[Check]:
 
 
 def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could listen on `host:port` now. The probe binds the way servers do
+    (asyncio and aiohttp set SO_REUSEADDR), so connections of a stopped sidecar still waiting
+    out TIME_WAIT do not count as another program; only a listener or a plain bind does."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
