@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from crustcore_nano import Kernel
 from crustcore_nano.policy.engine import PolicyEngine
+from crustcore_nano.policy.types import ToolCall, Verdict
 
 
 @pytest.fixture
@@ -36,3 +37,38 @@ def _policy_engine(home: Path, ws: Path) -> PolicyEngine:
 @pytest.fixture(scope="session")
 def policy_engine() -> Callable[[Path, Path], PolicyEngine]:
     return _policy_engine
+
+
+_SEEDED = {
+    ".aws/credentials": "[default]\n",
+    ".ssh/id_ed25519": "key\n",
+    "proj/src/app.py": "print(1)\n",
+}
+
+
+@pytest.fixture
+def seeded_engine(
+    tmp_path: Path, policy_engine: Callable[[Path, Path], PolicyEngine]
+) -> PolicyEngine:
+    """The builtin policy for an agent in `HOME/proj`, where the home holds real credential
+    files (`.aws/credentials`, `.ssh/id_ed25519`) and the workspace a `src/app.py`."""
+    home = tmp_path / "home"
+    made = policy_engine(home, home / "proj")
+    for name, body in _SEEDED.items():
+        (home / name).parent.mkdir(parents=True, exist_ok=True)
+        (home / name).write_text(body, encoding="utf-8")
+    return made
+
+
+BashVerdict = Callable[[str], tuple[Verdict, str]]
+
+
+@pytest.fixture
+def bash(seeded_engine: PolicyEngine) -> BashVerdict:
+    """`bash(command)`: the verdict and rule of the seeded engine for one Bash call."""
+
+    def decide(command: str) -> tuple[Verdict, str]:
+        decision = seeded_engine.evaluate(ToolCall("Bash", {"command": command}))
+        return decision.verdict, decision.rule
+
+    return decide

