@@ -88,8 +88,11 @@ _EXCLUDE_PROGRAMS = PATTERN_PROGRAMS - {
     "yq",
 }
 _WORD = st.sampled_from(
-    ["-e", "-x", "-m", "--exclude", "--message", "--cached", "--", "clean", "commit", "rm"]
-) | st.text(alphabet="ab.-/~ ", max_size=6)
+    [
+        "-e", "-x", "-m", "--exclude", "--message", "--cached", "--", "clean", "commit", "rm",
+        "--exclude=.env", "--exclude=", "--message=m", "-x=a",
+    ]
+) | st.text(alphabet="ab.-/~= ", max_size=6)  # fmt: skip
 
 
 @settings(max_examples=200, deadline=None)
@@ -100,10 +103,11 @@ def test_words_come_from_argv_and_occur_only_once(name: str, argv: list[str]) ->
     if name not in PATTERN_PROGRAMS:
         assert words == frozenset()
     if name in _EXCLUDE_PROGRAMS:  # every occurrence of a pattern is an option value
+        options = ("-x", "--exclude", "--exclude-dir")
         for index, word in enumerate(argv):
-            if word in words:
-                assert index > 0
-                assert argv[index - 1] in ("-x", "--exclude", "--exclude-dir")
+            if word in words and not word.startswith(tuple(o + "=" for o in options)):
+                assert index > 0  # `--exclude .env`; else the joined `--exclude=.env`
+                assert argv[index - 1] in options
 
 
 def test_sed_scripts_are_programs_not_files() -> None:

@@ -70,6 +70,7 @@ from crustcore_nano.shell.commands import (
     wgetrc_option,
 )
 from crustcore_nano.shell.leaks import IN_URL
+from crustcore_nano.shell.netparse import file_url_paths
 from crustcore_nano.shell.secretvars import is_secret_name
 
 __all__ = ["Evaluation", "PolicyEngine"]
@@ -899,15 +900,32 @@ class PolicyEngine:
                 "out" in previous.lower() or previous in ("-o", "-O")
             )
             previous = arg
-            if after_output_flag or not arg or arg.startswith("-") or "://" in arg:
-                continue  # `-o FILE`, `-keyout FILE`, `--output FILE`: written, not read
-            if arg in patterns:
+            if not arg or arg in patterns:
                 continue  # `grep -rn "~/.ssh" src/`: the text searched for, not a file read
-            if fact.name in _REMOTE_COPY and remote_path(arg) is not None:
+            kind = OpKind.READ
+            value = arg
+            if after_output_flag:
+                if "=" in arg:
+                    continue  # `ssh -o Key=value`: an option setting, not a file
+                kind = OpKind.WRITE  # `-o FILE`, `--output FILE`, `-keyout FILE`: written
+            elif arg.startswith("-"):
+                # `--config=~/.aws/credentials` names the file as well as `--config FILE` does
+                option, eq, value = arg.partition("=")
+                if not eq or not value:
+                    continue  # a flag
+                if "out" in option.lower():
+                    kind = OpKind.WRITE  # `--output=FILE`
+            if "://" in value or value[:5].lower() == "file:":
+                # `file:///home/u/.netrc`, the AWS CLI's `fileb://~/.ssh/id_rsa`: a local file;
+                # any other URL names a host, which the network checks judge
+                words = list(file_url_paths(value))
+            elif fact.name in _REMOTE_COPY and remote_path(value) is not None:
                 continue  # `host:/home/`: a path on the other machine, not a local read
-            words = [arg]
-            if ":" in arg:  # `HEAD:.env`, `src:dst` volume specs, `host:path`
-                words.extend(part for part in arg.split(":") if part)
+            else:
+                # `gcc @FILE`, `javac @FILE`: the arguments are read from FILE
+                words = [value[1:], value] if value.startswith("@") else [value]
+                if ":" in value:  # `HEAD:.env`, `src:dst` volume specs, `host:path`
+                    words.extend(part for part in value.split(":") if part)
             for word in words:
                 if (
                     word in targets
@@ -919,22 +937,22 @@ class PolicyEngine:
                     )
                 ):
                     continue
-                if self._worth_resolving(word, op.cwd):
+                if self._worth_resolving(word, op.cwd, kind):
                     derived = Operation(
-                        OpKind.READ,
+                        kind,
                         paths=(word,),
                         command=command,
                         source=f"{op.source}: {fact.name} argument",
                         cwd=op.cwd,
                     )
-                    self._add_path(OpKind.READ, word, derived, run, mention=True)
+                    self._add_path(kind, word, derived, run, mention=True)
 
-    def _worth_resolving(self, word: str, cwd: str | None) -> bool:
+    def _worth_resolving(self, word: str, cwd: str | None, kind: OpKind = OpKind.READ) -> bool:
         """A mention is resolved on disk only when its lexical form already names a protected
         path or CrustCore's home, or when it exists (it may be a symlink to one); words such as
         `s/old/new/g` that name nothing are skipped cheaply."""
         lexical = self._lexical(word, cwd)
-        if self._index.match(lexical, OpKind.READ) is not None:
+        if self._index.match(lexical, kind) is not None:
             return True
         if self._in_crustcore_home(lexical):
             return True

@@ -16,11 +16,12 @@ words a program only *matches against* or *stores as text*:
   and the files it touches are read out of the envelope by the policy extractor. Only a word
   that carries the envelope's opening marker counts, never a plain file name.
 
-Only the separated form needs this (`--exclude=.env` starts with a dash and is never taken for
-a path). Inclusion options (`rsync --include`, `--filter`) are left out on purpose: they select
-files to send. A pattern word is dropped again when the same text also stands anywhere else
-on the line (`rsync --exclude .env .env host:`), because the engine skips mentions by text.
-`-F`/`--file` message files are read and stay out. The scan is one pass over `argv`.
+Both forms count: the separated `--exclude .env` and the joined `--exclude=.env` (the engine
+reads the value of any `--option=VALUE` as a named file). Inclusion options (`rsync
+--include`, `--filter`) are left out on purpose: they select files to send. A pattern word is
+dropped again when the same text also stands anywhere else on the line (`rsync --exclude .env
+.env host:`), because the engine skips mentions by text. `-F`/`--file` message files are read
+and stay out. The scan is one pass over `argv`.
 """
 
 from __future__ import annotations
@@ -108,14 +109,16 @@ def _values_after(argv: Sequence[str], options: frozenset[str], start: int) -> s
     """Indexes of the words that follow one of `options` (from `start`, up to a `--`)."""
     picked: set[int] = set()
     i = start
-    while i < len(argv) - 1:
+    while i < len(argv):
         word = argv[i]
         if word == "--":
             break
-        if word in options:
+        if word in options and i + 1 < len(argv):
             picked.add(i + 1)
             i += 2
             continue
+        if "=" in word and word.partition("=")[0] in options:
+            picked.add(i)  # `--exclude=.env`: the whole word is the pattern
         i += 1
     return picked
 

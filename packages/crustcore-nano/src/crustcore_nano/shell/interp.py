@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from crustcore_nano.shell.facts import NetworkTarget
 from crustcore_nano.shell.limits import Budget
 from crustcore_nano.shell.netparse import (
+    file_url_paths,
     looks_like_host,
     parse_dev_tcp,
     split_host_port,
@@ -554,6 +555,10 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
                 commands.append(hidden)
                 obfuscated = True
                 continue
+        local = file_url_paths(value)
+        if local:
+            reads.extend(local)  # `urlopen('file:///home/u/.ssh/id_rsa')` reads a local file
+            continue
         target = url_target(value, language)
         if target is not None:
             network.append(target)

@@ -66,6 +66,28 @@ def file_url_path(text: str) -> str | None:
     return None
 
 
+def file_url_paths(text: str) -> tuple[str, ...]:
+    """The local files a `file:` URL (or an AWS CLI `fileb://` parameter) can name, or ().
+
+    A URL reader opens the path after the host (`file:///etc/passwd`, `file://localhost/x`,
+    `file:/etc/passwd`). The AWS CLI opens everything after `file://` or `fileb://` as a path
+    (`file://~/.ssh/id_rsa`, `fileb://build/app.zip`). Both readings are given when they differ,
+    so a check sees the file whichever program gets the text."""
+    head = text[:8].lower()
+    if head == "fileb://":
+        return (text[8:],) if len(text) > 8 else ()
+    if not head.startswith("file:"):
+        return ()
+    rest = text[5:]
+    if not rest.startswith("//"):
+        return (rest,) if rest.startswith("/") else ()
+    whole = rest[2:]
+    slash = whole.find("/")
+    if slash < 0:
+        return (whole,) if whole else ()
+    return (whole,) if slash == 0 else (whole, whole[slash:])
+
+
 def split_host_port(text: str) -> tuple[str | None, int | None]:
     """`host:port`, `[v6]:port`, `user@host` or a bare host."""
     text = text.strip()
