@@ -72,6 +72,7 @@ from crustcore_nano.shell.commands import (
 from crustcore_nano.shell.leaks import IN_URL
 from crustcore_nano.shell.netparse import file_url_paths
 from crustcore_nano.shell.secretvars import is_secret_name
+from crustcore_nano.shell.storage import UPLOAD
 
 __all__ = ["Evaluation", "PolicyEngine"]
 
@@ -1013,7 +1014,7 @@ class PolicyEngine:
         if ShellSignal.SECRET_EXFILTRATION in signals:
             why = _finding(analysis, ShellSignal.SECRET_EXFILTRATION, "it sends a secret")
             raise run.deny("builtin:exfiltration", f"{inside}: {why}", op)
-        senders = any(f.name.lower() in _SENDERS and f.network for f in analysis.commands)
+        senders = any(_sends(f) for f in analysis.commands)
         for fact in analysis.commands:
             if senders and _reads_environ(fact):
                 raise run.deny(
@@ -1115,7 +1116,7 @@ class PolicyEngine:
             sent = _git_destination([a.lower() for a in fact.argv[1:]])
             if sent:
                 run.ask("builtin:upload-file", f"`{_short(fact.text)}` {sent}", op)
-        senders = [f for f in analysis.commands if f.name.lower() in _SENDERS and f.network]
+        senders = [f for f in analysis.commands if _sends(f)]
         code_net = [f for f in analysis.commands if f.code is not None and f.code.network]
         if not senders and not code_net:
             return
@@ -2126,11 +2127,18 @@ def _destroys(name: str, args: list[str], fact: CommandFact) -> str | None:
     return None
 
 
+def _sends(fact: CommandFact) -> bool:
+    """Whether a command sends data to another machine: a network client with a destination,
+    or a command that uploads a file (`aws s3 cp FILE s3://...`, `gh gist create FILE`)."""
+    if fact.name.lower() in _SENDERS and fact.network:
+        return True
+    return any(s.detail == UPLOAD for s in fact.operations)
+
+
 def _uploaded_files(fact: CommandFact) -> list[str]:
     """Local files a network client sends (not files it merely reads for configuration)."""
     name = fact.name.lower()
     argv = list(fact.argv[1:])
-    out: list[str] = []
     reads = [s.target for s in fact.operations if s.kind is ShellOp.READ]
     if name in _REMOTE_COPY:  # all but a transfer script (`sftp -b FILE`), which is not sent
         return [
@@ -2138,6 +2146,7 @@ def _uploaded_files(fact: CommandFact) -> list[str]:
             for s in fact.operations
             if s.kind is ShellOp.READ and s.detail != TRANSFER_SCRIPT
         ]
+    out = [s.target for s in fact.operations if s.kind is ShellOp.READ and s.detail == UPLOAD]
     for redirect in fact.redirects:
         if redirect.kind is ShellOp.READ and redirect.target not in ("/dev/null",):
             out.append(redirect.target)

@@ -88,6 +88,7 @@ from crustcore_nano.shell.static import (
     printf_output,
     tr_output,
 )
+from crustcore_nano.shell.storage import sends_stdin
 from crustcore_nano.shell.syntax import (
     AnsiC,
     Arith,
@@ -1051,6 +1052,9 @@ class Analyzer:
                 self.signal(ShellSignal.SECRET_EXFILTRATION, reason, text)
             stage.secret = stdin_secret  # the reply is not the secret; what passes through is
         else:
+            if stdin_secret and sends_stdin(name, args):  # `echo $KEY | aws s3 cp - s3://b/k`
+                reason = f"{name} uploads standard input that carries a secret variable's value"
+                self.signal(ShellSignal.SECRET_EXFILTRATION, reason, text)
             stage.secret = True
         out = stage.output
         if stage.secret and out is not None and not out.secret:
@@ -1824,7 +1828,7 @@ class Analyzer:
             if op == "<" and (r.fd is None or r.fd == 0):
                 # A file written earlier on this line holds what was written to it.
                 known = self._written(Field(target.text), st) if target.exact else None
-                stdin = Input(known, False, f"file {target.text}", target.secret)
+                stdin = Input(known, False, f"file {target.text}", target.secret, target)
             facts.append(RedirectFact(op, r.fd, target.text, target.exact, kinds[-1]))
             net = parse_dev_tcp(target.text)
             if net is not None:

@@ -18,6 +18,14 @@ from crustcore_nano.shell.netparse import is_url, split_host_port
 from crustcore_nano.shell.options import Opt, basename, has, parse_opts, sub, values
 from crustcore_nano.shell.sedscript import SedEffectKind, scan_sed
 from crustcore_nano.shell.sink import Sink
+from crustcore_nano.shell.storage import (
+    GH_OPTS,
+    STORAGE_CLIENTS,
+    UPLOAD,
+    sends_stdin,
+    stdin_sent,
+    storage,
+)
 from crustcore_nano.shell.tunnels import TUNNEL_PROGRAMS, exposes_port, tunnel_reason
 
 # OpKind members, bound once: on Python 3.11 each `OpKind.X` look-up costs a descriptor call.
@@ -1899,9 +1907,6 @@ def _container_mounts(args: list[Field], sink: Sink) -> None:
             sink.op(_WRITE, host, "container mount")
 
 
-_CLOUD_COPY_OPTS = frozenset(_w("-d --desc -f --filename -R --repo"))
-
-
 def _gh_api_files(args: list[Field], sink: Sink) -> None:
     """Files `gh api` sends: `-F key=@FILE` / `--field` values (`-f`/`--raw-field` take text
     as it is) and the request body `--input FILE`."""
@@ -1928,39 +1933,32 @@ def _gh_api_files(args: list[Field], sink: Sink) -> None:
             sink.op(_READ, body, "gh api --input")
 
 
-def _cloud_copy(name: str, args: list[Field], sink: Sink) -> None:
-    """`aws s3 cp|sync|mv`, `gsutil cp`, `az storage ... upload`, `gh gist create FILE`."""
-    if name == "gh":
-        if args and args[0].text == "api":
-            _gh_api_files(args[1:], sink)
-        if (
-            len(args) >= 2
-            and args[0].text in ("gist", "release")
-            and args[1].text
-            in (
-                "create",
-                "upload",
-            )
-        ):
-            _, pos = parse_opts(args[2:], _CLOUD_COPY_OPTS)
-            for f in _paths(pos):
-                if "/" in f.text or "." in f.text:
-                    sink.op(_READ, f, f"gh {args[0].text}")
-        sink.connect(NetworkTarget("api.github.com", 443, None, "gh"))
-        return
-    words = [a for a in args if not a.text.startswith("-")]
-    if name == "aws" and len(words) >= 2 and words[0].text == "s3":
-        words = words[2:]
-    elif name == "gsutil" and words:
-        words = words[1:]
-    else:
-        return
-    for index, f in enumerate(words):
-        if "://" in f.text:
-            sink.connect(NetworkTarget(None, None, f.text, name))
-        else:
-            last = index == len(words) - 1 and len(words) > 1
-            sink.op(_WRITE if last else _READ, f, name)
+_GH_FILES = frozenset(
+    {("gist", "create"), ("gist", "new"), ("release", "create"), ("release", "upload")}
+)
+
+
+def _gh(name: str, args: list[Field], sink: Sink) -> None:
+    """`gh api` request bodies, `gh gist create FILE...` (each file is sent to a gist, which can
+    be public) and `gh release create|upload TAG FILE...` (assets read for the project's own
+    release)."""
+    if args and args[0].text == "api":
+        _gh_api_files(args[1:], sink)
+    group = args[0].text if args else ""
+    verb = args[1].text if len(args) > 1 else ""
+    if (group, verb) in _GH_FILES:
+        opts, pos = parse_opts(args[2:], GH_OPTS)
+        gist = group == "gist"
+        for f in values(opts, "-F", "--notes-file") if not gist else []:
+            sink.op(_READ, f, "gh release --notes-file")
+        if gist and sends_stdin(name, args):
+            stdin_sent(sink)  # `gh gist create < FILE`, `gh gist create - < FILE`
+        for f in _paths(pos if gist else pos[1:]):
+            if gist:
+                sink.op(_READ, f, UPLOAD)
+            else:  # `dist/app.zip#Label`: the text after `#` is the asset's display name
+                sink.op(_READ, sub(f, f.text.split("#", 1)[0]), "gh release")
+    sink.connect(NetworkTarget("api.github.com", 443, None, "gh"))
 
 
 _CRONTAB_OPTS = frozenset({"-u"})
@@ -2152,8 +2150,9 @@ for _n in ("dotnet", "nuget", "direnv", "mise", "rtx"):
     _TABLE[_n] = _tool_config
 _TABLE["pnpx"] = _pkg
 _TABLE["crontab"] = _crontab
-for _n in ("aws", "gsutil", "gh"):
-    _TABLE[_n] = _cloud_copy
+_TABLE["gh"] = _gh
+for _n in STORAGE_CLIENTS:
+    _TABLE[_n] = storage
 _TABLE["at"] = _at
 _TABLE["batch"] = _at
 _TABLE["tmux"] = _tmux

@@ -68,6 +68,8 @@ class Input:
     producer: str = ""
     tainted: bool = False
     """The producer emitted a secret environment variable's value (its text may be unknown)."""
+    file: Val | None = None
+    """The file redirected into the command (`< FILE`), when that is where the input is from."""
 
     @property
     def secret(self) -> bool:
