@@ -134,6 +134,8 @@ _T = TypeVar("_T")
 _DEFAULT_IFS = " \t\n"
 _SLOW_CHARS = frozenset("{~*?[")
 """Characters that send an unquoted literal word down the full expansion path."""
+# Python modules run with `python -m` that are a command of their own
+_PYTHON_MODULE_COMMANDS = {"awscli": "aws", "pip": "pip", "twine": "twine", "httpie": "http"}
 _QUIET_DEVICES = frozenset(
     {
         "/dev/null",
@@ -1520,6 +1522,10 @@ class Analyzer:
                 mods = args[i + 1 : i + 2]
                 if mods and mods[0].text in ("http.server", "SimpleHTTPServer"):
                     self._http_server(name, args[i + 2 :], inv)
+                elif mods and mods[0].text in _PYTHON_MODULE_COMMANDS:
+                    # `python -m awscli s3 cp ...` is the `aws` command
+                    program = sub(mods[0], _PYTHON_MODULE_COMMANDS[mods[0].text])
+                    inv.run_argv([program, *args[i + 2 :]], f"{name} -m {mods[0].text}")
                 return
             took = False
             for k in range(1, len(t)):
