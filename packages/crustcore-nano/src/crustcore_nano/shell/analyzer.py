@@ -1287,6 +1287,8 @@ class Analyzer:
             stage.output = self._static_output(name, args, stdin)
         elif name == "which" and args and args[-1].exact:
             stage.output = Val(args[-1].text + "\n")
+        elif name == "mktemp":
+            stage.output = self._mktemp_output(args, st)
         elif name in ("find", "fd", "fdfind"):
             stage.output = cmdtable.found_paths(name, args)
         stage.decoder = name in _DECODER_NAMES and _is_decoder(name, args)
@@ -1777,6 +1779,64 @@ class Analyzer:
         if out is not None:
             self.budget.tick(1 + len(out.text) // 16)
         return out
+
+    def _mktemp_output(self, args: list[Field], st: State) -> Val | None:
+        """The path `mktemp` prints, with its random part left as the template's X's
+        (`/tmp/tmp.XXXXXXXXXX`). The name is random, but the directory it is made in is known,
+        so `cd "$(mktemp -d)" && touch a` writes in the temporary directory. None when an
+        option or the directory is not known."""
+        template: str | None = None
+        where: str | None = None  # `-p DIR`, `--tmpdir=DIR`
+        in_tmp = False  # `-t`, `--tmpdir`, or no template at all
+        i = 0
+        while i < len(args):
+            f = args[i]
+            t = f.text
+            i += 1
+            if not f.exact:
+                return None
+            if t == "--":
+                template = args[i].text if i < len(args) and args[i].exact else None
+                break
+            if t.startswith("--"):
+                key, eq, value = t.partition("=")
+                if key == "--tmpdir":
+                    in_tmp = True
+                    where = value if eq and value else where
+                elif key == "--suffix" and not eq:
+                    i += 1
+                elif key not in ("--directory", "--quiet", "--dry-run", "--suffix"):
+                    return None
+            elif t.startswith("-") and len(t) > 1:
+                for k, c in enumerate(t[1:], 1):
+                    if c == "p":
+                        value = t[k + 1 :]
+                        if not value and i < len(args):
+                            if not args[i].exact:
+                                return None
+                            value = args[i].text
+                            i += 1
+                        where = value or where
+                        in_tmp = True
+                        break
+                    if c == "t":
+                        in_tmp = True
+                    elif c not in "dqu":
+                        return None
+            elif template is None:
+                template = t
+        if template is None:
+            template, in_tmp = "tmp.XXXXXXXXXX", True
+        if where is None and in_tmp and "/" not in template:
+            tmpdir = self._lookup("TMPDIR", st)
+            if tmpdir is None and not st.env_complete:
+                return None
+            if tmpdir is not None and not tmpdir.exact:
+                return None
+            default = "/tmp"  # noqa: S108 - mktemp's own default, modelled, not used
+            where = tmpdir.text if tmpdir is not None and tmpdir.text else default
+        path = template if where is None else where.rstrip("/") + "/" + template
+        return Val(self.path(path, True, st.cwd) + "\n")
 
     # ------------------------------------------------------------------ redirections
 
