@@ -1,4 +1,5 @@
-"""The path `mktemp` prints."""
+"""The directory each command runs in: `cd`, `git -C`, a directory that cannot be worked out,
+and the path `mktemp` prints."""
 
 from __future__ import annotations
 
@@ -12,9 +13,45 @@ _ENV = {"HOME": "/home/u", "PATH": "/usr/bin:/bin"}
 _CWD = "/home/u/proj"
 
 
+def _cwds(command: str, env: dict[str, str] | None = None) -> list[tuple[str, str | None]]:
+    analysis = analyze(command, env=_ENV if env is None else env, cwd=_CWD)
+    return [(f.name, f.cwd) for f in analysis.commands]
+
+
 def _reads(command: str, env: dict[str, str] | None = None) -> list[str]:
     analysis = analyze(command, env=_ENV if env is None else env, cwd=_CWD)
     return [o.target for o in analysis.operations if o.kind is OpKind.READ]
+
+
+def test_each_command_carries_the_directory_it_runs_in() -> None:
+    assert _cwds("ls && cd ~ && some-tool x") == [
+        ("ls", _CWD),
+        ("cd", _CWD),  # `cd` itself runs where it starts
+        ("some-tool", "/home/u"),
+    ]
+    assert _cwds("git -C ~/repo add x") == [("git", "/home/u/repo")]
+    assert _cwds("(cd sub && make); make") == [
+        ("cd", _CWD),
+        ("make", f"{_CWD}/sub"),
+        ("make", _CWD),
+    ]
+    assert analyze("cd /x && ls").commands[-1].cwd == "/x"
+    assert analyze("ls").commands[0].cwd is None  # no directory given
+
+
+def test_a_directory_that_cannot_be_worked_out_is_kept_as_written() -> None:
+    assert _cwds('cd "$(some-cmd)" && cd sub && cat f')[-1] == ("cat", "$(some-cmd)/sub")
+    assert _reads('cd "$(some-cmd)" && cat .netrc') == ["$(some-cmd)/.netrc"]
+    assert _reads('cd "$(some-cmd)" && cat /etc/hosts') == ["/etc/hosts"]
+    assert _reads('cd "$(some-cmd)" && cd /srv && cat f') == ["/srv/f"]
+
+
+def test_pwd_is_known_only_where_the_directory_is() -> None:
+    known = analyze("cd /srv && echo $PWD", env=_ENV, cwd=_CWD)
+    unknown = analyze('cd "$(some-cmd)" && echo $PWD', env=_ENV, cwd=_CWD)
+    assert known.commands[-1].argv == ("echo", "/srv")
+    assert known.commands[-1].exact
+    assert not unknown.commands[-1].exact
 
 
 def test_mktemp_prints_a_path_in_the_temporary_directory() -> None:

@@ -889,6 +889,7 @@ class PolicyEngine:
         if fact.name in _INERT_PROGRAMS:
             return
         base = self._abs_cwd(op.cwd) if op.cwd else self._cwd
+        here = fact.cwd
         known = {lexical_clean(t) for t in targets if t.startswith("/")}
         previous = ""
         patterns = (
@@ -927,17 +928,20 @@ class PolicyEngine:
                 words = [value[1:], value] if value.startswith("@") else [value]
                 if ":" in value:  # `HEAD:.env`, `src:dst` volume specs, `host:path`
                     words.extend(part for part in value.split(":") if part)
-            for word in words:
+            for named in words:
                 if (
-                    word in targets
-                    or len(word) > 4096
-                    or not ("/" in word or word.startswith((".", "~")))
-                    or (
-                        not word.startswith(("/", "~"))
-                        and lexical_clean(base + "/" + word) in known
-                    )
+                    named in targets
+                    or len(named) > 4096
+                    or not ("/" in named or named.startswith((".", "~")))
                 ):
                     continue
+                word = named
+                if not named.startswith(("/", "~")):
+                    # Where the command runs: `cd ~ && tool .netrc`, `git -C ~ add .netrc`
+                    word = named if here is None else here.rstrip("/") + "/" + named
+                    full = word if word.startswith("/") else base + "/" + word
+                    if word in targets or lexical_clean(full) in known:
+                        continue
                 if self._worth_resolving(word, op.cwd, kind):
                     derived = Operation(
                         kind,
@@ -952,6 +956,8 @@ class PolicyEngine:
         """A mention is resolved on disk only when its lexical form already names a protected
         path or CrustCore's home, or when it exists (it may be a symlink to one); words such as
         `s/old/new/g` that name nothing are skipped cheaply."""
+        if "$" in word or "`" in word:
+            return True  # a part that cannot be pinned down: judged where it may lead
         lexical = self._lexical(word, cwd)
         if self._index.match(lexical, kind) is not None:
             return True

@@ -61,8 +61,10 @@ past the general lexer and parser (`fastparse`) that gives the same tree, result
 
 `env` is treated as the complete environment: a name missing from it expands to the empty string.
 Without `env`, unknown names stay unknown (inexact). `home` defaults to `env["HOME"]`. With `cwd`
-given, relative paths are joined to it (and `cd` is followed); paths are otherwise not normalized
-(that is the path resolver's job).
+given, relative paths are joined to it (and `cd` is followed: a directory that cannot be worked
+out is kept as written, so `cd "$(cmd)" && cat f` reads `$(cmd)/f`, and each `CommandFact.cwd`
+says where that command runs); paths are otherwise not normalized (that is the path resolver's
+job).
 """
 
 from __future__ import annotations

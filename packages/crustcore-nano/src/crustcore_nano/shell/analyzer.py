@@ -413,7 +413,9 @@ class _Invocation:
             self.child.vars.pop(name, None)
 
     def chdir(self, path: Field) -> None:
-        self.cwd = self.an.path(path.text, path.exact, self.cwd) if path.exact else None
+        # A directory that cannot be pinned down stays as written (`$(cmd)/sub`): the names
+        # used there are judged like `$(cmd)/sub/NAME` written out, not as names in the workspace
+        self.cwd = self.an.path(path.text, path.exact, self.cwd)
         self.ops.append(Operation(_CHDIR, path.text, path.exact))
 
     def shell_code(self, code: Val, context: str, positional: list[Field] | None = None) -> None:
@@ -510,6 +512,8 @@ class Analyzer:
         self.signals.add(signal)
 
     def path(self, text: str, exact: bool, cwd: str | None) -> str:
+        """`text` as a path from `cwd` (which may itself be a directory that cannot be pinned
+        down, kept as written: `$(cmd)`); an inexact `text` is left as it is."""
         if exact and cwd and text and not text.startswith(("/", "~")) and text != "-":
             # `posixpath.join(cwd, text)` for a relative `text` and a non-empty `cwd`, inline.
             return cwd + text if cwd[-1] == "/" else cwd + "/" + text
@@ -1028,6 +1032,7 @@ class Analyzer:
                 ctx.context,
                 text,
                 span,
+                inv.cwd,
             )
         )
         return stage
@@ -1237,7 +1242,7 @@ class Analyzer:
             if target is None and not args:
                 target = Field(st.home, True) if st.home else Field("~", False)
             if target is not None:
-                st.cwd = self.path(target.text, target.exact, st.cwd) if target.exact else None
+                st.cwd = self.path(target.text, target.exact, st.cwd)  # as `_Invocation.chdir`
                 inv.ops.append(Operation(_CHDIR, target.text, target.exact))
         elif name in _DECLARE:
             for f in args:
@@ -1994,7 +1999,7 @@ class Analyzer:
         head, slash, tail = first.text.partition("/")
         if head == "~" and st.home is not None:
             base = st.home
-        elif head == "~+" and st.cwd is not None:
+        elif head == "~+" and st.cwd is not None and pinned_dir(st.cwd):
             base = st.cwd
         else:
             return [Piece(first.text, False, False, False), *pieces[1:]]
@@ -2202,7 +2207,7 @@ class Analyzer:
         if name == "HOME" and st.home is not None:
             return Val(st.home)
         if name == "PWD" and st.cwd is not None:
-            return Val(st.cwd)
+            return Val(st.cwd, pinned_dir(st.cwd))
         if name == "IFS":
             return Val(_DEFAULT_IFS)
         if name in _SHELL_SET:
@@ -2335,6 +2340,12 @@ def _unique_ops(ops: list[Operation]) -> tuple[Operation, ...]:
     for op in ops:
         seen.setdefault((id(op.kind), op.target, op.exact, op.detail), op)
     return tuple(seen.values())
+
+
+def pinned_dir(cwd: str) -> bool:
+    """Whether a working directory is a known absolute path, not one kept as written after a
+    `cd` to something the analyser could not work out (`cd "$(cmd)"`)."""
+    return cwd.startswith("/") and "$" not in cwd and "`" not in cwd
 
 
 def analyze(

@@ -1623,6 +1623,9 @@ def _git(name: str, args: list[Field], sink: Sink) -> None:
     elif cmd in ("apply", "am") and pos:
         for f in _paths(pos):
             sink.op(_READ, f, f"git {cmd}")
+    elif cmd == "diff" and has(opts, "--no-index"):
+        for f in _paths(pos):  # `git diff --no-index /dev/null FILE` prints FILE whole
+            sink.op(_READ, f, "git diff --no-index")
 
 
 _GIT_CONFIG_VERBS = frozenset(

@@ -163,6 +163,10 @@ class CommandFact:
     text: str
     """The raw source text of the command in the string it was parsed from."""
     span: tuple[int, int]
+    cwd: str | None = None
+    """The directory the command runs in, after any `cd` before it and its own `-C DIR`
+    (`git -C`): absolute, kept as written when part of it cannot be pinned down (`$(cmd)/sub`),
+    or None when the analysis was given no directory."""
 
     @property
     def exact(self) -> bool:

@@ -1,0 +1,64 @@
+"""Threat: a relative name means a different file once the command runs somewhere else. The
+analyser followed `cd` for the programs it models, but the check of arguments it does not
+classify resolved every relative name in the agent's own directory, so `cd ~ && some-tool
+.netrc`, `git -C ~ add .aws/credentials` and `git -C ~ diff --no-index /dev/null .netrc`
+(which prints the file whole) were allowed. After a `cd` to a directory that cannot be worked
+out (`cd "$(some-cmd)"`), even `cat .aws/credentials` was judged as a file of the workspace.
+And a name with an unknown part given to an unmodelled program (`some-tool
+"$(some-cmd)/.aws/credentials"`) was never placed where it may lead.
+
+Invariant: a relative name is judged in the directory the command runs in (after `cd DIR` and
+its own `-C DIR`); a directory that cannot be pinned down is kept as written, so the name is
+judged as if that part were the home directory or `/`, the same as the whole path written
+out. A directory made by `mktemp -d` is known to be a temporary one, so work there stays
+allowed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from crustcore_nano.policy.types import Verdict
+
+BashVerdict = Callable[[str], tuple[Verdict, str]]  # the `bash` fixture of conftest.py
+
+
+@pytest.mark.parametrize(
+    ("command", "rule"),
+    [
+        ("git -C ~ diff --no-index /dev/null .netrc", "builtin:vcs-credentials"),
+        ("git -C ~ add .aws/credentials", "builtin:cloud-credentials"),
+        ("git -C ~/.aws diff --no-index /dev/null credentials", "builtin:cloud-credentials"),
+        ("cd ~/.aws; git diff --no-index /dev/null credentials", "builtin:cloud-credentials"),
+        ("cd ~ && some-tool .netrc", "builtin:vcs-credentials"),
+        ("cd ~ && git add .ssh/id_ed25519", "builtin:ssh-keys"),
+        ('cd "$(some-cmd)" && cat .aws/credentials', "builtin:cloud-credentials"),
+        ('cd "$(some-cmd)" && some-tool .ssh/id_ed25519', "builtin:ssh-keys"),
+        ('cd "$(dirname ~/.aws/x)" && cat credentials', "builtin:cloud-credentials"),
+        ('some-tool "$(some-cmd)/.aws/credentials"', "builtin:cloud-credentials"),
+        ("git add $(dirname ~/x)/.netrc", "builtin:vcs-credentials"),
+        ('cd "$(mktemp -d -p ~/.ssh)" && touch a', "builtin:ssh-keys"),
+    ],
+)
+def test_a_protected_file_named_from_another_directory_is_denied(
+    bash: BashVerdict, command: str, rule: str
+) -> None:
+    assert bash(command) == (Verdict.DENY, rule)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        'cd "$(mktemp -d)" && git init && touch a && git add a',
+        "F=$(mktemp); echo hi > $F; cat $F",
+        'touch "$(mktemp -d)/notes.txt"',
+        "cd build && cmake .. && make",
+        "git -C ../other status",
+        "git diff --no-index a.txt b.txt",
+        'cd "$(git rev-parse --show-toplevel)" && npm test',
+        'source "$(poetry env info --path)/bin/activate"',
+        'python "$(dirname "$0")/x.py"',
+    ],
+)
+def test_work_in_other_directories_stays_allowed(bash: BashVerdict, command: str) -> None:
+    assert bash(command) == (Verdict.ALLOW, "allow")
