@@ -10,8 +10,8 @@ And a name with an unknown part given to an unmodelled program (`some-tool
 Invariant: a relative name is judged in the directory the command runs in (after `cd DIR` and
 its own `-C DIR`); a directory that cannot be pinned down is kept as written, so the name is
 judged as if that part were the home directory or `/`, the same as the whole path written
-out. A directory made by `mktemp -d` is known to be a temporary one, so work there stays
-allowed."""
+out. `cd` options, `cd -`, `$CDPATH` and `$PWD` are followed too. A directory made by
+`mktemp -d` is known to be a temporary one, so work there stays allowed."""
 
 from __future__ import annotations
 
@@ -38,6 +38,10 @@ BashVerdict = Callable[[str], tuple[Verdict, str]]  # the `bash` fixture of conf
         ('some-tool "$(some-cmd)/.aws/credentials"', "builtin:cloud-credentials"),
         ("git add $(dirname ~/x)/.netrc", "builtin:vcs-credentials"),
         ('cd "$(mktemp -d -p ~/.ssh)" && touch a', "builtin:ssh-keys"),
+        ("cd -P ~ && cat .netrc", "builtin:vcs-credentials"),
+        ("cd -- ~/.aws && cat credentials", "builtin:cloud-credentials"),
+        ("CDPATH=~ cd .aws && cat credentials", "builtin:cloud-credentials"),
+        ('cd ~ && cat "$PWD/.netrc"', "builtin:vcs-credentials"),
     ],
 )
 def test_a_protected_file_named_from_another_directory_is_denied(
@@ -55,6 +59,8 @@ def test_a_protected_file_named_from_another_directory_is_denied(
         "cd build && cmake .. && make",
         "git -C ../other status",
         "git diff --no-index a.txt b.txt",
+        "cd ~ && cd - && cat src/app.py",
+        "cd src && cat ../README.md",
         'cd "$(git rev-parse --show-toplevel)" && npm test',
         'source "$(poetry env info --path)/bin/activate"',
         'python "$(dirname "$0")/x.py"',

@@ -46,12 +46,30 @@ def test_a_directory_that_cannot_be_worked_out_is_kept_as_written() -> None:
     assert _reads('cd "$(some-cmd)" && cd /srv && cat f') == ["/srv/f"]
 
 
+def test_cd_options_the_previous_directory_and_cdpath() -> None:
+    assert _reads("cd -P ~ && cat f") == ["/home/u/f"]
+    assert _reads("cd -L -- /srv && cat f") == ["/srv/f"]
+    assert _reads("cd -x /srv && cat f") == [f"{_CWD}/f"]  # an invalid option: cd stays
+    assert _reads("cd /srv; cd -; cat f") == [f"{_CWD}/f"]
+    assert _reads("cd - && cat f") == ["$OLDPWD/f"]  # where the shell was before this line
+    assert _reads("pushd +1 && cat f") == ["$DIRSTACK/f"]
+    assert _reads("pushd -n /srv && cat f") == [f"{_CWD}/f"]
+    # `cd NAME` tries each `$CDPATH` entry first, wherever the variable is set
+    assert _reads("CDPATH=/srv cd sub && cat f") == ["$CDPATH/sub/f"]
+    assert _reads("cd sub && cat f", dict(_ENV, CDPATH="/srv")) == ["$CDPATH/sub/f"]
+    assert _reads("CDPATH=/srv cd ./sub && cat f") == [f"{_CWD}/./sub/f"]
+    assert _reads("cd sub && cat f") == [f"{_CWD}/sub/f"]
+
+
 def test_pwd_is_known_only_where_the_directory_is() -> None:
     known = analyze("cd /srv && echo $PWD", env=_ENV, cwd=_CWD)
     unknown = analyze('cd "$(some-cmd)" && echo $PWD', env=_ENV, cwd=_CWD)
     assert known.commands[-1].argv == ("echo", "/srv")
     assert known.commands[-1].exact
     assert not unknown.commands[-1].exact
+    # the environment's PWD is where the agent started, not where `cd` went
+    moved = analyze("cd /srv && cat $PWD/f", env=dict(_ENV, PWD=_CWD), cwd=_CWD)
+    assert [o.target for o in moved.operations if o.kind is OpKind.READ] == ["/srv/f"]
 
 
 def test_mktemp_prints_a_path_in_the_temporary_directory() -> None:

@@ -332,6 +332,11 @@ class _Invocation:
     def stdin(self) -> Input | None:
         return self._stdin
 
+    def assigned(self, name: str) -> Val | None:
+        """The value `name` has in the child's environment, when the command line gave the
+        child one of its own (`NAME=value cmd`); None otherwise."""
+        return None if self._child is None else self._child.vars.get(name)
+
     @property
     def child(self) -> State:
         """The child process's view of the state, copied on first change."""
@@ -1238,11 +1243,12 @@ class Analyzer:
                 if written is not None:
                     inv.shell_code(written, f"{name} (written on this line)", [head, *args[1:]])
         elif name in ("cd", "pushd"):
-            target = args[0] if args and args[0].text != "-" else None
-            if target is None and not args:
-                target = Field(st.home, True) if st.home else Field("~", False)
+            target = self._cd_target(name, args, st, inv)
             if target is not None:
+                old = st.cwd
                 st.cwd = self.path(target.text, target.exact, st.cwd)  # as `_Invocation.chdir`
+                if old is not None:
+                    st.vars["OLDPWD"] = Val(old, pinned_dir(old))
                 inv.ops.append(Operation(_CHDIR, target.text, target.exact))
         elif name in _DECLARE:
             for f in args:
@@ -1785,6 +1791,45 @@ class Analyzer:
             self.budget.tick(1 + len(out.text) // 16)
         return out
 
+    def _cd_target(self, name: str, args: list[Field], st: State, inv: _Invocation) -> Field | None:
+        """Where `cd`/`pushd` goes: past its options (`-P`, `--`), home with no operand,
+        `$OLDPWD` for `-`, and a directory that cannot be pinned down for a stack rotation
+        (`pushd +1`) or a name that `$CDPATH` may find elsewhere (`CDPATH=~ cd .aws`). None when
+        it does not move (`pushd -n`, an unknown option)."""
+        i = 0
+        while i < len(args) and args[i].exact and args[i].text.startswith("-"):
+            t = args[i].text
+            if t == "-":
+                break
+            i += 1
+            if t == "--":
+                break
+            if name == "pushd" and t[1:].isdigit():
+                return Field("$DIRSTACK", False)  # `pushd -N`: a directory of the stack
+            if t == "-n" and name == "pushd":
+                return None  # the stack changes, the directory does not
+            if not t[1:] or not set(t[1:]) <= set("LPe@"):
+                return None  # an invalid option: `cd` fails and stays
+        rest = args[i:]
+        if not rest:
+            return Field(st.home, True) if st.home else Field("~", False)
+        target = rest[0]
+        text = target.text
+        if name == "pushd" and text[:1] == "+" and text[1:].isdigit():
+            return Field("$DIRSTACK", False)
+        if text == "-" and target.exact:
+            old = st.vars.get("OLDPWD")
+            return Field(old.text, old.exact) if old is not None else Field("$OLDPWD", False)
+        first = text.split("/", 1)[0]
+        if text and not text.startswith("/") and first not in (".", ".."):
+            # set on this line (`CDPATH=~ cd x`, `export CDPATH=~`) or in the environment; an
+            # environment we were not given is taken not to set it
+            cdpath = inv.assigned("CDPATH") or st.vars.get("CDPATH")
+            if cdpath is not None and cdpath.text.strip(":"):
+                # `cd NAME` tries each `$CDPATH` entry before the current directory
+                return Field("$CDPATH/" + text, False)
+        return target
+
     def _mktemp_output(self, args: list[Field], st: State) -> Val | None:
         """The path `mktemp` prints, with its random part left as the template's X's
         (`/tmp/tmp.XXXXXXXXXX`). The name is random, but the directory it is made in is known,
@@ -2202,12 +2247,14 @@ class Analyzer:
             if base in st.vars or not st.env_complete:
                 return Val("$" + name, False)
             return None
+        if name == "PWD" and st.cwd is not None:
+            # before the table: the environment's `PWD` is where the agent started, not where
+            # a `cd` on this line went
+            return Val(st.cwd, pinned_dir(st.cwd))
         if name in st.vars:
             return st.vars[name]
         if name == "HOME" and st.home is not None:
             return Val(st.home)
-        if name == "PWD" and st.cwd is not None:
-            return Val(st.cwd, pinned_dir(st.cwd))
         if name == "IFS":
             return Val(_DEFAULT_IFS)
         if name in _SHELL_SET:
