@@ -38,6 +38,7 @@ BashVerdict = Callable[[str], tuple[Verdict, str]]  # the `bash` fixture of conf
         ('some-tool "$(some-cmd)/.aws/credentials"', "builtin:cloud-credentials"),
         ("git add $(dirname ~/x)/.netrc", "builtin:vcs-credentials"),
         ('cd "$(mktemp -d -p ~/.ssh)" && touch a', "builtin:ssh-keys"),
+        ('cd "$(mktemp -d -- "$(some-cmd)")" && cat ../.netrc', "builtin:vcs-credentials"),
         ("cd -P ~ && cat .netrc", "builtin:vcs-credentials"),
         ("cd -- ~/.aws && cat credentials", "builtin:cloud-credentials"),
         ("CDPATH=~ cd .aws && cat credentials", "builtin:cloud-credentials"),

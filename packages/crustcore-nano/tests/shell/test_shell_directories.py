@@ -91,7 +91,12 @@ def test_mktemp_prints_a_path_in_the_temporary_directory() -> None:
 
 
 def test_mktemp_with_an_option_or_directory_not_known_prints_nothing_known() -> None:
-    for command in ("mktemp --bogus", 'mktemp -p "$(some-cmd)"', "mktemp -Z"):
+    for command in (
+        "mktemp --bogus",
+        'mktemp -p "$(some-cmd)"',
+        "mktemp -Z",
+        'mktemp -d -- "$(some-cmd)"',  # the template may hold a directory
+    ):
         assert _reads(f"cat $({command})/f") == [f"$({command})/f"], command
     # without the environment, TMPDIR may be anywhere
     reads = [o.target for o in analyze("cat $(mktemp -d)/f").operations if o.kind is OpKind.READ]

@@ -1835,18 +1835,17 @@ class Analyzer:
         (`/tmp/tmp.XXXXXXXXXX`). The name is random, but the directory it is made in is known,
         so `cd "$(mktemp -d)" && touch a` writes in the temporary directory. None when an
         option or the directory is not known."""
+        if not all(f.exact for f in args):
+            return None  # an option, directory or template that is not known
         template: str | None = None
         where: str | None = None  # `-p DIR`, `--tmpdir=DIR`
         in_tmp = False  # `-t`, `--tmpdir`, or no template at all
         i = 0
         while i < len(args):
-            f = args[i]
-            t = f.text
+            t = args[i].text
             i += 1
-            if not f.exact:
-                return None
             if t == "--":
-                template = args[i].text if i < len(args) and args[i].exact else None
+                template = args[i].text if i < len(args) else None
                 break
             if t.startswith("--"):
                 key, eq, value = t.partition("=")
@@ -1862,8 +1861,6 @@ class Analyzer:
                     if c == "p":
                         value = t[k + 1 :]
                         if not value and i < len(args):
-                            if not args[i].exact:
-                                return None
                             value = args[i].text
                             i += 1
                         where = value or where
