@@ -1248,7 +1248,7 @@ class Analyzer:
                 old = st.cwd
                 st.cwd = self.path(target.text, target.exact, st.cwd)  # as `_Invocation.chdir`
                 if old is not None:
-                    st.vars["OLDPWD"] = Val(old, pinned_dir(old))
+                    st.vars["OLDPWD"] = Val(old, _pinned_dir(old))
                 inv.ops.append(Operation(_CHDIR, target.text, target.exact))
         elif name in _DECLARE:
             for f in args:
@@ -1799,13 +1799,11 @@ class Analyzer:
         i = 0
         while i < len(args) and args[i].exact and args[i].text.startswith("-"):
             t = args[i].text
-            if t == "-":
-                break
+            if t == "-" or (name == "pushd" and t[1:].isdigit()):
+                break  # `cd -`, `pushd -N`: operands, below
             i += 1
             if t == "--":
                 break
-            if name == "pushd" and t[1:].isdigit():
-                return Field("$DIRSTACK", False)  # `pushd -N`: a directory of the stack
             if t == "-n" and name == "pushd":
                 return None  # the stack changes, the directory does not
             if not t[1:] or not set(t[1:]) <= set("LPe@"):
@@ -1815,8 +1813,8 @@ class Analyzer:
             return Field(st.home, True) if st.home else Field("~", False)
         target = rest[0]
         text = target.text
-        if name == "pushd" and text[:1] == "+" and text[1:].isdigit():
-            return Field("$DIRSTACK", False)
+        if name == "pushd" and text[:1] in ("+", "-") and text[1:].isdigit():
+            return Field("$DIRSTACK", False)  # `pushd +N`/`-N`: a directory of the stack
         if text == "-" and target.exact:
             old = st.vars.get("OLDPWD")
             return Field(old.text, old.exact) if old is not None else Field("$OLDPWD", False)
@@ -2041,7 +2039,7 @@ class Analyzer:
         head, slash, tail = first.text.partition("/")
         if head == "~" and st.home is not None:
             base = st.home
-        elif head == "~+" and st.cwd is not None and pinned_dir(st.cwd):
+        elif head == "~+" and st.cwd is not None and _pinned_dir(st.cwd):
             base = st.cwd
         else:
             return [Piece(first.text, False, False, False), *pieces[1:]]
@@ -2247,7 +2245,7 @@ class Analyzer:
         if name == "PWD" and st.cwd is not None:
             # before the table: the environment's `PWD` is where the agent started, not where
             # a `cd` on this line went
-            return Val(st.cwd, pinned_dir(st.cwd))
+            return Val(st.cwd, _pinned_dir(st.cwd))
         if name in st.vars:
             return st.vars[name]
         if name == "HOME" and st.home is not None:
@@ -2386,7 +2384,7 @@ def _unique_ops(ops: list[Operation]) -> tuple[Operation, ...]:
     return tuple(seen.values())
 
 
-def pinned_dir(cwd: str) -> bool:
+def _pinned_dir(cwd: str) -> bool:
     """Whether a working directory is a known absolute path, not one kept as written after a
     `cd` to something the analyser could not work out (`cd "$(cmd)"`)."""
     return cwd.startswith("/") and "$" not in cwd and "`" not in cwd
