@@ -17,6 +17,7 @@ import contextlib
 import os
 import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from crustcore_nano.kernel.core import TaskView, resolve_home
 from crustcore_nano.policy.types import Decision, ToolCall
 
 from .api import decision_from_json, task_view_from_json
+from .busypoll import ReplyWaiter, spin_seconds
 from .frames import DEFAULT_MAX_FRAME, FrameDecoder, encode_frame
 from .hardening import harden_process
 from .protocol import ProtocolError, Reply, as_list, as_object, encode_request, parse_reply
@@ -306,6 +308,9 @@ class KernelClient:
         self._sock: socket.socket | None = None
         self._decoder = FrameDecoder(max_frame=max_frame)
         self._rbuf = memoryview(bytearray(_RECV_CHUNK))
+        self._spin_s = spin_seconds()
+        self._waiter: ReplyWaiter | None = None
+        self._sent_at = 0.0
         self._next_id = 0
         self.server_info: dict[str, object] = {}
         with self._lock:
@@ -325,6 +330,7 @@ class KernelClient:
             sock.close()
             raise NoKernelError(f"{no_kernel_message(self.home)} ({exc.strerror})") from None
         self._sock = sock
+        self._waiter = ReplyWaiter(sock, self._spin_s)
         self._decoder = FrameDecoder(max_frame=self._max_frame)
         hello: dict[str, object] = {"role": self.role.value, "client": self._name}
         if self._token is not None:
@@ -355,13 +361,16 @@ class KernelClient:
         self._next_id += 1
         req_id = self._next_id
         sock.sendall(encode_frame(encode_request(req_id, op, args), max_frame=self._max_frame))
+        self._sent_at = time.monotonic()
         return req_id
 
     def _receive(self, req_id: int) -> Reply:
         sock = self._sock
-        if sock is None:
+        waiter = self._waiter
+        if sock is None or waiter is None:
             raise ConnectionResetError("not connected")
         rbuf = self._rbuf
+        waiter.wait()
         while True:
             size = sock.recv_into(rbuf)
             if not size:
@@ -372,6 +381,7 @@ class KernelClient:
             for frame in frames:
                 reply = parse_reply(frame)
                 if reply.req_id == req_id:
+                    waiter.learn(time.monotonic() - self._sent_at)
                     return reply
                 if reply.req_id is None and not reply.ok:
                     raise RemoteError(reply.code, reply.message)

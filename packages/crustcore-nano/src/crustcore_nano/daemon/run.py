@@ -12,6 +12,7 @@ from pathlib import Path
 
 from crustcore_nano.kernel.core import Kernel, resolve_home
 
+from .busypoll import spinning_loop
 from .grants import load_grants
 from .hardening import harden_process
 from .roles import TokenStore, load_tokens, read_tokens_fd
@@ -68,7 +69,8 @@ def serve(options: ServeOptions) -> int:
         # again by every full collection, which otherwise costs each check a share of a walk
         # over tens of thousands of objects.
         gc.freeze()
-        asyncio.run(_main(server))
+        with asyncio.Runner(loop_factory=spinning_loop) as runner:
+            runner.run(_main(server))
     finally:
         kernel.close()
     return 0
