@@ -11,7 +11,14 @@ Prints one JSON object:
 * `socket_us`: p50/p99 of the same call through `KernelClient` to a daemon process
   (`python -m crustcore_nano.daemon serve`), one request at a time;
 * `added_us`: socket minus in-process (p50 and p99), the price of the process boundary; and
-  `ratio_p50`: socket p50 / in-process p50;
+  `ratio_p50`: socket p50 / in-process p50. The daemon and the client look for their next
+  message for up to `spin_window_us` before they sleep (`daemon/busypoll.py`);
+* `without_spinning`: the same round trip against a second daemon, with a client, that never
+  spin (`CRUSTCORE_SPIN_US=0`), so every message waits for its receiver to wake: the side by
+  side for the spin;
+* `sparse`: in-process and socket p50/p99 when the caller pauses 2 ms before each call, longer
+  than any spin window, as an agent that calls now and then does: the daemon sleeps between
+  requests, so this is the round trip such an agent sees;
 * `throughput`: for 1, 4 and 16 client processes (and `--clients`), each sending one request at
   a time to one daemon: `checks_per_s`, the daemon's CPU per check read from
   `/proc/PID/stat` (`daemon_cpu_us_per_check`) and that minus the in-process CPU per check
@@ -19,12 +26,12 @@ Prints one JSON object:
   process), the clients' CPU per check, and `vs_inprocess`: checks/s over the in-process ceiling.
   On a 2-core machine the clients share the cores with the daemon, so their CPU is part of the
   story;
-* `transport_only`: the same round trip and sweep against a daemon (same server and service
-  code, in a forked process) whose `Kernel.check` returns one fixed decision at once. What is
-  left is the socket, framing, JSON and dispatch alone: `daemon_cpu_us_per_check` there is the
-  figure the <= 15 us target is about, free of the cache and wake-up effects a real check adds
-  (a check run in a process that sleeps between requests costs more CPU than the same check run
-  back to back, in-process).
+* `transport_only`: the same round trip and sweep against a daemon (same server, service and
+  event-loop code, in a forked process) whose `Kernel.check` returns one fixed decision at once.
+  What is left is the socket, framing, JSON and dispatch alone: `daemon_cpu_us_per_check` there
+  is the figure the <= 15 us target is about, free of the cache and wake-up effects a real check
+  adds (a check run in a process that sleeps between requests costs more CPU than the same check
+  run back to back, in-process).
 
 * `one_request_breakdown`: where one request at a time spends its round trip, from a third
   forked daemon with timers inside it: `daemon_check_p50_us` (`Kernel.check` as run there),
@@ -60,6 +67,7 @@ from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 from typing import Any
 
+from crustcore_nano.daemon.busypoll import SPIN_ENV, spin_seconds, spinning_loop
 from crustcore_nano.daemon.client import KernelClient
 from crustcore_nano.daemon.launch import start_daemon, stop_daemon
 from crustcore_nano.daemon.server import KernelServer, _Connection, probe, socket_path
@@ -69,6 +77,8 @@ from crustcore_nano.policy.types import Decision, ToolCall, Verdict
 
 _Span = tuple[float, float, float]  # start, end, CPU seconds of one client process
 IDLE_GAP_S = 0.0001
+SPARSE_GAP_S = 0.002  # longer than any spin window: every request wakes a sleeping daemon
+SPARSE_ROUNDS = 10
 
 
 def _calls(ws: str) -> list[ToolCall]:
@@ -107,14 +117,34 @@ def _time(
     return samples
 
 
-def _time_remote(home: Path, ws: str, calls: list[ToolCall], rounds: int) -> list[float]:
+def _time_remote(
+    home: Path, ws: str, calls: list[ToolCall], rounds: int, gap_s: float = 0.0
+) -> list[float]:
     """`_time` of `check` through a `KernelClient` to the daemon serving ``home``."""
     with KernelClient(home) as client:
 
         def remote(call: ToolCall) -> Decision:
             return client.check(call, workspace=ws)
 
-        return _time(remote, calls, rounds)
+        return _time(remote, calls, rounds, gap_s)
+
+
+def _without_spinning(root: Path, ws: str, calls: list[ToolCall], rounds: int) -> list[float]:
+    """`_time_remote` against a daemon and a client that never spin (`CRUSTCORE_SPIN_US=0`):
+    every message waits for its receiver to wake."""
+    saved = os.environ.get(SPIN_ENV)
+    os.environ[SPIN_ENV] = "0"  # read by the daemon at start and by the client it makes
+    try:
+        proc = start_daemon(root / "no-spin")
+        try:
+            return _time_remote(root / "no-spin", ws, calls, rounds)
+        finally:
+            stop_daemon(proc)
+    finally:
+        if saved is None:
+            del os.environ[SPIN_ENV]
+        else:
+            os.environ[SPIN_ENV] = saved
 
 
 def _own_cpu() -> float:
@@ -207,8 +237,8 @@ def _serve(home: Path) -> None:
         await server.start()
         await server.serve_until_stopped()
 
-    with Kernel.open(home) as kernel:
-        asyncio.run(serve(KernelServer(KernelService(kernel))))
+    with Kernel.open(home) as kernel, asyncio.Runner(loop_factory=spinning_loop) as runner:
+        runner.run(serve(KernelServer(KernelService(kernel))))
 
 
 def _await_socket(home: Path, proc: BaseProcess) -> None:
@@ -338,9 +368,13 @@ def main() -> None:
             inproc = _time(local, calls, args.rounds)
             inproc_idle = _time(local, calls, args.rounds, gap_s=IDLE_GAP_S)
             inproc_cpu = _inprocess_cpu(kernel, str(ws), calls, args.checks // 2)
+            inproc_sparse = _time(local, calls, SPARSE_ROUNDS, gap_s=SPARSE_GAP_S)
         proc = start_daemon(root / "daemon")
         try:
             sock = _time_remote(root / "daemon", str(ws), calls, args.rounds)
+            sock_sparse = _time_remote(
+                root / "daemon", str(ws), calls, SPARSE_ROUNDS, gap_s=SPARSE_GAP_S
+            )
             sweep = [
                 _throughput(
                     root / "daemon",
@@ -354,11 +388,19 @@ def main() -> None:
             ]
         finally:
             stop_daemon(proc)
+        no_spin = _without_spinning(root, str(ws), calls, args.rounds)
         null = _transport_only(root, str(ws), calls, levels, args)
         breakdown = _breakdown(root, str(ws), calls, args.rounds)
         local_p = _percentiles(inproc)
         sock_p = _percentiles(sock)
         added = {k: round(sock_p[k] - local_p[k], 1) for k in ("p50", "p99")}
+        sparse_local, sparse_sock = _percentiles(inproc_sparse), _percentiles(sock_sparse)
+        sparse = {
+            "gap_ms": SPARSE_GAP_S * 1e3,
+            "inprocess_us": sparse_local,
+            "socket_us": sparse_sock,
+            "added_us": {k: round(sparse_sock[k] - sparse_local[k], 1) for k in ("p50", "p99")},
+        }
         headline = next(t for t in sweep if t["clients"] == args.clients)
         null_sweep = null["sweep"]
         assert isinstance(null_sweep, list)
@@ -374,6 +416,12 @@ def main() -> None:
             "socket_us": sock_p,
             "added_us": added,
             "ratio_p50": round(sock_p["p50"] / local_p["p50"], 2),
+            "spin_window_us": round(spin_seconds() * 1e6),
+            "without_spinning": {
+                "socket_us": (no_spin_p := _percentiles(no_spin)),
+                "added_us": {k: round(no_spin_p[k] - local_p[k], 1) for k in ("p50", "p99")},
+            },
+            "sparse": sparse,
             "throughput": headline,
             "sweep": sweep,
             "transport_only": null,
