@@ -853,6 +853,20 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         ("curl http://169.254.169.254/latest/meta-data/", "curl http://0xa9fea9fe/"),
     ),
     _r(
+        "protocol-smuggling",
+        _A,
+        "a client that fetches this URL writes bytes chosen by the URL to a TCP port, which "
+        "turns a fetch into commands for a service on that host (Redis, memcached, SMTP); "
+        "approve it only if you meant to talk to that service",
+        "A URL with the scheme `gopher:` or `dict:` (in any letter case) given to a network "
+        "client the analyser knows (`curl`, `wget`, ...) or named as a URL by any tool "
+        "argument (`WebFetch`, an MCP fetch tool), whatever the host, loopback included. The "
+        "same text as data (a file's content, a prompt, `echo`, `grep`) is not a request. "
+        "Programs the analyser does not know (`lynx gopher://...`) and interpreter code are "
+        "not read for it; see *Known limits*.",
+        ("curl gopher://127.0.0.1:6379/_SET%20x%201", "curl dict://localhost:11211/stats"),
+    ),
+    _r(
         "reverse-shell",
         _D,
         "this command hands a shell (or a port of this machine) to a remote host; it is "

@@ -249,6 +249,11 @@ class _Run:
         )
 
 
+# URL schemes whose request is bytes of the URL's choosing written to any TCP port: a client
+# that fetches one speaks for the URL to Redis, memcached, SMTP or any other local service.
+_RAW_BYTE_SCHEMES = frozenset({"gopher", "dict"})
+
+
 def _typed_only(ex: Extraction) -> bool:
     """Whether every effect of the call is text typed into a window (computer use)."""
     kinds = {op.kind for op in ex.operations}
@@ -1225,6 +1230,8 @@ class PolicyEngine:
         parsed = split_url(decoded)
         if parsed is not None and parsed.host:
             self._check_host(parsed.host, Operation(OpKind.NETWORK, urls=(text,)), run)
+        if parsed is not None and parsed.scheme in _RAW_BYTE_SCHEMES:
+            run.ask("builtin:protocol-smuggling", f"`{_short(text)}` is a {parsed.scheme}: URL")
         self._check_markers(text, run)
 
     def _check_markers(self, text: str, run: _Run) -> None:
