@@ -1221,8 +1221,8 @@ class PolicyEngine:
             raise run.deny("builtin:metadata-endpoint", f"{host!r} is the endpoint {hit}", op)
 
     def _check_text(self, text: str, run: _Run) -> None:
-        """Checks on whole command lines and URLs: metadata endpoints in any spelling, and any
-        mention of CrustCore's home."""
+        """Checks on whole command lines and URLs: metadata endpoints in any spelling, URLs
+        whose scheme writes raw bytes to a port, and any mention of CrustCore's home."""
         decoded = _normalized(text, percent=True).normalized
         for variant in (text, decoded) if decoded != text else (text,):
             for hit in find_metadata_hosts(variant):
