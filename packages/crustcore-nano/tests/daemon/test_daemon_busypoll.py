@@ -79,11 +79,17 @@ def _selector(near: socket.socket, spin_s: float) -> SpinningSelector:
     return sel
 
 
-def _traffic(sel: SpinningSelector, near: socket.socket, far: socket.socket) -> None:
-    """One wait that ends with a message (the selector is then busy), and the message read."""
+def _busy(
+    pair: tuple[socket.socket, socket.socket], spin_s: float, calls: _Calls
+) -> SpinningSelector:
+    """A selector whose last wait ended with a message (which is read), with `calls` cleared."""
+    near, far = pair
+    sel = _selector(near, spin_s)
     far.send(b"x")
     assert sel.select(1.0)
     assert near.recv(16) == b"x"
+    calls.clear()
+    return sel
 
 
 def test_an_idle_selector_sleeps_at_once(
@@ -98,14 +104,11 @@ def test_an_idle_selector_sleeps_at_once(
 def test_after_traffic_it_spins_then_sleeps_for_what_is_left(
     pair: tuple[socket.socket, socket.socket], counted: _Calls
 ) -> None:
-    near, far = pair
-    sel = _selector(near, 0.02)
-    _traffic(sel, near, far)
-    counted.clear()
-    assert sel.select(5.0) == []  # nothing comes: spin 20 ms, then sleep for the rest
+    sel = _busy(pair, 0.02, counted)
+    assert sel.select(0.2) == []  # nothing comes: spin 20 ms, then sleep for the rest
     *spins, last = counted
     assert spins and all(t == 0 for t in spins)
-    assert last is not None and 0 < last < 5.0
+    assert last is not None and 0 < last < 0.2
     counted.clear()
     assert sel.select(0.01) == []  # the last wait found nothing: no spin this time
     assert counted == [0.01]
@@ -114,10 +117,8 @@ def test_after_traffic_it_spins_then_sleeps_for_what_is_left(
 def test_a_message_during_the_spin_is_taken_without_sleeping(
     pair: tuple[socket.socket, socket.socket], counted: _Calls
 ) -> None:
+    sel = _busy(pair, 5.0, counted)
     near, far = pair
-    sel = _selector(near, 5.0)
-    _traffic(sel, near, far)
-    counted.clear()
     timer = threading.Timer(0.005, far.send, (b"y",))
     timer.start()
     try:
@@ -131,10 +132,7 @@ def test_a_message_during_the_spin_is_taken_without_sleeping(
 def test_a_spin_never_outlasts_the_wait_it_replaces(
     pair: tuple[socket.socket, socket.socket], counted: _Calls
 ) -> None:
-    near, far = pair
-    sel = _selector(near, 5.0)
-    _traffic(sel, near, far)
-    counted.clear()
+    sel = _busy(pair, 5.0, counted)
     assert sel.select(0.01) == []  # a 10 ms timer is due: the 5 s window is cut to it
     assert counted[-1] == 0.0
 
@@ -142,9 +140,7 @@ def test_a_spin_never_outlasts_the_wait_it_replaces(
 def test_a_poll_without_timeout_keeps_the_selector_busy(
     pair: tuple[socket.socket, socket.socket], counted: _Calls
 ) -> None:
-    near, far = pair
-    sel = _selector(near, 0.005)
-    _traffic(sel, near, far)
+    sel = _busy(pair, 0.005, counted)
     assert sel.select(0) == []  # asyncio polls like this while callbacks are ready
     counted.clear()
     sel.select(0.5)
@@ -154,10 +150,7 @@ def test_a_poll_without_timeout_keeps_the_selector_busy(
 def test_a_zero_window_never_spins(
     pair: tuple[socket.socket, socket.socket], counted: _Calls
 ) -> None:
-    near, far = pair
-    sel = _selector(near, 0.0)
-    _traffic(sel, near, far)
-    counted.clear()
+    sel = _busy(pair, 0.0, counted)
     assert sel.select(0.01) == []
     assert counted == [0.01]
 
