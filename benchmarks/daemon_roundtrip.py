@@ -96,6 +96,11 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50": round(p50 * 1e6, 1), "p99": round(p99 * 1e6, 1)}
 
 
+def _minus(socket_p: dict[str, float], local_p: dict[str, float]) -> dict[str, float]:
+    """What the socket adds, per percentile."""
+    return {k: round(socket_p[k] - local_p[k], 1) for k in ("p50", "p99")}
+
+
 def _time(
     fn: Callable[[ToolCall], Decision], calls: list[ToolCall], rounds: int, gap_s: float = 0.0
 ) -> list[float]:
@@ -393,13 +398,13 @@ def main() -> None:
         breakdown = _breakdown(root, str(ws), calls, args.rounds)
         local_p = _percentiles(inproc)
         sock_p = _percentiles(sock)
-        added = {k: round(sock_p[k] - local_p[k], 1) for k in ("p50", "p99")}
+        added = _minus(sock_p, local_p)
         sparse_local, sparse_sock = _percentiles(inproc_sparse), _percentiles(sock_sparse)
         sparse = {
             "gap_ms": SPARSE_GAP_S * 1e3,
             "inprocess_us": sparse_local,
             "socket_us": sparse_sock,
-            "added_us": {k: round(sparse_sock[k] - sparse_local[k], 1) for k in ("p50", "p99")},
+            "added_us": _minus(sparse_sock, sparse_local),
         }
         headline = next(t for t in sweep if t["clients"] == args.clients)
         null_sweep = null["sweep"]
@@ -419,7 +424,7 @@ def main() -> None:
             "spin_window_us": round(spin_seconds() * 1e6),
             "without_spinning": {
                 "socket_us": (no_spin_p := _percentiles(no_spin)),
-                "added_us": {k: round(no_spin_p[k] - local_p[k], 1) for k in ("p50", "p99")},
+                "added_us": _minus(no_spin_p, local_p),
             },
             "sparse": sparse,
             "throughput": headline,
