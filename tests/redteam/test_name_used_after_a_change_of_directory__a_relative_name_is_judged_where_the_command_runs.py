@@ -5,12 +5,16 @@ classify resolved every relative name in the agent's own directory, so `cd ~ && 
 (which prints the file whole) were allowed. After a `cd` to a directory that cannot be worked
 out (`cd "$(some-cmd)"`), even `cat .aws/credentials` was judged as a file of the workspace.
 And a name with an unknown part given to an unmodelled program (`some-tool
-"$(some-cmd)/.aws/credentials"`) was never placed where it may lead.
+"$(some-cmd)/.aws/credentials"`) was never placed where it may lead. A bare name (no `/`, no
+leading `.`) was never taken for a file at all, so `cd ~/.aws && some-tool credentials` read
+the credentials unseen.
 
 Invariant: a relative name is judged in the directory the command runs in (after `cd DIR` and
 its own `-C DIR`); a directory that cannot be pinned down is kept as written, so the name is
 judged as if that part were the home directory or `/`, the same as the whole path written
-out. `cd` options, `cd -`, `$CDPATH` and `$PWD` are followed too. A directory made by
+out. `cd` options, `cd -`, `$CDPATH` and `$PWD` are followed too. After a `cd` the line pins
+down, a bare name given to any program is a file in that directory; in the directory the call
+started in, and where it names nothing protected, it stays a word. A directory made by
 `mktemp -d` is known to be a temporary one, so work there stays allowed."""
 
 from __future__ import annotations
@@ -43,6 +47,13 @@ BashVerdict = Callable[[str], tuple[Verdict, str]]  # the `bash` fixture of conf
         ("cd -- ~/.aws && cat credentials", "builtin:cloud-credentials"),
         ("CDPATH=~ cd .aws && cat credentials", "builtin:cloud-credentials"),
         ('cd ~ && cat "$PWD/.netrc"', "builtin:vcs-credentials"),
+        ("cd ~/.aws && some-tool credentials", "builtin:cloud-credentials"),
+        ("cd ~/.aws; uploader --file=credentials", "builtin:cloud-credentials"),
+        ("cd $HOME/.aws && some-tool -v credentials", "builtin:cloud-credentials"),
+        ("cd ~/.ssh && some-tool id_ed25519", "builtin:ssh-keys"),
+        ("pushd ~/.ssh && keytool-x id_ed25519", "builtin:ssh-keys"),
+        ("cd ~ && cd .aws && some-tool credentials", "builtin:cloud-credentials"),
+        ("cd ~/.aws && sh -c 'some-tool credentials'", "builtin:cloud-credentials"),
     ],
 )
 def test_a_protected_file_named_from_another_directory_is_denied(
@@ -65,6 +76,13 @@ def test_a_protected_file_named_from_another_directory_is_denied(
         'cd "$(git rev-parse --show-toplevel)" && npm test',
         'source "$(poetry env info --path)/bin/activate"',
         'python "$(dirname "$0")/x.py"',
+        "cd src && make build",
+        "cd src && python -m pytest -q",
+        "cd src && git commit -m 'fix the id_ed25519 parser'",
+        "cd /tmp && some-tool build",
+        "cd ~ && git status",
+        "cd ~/.ssh && ls",
+        "some-tool credentials",
     ],
 )
 def test_work_in_other_directories_stays_allowed(bash: BashVerdict, command: str) -> None:

@@ -895,6 +895,15 @@ class PolicyEngine:
             return
         base = self._abs_cwd(op.cwd) if op.cwd else self._cwd
         here = fact.cwd
+        # After a `cd` the line pinned down, a bare name is a file in that directory: `cd
+        # ~/.aws && tool credentials` names ~/.aws/credentials as surely as a path would.
+        # In the directory the call started in, bare words stay words (`make test`).
+        moved = (
+            here is not None
+            and "$" not in here
+            and "`" not in here
+            and lexical_clean(here) != lexical_clean(base)
+        )
         known = {lexical_clean(t) for t in targets if t.startswith("/")}
         previous = ""
         patterns = (
@@ -937,7 +946,7 @@ class PolicyEngine:
                 if (
                     named in targets
                     or len(named) > 4096
-                    or not ("/" in named or named.startswith((".", "~")))
+                    or not (moved or "/" in named or named.startswith((".", "~")))
                 ):
                     continue
                 word = named
