@@ -4,9 +4,11 @@ commands to a local Redis, and the same trick reaches memcached or an SMTP serve
 becomes a write to a local service that holds data or runs as the user. Such URLs to a loopback
 address were allowed like any other local URL.
 
-Invariant: a network client or a fetch tool given a `gopher:` or `dict:` URL, to any host, is
-asked about (`builtin:protocol-smuggling`); the same URL as text (searched for, written in a
-document, in a prompt) is not a request, and HTTP to a local server stays allowed."""
+Invariant: a network client, a text browser, a program the analyser does not model, or a
+fetch tool given a `gopher:` or `dict:` URL as an argument, to any host, is asked about
+(`builtin:protocol-smuggling`); the same URL as text (searched for, committed, written in a
+document, in a prompt, inside a longer argument) is not a request, and HTTP to a local server
+stays allowed."""
 
 from __future__ import annotations
 
@@ -33,6 +35,12 @@ _RULE = "builtin:protocol-smuggling"
         "wget -qO- gopher://localhost:25/",
         "cd src && curl -s gopher://10.0.0.5:6379/_INFO",
         "bash -c 'curl gopher://127.0.0.1:6379/_x'",
+        # text browsers and programs the analyser does not model fetch a URL they are given
+        "lynx -dump gopher://127.0.0.1:6379/_FLUSHALL",
+        "w3m -dump 'dict://localhost:11211/stats'",
+        "elinks -dump gopher://localhost:25/_HELO%20x",
+        "some-fetcher --url=dict://127.0.0.1:11211/stats",
+        "./scripts/get gopher://127.0.0.1:6379/_INFO",
     ],
 )
 def test_a_client_given_a_raw_byte_url_is_asked(bash: BashVerdict, command: str) -> None:
@@ -62,6 +70,9 @@ def test_a_fetch_tool_given_a_raw_byte_url_is_asked(
         "curl -s http://127.0.0.1:6379/",
         "curl -s 'http://localhost:3000/search?q=gopher://x'",
         "git clone https://example.com/dict.git",
+        "git commit -m 'gopher://127.0.0.1:6379/_x is now asked'",
+        "some-tool 'see gopher://gopher.floodgap.com/ for history'",
+        "lynx -dump https://example.com/",
     ],
 )
 def test_the_same_text_as_data_and_local_http_stay_allowed(bash: BashVerdict, command: str) -> None:

@@ -69,6 +69,7 @@ from crustcore_nano.shell.commands import (
     search_patterns,
     wgetrc_option,
 )
+from crustcore_nano.shell.datatext import is_data_only
 from crustcore_nano.shell.leaks import IN_URL
 from crustcore_nano.shell.netparse import file_url_paths
 from crustcore_nano.shell.secretvars import is_secret_name
@@ -905,6 +906,7 @@ class PolicyEngine:
             and lexical_clean(here) != lexical_clean(base)
         )
         known = {lexical_clean(t) for t in targets if t.startswith("/")}
+        fetchable: bool | None = None
         previous = ""
         patterns = (
             search_patterns(fact.name, list(fact.argv[1:]))
@@ -933,7 +935,13 @@ class PolicyEngine:
                     kind = OpKind.WRITE  # `--output=FILE`
             if "://" in value or value[:5].lower() == "file:":
                 # `file:///home/u/.netrc`, the AWS CLI's `fileb://~/.ssh/id_rsa`: a local file;
-                # any other URL names a host, which the network checks judge
+                # any other URL names a host, which the network checks judge. A URL given to
+                # a program that is not data-only (`lynx`, a tool the analyser does not know)
+                # may be fetched, so its scheme and host are checked like a client's.
+                if fetchable is None:
+                    fetchable = not is_data_only(fact)
+                if fetchable:
+                    run.texts.append(_norm_text(value))
                 words = list(file_url_paths(value))
             elif fact.name in _REMOTE_COPY and remote_path(value) is not None:
                 continue  # `host:/home/`: a path on the other machine, not a local read
