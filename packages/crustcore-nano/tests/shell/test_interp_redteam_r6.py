@@ -250,6 +250,54 @@ def test_debugger_and_editor_everyday_calls_are_quiet(text: str) -> None:
     assert not any(r.startswith(HOME) for r in a.reads)
 
 
+@pytest.mark.parametrize(
+    ("text", "read", "written"),
+    [
+        ("vim -es -c 'r ~/.aws/credentials' -c 'w out.txt' -c q", "~/.aws/credentials", ""),
+        ("vim -es -c 'w! ~/.bashrc' -c q", "", "~/.bashrc"),
+        ("vim -es -c '%w >> ~/.zshrc' -c q a.py", "", "~/.zshrc"),
+        ("vim -es -c '1,5write! ~/.bashrc' -c q a.py", "", "~/.bashrc"),
+        ("vim -es -c 'w ++enc=utf-8 ~/.bashrc' -c q a.py", "", "~/.bashrc"),
+        ("vim -c 'e ~/.bashrc' -c 'normal Gox' -c wq", "", "~/.bashrc"),
+        ("vim -es -c 'sav ~/.profile' -c q a.py", "", "~/.profile"),
+        ("vim -es -c 'redir! > ~/.bashrc | echo 1 | redir END' -c q", "", "~/.bashrc"),
+        ("vim -es -c 'set nu | so ~/.netrc' -c q", "~/.netrc", ""),
+        ("vim +'r ~/.ssh/id_rsa' +wq out.txt", "~/.ssh/id_rsa", ""),
+        ("ex -c 'r /etc/shadow' -c wq out.txt", "/etc/shadow", ""),
+        ("vim -S ~/.aws/credentials", "~/.aws/credentials", ""),
+        ("vim -W ~/.bashrc a.py", "", "~/.bashrc"),
+        ("vim -es -c 'g/^/w >> ~/.bashrc' -c q a.py", "", "~/.bashrc"),
+        ("vim -es -c 'g!/x\\/y/r ~/.netrc' -c q a.py", "~/.netrc", ""),
+    ],
+)
+def test_vim_ex_commands_that_name_a_file_are_reads_and_writes(
+    text: str, read: str, written: str
+) -> None:
+    a = _an(text)  # the shell expands `~` in `-S FILE`; inside an Ex command Vim does
+    if read:
+        assert read in a.reads or read.replace("~", HOME, 1) in a.reads
+    if written:
+        assert written in a.writes or written.replace("~", HOME, 1) in a.writes
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "redir @a | echo 1 | redir END",
+        "redir END",
+        "normal :w ~/.bashrc",  # keystrokes: an unfinished command line is abandoned
+        "set nu",
+        "wq",
+        "%s/a/b/g",
+        "g/x/d",
+        "+42",
+    ],
+)
+def test_ex_commands_that_name_no_file_add_none(command: str) -> None:
+    found = embedded_in_args("vim", ["-c", command])
+    assert [e for e in found if e.kind in (EmbeddedKind.READ, EmbeddedKind.WRITE)] == []
+
+
 def _utf16(text: str) -> str:
     return base64.b64encode(text.encode("utf-16-le")).decode()
 

@@ -14,6 +14,7 @@ from crustcore_nano.shell import (
     tokenize,
 )
 from crustcore_nano.shell.analyzer import analyze_uncached
+from crustcore_nano.shell.embedded import EmbeddedKind, embedded_in_args
 from crustcore_nano.shell.syntax import SimpleCommand
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -156,3 +157,13 @@ def test_shlex_join_round_trips_through_analyze(argv: list[str]) -> None:
     (fact,) = a.commands
     assert fact.argv == ("cmd", *argv)
     assert all(fact.argv_exact)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["-c", "+", "-S", "-W", "--cmd", "x"]) | _ARG, max_size=6))
+def test_vim_arguments_name_only_files_written_in_them(args: list[str]) -> None:
+    """Whatever the arguments, finding what Vim runs or touches never fails, and every file
+    it reports is text taken from one of the arguments."""
+    for item in embedded_in_args("vim", args):
+        if item.kind in (EmbeddedKind.READ, EmbeddedKind.WRITE):
+            assert any(item.text in arg for arg in args)

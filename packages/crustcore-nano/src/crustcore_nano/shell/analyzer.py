@@ -1638,6 +1638,10 @@ class Analyzer:
             found.extend(embedded_in_stdin(name, stdin.val.text))
         exact = all(f.exact for f in args)
         for item in found:
+            if item.kind is EmbeddedKind.READ or item.kind is EmbeddedKind.WRITE:
+                kind = _READ if item.kind is EmbeddedKind.READ else _WRITE
+                inv.op(kind, Field(item.text, exact), f"{name} file command")
+                continue
             code = Val(item.text, exact, False, item.decoded)
             if item.kind is EmbeddedKind.SHELL:
                 inv.shell_code(code, f"{name} shell command")

@@ -5,7 +5,10 @@ Python that the rest of the analyser never sees as one: `gdb -batch -ex 'shell c
 `lldb -o 'platform shell id'`, `vim -c ':!curl ...'`, `tclsh <<< 'exec cat x'`, or
 PowerShell's `-EncodedCommand`, whose base64 hides the whole command. This module only finds
 the embedded text and says what language it is in; the analyser runs it as it runs any other
-code. Every function is linear in its input and has no side effects.
+code. Vim's Ex commands that name a file (`:r FILE`, `:w! FILE`, `:sav FILE`, `:redir > FILE`)
+are reported as reads and writes; keystrokes (`:normal`) and commands built from an expression
+at run time (`:execute`) are not read. Every function is linear in its input and has no side
+effects.
 """
 
 from __future__ import annotations
@@ -34,6 +37,10 @@ class EmbeddedKind(enum.Enum):
     SHELL = "shell"
     PYTHON = "python"
     LUA = "lua"
+    READ = "read"
+    """Not code: the name of a file the program reads (`vim -c 'r FILE'`, `vim -S FILE`)."""
+    WRITE = "write"
+    """Not code: the name of a file the program writes (`vim -c 'w FILE'`, `vim -W FILE`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +61,41 @@ _LLDB_OPTS = frozenset(
 )
 _VIM = frozenset({"vi", "vim", "nvim", "view", "ex", "gvim", "vimdiff", "rvim"})
 _VIM_OPTS = frozenset({"-c", "--cmd"})
+_VIM_FILE_OPTS = {
+    "-S": EmbeddedKind.READ,  # a script of Ex commands, sourced
+    "-u": EmbeddedKind.READ,  # the vimrc to use
+    "-U": EmbeddedKind.READ,  # the gvimrc to use
+    "-s": EmbeddedKind.READ,  # keystrokes to replay
+    "-w": EmbeddedKind.WRITE,  # every typed key is appended to this file
+    "-W": EmbeddedKind.WRITE,
+}
+_VIM_MAX_COMMANDS = 64
+"""At most this many `|`-separated Ex commands are read from one argument."""
+# Ex commands that name a file, by their shortest abbreviation and full name (`:h :w`).
+_EX_FILE_COMMANDS = (
+    ("r", "read", EmbeddedKind.READ),
+    ("so", "source", EmbeddedKind.READ),
+    ("w", "write", EmbeddedKind.WRITE),
+    ("wq", "wq", EmbeddedKind.WRITE),
+    ("x", "xit", EmbeddedKind.WRITE),
+    ("exi", "exit", EmbeddedKind.WRITE),
+    ("up", "update", EmbeddedKind.WRITE),
+    ("sav", "saveas", EmbeddedKind.WRITE),
+    ("e", "edit", EmbeddedKind.WRITE),  # opened to be changed and written back
+    ("new", "new", EmbeddedKind.WRITE),
+    ("vne", "vnew", EmbeddedKind.WRITE),
+    ("sp", "split", EmbeddedKind.WRITE),
+    ("vs", "vsplit", EmbeddedKind.WRITE),
+    ("tabe", "tabedit", EmbeddedKind.WRITE),
+    ("tabnew", "tabnew", EmbeddedKind.WRITE),
+    ("bad", "badd", EmbeddedKind.WRITE),
+    ("mks", "mksession", EmbeddedKind.WRITE),
+    ("mkvie", "mkview", EmbeddedKind.WRITE),
+    ("mkv", "mkvimrc", EmbeddedKind.WRITE),
+    ("mk", "mkexrc", EmbeddedKind.WRITE),
+    ("redi", "redir", EmbeddedKind.WRITE),  # `:redir > FILE`: messages go to the file
+)
+_EX_RANGE = frozenset("%$.,;0123456789+-")
 _PWSH = frozenset({"pwsh", "powershell", "powershell.exe", "pwsh.exe"})
 _PWSH_ENCODED = "-encodedcommand"
 _TCL = frozenset({"tclsh", "wish", "expect", "jimsh"})
@@ -91,20 +133,79 @@ def _lldb_command(text: str) -> Embedded | None:
     return None
 
 
-def _vim_command(text: str) -> Embedded | None:
-    """An Ex command that runs a shell command (`:!cmd`, `:r !cmd`, `:w !cmd`) or code."""
-    cmd = text.strip().lstrip(":").strip()
-    if cmd.startswith("!"):
-        return Embedded(EmbeddedKind.SHELL, cmd[1:])
-    head, _, rest = cmd.partition(" ")
-    rest = rest.strip()
-    if head in ("r", "read", "w", "write") and rest.startswith("!"):
-        return Embedded(EmbeddedKind.SHELL, rest[1:])
-    if head in ("py", "py3", "python", "python3", "pyx", "pythonx"):
-        return Embedded(EmbeddedKind.PYTHON, rest)
-    if head == "lua":
-        return Embedded(EmbeddedKind.LUA, rest)
+def _ex_file_kind(head: str) -> EmbeddedKind | None:
+    """Whether Ex command `head` (any abbreviation Vim accepts) names a file it reads or
+    writes."""
+    for short, full, kind in _EX_FILE_COMMANDS:
+        if full.startswith(head) and head.startswith(short):
+            return kind
     return None
+
+
+def _ex_file(head: str, rest: str) -> Embedded | None:
+    """The file an Ex command such as `w! ~/.bashrc`, `w >> log`, `r FILE` or `redir! > FILE`
+    names, or None when it names none (`:w` writes the buffer's own file)."""
+    kind = _ex_file_kind(head)
+    if kind is None:
+        return None
+    rest = rest.strip().lstrip(">").strip()  # `w >> FILE`, `redir > FILE`, `redir! >> FILE`
+    while rest.startswith("++"):  # `w ++enc=utf-8 FILE`
+        space = next((i for i, c in enumerate(rest) if c.isspace()), len(rest))
+        rest = rest[space:].strip()
+    if not rest:
+        return None
+    if head.startswith("redi") and (rest.upper() == "END" or rest.startswith("@")):
+        return None  # `redir END`; `redir @a` collects into a register
+    return Embedded(kind, rest)
+
+
+def _vim_command(text: str) -> list[Embedded]:
+    """What an Ex command line runs or touches: a shell command (`:!cmd`, `:r !cmd`, `:w
+    !cmd`), Python or Lua code, or a file it reads or writes (`:r FILE`, `:w! FILE`,
+    `:sav FILE`, `:redir > FILE`, ...). Commands joined with `|` are each looked at; a shell
+    command, code or `:normal` takes the rest of the line, as in Vim."""
+    out: list[Embedded] = []
+    rest_of_line = text
+    for _ in range(_VIM_MAX_COMMANDS):
+        cmd = rest_of_line.strip().lstrip(":").lstrip()
+        cmd = cmd.lstrip("".join(_EX_RANGE)).lstrip()  # `%w FILE`, `1,5w >> FILE`
+        if not cmd:
+            break
+        if cmd.startswith("!"):
+            out.append(Embedded(EmbeddedKind.SHELL, cmd[1:]))
+            break
+        end = 0
+        while end < len(cmd) and cmd[end].isalpha():
+            end += 1
+        head = cmd[:end]
+        rest = cmd[end:]
+        rest = rest[1:] if rest.startswith("!") else rest  # `w! FILE`, `e! FILE`
+        if head in ("r", "read", "w", "write") and rest.strip().startswith("!"):
+            out.append(Embedded(EmbeddedKind.SHELL, rest.strip()[1:]))
+            break
+        if head in ("py", "py3", "python", "python3", "pyx", "pythonx"):
+            out.append(Embedded(EmbeddedKind.PYTHON, rest.strip()))
+            break
+        if head == "lua":
+            out.append(Embedded(EmbeddedKind.LUA, rest.strip()))
+            break
+        if head in ("g", "global", "v", "vglobal") and rest[:1] and not rest[0].isalnum():
+            # `:g/PATTERN/CMD` runs CMD on every matching line: look at CMD
+            delim = rest[0]
+            at = 1
+            while at < len(rest) and rest[at] != delim:
+                at += 2 if rest[at] == "\\" else 1
+            rest_of_line = rest[at + 1 :]
+            continue
+        if head in ("norm", "normal", "exe", "execute"):
+            break  # keystrokes, or an expression built at run time (see the module docstring)
+        here, bar, rest_of_line = rest.partition("|")
+        found = _ex_file(head, here)
+        if found is not None:
+            out.append(found)
+        if not bar:
+            break
+    return out
 
 
 def _pwsh_decoded(value: str) -> str | None:
@@ -179,12 +280,17 @@ def embedded_in_args(name: str, args: list[str]) -> list[Embedded]:
                 i += 1
             found = _lldb_command(value) if value is not None else None
         elif name in _VIM:
+            found = None
             if arg in _VIM_OPTS and take:
                 value = args[i + 1]
                 i += 1
-            elif arg.startswith("+") and len(arg) > 1:
-                value = arg[1:]
-            found = _vim_command(value) if value is not None else None
+            elif arg.startswith("+") and len(arg) > 1 and not arg[1:].isdigit():
+                value = arg[1:]  # `+cmd`; `+42` only moves the cursor
+            elif arg in _VIM_FILE_OPTS and take:
+                found = Embedded(_VIM_FILE_OPTS[arg], args[i + 1])
+                i += 1
+            if value is not None:
+                out.extend(_vim_command(value))
         elif name in _PWSH:
             found = None
             if arg.startswith("-") and _is_pwsh_encoded(arg) and take:
