@@ -37,6 +37,8 @@ def _an(text: str) -> ShellAnalysis:
         ("ssh -i ~/.ssh/key host", ("/home/u/.ssh/key",)),
         ("socat FILE:/etc/passwd TCP:h:1", ("/etc/passwd",)),
         ("openssl enc -in secret.txt -out x", ("secret.txt",)),
+        ("patch -p1 -i fix.diff", ("fix.diff",)),
+        ("patch app.py fix.diff", ("fix.diff",)),
     ],
 )
 def test_reads(text: str, reads: tuple[str, ...]) -> None:
@@ -70,6 +72,11 @@ def test_reads(text: str, reads: tuple[str, ...]) -> None:
         ("vim notes.md", ("notes.md",)),
         ("unzip a.zip -d out", ("out",)),
         ("sort -o sorted.txt in.txt", ("sorted.txt",)),
+        ("patch ~/.bashrc < evil.diff", ("/home/u/.bashrc",)),
+        ("patch -d ~ .profile x.diff", ("/home/u/.profile",)),
+        ("patch -o out.py app.py x.diff", ("out.py",)),
+        ("patch -d ~ -p1 < x.diff", ("/home/u",)),
+        ("patch -p1 < x.diff", (".",)),
     ],
 )
 def test_writes(text: str, writes: tuple[str, ...]) -> None:
@@ -268,3 +275,9 @@ def test_unix_socket_clients(text: str) -> None:
 def test_echoed_paths_piped_to_xargs_become_arguments() -> None:
     a = _an("echo -\\ /.env | xargs cat")
     assert "/.env" in a.reads
+
+
+def test_a_dry_run_patch_writes_nothing() -> None:
+    a = _an("patch --dry-run -p1 -i fix.diff")
+    assert a.writes == ()
+    assert a.reads == ("fix.diff",)

@@ -444,6 +444,41 @@ def _tee(name: str, args: list[Field], sink: Sink) -> None:
         sink.op(_WRITE, f, name)
 
 
+_PATCH_OPTS = frozenset(
+    {
+        "-i", "--input", "-o", "--output", "-d", "--directory", "-p", "--strip", "-D",
+        "--ifdef", "-B", "--prefix", "-Y", "--basename-prefix", "-z", "--suffix", "-r",
+        "--reject-file", "-F", "--fuzz", "-V", "--version-control", "-g", "--get",
+        "--quoting-style", "--read-only", "--reject-format",
+    }
+)  # fmt: skip
+
+
+def _patch(name: str, args: list[Field], sink: Sink) -> None:
+    """`patch [FILE [PATCHFILE]]`: FILE is changed in place (or `-o OUT` written), and with no
+    FILE every file the patch names is written below `-d DIR`, or the current directory."""
+    opts, pos = parse_opts(args, _PATCH_OPTS)
+    for f in values(opts, "-i", "--input"):
+        sink.op(_READ, f, name)
+    if len(pos) > 1:
+        sink.op(_READ, pos[1], name)
+    outputs = [f for f in values(opts, "-o", "--output", "-r", "--reject-file") if f.text != "-"]
+    for f in outputs:
+        sink.op(_WRITE, f, name)
+    if has(opts, "--dry-run"):
+        return
+    dirs = values(opts, "-d", "--directory")
+    if pos:
+        if not values(opts, "-o", "--output"):
+            target = pos[0]
+            if dirs and not target.text.startswith(("/", "~")):
+                target = sub(target, dirs[-1].text.rstrip("/") + "/" + target.text)
+            sink.op(_WRITE, target, name)
+        return
+    for d in dirs[-1:] or [Field(".")]:
+        sink.op(_WRITE, d, f"{name} (the files the patch names)")
+
+
 def _dd(name: str, args: list[Field], sink: Sink) -> None:
     for a in args:
         key, eq, value = a.text.partition("=")
@@ -2080,6 +2115,7 @@ _TABLE["gsed"] = _sed
 for _n in ("touch", "mkdir", "truncate", "sponge", "fallocate"):
     _TABLE[_n] = _writer
 _TABLE["tee"] = _tee
+_TABLE["patch"] = _patch
 _TABLE["dd"] = _dd
 for _n in ("cp", "mv", "install", "gcp", "gmv"):
     _TABLE[_n] = _copy
