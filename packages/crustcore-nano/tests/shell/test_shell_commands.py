@@ -39,6 +39,8 @@ def _an(text: str) -> ShellAnalysis:
         ("openssl enc -in secret.txt -out x", ("secret.txt",)),
         ("patch -p1 -i fix.diff", ("fix.diff",)),
         ("patch app.py fix.diff", ("fix.diff",)),
+        ("pip install -r req.txt -c c.txt", ("req.txt", "c.txt")),
+        ("pip3 install --requirement=dev.txt", ("dev.txt",)),
     ],
 )
 def test_reads(text: str, reads: tuple[str, ...]) -> None:
@@ -77,6 +79,9 @@ def test_reads(text: str, reads: tuple[str, ...]) -> None:
         ("patch -o out.py app.py x.diff", ("out.py",)),
         ("patch -d ~ -p1 < x.diff", ("/home/u",)),
         ("patch -p1 < x.diff", (".",)),
+        ("pip install -t vendor x", ("vendor",)),
+        ("pip download --dest=dist x", ("dist",)),
+        ("npm --prefix web install", ("web",)),
     ],
 )
 def test_writes(text: str, writes: tuple[str, ...]) -> None:
@@ -281,3 +286,7 @@ def test_a_dry_run_patch_writes_nothing() -> None:
     a = _an("patch --dry-run -p1 -i fix.diff")
     assert a.writes == ()
     assert a.reads == ("fix.diff",)
+
+
+def test_npm_prefix_writes_only_when_it_installs() -> None:
+    assert _an("npm --prefix web run build").writes == ()

@@ -1753,9 +1753,41 @@ def _git_config_value(key: str, value: Field, sink: Sink, context: str) -> None:
 
 
 _RUNNERS = frozenset({"npx", "bunx", "pnpx"})
+_PIP_READS = ("-r", "--requirement", "-c", "--constraint", "--build-constraint")
+_PIP_WRITES = (
+    "-t", "--target", "--prefix", "--root", "-d", "--dest", "-w", "--wheel-dir", "--src",
+    "--log", "--report",
+)  # fmt: skip
+_PIP_OPTS = frozenset(_PIP_READS + _PIP_WRITES)
+_NPM_INSTALLS = frozenset(
+    {"install", "i", "add", "ci", "update", "up", "uninstall", "rm", "remove", "un", "link"}
+)
+
+
+def _pip_files(name: str, args: list[Field], sink: Sink) -> None:
+    """`pip install -r FILE` reads FILE (and prints the lines it cannot parse, so a credential
+    file named there reaches the agent); `--target`, `--prefix`, `--root`, `download -d`,
+    `wheel -w`, `--src`, `--log` and `--report` write where they point."""
+    opts, _ = parse_opts(args, _PIP_OPTS)
+    for f in values(opts, *_PIP_READS):
+        sink.op(_READ, f, f"{name} requirements")
+    for f in values(opts, *_PIP_WRITES):
+        sink.op(_WRITE, f, f"{name} output")
+
+
+def _npm_prefix(name: str, args: list[Field], sink: Sink) -> None:
+    """`npm --prefix DIR install ...` installs into DIR (its `node_modules`, `package.json`)."""
+    opts, pos = parse_opts(args, frozenset({"--prefix"}))
+    if pos and pos[0].text in _NPM_INSTALLS:
+        for f in values(opts, "--prefix"):
+            sink.op(_WRITE, f, f"{name} --prefix")
 
 
 def _pkg(name: str, args: list[Field], sink: Sink) -> None:
+    if name in ("pip", "pip3"):
+        _pip_files(name, args, sink)
+    elif name == "npm":
+        _npm_prefix(name, args, sink)
     if name in _CONFIG_WRITERS:
         _pkg_config(name, args, sink)
     elif name in ("go", "gem", "composer"):
