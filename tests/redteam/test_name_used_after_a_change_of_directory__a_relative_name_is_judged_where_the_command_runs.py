@@ -13,9 +13,10 @@ Invariant: a relative name is judged in the directory the command runs in (after
 its own `-C DIR`); a directory that cannot be pinned down is kept as written, so the name is
 judged as if that part were the home directory or `/`, the same as the whole path written
 out. `cd` options, `cd -`, `$CDPATH` and `$PWD` are followed too. After a `cd` the line pins
-down, a bare name given to any program is a file in that directory; in the directory the call
-started in, and where it names nothing protected, it stays a word. A directory made by
-`mktemp -d` is known to be a temporary one, so work there stays allowed."""
+down, a bare name given to any program is a file in that directory when one exists there or the
+program writes it; in the directory the call started in, and where it names nothing, it stays
+a word. A directory made by `mktemp -d` is known to be a temporary one, so work there stays
+allowed."""
 
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ BashVerdict = Callable[[str], tuple[Verdict, str]]  # the `bash` fixture of conf
         ("pushd ~/.ssh && keytool-x id_ed25519", "builtin:ssh-keys"),
         ("cd ~ && cd .aws && some-tool credentials", "builtin:cloud-credentials"),
         ("cd ~/.aws && sh -c 'some-tool credentials'", "builtin:cloud-credentials"),
+        ("cd ~/.ssh && some-tool -o authorized_keys", "builtin:ssh-keys"),
     ],
 )
 def test_a_protected_file_named_from_another_directory_is_denied(
@@ -83,6 +85,7 @@ def test_a_protected_file_named_from_another_directory_is_denied(
         "cd ~ && git status",
         "cd ~/.ssh && ls",
         "some-tool credentials",
+        "cd ~/.aws && some-tool --profile default",
     ],
 )
 def test_work_in_other_directories_stays_allowed(bash: BashVerdict, command: str) -> None:

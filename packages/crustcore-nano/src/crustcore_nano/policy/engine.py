@@ -962,8 +962,11 @@ class PolicyEngine:
                     # Where the command runs: `cd ~ && tool .netrc`, `git -C ~ add .netrc`
                     word = named if here is None else here.rstrip("/") + "/" + named
                     full = word if word.startswith("/") else base + "/" + word
-                    if word in targets or lexical_clean(full) in known:
+                    clean = lexical_clean(full)
+                    if word in targets or clean in known:
                         continue
+                    if kind is OpKind.READ and _missing(clean, named):
+                        continue  # a bare word after `cd` that names no file is a word
                 if self._worth_resolving(word, op.cwd, kind):
                     derived = Operation(
                         kind,
@@ -1773,6 +1776,16 @@ def _url_secrets_at_home(url: str) -> bool:
 def _finding(analysis: ShellAnalysis, signal: ShellSignal, default: str) -> str:
     """The analyser's own reason for `signal` (the first one it gave), else `default`."""
     return next((f.reason for f in analysis.findings if f.signal is signal), default)
+
+
+def _missing(path: str, named: str) -> bool:
+    """Whether bare name `named` (no `/`, no leading `.` or `~`) names nothing at `path`."""
+    if "/" in named or named.startswith((".", "~", "$", "@")) or "$" in named or "`" in named:
+        return False
+    try:
+        return not os.path.lexists(path)
+    except (OSError, ValueError):
+        return False
 
 
 def _norm_text(text: str) -> str:
