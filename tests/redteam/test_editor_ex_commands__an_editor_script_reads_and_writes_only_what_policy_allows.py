@@ -5,9 +5,9 @@ writes a shell startup file, yet the analyser only looked inside `-c` for shell 
 code, so both were allowed.
 
 Invariant: an Ex command that names a file (`:r`, `:so`, `:w`, `:wq`, `:x`, `:sav`, `:e`,
-`:redir >`, `:mksession`, also after a range, `!`, `++opt`, `|` or `:g/re/`), and Vim's `-S`,
-`-u`, `-s`, `-w` and `-W` files, are judged as reads and writes of that file; editing project
-files the same way stays allowed."""
+`:redir >`, `:mksession`, also after a range, `!`, `++opt`, `|`, `:g/re/` or a modifier such
+as `:silent!`), and Vim's `-S`, `-u`, `-s`, `-w` and `-W` files, are judged as reads and writes
+of that file; editing project files the same way stays allowed."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ _STARTUP = "builtin:shell-startup-files"
         ("vim -es -c 'g/^/w >> ~/.bashrc' -c q src/app.py", _STARTUP),
         ("ex -c 'w ++ff=unix ~/.bashrc' -c q src/app.py", _STARTUP),
         ("vim -W ~/.bashrc src/app.py", _STARTUP),
+        ("vim -es -c 'silent! w ~/.bashrc' -c q src/app.py", _STARTUP),
+        ("vim -c 'vert sp ~/.bashrc' -c 'normal Gox' -c wqa", _STARTUP),
     ],
 )
 def test_an_ex_command_naming_a_protected_file_is_denied(

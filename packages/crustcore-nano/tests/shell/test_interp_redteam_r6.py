@@ -262,6 +262,10 @@ def test_debugger_and_editor_everyday_calls_are_quiet(text: str) -> None:
         ("vim -es -c 'sav ~/.profile' -c q a.py", "", "~/.profile"),
         ("vim -es -c 'redir! > ~/.bashrc | echo 1 | redir END' -c q", "", "~/.bashrc"),
         ("vim -es -c 'set nu | so ~/.netrc' -c q", "~/.netrc", ""),
+        ("vim -es -c 'silent! w ~/.bashrc' -c q a.py", "", "~/.bashrc"),
+        ("vim -es -c 'keepalt noautocmd write ~/.bashrc' -c q a.py", "", "~/.bashrc"),
+        ("vim -c 'vert sp ~/.bashrc' -c wqa", "", "~/.bashrc"),
+        ("vim -es -c 'ex ~/.bashrc' -c wq", "", "~/.bashrc"),
         ("vim +'r ~/.ssh/id_rsa' +wq out.txt", "~/.ssh/id_rsa", ""),
         ("ex -c 'r /etc/shadow' -c wq out.txt", "/etc/shadow", ""),
         ("vim -S ~/.aws/credentials", "~/.aws/credentials", ""),
@@ -291,6 +295,8 @@ def test_vim_ex_commands_that_name_a_file_are_reads_and_writes(
         "%s/a/b/g",
         "g/x/d",
         "+42",
+        "silent %s/a/b/g",
+        "tab sp",
     ],
 )
 def test_ex_commands_that_name_no_file_add_none(command: str) -> None:

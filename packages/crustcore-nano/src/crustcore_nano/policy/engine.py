@@ -1780,7 +1780,7 @@ def _finding(analysis: ShellAnalysis, signal: ShellSignal, default: str) -> str:
 
 def _missing(path: str, named: str) -> bool:
     """Whether bare name `named` (no `/`, no leading `.` or `~`) names nothing at `path`."""
-    if "/" in named or named.startswith((".", "~", "$", "@")) or "$" in named or "`" in named:
+    if "/" in named or "$" in named or "`" in named or named.startswith((".", "~", "@")):
         return False
     try:
         return not os.path.lexists(path)

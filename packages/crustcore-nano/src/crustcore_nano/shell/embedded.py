@@ -82,6 +82,12 @@ _EX_FILE_COMMANDS = (
     ("up", "update", EmbeddedKind.WRITE),
     ("sav", "saveas", EmbeddedKind.WRITE),
     ("e", "edit", EmbeddedKind.WRITE),  # opened to be changed and written back
+    ("ex", "ex", EmbeddedKind.WRITE),
+    ("vi", "visual", EmbeddedKind.WRITE),
+    ("vie", "view", EmbeddedKind.WRITE),
+    ("sv", "sview", EmbeddedKind.WRITE),
+    ("fin", "find", EmbeddedKind.WRITE),
+    ("sf", "sfind", EmbeddedKind.WRITE),
     ("new", "new", EmbeddedKind.WRITE),
     ("vne", "vnew", EmbeddedKind.WRITE),
     ("sp", "split", EmbeddedKind.WRITE),
@@ -95,7 +101,16 @@ _EX_FILE_COMMANDS = (
     ("mk", "mkexrc", EmbeddedKind.WRITE),
     ("redi", "redir", EmbeddedKind.WRITE),  # `:redir > FILE`: messages go to the file
 )
-_EX_RANGE = frozenset("%$.,;0123456789+-")
+_EX_RANGE = "%$.,;0123456789+-"
+# Command modifiers, which run the command after them (`:silent! w FILE`, `:vert sp FILE`).
+_EX_MODIFIERS = (
+    ("sil", "silent"), ("uns", "unsilent"), ("vert", "vertical"), ("tab", "tab"),
+    ("keepa", "keepalt"), ("keepj", "keepjumps"), ("kee", "keepmarks"),
+    ("keepp", "keeppatterns"), ("loc", "lockmarks"), ("noa", "noautocmd"),
+    ("nos", "noswapfile"), ("conf", "confirm"), ("bro", "browse"), ("hid", "hide"),
+    ("abo", "aboveleft"), ("bel", "belowright"), ("to", "topleft"), ("bo", "botright"),
+    ("lefta", "leftabove"), ("rightb", "rightbelow"), ("san", "sandbox"), ("leg", "legacy"),
+)  # fmt: skip
 _PWSH = frozenset({"pwsh", "powershell", "powershell.exe", "pwsh.exe"})
 _PWSH_ENCODED = "-encodedcommand"
 _TCL = frozenset({"tclsh", "wish", "expect", "jimsh"})
@@ -168,7 +183,7 @@ def _vim_command(text: str) -> list[Embedded]:
     rest_of_line = text
     for _ in range(_VIM_MAX_COMMANDS):
         cmd = rest_of_line.strip().lstrip(":").lstrip()
-        cmd = cmd.lstrip("".join(_EX_RANGE)).lstrip()  # `%w FILE`, `1,5w >> FILE`
+        cmd = cmd.lstrip(_EX_RANGE).lstrip()  # `%w FILE`, `1,5w >> FILE`
         if not cmd:
             break
         if cmd.startswith("!"):
@@ -199,6 +214,9 @@ def _vim_command(text: str) -> list[Embedded]:
             continue
         if head in ("norm", "normal", "exe", "execute"):
             break  # keystrokes, or an expression built at run time (see the module docstring)
+        if any(full.startswith(head) and head.startswith(short) for short, full in _EX_MODIFIERS):
+            rest_of_line = rest  # the command the modifier applies to
+            continue
         here, bar, rest_of_line = rest.partition("|")
         found = _ex_file(head, here)
         if found is not None:
