@@ -858,12 +858,13 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "a client that fetches this URL writes bytes chosen by the URL to a TCP port, which "
         "turns a fetch into commands for a service on that host (Redis, memcached, SMTP); "
         "approve it only if you meant to talk to that service",
-        "A URL with the scheme `gopher:` or `dict:` (in any letter case) given to a network "
-        "client the analyser knows (`curl`, `wget`, ...) or named as a URL by any tool "
-        "argument (`WebFetch`, an MCP fetch tool), whatever the host, loopback included. The "
-        "same text as data (a file's content, a prompt, `echo`, `grep`) is not a request. "
-        "Programs the analyser does not know (`lynx gopher://...`) and interpreter code are "
-        "not read for it; see *Known limits*.",
+        "A URL with the scheme `gopher:` or `dict:` (in any letter case) given as a whole "
+        "argument to a network client (`curl`, `wget`, ...), a text browser (`lynx`, `w3m`, "
+        "...) or any program that is not data-only, written as a literal in interpreter code, "
+        "or named as a URL by any tool argument (`WebFetch`, an MCP fetch tool), whatever the "
+        "host, loopback included. The same text as data (a file's content, a prompt, `echo`, "
+        "`grep`, a commit message) is not a request. A URL assembled by code from pieces is "
+        "not found; see *Known limits*.",
         ("curl gopher://127.0.0.1:6379/_SET%20x%201", "curl dict://localhost:11211/stats"),
     ),
     _r(

@@ -951,11 +951,8 @@ class PolicyEngine:
                 if ":" in value:  # `HEAD:.env`, `src:dst` volume specs, `host:path`
                     words.extend(part for part in value.split(":") if part)
             for named in words:
-                if (
-                    named in targets
-                    or len(named) > 4096
-                    or not (moved or "/" in named or named.startswith((".", "~")))
-                ):
+                bare = not ("/" in named or named.startswith((".", "~")))
+                if named in targets or len(named) > 4096 or (bare and not moved):
                     continue
                 word = named
                 if not named.startswith(("/", "~")):
@@ -965,7 +962,7 @@ class PolicyEngine:
                     clean = lexical_clean(full)
                     if word in targets or clean in known:
                         continue
-                    if kind is OpKind.READ and _missing(clean, named):
+                    if kind is OpKind.READ and bare and _missing(clean, named):
                         continue  # a bare word after `cd` that names no file is a word
                 if self._worth_resolving(word, op.cwd, kind):
                     derived = Operation(
@@ -1779,8 +1776,9 @@ def _finding(analysis: ShellAnalysis, signal: ShellSignal, default: str) -> str:
 
 
 def _missing(path: str, named: str) -> bool:
-    """Whether bare name `named` (no `/`, no leading `.` or `~`) names nothing at `path`."""
-    if "/" in named or "$" in named or "`" in named or named.startswith((".", "~", "@")):
+    """Whether bare name `named` names nothing at `path`; a name with a part that cannot be
+    pinned down (`$X`, `` `cmd` ``) or a response file (`@FILE`) may name something."""
+    if "$" in named or "`" in named or named.startswith("@"):
         return False
     try:
         return not os.path.lexists(path)

@@ -462,14 +462,15 @@ def _patch(name: str, args: list[Field], sink: Sink) -> None:
         sink.op(_READ, f, name)
     if len(pos) > 1:
         sink.op(_READ, pos[1], name)
-    outputs = [f for f in values(opts, "-o", "--output", "-r", "--reject-file") if f.text != "-"]
-    for f in outputs:
-        sink.op(_WRITE, f, name)
+    outputs = values(opts, "-o", "--output")
+    for f in outputs + values(opts, "-r", "--reject-file"):
+        if f.text != "-":
+            sink.op(_WRITE, f, name)
     if has(opts, "--dry-run"):
         return
     dirs = values(opts, "-d", "--directory")
     if pos:
-        if not values(opts, "-o", "--output"):
+        if not outputs:
             target = pos[0]
             if dirs and not target.text.startswith(("/", "~")):
                 target = sub(target, dirs[-1].text.rstrip("/") + "/" + target.text)
@@ -1762,6 +1763,7 @@ _PIP_OPTS = frozenset(_PIP_READS + _PIP_WRITES)
 _NPM_INSTALLS = frozenset(
     {"install", "i", "add", "ci", "update", "up", "uninstall", "rm", "remove", "un", "link"}
 )
+_NPM_PREFIX = frozenset({"--prefix"})
 
 
 def _pip_files(name: str, args: list[Field], sink: Sink) -> None:
@@ -1777,7 +1779,7 @@ def _pip_files(name: str, args: list[Field], sink: Sink) -> None:
 
 def _npm_prefix(name: str, args: list[Field], sink: Sink) -> None:
     """`npm --prefix DIR install ...` installs into DIR (its `node_modules`, `package.json`)."""
-    opts, pos = parse_opts(args, frozenset({"--prefix"}))
+    opts, pos = parse_opts(args, _NPM_PREFIX)
     if pos and pos[0].text in _NPM_INSTALLS:
         for f in values(opts, "--prefix"):
             sink.op(_WRITE, f, f"{name} --prefix")

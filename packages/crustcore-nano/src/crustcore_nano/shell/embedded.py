@@ -148,11 +148,16 @@ def _lldb_command(text: str) -> Embedded | None:
     return None
 
 
+def _abbreviates(head: str, short: str, full: str) -> bool:
+    """Whether `head` spells the Ex command `full`, which Vim accepts down to `short`."""
+    return full.startswith(head) and head.startswith(short)
+
+
 def _ex_file_kind(head: str) -> EmbeddedKind | None:
     """Whether Ex command `head` (any abbreviation Vim accepts) names a file it reads or
     writes."""
     for short, full, kind in _EX_FILE_COMMANDS:
-        if full.startswith(head) and head.startswith(short):
+        if _abbreviates(head, short, full):
             return kind
     return None
 
@@ -214,7 +219,7 @@ def _vim_command(text: str) -> list[Embedded]:
             continue
         if head in ("norm", "normal", "exe", "execute"):
             break  # keystrokes, or an expression built at run time (see the module docstring)
-        if any(full.startswith(head) and head.startswith(short) for short, full in _EX_MODIFIERS):
+        if any(_abbreviates(head, short, full) for short, full in _EX_MODIFIERS):
             rest_of_line = rest  # the command the modifier applies to
             continue
         here, bar, rest_of_line = rest.partition("|")
