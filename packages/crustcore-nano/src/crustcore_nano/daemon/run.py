@@ -10,6 +10,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crustcore_nano.errors import LogError
+from crustcore_nano.eventlog import EventLog, LogConfig
 from crustcore_nano.kernel.core import Kernel, resolve_home
 
 from .busypoll import spinning_loop
@@ -18,6 +20,37 @@ from .hardening import harden_process
 from .roles import TokenStore, load_tokens, read_tokens_fd
 from .server import DaemonError, KernelServer, ServerConfig, probe, raise_fd_limit, socket_path
 from .service import KernelService
+
+#: The daemon's event log: the default group commit (10 ms), driven by the appends and the event
+#: loop's timer (`drive_group_commit`) instead of a flusher thread, which would slow every check:
+#: a second Python thread that wakes while the loop is busy waits for the GIL, and each system
+#: call of the loop wakes it again.
+DAEMON_LOG = LogConfig(flush_thread=False)
+
+
+def drive_group_commit(log: EventLog) -> None:
+    """Keep `log`'s group commit going from the running event loop: a timer is armed when the
+    first record of a batch is queued and fires when that record has waited the interval."""
+    loop = asyncio.get_running_loop()
+    timer: asyncio.TimerHandle | None = None
+
+    def tick() -> None:
+        nonlocal timer
+        timer = None
+        if loop.is_closed():
+            return
+        try:
+            delay = log.flush_due()
+        except LogError:
+            return  # the log has failed; the next append reports it to its caller
+        if delay is not None:
+            timer = loop.call_later(delay, tick)
+
+    def arm() -> None:
+        if timer is None:
+            tick()
+
+    log.on_pending = arm
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +91,7 @@ def serve(options: ServeOptions) -> int:
     config = Path(options.config).expanduser() if options.config else home / "crustcore.toml"
     grants = load_grants(config)
     secrets = _take_env_secrets(options.import_env)
-    kernel = Kernel.open(home)
+    kernel = Kernel.open(home, log_config=DAEMON_LOG)
     try:
         for label, value in secrets:
             kernel.broker.add(label, value)
@@ -70,14 +103,16 @@ def serve(options: ServeOptions) -> int:
         # over tens of thousands of objects.
         gc.freeze()
         with asyncio.Runner(loop_factory=spinning_loop) as runner:
-            runner.run(_main(server))
+            runner.run(_main(server, kernel.log))
     finally:
+        kernel.log.on_pending = None  # the loop is gone; `close` writes what is left
         kernel.close()
     return 0
 
 
-async def _main(server: KernelServer) -> None:
+async def _main(server: KernelServer, log: EventLog) -> None:
     loop = asyncio.get_running_loop()
+    drive_group_commit(log)
     for sig in (signal.SIGTERM, signal.SIGINT):  # before the socket exists: no unhandled window
         loop.add_signal_handler(sig, server.request_stop)
     await server.start()

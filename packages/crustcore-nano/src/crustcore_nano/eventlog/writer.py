@@ -1,10 +1,12 @@
 """The single writer of the event log.
 
 One process holds ``home/log/writer.lock`` (``flock``) for as long as the log is open. Appends are
-serialized by one lock and go to an in-memory batch; a background flusher writes and ``fsync``s the
-batch every `LogConfig.fsync_interval_ms` (group commit), and `durable_seq` only ever covers
-records that were fsynced. Opening the log re-verifies it, truncates a torn tail exactly to the last
-complete record, and writes a ``log.recovered`` record saying so.
+serialized by one lock and go to an in-memory batch that is written and ``fsync``ed once its oldest
+record has waited `LogConfig.fsync_interval_ms` (group commit): by a background flusher thread, or,
+with ``flush_thread=False``, by the appends themselves and the owner's timer (`EventLog.flush_due`).
+`durable_seq` only ever covers records that were fsynced. Opening the log re-verifies it,
+truncates a torn tail exactly to the last complete record, and writes a ``log.recovered`` record
+saying so.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from time import monotonic as _monotonic
 from types import TracebackType
 
 from crustcore_nano.errors import LogError, UsageError
@@ -80,9 +83,18 @@ class LogConfig:
     ``fsync_interval_ms``: 0 fsyncs every append before it returns; a positive value is the group
     commit interval (at most that much acknowledged-but-not-durable data); None or negative never
     fsyncs on its own (benchmarks only; `EventLog.flush` still does).
+
+    With a positive interval, an append that finds the oldest pending record has waited the
+    interval writes and fsyncs the batch itself. ``flush_thread`` says who writes the last
+    records when appends stop: True starts a background thread that does it every interval;
+    False starts none, and the owner calls `EventLog.flush_due` from a timer of its own
+    (`EventLog.on_pending` says when to arm it). The kernel daemon runs without the thread,
+    because in CPython a second thread that wakes while the first is busy slows the first: it
+    waits for the GIL, and each system call of the busy thread wakes it again.
     """
 
     fsync_interval_ms: int | None = 10
+    flush_thread: bool = True
     segment_max_bytes: int = 64 * 1024 * 1024
     checkpoint_every: int = 1000
     checkpoint_seconds: float = 60.0
@@ -156,6 +168,10 @@ class _Batch:
     )
     key_steps: int = 0
     size: int = 0
+    #: `time.monotonic()` when the first record of this batch was queued (0.0 while empty).
+    started: float = 0.0
+    #: Whether `EventLog.on_pending` has been told about this batch.
+    announced: bool = False
 
 
 def _read_holder(lock_path: Path) -> str:
@@ -203,6 +219,11 @@ class EventLog:
         self._cipher: PayloadCipher | None = None
         self._flusher: threading.Thread | None = None
         self._stop = threading.Event()
+        #: For an owner that drives group commit (``LogConfig(flush_thread=False)``): called,
+        #: without arguments and outside the append lock, once per batch when an append queues
+        #: its first record, so the owner can arm the timer that calls `flush_due`. It must not
+        #: append to this log.
+        self.on_pending: Callable[[], None] | None = None
         self.recovered: RecoveryReport | None = None
         #: The checkpoint `open` continued from (None when it verified the whole log), and how
         #: many records it read to get going.
@@ -216,15 +237,10 @@ class EventLog:
         #: The timestamp at or after which a time-based checkpoint is due (set on first append).
         self._checkpoint_due_ts = -1
         interval = config.fsync_interval_ms
-        #: Batch size at which an append drains inline: always (fsync per append), at the no-fsync
-        #: write size, or as back-pressure when the group-commit flusher falls behind.
-        self._drain_at = (
-            0
-            if interval == 0
-            else _NO_FSYNC_BATCH_BYTES
-            if interval is None or interval < 0
-            else _BACKPRESSURE_BYTES
-        )
+        self._interval_s = interval / 1000.0 if interval is not None and interval > 0 else 0.0
+        #: Batch size at which an append calls `_after_append`: always (fsync per append, or
+        #: group commit, whose due time every append checks), or at the no-fsync write size.
+        self._drain_at = _NO_FSYNC_BATCH_BYTES if interval is None or interval < 0 else 0
 
     # -- opening ------------------------------------------------------------------------
 
@@ -298,7 +314,7 @@ class EventLog:
                 result.seq,
             )
         interval = self._config.fsync_interval_ms
-        if interval is not None and interval > 0:
+        if interval is not None and interval > 0 and self._config.flush_thread:
             self._flusher = threading.Thread(
                 target=self._flush_loop,
                 args=(interval / 1000.0,),
@@ -749,6 +765,8 @@ class EventLog:
         self._last_ts = max(self._last_ts, ts_ms)
         self._last_kind = kind
         batch = self._batch
+        if not batch.items:
+            batch.started = _monotonic()
         batch.items.append(line)
         batch.size += size
         self._segment_bytes += size
@@ -837,8 +855,24 @@ class EventLog:
         elif interval is None or interval < 0:
             if self._batch.size >= _NO_FSYNC_BATCH_BYTES or self._batch.key_steps:
                 self._drain(fsync=False)
-        elif self._batch.size >= _BACKPRESSURE_BYTES:
-            self._drain(fsync=True)
+        else:
+            # Group commit. The append that finds the oldest pending record has waited the
+            # interval writes and fsyncs the batch itself, with or without a flusher thread: a
+            # thread cannot be relied on to keep the bound, because in CPython it waits for the
+            # GIL while this thread is busy, for as long as this thread keeps making system
+            # calls (each one releases the GIL and wakes the waiter, which loses the race).
+            batch = self._batch
+            if not batch.items:
+                return
+            if (
+                batch.size >= _BACKPRESSURE_BYTES
+                or _monotonic() - batch.started >= self._interval_s
+            ):
+                self._drain(fsync=True)
+            elif not batch.announced:
+                batch.announced = True
+                if self.on_pending is not None:
+                    self.on_pending()
 
     def _check_usable(self) -> None:
         if self._closed:
@@ -903,6 +937,24 @@ class EventLog:
                     self._drain(fsync=True)
                 except LogError:
                     return
+
+    def flush_due(self) -> float | None:
+        """The timer's half of group commit without a thread (``LogConfig(flush_thread=False)``):
+        write and fsync the pending records if the oldest has waited the interval. Returns the
+        seconds until the pending records are due, or None when none are pending."""
+        if self._failure is not None:
+            raise self._failure
+        batch = self._batch
+        if not batch.items or self._interval_s <= 0:
+            return None
+        wait = batch.started + self._interval_s - _monotonic()
+        if wait > 0:
+            return wait
+        self._drain(fsync=True)
+        batch = self._batch  # records appended while the batch was written (other threads)
+        if not batch.items:
+            return None
+        return max(0.0, batch.started + self._interval_s - _monotonic())
 
     def flush(self) -> int:
         """Write and fsync everything appended so far; returns the highest durable seq."""
