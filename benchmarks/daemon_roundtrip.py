@@ -70,6 +70,7 @@ from typing import Any
 from crustcore_nano.daemon.busypoll import SPIN_ENV, spin_seconds, spinning_loop
 from crustcore_nano.daemon.client import KernelClient
 from crustcore_nano.daemon.launch import start_daemon, stop_daemon
+from crustcore_nano.daemon.run import DAEMON_LOG, drive_group_commit
 from crustcore_nano.daemon.server import KernelServer, _Connection, probe, socket_path
 from crustcore_nano.daemon.service import KernelService
 from crustcore_nano.kernel.core import Kernel
@@ -237,13 +238,18 @@ def _null_daemon(home: Path) -> None:
 def _serve(home: Path) -> None:
     """Run the daemon's server and service code for ``home`` in this (forked) process."""
 
-    async def serve(server: KernelServer) -> None:
+    async def serve(server: KernelServer, kernel: Kernel) -> None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, server.request_stop)
+        drive_group_commit(kernel.log)
         await server.start()
         await server.serve_until_stopped()
 
-    with Kernel.open(home) as kernel, asyncio.Runner(loop_factory=spinning_loop) as runner:
-        runner.run(serve(KernelServer(KernelService(kernel))))
+    with (
+        Kernel.open(home, log_config=DAEMON_LOG) as kernel,
+        asyncio.Runner(loop_factory=spinning_loop) as runner,
+    ):
+        runner.run(serve(KernelServer(KernelService(kernel)), kernel))
+        kernel.log.on_pending = None
 
 
 def _await_socket(home: Path, proc: BaseProcess) -> None:
@@ -365,7 +371,9 @@ def main() -> None:
         (ws / "src" / f"module_{i}.py").write_text("a = 1\n", encoding="utf-8")
     try:
         calls = _calls(str(ws))
-        with Kernel.open(root / "embedded") as kernel:
+        # The daemon's log settings (group commit without a flusher thread), so the baseline
+        # differs from the daemon only by the socket.
+        with Kernel.open(root / "embedded", log_config=DAEMON_LOG) as kernel:
 
             def local(call: ToolCall) -> Decision:
                 return kernel.check(call, workspace=str(ws))
