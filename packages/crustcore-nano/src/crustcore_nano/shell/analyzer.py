@@ -1635,7 +1635,7 @@ class Analyzer:
         `crustcore_nano.shell.embedded`."""
         found = embedded_in_args(name, [f.text for f in args])
         if stdin is not None and stdin.val is not None:
-            found.extend(embedded_in_stdin(name, stdin.val.text))
+            found.extend(embedded_in_stdin(name, stdin.val.text, [f.text for f in args]))
         exact = all(f.exact for f in args)
         for item in found:
             if item.kind is EmbeddedKind.READ or item.kind is EmbeddedKind.WRITE:

@@ -678,6 +678,45 @@ def _editor(name: str, args: list[Field], sink: Sink) -> None:
             sink.op(_WRITE, f, name)
 
 
+_EMACS_LOADS = frozenset(_w("-l --load -load --script -script -x --insert -insert"))
+_EMACS_OPTS = _EMACS_LOADS | frozenset(
+    _w(
+        "--eval -eval --execute -execute -f --funcall -funcall -L --directory -directory --chdir"
+        " -chdir -t --terminal -d --display --dump-file -u --user --init-directory -fn --font"
+        " -bg -fg --background-color --foreground-color --name -T --title -g --geometry -bd -bw"
+        " -cr -ms --border-color --border-width --cursor-color --mouse-color -ib"
+        " --internal-border -lsp --line-spacing --color"
+    )
+)
+_EMACSCLIENT_OPTS = frozenset(
+    _w(
+        "-a --alternate-editor -s --socket-name -f --server-file -d --display -F --frame-parameters"
+        " -T --tramp --tty-type"
+    )
+)
+
+
+def _emacs(name: str, args: list[Field], sink: Sink) -> None:
+    """Emacs visits (reads and may save) the files it is given and reads the Lisp files it
+    loads (`-l`, `--script`); the Lisp it evaluates (`--eval`) is read by the analyser
+    (`embedded.py`, `elisp.py`). `emacsclient -e` takes expressions, not files, and
+    `-a CMD` runs CMD when no Emacs server answers."""
+    if name == "emacsclient":
+        opts, pos = parse_opts(args, _EMACSCLIENT_OPTS)
+        for command in values(opts, "-a", "--alternate-editor"):
+            sink.shell_code(command.val(), "emacsclient alternate editor")
+        if has(opts, "-e", "--eval"):
+            return
+    else:
+        opts, pos = parse_opts(args, _EMACS_OPTS)
+        for f in _paths(values(opts, *_EMACS_LOADS)):
+            sink.op(_READ, f, f"{name} load")
+    for f in _paths(pos):
+        if not f.text.startswith("+"):
+            sink.op(_READ, f, name)
+            sink.op(_WRITE, f, name)
+
+
 _TAR_OPTS = frozenset(
     {
         "-f",
@@ -2162,6 +2201,8 @@ for _n in ("chmod", "chown", "chgrp"):
     _TABLE[_n] = _chmod
 for _n in _EDITORS:
     _TABLE[_n] = _editor
+for _n in ("emacs", "emacs-nox", "emacs-gtk", "emacs-lucid", "xemacs", "emacsclient"):
+    _TABLE[_n] = _emacs
 _TABLE["tar"] = _tar
 _TABLE["bsdtar"] = _tar
 for _n in ("zip", "unzip", "gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "7z"):

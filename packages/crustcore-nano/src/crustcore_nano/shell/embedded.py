@@ -2,7 +2,8 @@
 
 A debugger, an editor or a Tcl shell each has a way to run a shell command or a piece of
 Python that the rest of the analyser never sees as one: `gdb -batch -ex 'shell cat x'`,
-`lldb -o 'platform shell id'`, `vim -c ':!curl ...'`, `tclsh <<< 'exec cat x'`, or
+`lldb -o 'platform shell id'`, `vim -c ':!curl ...'`, `emacs --batch --eval '(...)'` (Lisp,
+read by `crustcore_nano.shell.elisp`), `tclsh <<< 'exec cat x'`, or
 PowerShell's `-EncodedCommand`, whose base64 hides the whole command. This module only finds
 the embedded text and says what language it is in; the analyser runs it as it runs any other
 code. Vim's Ex commands that name a file (`:r FILE`, `:w! FILE`, `:sav FILE`, `:redir > FILE`)
@@ -37,6 +38,7 @@ class EmbeddedKind(enum.Enum):
     SHELL = "shell"
     PYTHON = "python"
     LUA = "lua"
+    ELISP = "elisp"
     READ = "read"
     """Not code: the name of a file the program reads (`vim -c 'r FILE'`, `vim -S FILE`)."""
     WRITE = "write"
@@ -111,6 +113,10 @@ _EX_MODIFIERS = (
     ("abo", "aboveleft"), ("bel", "belowright"), ("to", "topleft"), ("bo", "botright"),
     ("lefta", "leftabove"), ("rightb", "rightbelow"), ("san", "sandbox"), ("leg", "legacy"),
 )  # fmt: skip
+_EMACS = frozenset({"emacs", "emacs-nox", "emacs-gtk", "emacs-lucid", "xemacs", "remacs"})
+_EMACS_EVAL = frozenset({"--eval", "-eval", "--execute", "-execute"})
+_EMACSCLIENT = frozenset({"emacsclient"})
+_STDIN_FILES = frozenset({"/dev/stdin", "/proc/self/fd/0", "/dev/fd/0"})
 _PWSH = frozenset({"pwsh", "powershell", "powershell.exe", "pwsh.exe"})
 _PWSH_ENCODED = "-encodedcommand"
 _TCL = frozenset({"tclsh", "wish", "expect", "jimsh"})
@@ -314,6 +320,21 @@ def embedded_in_args(name: str, args: list[str]) -> list[Embedded]:
                 i += 1
             if value is not None:
                 out.extend(_vim_command(value))
+        elif name in _EMACS:
+            found = None
+            if arg in _EMACS_EVAL and take:
+                found = Embedded(EmbeddedKind.ELISP, args[i + 1])
+                i += 1
+            elif arg.startswith(("--eval=", "--execute=")):
+                found = Embedded(EmbeddedKind.ELISP, arg.partition("=")[2])
+        elif name in _EMACSCLIENT:
+            # `emacsclient -e EXPR...`: with `-e`/`--eval` every argument is an expression that
+            # the running Emacs evaluates.
+            if any(a in ("-e", "--eval") for a in args):
+                out.extend(
+                    Embedded(EmbeddedKind.ELISP, a) for a in args if a and not a.startswith("-")
+                )
+            return out
         elif name in _PWSH:
             found = None
             if arg.startswith("-") and _is_pwsh_encoded(arg) and take:
@@ -337,8 +358,16 @@ def embedded_in_args(name: str, args: list[str]) -> list[Embedded]:
     return out
 
 
-def embedded_in_stdin(name: str, text: str) -> list[Embedded]:
-    """The commands a Tcl shell (`tclsh`, `wish`, `expect`) runs from a script on stdin."""
+def embedded_in_stdin(name: str, text: str, args: list[str] | None = None) -> list[Embedded]:
+    """The commands a Tcl shell (`tclsh`, `wish`, `expect`) runs from a script on stdin, and
+    the Lisp Emacs loads from it (`emacs --batch --script /dev/stdin <<< '(...)'`)."""
+    if name in _EMACS:
+        loads = args or []
+        if any(a in _STDIN_FILES for a in loads) or any(
+            a.partition("=")[2] in _STDIN_FILES for a in loads if a.startswith("--")
+        ):
+            return [Embedded(EmbeddedKind.ELISP, text)]
+        return []
     if name not in _TCL:
         return []
     return [Embedded(EmbeddedKind.SHELL, c) for c in tcl_commands(text)]

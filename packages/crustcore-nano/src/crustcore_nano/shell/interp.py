@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from crustcore_nano.shell.elisp import scan_elisp
 from crustcore_nano.shell.facts import NetworkTarget
 from crustcore_nano.shell.limits import Budget
 from crustcore_nano.shell.netparse import (
@@ -34,6 +35,7 @@ _QUOTES = {
     "applescript": '"',
     "r": "'\"",
     "julia": '"',
+    "elisp": '"',
 }
 
 _READ_CALLS = (
@@ -171,6 +173,12 @@ _NET_APIS = (
     "/inet/tcp/",
     "/inet/udp/",
     "Deno.connect",
+    # Emacs Lisp
+    "url-retrieve",
+    "url-copy-file",
+    "url-insert-file-contents",
+    "open-network-stream",
+    "make-network-process",
     # Node modules by name: `const n = require('net'); n.connect(...)` never spells `net.`.
     *_NODE_SOCKET_MODULES,
     "require('http')",
@@ -496,8 +504,11 @@ def _mode_after(lits: list[_Literal], index: int, code: str) -> str:
 
 def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
     """Scan interpreter `code` written in `language` (python, node, perl, ruby, php, ...)."""
-    quotes = _QUOTES.get(language, "'\"")
-    lits = _literals(code, quotes, budget, language)
+    elisp = scan_elisp(code, budget) if language == "elisp" else None
+    if elisp is not None:
+        lits = [_Literal(x.value, x.start, x.end, x.escaped) for x in elisp.literals]
+    else:
+        lits = _literals(code, _QUOTES.get(language, "'\""), budget, language)
     reads: list[str] = []
     writes: list[str] = []
     deletes: list[str] = []
@@ -519,6 +530,7 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
         any(api in code for api in _EXEC_APIS)
         or (language in ("perl", "ruby", "julia") and "`" in code)
         or any(lit.kind == "x" for lit in lits)
+        or (elisp is not None and elisp.runs_programs)
     )
     if exec_api:
         apis.append("exec")
@@ -650,6 +662,11 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
                 commands.append(lit.value)
     if language == "awk":
         _awk_effects(code, lits, reads, writes, commands)
+    if elisp is not None:
+        writes.extend(elisp.writes)
+        deletes.extend(elisp.deletes)
+        commands.extend(elisp.commands)
+        argvs.extend(elisp.argvs)
 
     decoder = any(d in code for d in _DECODERS)
     sink = any(s in code for s in _SINKS)
