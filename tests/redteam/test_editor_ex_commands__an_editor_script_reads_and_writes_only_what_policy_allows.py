@@ -7,7 +7,9 @@ code, so both were allowed.
 Invariant: an Ex command that names a file (`:r`, `:so`, `:w`, `:wq`, `:x`, `:sav`, `:e`,
 `:redir >`, `:mksession`, also after a range, `!`, `++opt`, `|`, `:g/re/` or a modifier such
 as `:silent!`), and Vim's `-S`, `-u`, `-s`, `-w` and `-W` files, are judged as reads and writes
-of that file; editing project files the same way stays allowed."""
+of that file, also when `:execute` spells the command with literal strings (`exe "w " . $HOME .
+"/.bashrc"`) or `:normal` types it with a carriage return; editing project files the same way
+stays allowed."""
 
 from __future__ import annotations
 
@@ -39,6 +41,15 @@ _STARTUP = "builtin:shell-startup-files"
         ("vim -W ~/.bashrc src/app.py", _STARTUP),
         ("vim -es -c 'silent! w ~/.bashrc' -c q src/app.py", _STARTUP),
         ("vim -c 'vert sp ~/.bashrc' -c 'normal Gox' -c wqa", _STARTUP),
+        ('vim -es -c \'exe "w " . "~/.bashrc"\' -c q src/app.py', _STARTUP),
+        ('vim -es -c \'exe "sav " . $HOME . "/.bashrc"\' -c q src/app.py', _STARTUP),
+        ("vim -es -c \"exe 'w' '~/.zshrc'\" -c q src/app.py", _STARTUP),
+        ("vim -es -c 'exe \"normal :w ~/.bashrc\\<CR>\"' -c q src/app.py", _STARTUP),
+        ("vim -es -c $'normal :w! ~/.bashrc\\r' -c q src/app.py", _STARTUP),
+        (
+            'vim -es -c \'execute "r" expand("~") .. "/.aws/credentials"\' -c \'w src/o\' -c q',
+            "builtin:cloud-credentials",
+        ),
     ],
 )
 def test_an_ex_command_naming_a_protected_file_is_denied(
@@ -57,6 +68,10 @@ def test_an_ex_command_naming_a_protected_file_is_denied(
         "nvim --headless -c 'r README.md' -c 'w src/out.md' -c 'qa!'",
         "vim -es -c 'redir @a | silent ls | redir END' -c q",
         "vim -es -c 'g/TODO/d' -c wq src/app.py",
+        "vim -es -c 'exe \"normal gg=G\"' -c wq src/app.py",
+        "vim -es -c 'exe \"%s/a/b/g\"' -c wq src/app.py",
+        "vim -c 'normal Gofoo: bar' src/app.py",
+        "vim -es -c 'normal :w ~/.bashrc' -c q src/app.py",  # no carriage return: Vim drops it
     ],
 )
 def test_editing_project_files_from_the_command_line_stays_allowed(

@@ -15,6 +15,7 @@ from crustcore_nano.shell import (
 )
 from crustcore_nano.shell.analyzer import analyze_uncached
 from crustcore_nano.shell.embedded import EmbeddedKind, embedded_in_args
+from crustcore_nano.shell.embedded import _vim_string as vim_string  # pyright: ignore[reportPrivateUsage]
 from crustcore_nano.shell.syntax import SimpleCommand
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -163,7 +164,18 @@ def test_shlex_join_round_trips_through_analyze(argv: list[str]) -> None:
 @given(st.lists(st.sampled_from(["-c", "+", "-S", "-W", "--cmd", "x"]) | _ARG, max_size=6))
 def test_vim_arguments_name_only_files_written_in_them(args: list[str]) -> None:
     """Whatever the arguments, finding what Vim runs or touches never fails, and every file
-    it reports is text taken from one of the arguments."""
+    it reports is text taken from one of the arguments (unless `:execute` assembled it)."""
     for item in embedded_in_args("vim", args):
-        if item.kind in (EmbeddedKind.READ, EmbeddedKind.WRITE):
+        if item.kind in (EmbeddedKind.READ, EmbeddedKind.WRITE) and "exe" not in " ".join(args):
             assert any(item.text in arg for arg in args)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=5), st.text(max_size=40))
+def test_vim_string_expressions_join_their_literals(parts: list[str], noise: str) -> None:
+    """`:execute 'a' . 'b'` runs `ab`: literal strings (quotes doubled inside) joined with `.`
+    or `..` give their concatenation; any other text gives a string or None, never an error."""
+    quoted = ["'" + p.replace("'", "''") + "'" for p in parts]
+    assert vim_string(" . ".join(quoted)) == "".join(parts)
+    assert vim_string("..".join(quoted)) == "".join(parts)
+    assert vim_string(noise) is None or isinstance(vim_string(noise), str)

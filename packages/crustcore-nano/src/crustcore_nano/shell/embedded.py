@@ -7,9 +7,10 @@ read by `crustcore_nano.shell.elisp`), `tclsh <<< 'exec cat x'`, or
 PowerShell's `-EncodedCommand`, whose base64 hides the whole command. This module only finds
 the embedded text and says what language it is in; the analyser runs it as it runs any other
 code. Vim's Ex commands that name a file (`:r FILE`, `:w! FILE`, `:sav FILE`, `:redir > FILE`)
-are reported as reads and writes; keystrokes (`:normal`) and commands built from an expression
-at run time (`:execute`) are not read. Every function is linear in its input and has no side
-effects.
+are reported as reads and writes, also when `:execute` spells them with literal strings
+(`exe "w " . $HOME . "/.bashrc"`) or `:normal` types them (`normal :w FILE^M`); an `:execute`
+of anything else (a variable, a function call) is not read. Every function is linear in its
+input (`:execute` and `:normal` are followed at most three deep) and has no side effects.
 """
 
 from __future__ import annotations
@@ -73,6 +74,11 @@ _VIM_FILE_OPTS = {
 }
 _VIM_MAX_COMMANDS = 64
 """At most this many `|`-separated Ex commands are read from one argument."""
+_VIM_MAX_NESTING = 3
+"""How deep `:execute` and `:normal` inside each other are followed."""
+_VIM_KEYS = {"CR": "\r", "Enter": "\r", "Return": "\r", "NL": "\n", "Esc": "\x1b", "lt": "<"}
+"""The `\\<Key>` escapes of a Vim string that matter here (`"\\<CR>"` ends a typed command)."""
+_VIM_HOME = ("$HOME", 'expand("~")', "expand('~')", 'expand("$HOME")', "expand('$HOME')")
 # Ex commands that name a file, by their shortest abbreviation and full name (`:h :w`).
 _EX_FILE_COMMANDS = (
     ("r", "read", EmbeddedKind.READ),
@@ -185,15 +191,87 @@ def _ex_file(head: str, rest: str) -> Embedded | None:
     return Embedded(kind, rest)
 
 
-def _vim_command(text: str) -> list[Embedded]:
+def _vim_string(expr: str) -> str | None:
+    """The value of a Vim expression made only of string literals, `$HOME` and
+    `expand("~")`, joined with `.`/`..` (or, as `:execute` takes several, with a space), or
+    None when it holds anything else (a variable, another function call)."""
+    out: list[str] = []
+    i = 0
+    n = len(expr)
+    want_value = True
+    while i < n:
+        c = expr[i]
+        if c in " \t":
+            i += 1
+            if not want_value and i < n and expr[i] not in " \t.":
+                out.append(" ")  # the next argument of `:execute`
+                want_value = True
+            continue
+        if not want_value:
+            if c != ".":
+                return None
+            i += 2 if expr.startswith("..", i) else 1
+            want_value = True
+            continue
+        if c == "'":
+            j = i + 1
+            while j < n and (expr[j] != "'" or expr.startswith("''", j)):
+                if expr.startswith("''", j):
+                    out.append("'")
+                    j += 2
+                    continue
+                out.append(expr[j])
+                j += 1
+            i = j + 1
+        elif c == '"':
+            j = i + 1
+            while j < n and expr[j] != '"':
+                if expr[j] == "\\" and j + 1 < n:
+                    nxt = expr[j + 1]
+                    close = expr.find(">", j + 2, j + 12) if nxt == "<" else -1
+                    if close > 0 and expr[j + 2 : close] in _VIM_KEYS:
+                        out.append(_VIM_KEYS[expr[j + 2 : close]])
+                        j = close + 1
+                        continue
+                    out.append({"n": "\n", "r": "\r", "t": "\t", "e": "\x1b"}.get(nxt, nxt))
+                    j += 2
+                    continue
+                out.append(expr[j])
+                j += 1
+            i = j + 1
+        else:
+            home = next((h for h in _VIM_HOME if expr.startswith(h, i)), None)
+            if home is None:
+                return None
+            out.append("~")
+            i += len(home)
+        want_value = False
+    return None if want_value and out else "".join(out)
+
+
+def _vim_keys(keys: str, depth: int) -> list[Embedded]:
+    """The Ex commands typed by `:normal` keystrokes: a `:` up to a carriage return (keys
+    without one leave the command unfinished, and Vim drops it)."""
+    out: list[Embedded] = []
+    lines = keys.replace("\n", "\r").split("\r")
+    for line in lines[:-1][:_VIM_MAX_COMMANDS]:
+        colon = line.find(":")
+        if colon >= 0:
+            out.extend(_vim_command(line[colon + 1 :], depth))
+    return out
+
+
+def _vim_command(text: str, depth: int = 0) -> list[Embedded]:
     """What an Ex command line runs or touches: a shell command (`:!cmd`, `:r !cmd`, `:w
     !cmd`), Python or Lua code, or a file it reads or writes (`:r FILE`, `:w! FILE`,
     `:sav FILE`, `:redir > FILE`, ...). Commands joined with `|` are each looked at; a shell
-    command, code or `:normal` takes the rest of the line, as in Vim."""
+    command, code, `:normal` or `:execute` takes the rest of the line, as in Vim. An
+    `:execute` of literal strings runs what they spell, and `:normal` keys that type a `:`
+    command and a carriage return run that command."""
     out: list[Embedded] = []
     rest_of_line = text
     for _ in range(_VIM_MAX_COMMANDS):
-        cmd = rest_of_line.strip().lstrip(":").lstrip()
+        cmd = rest_of_line.lstrip().lstrip(":").lstrip()  # a trailing CR may end `:normal` keys
         cmd = cmd.lstrip(_EX_RANGE).lstrip()  # `%w FILE`, `1,5w >> FILE`
         if not cmd:
             break
@@ -224,7 +302,14 @@ def _vim_command(text: str) -> list[Embedded]:
             rest_of_line = rest[at + 1 :]
             continue
         if head in ("norm", "normal", "exe", "execute"):
-            break  # keystrokes, or an expression built at run time (see the module docstring)
+            if depth < _VIM_MAX_NESTING:
+                if head.startswith("n"):
+                    out.extend(_vim_keys(rest, depth + 1))
+                else:
+                    built = _vim_string(rest.strip())
+                    if built is not None:
+                        out.extend(_vim_command(built, depth + 1))
+            break
         if any(_abbreviates(head, short, full) for short, full in _EX_MODIFIERS):
             rest_of_line = rest  # the command the modifier applies to
             continue
