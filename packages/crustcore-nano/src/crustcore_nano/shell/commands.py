@@ -717,6 +717,28 @@ def _emacs(name: str, args: list[Field], sink: Sink) -> None:
             sink.op(_WRITE, f, name)
 
 
+_TCPDUMP_OPTS = frozenset(
+    _w(
+        "-w -r -F -V -z -i --interface -c --count -C -G -W -s --snapshot-length -B"
+        " --buffer-size -E -M -T -y --linktype -Z --relinquish-privileges -j"
+        " --time-stamp-type --time-stamp-precision -Q --direction --print-sampling"
+        " --micro --nano --number"
+    )
+)
+
+
+def _tcpdump(name: str, args: list[Field], sink: Sink) -> None:
+    """`tcpdump -w FILE` writes the capture there; `-r`, `-F` (the filter) and `-V` (a list of
+    captures) are reads; `-z CMD` runs CMD on every capture file it finishes."""
+    opts, _ = parse_opts(args, _TCPDUMP_OPTS)
+    for f in _paths(values(opts, "-r", "-F", "-V")):
+        sink.op(_READ, f, name)
+    for f in _paths(values(opts, "-w")):
+        sink.op(_WRITE, f, name)
+    for command in values(opts, "-z"):
+        sink.shell_code(command.val(), "tcpdump -z command")
+
+
 _TAR_OPTS = frozenset(
     {
         "-f",
@@ -2204,6 +2226,7 @@ for _n in _EDITORS:
 for _n in ("emacs", "emacs-nox", "emacs-gtk", "emacs-lucid", "xemacs", "emacsclient"):
     _TABLE[_n] = _emacs
 _TABLE["tar"] = _tar
+_TABLE["tcpdump"] = _tcpdump
 _TABLE["bsdtar"] = _tar
 for _n in ("zip", "unzip", "gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "7z"):
     _TABLE[_n] = _zip

@@ -123,6 +123,36 @@ _EMACS = frozenset({"emacs", "emacs-nox", "emacs-gtk", "emacs-lucid", "xemacs", 
 _EMACS_EVAL = frozenset({"--eval", "-eval", "--execute", "-execute"})
 _EMACSCLIENT = frozenset({"emacsclient"})
 _STDIN_FILES = frozenset({"/dev/stdin", "/proc/self/fd/0", "/dev/fd/0"})
+_SQLITE = frozenset({"sqlite3", "sqlite"})
+_SQLITE_VALUE_OPTS = frozenset(
+    {"cmd", "init", "separator", "newline", "nullvalue", "vfs", "maxsize", "mmap", "heap",
+     "escape", "nonce", "lookaside", "pagecache"}
+)  # fmt: skip
+_SQLITE_MAX_STATEMENTS = 256
+"""At most this many dot-commands and file functions are taken from one SQL script."""
+# Dot-commands that name a file, and what they do with it; a name starting with `|` is a
+# command whose input or output the file is.
+_SQLITE_DOT_FILES = {
+    "output": EmbeddedKind.WRITE,
+    "once": EmbeddedKind.WRITE,
+    "log": EmbeddedKind.WRITE,
+    "save": EmbeddedKind.WRITE,
+    "backup": EmbeddedKind.WRITE,
+    "open": EmbeddedKind.WRITE,
+    "read": EmbeddedKind.READ,
+    "import": EmbeddedKind.READ,
+    "restore": EmbeddedKind.READ,
+    "load": EmbeddedKind.READ,
+}
+# SQL that names a file in a string literal: what it does with it.
+_SQL_FILE_CALLS = (
+    ("readfile(", EmbeddedKind.READ),
+    ("load_extension(", EmbeddedKind.READ),
+    ("writefile(", EmbeddedKind.WRITE),
+    ("attach ", EmbeddedKind.WRITE),  # `ATTACH [DATABASE] 'FILE' AS x` opens or creates it
+    ("vacuum into ", EmbeddedKind.WRITE),
+)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _PWSH = frozenset({"pwsh", "powershell", "powershell.exe", "pwsh.exe"})
 _PWSH_ENCODED = "-encodedcommand"
 _TCL = frozenset({"tclsh", "wish", "expect", "jimsh"})
@@ -322,6 +352,124 @@ def _vim_command(text: str, depth: int = 0) -> list[Embedded]:
     return out
 
 
+def _sql_literal(text: str, at: int) -> str | None:
+    """The SQL string literal (`'...'`, quotes doubled inside) starting at or after blanks
+    from `at`, or None."""
+    n = len(text)
+    while at < n and text[at] in " \t\r\n":
+        at += 1
+    if at >= n or text[at] != "'":
+        return None
+    out: list[str] = []
+    j = at + 1
+    while j < n:
+        if text[j] == "'":
+            if text.startswith("''", j):
+                out.append("'")
+                j += 2
+                continue
+            return "".join(out)
+        out.append(text[j])
+        j += 1
+    return None
+
+
+def _dot_words(line: str) -> list[str]:
+    """A dot-command's words; a word may be quoted with `"` or `'`."""
+    words: list[str] = []
+    i = 0
+    n = len(line)
+    while i < n:
+        if line[i] in " \t":
+            i += 1
+            continue
+        quote = line[i] if line[i] in "\"'" else ""
+        j = i + 1 if quote else i
+        while j < n and (line[j] != quote if quote else line[j] not in " \t"):
+            j += 1
+        words.append(line[i + 1 if quote else i : j])
+        i = j + 1 if quote else j
+    return words
+
+
+def _sqlite_script(text: str) -> list[Embedded]:
+    """What SQLite's shell does from a script: dot-commands that run a shell command
+    (`.shell`, `.system`, `.output |cmd`) or name a file (`.output FILE`, `.read FILE`,
+    `.import FILE`, `.open`, `.save`, `.backup`, `.restore`, `.load`, `.log`), and SQL that
+    reads or writes one (`readfile('F')`, `writefile('F', ...)`, `ATTACH 'F'`, `VACUUM INTO
+    'F'`, `load_extension('F')`)."""
+    out: list[Embedded] = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped.startswith("."):
+            continue
+        head, _, rest = stripped[1:].partition(" ")
+        if head in ("shell", "system"):
+            out.append(Embedded(EmbeddedKind.SHELL, rest.strip()))
+        elif head in _SQLITE_DOT_FILES:
+            # The file is the first word that is not an option (`.output -x`, `.import --csv`)
+            # and, for `.import`, not the table after it; `.backup DB FILE` names it last.
+            words: list[str] = []
+            skip = False
+            for word in _dot_words(rest):
+                if skip or word.startswith("-"):
+                    skip = not skip and word in ("--skip", "--schema")  # options with a value
+                    continue
+                words.append(word)
+            if head in ("backup", "save", "restore") and len(words) > 1:
+                words = words[1:]
+            name = words[0] if words else ""
+            if name.startswith("|"):
+                # The command is the rest of the line after `|`, or the quoted word's text.
+                bar = rest.find("|")
+                quoted = bar > 0 and rest[bar - 1] in "\"'"
+                out.append(Embedded(EmbeddedKind.SHELL, name[1:] if quoted else rest[bar + 1 :]))
+            elif name and not (head == "log" and name in ("stdout", "stderr", "off")):
+                out.append(Embedded(_SQLITE_DOT_FILES[head], name))
+        if len(out) >= _SQLITE_MAX_STATEMENTS:
+            return out
+    lowered = text.translate(_ASCII_LOWER)  # keeps every offset, unlike `str.lower`
+    for call, kind in _SQL_FILE_CALLS:
+        at = lowered.find(call)
+        while at >= 0 and len(out) < _SQLITE_MAX_STATEMENTS:
+            after = at + len(call)
+            if call == "attach " and lowered.startswith("database", after):
+                after += len("database")
+            literal = _sql_literal(text, after)
+            if literal:
+                out.append(Embedded(kind, literal))
+            at = lowered.find(call, after)
+    return out
+
+
+def _sqlite_args(args: list[str]) -> list[Embedded]:
+    """`sqlite3 [OPTIONS] DB [SQL...]`: the SQL and dot-commands given as arguments and with
+    `-cmd`, and the `-init` file, which it reads as a script."""
+    out: list[Embedded] = []
+    i = 0
+    n = len(args)
+    seen_db = False
+    while i < n:
+        arg = args[i]
+        name = arg.lstrip("-")
+        if arg.startswith("-") and not seen_db and name in _SQLITE_VALUE_OPTS:
+            if i + 1 < n:
+                if name == "cmd":
+                    out.extend(_sqlite_script(args[i + 1]))
+                elif name == "init":
+                    out.append(Embedded(EmbeddedKind.READ, args[i + 1]))
+            i += 2 if name not in ("lookaside", "pagecache") else 3
+            continue
+        if arg.startswith("-") and not seen_db:
+            i += 1
+            continue
+        if seen_db:
+            out.extend(_sqlite_script(arg))
+        seen_db = True
+        i += 1
+    return out
+
+
 def _pwsh_decoded(value: str) -> str | None:
     """The text of a PowerShell `-EncodedCommand` value (base64 of UTF-16LE), or None."""
     data = "".join(value.split())
@@ -420,6 +568,8 @@ def embedded_in_args(name: str, args: list[str]) -> list[Embedded]:
                     Embedded(EmbeddedKind.ELISP, a) for a in args if a and not a.startswith("-")
                 )
             return out
+        elif name in _SQLITE:
+            return _sqlite_args(args)
         elif name in _PWSH:
             found = None
             if arg.startswith("-") and _is_pwsh_encoded(arg) and take:
@@ -445,7 +595,8 @@ def embedded_in_args(name: str, args: list[str]) -> list[Embedded]:
 
 def embedded_in_stdin(name: str, text: str, args: list[str] | None = None) -> list[Embedded]:
     """The commands a Tcl shell (`tclsh`, `wish`, `expect`) runs from a script on stdin, and
-    the Lisp Emacs loads from it (`emacs --batch --script /dev/stdin <<< '(...)'`)."""
+        the Lisp Emacs loads from it (`emacs --batch --script /dev/stdin <<< '(...)'`), and what
+    SQLite's shell does from a script on it."""
     if name in _EMACS:
         loads = args or []
         if any(a in _STDIN_FILES for a in loads) or any(
@@ -453,6 +604,8 @@ def embedded_in_stdin(name: str, text: str, args: list[str] | None = None) -> li
         ):
             return [Embedded(EmbeddedKind.ELISP, text)]
         return []
+    if name in _SQLITE:
+        return _sqlite_script(text)
     if name not in _TCL:
         return []
     return [Embedded(EmbeddedKind.SHELL, c) for c in tcl_commands(text)]
