@@ -247,6 +247,7 @@ _CODE_OPTS: dict[str, frozenset[str]] = {
     "applescript": frozenset({"-e"}),
     "r": frozenset({"-e"}),
     "julia": frozenset({"-e", "-E", "--eval", "--print"}),
+    "groovy": frozenset({"-e"}),
 }
 _NO_OPTS: frozenset[str] = frozenset()
 _DENO_OPTS = frozenset({"--allow-read", "--config", "-c"})
@@ -271,6 +272,7 @@ _VALUE_OPTS: dict[str, frozenset[str]] = {
     "lua": frozenset({"-l"}),
     "applescript": frozenset({"-l", "-s"}),
     "r": frozenset(),
+    "groovy": frozenset({"-cp", "-classpath", "--classpath", "-D", "--define", "-c", "--encoding"}),
     "julia": frozenset({"-t", "--threads", "-p", "--procs", "-J", "--sysimage", "-C"}),
 }
 

@@ -84,7 +84,7 @@ SOCKET_TOOLS = frozenset(
 )
 
 
-_LANGUAGE_INITIALS = frozenset("pnbdrjloR")
+_LANGUAGE_INITIALS = frozenset("pnbdrjloRg")
 """First letters of every name `language_of` recognises (most programs fail this one test)."""
 
 
@@ -106,8 +106,10 @@ def language_of(name: str) -> str | None:
         return "lua"
     if name == "osascript":
         return "applescript"
-    if name in ("Rscript",):
+    if name in ("Rscript", "R"):
         return "r"
+    if name == "groovy":
+        return "groovy"
     if name == "julia":
         return "julia"
     return None
@@ -715,6 +717,62 @@ def _emacs(name: str, args: list[Field], sink: Sink) -> None:
         if not f.text.startswith("+"):
             sink.op(_READ, f, name)
             sink.op(_WRITE, f, name)
+
+
+# ffmpeg's options that take no value; every other option takes one.
+_FFMPEG_FLAGS = frozenset(
+    _w(
+        "-y -n -nostdin -stdin -hide_banner -stats -nostats -re -shortest -an -vn -sn -dn"
+        " -copyts -start_at_zero -benchmark -benchmark_all -dump -hex -ignore_unknown"
+        " -copy_unknown -noautorotate -autorotate -accurate_seek -noaccurate_seek -h -version"
+        " -formats -codecs -encoders -decoders -filters -pix_fmts -buildconf -report"
+    )
+)
+
+
+def _ffmpeg(name: str, args: list[Field], sink: Sink) -> None:
+    """`ffmpeg [OPTS] -i IN ... [OPTS] OUT`: every `-i` input is read, and every argument that
+    is neither an option nor an option's value is an output file, written (a URL output is a
+    network target)."""
+    i = 0
+    while i < len(args):
+        f = args[i]
+        t = f.text
+        if t.startswith("-") and len(t) > 1:
+            if t not in _FFMPEG_FLAGS and i + 1 < len(args):
+                value = args[i + 1]
+                if t == "-i" and not is_url(value.text):
+                    sink.op(_READ, value, name)
+                i += 1
+        elif is_url(t):
+            sink.address(f, name)
+        elif t and t != "-" and not t.startswith("pipe:"):
+            sink.op(_WRITE, f, name)
+        i += 1
+
+
+def _without_coder(f: Field) -> Field:
+    """ImageMagick's `FORMAT:FILE` (`png:out`, `text:notes.txt`) names FILE."""
+    head, colon, rest = f.text.partition(":")
+    if colon and head.isalnum() and 1 < len(head) <= 8 and rest and not rest.startswith("//"):
+        return sub(f, rest)
+    return f
+
+
+def _imagemagick(name: str, args: list[Field], sink: Sink) -> None:
+    """ImageMagick reads its inputs and writes its last argument (`convert IN... OUT`,
+    `montage`, `composite`; `magick` the same), or, as `mogrify`, every image in place. An
+    input named with a coder prefix or as a list file (`text:FILE`, `@list.txt`) is that
+    file."""
+    files = [a for a in args if a.text and a.text[0] not in "-+"]
+    if name == "mogrify":
+        for f in files:
+            sink.op(_WRITE, _without_coder(f), name)
+    elif len(files) > 1 and args[-1] is files[-1]:
+        sink.op(_WRITE, _without_coder(files.pop()), name)
+    for f in files:  # the inputs (and option values, read as names in the project)
+        bare = _without_coder(f)
+        sink.op(_READ, sub(bare, bare.text.lstrip("@")), name)
 
 
 _TCPDUMP_OPTS = frozenset(
@@ -2227,6 +2285,9 @@ for _n in ("emacs", "emacs-nox", "emacs-gtk", "emacs-lucid", "xemacs", "emacscli
     _TABLE[_n] = _emacs
 _TABLE["tar"] = _tar
 _TABLE["tcpdump"] = _tcpdump
+_TABLE["ffmpeg"] = _ffmpeg
+for _n in ("convert", "magick", "montage", "composite", "mogrify"):
+    _TABLE[_n] = _imagemagick
 _TABLE["bsdtar"] = _tar
 for _n in ("zip", "unzip", "gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "7z"):
     _TABLE[_n] = _zip

@@ -152,6 +152,14 @@ _SQL_FILE_CALLS = (
     ("attach ", EmbeddedKind.WRITE),  # `ATTACH [DATABASE] 'FILE' AS x` opens or creates it
     ("vacuum into ", EmbeddedKind.WRITE),
 )
+_ED = frozenset({"ed", "red"})
+_M4 = frozenset({"m4", "gm4"})
+_M4_MACROS = (
+    ("esyscmd", EmbeddedKind.SHELL),
+    ("syscmd", EmbeddedKind.SHELL),
+    ("sinclude", EmbeddedKind.READ),
+    ("include", EmbeddedKind.READ),
+)
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _PWSH = frozenset({"pwsh", "powershell", "powershell.exe", "pwsh.exe"})
 _PWSH_ENCODED = "-encodedcommand"
@@ -470,6 +478,63 @@ def _sqlite_args(args: list[str]) -> list[Embedded]:
     return out
 
 
+def _ed_script(text: str) -> list[Embedded]:
+    """What an `ed` script does: its commands are Ex-like (`r FILE`, `w FILE`, `e FILE`,
+    `!cmd`, `w !cmd`); the text an `a`, `i` or `c` command adds, up to a line `.`, is not a
+    command."""
+    out: list[Embedded] = []
+    adding = False
+    for line in text.split("\n")[: _VIM_MAX_COMMANDS * 16]:
+        if adding:
+            adding = line != "."
+            continue
+        if line.lstrip(_EX_RANGE) in ("a", "i", "c"):
+            adding = True
+            continue
+        out.extend(_vim_command(line))
+    return out
+
+
+def _m4_argument(text: str, start: int) -> str:
+    """The first argument of an m4 macro call whose `(` is at `start - 1`: up to the `,` or
+    `)` that closes it, with one level of m4 quotes (`` `...' ``) removed."""
+    depth = quotes = 0
+    i = start
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "`":
+            quotes += 1
+        elif c == "'" and quotes:
+            quotes -= 1
+        elif not quotes and c == "(":
+            depth += 1
+        elif not quotes and c in "),":
+            if depth == 0:
+                break
+            if c == ")":
+                depth -= 1
+        i += 1
+    arg = text[start:i].strip()
+    if arg.startswith("`") and arg.endswith("'"):
+        arg = arg[1:-1]
+    return arg
+
+
+def _m4_script(text: str) -> list[Embedded]:
+    """The commands m4 runs (`syscmd(...)`, `esyscmd(...)`) and the files it includes."""
+    out: list[Embedded] = []
+    for macro, kind in _M4_MACROS:
+        at = text.find(macro + "(")
+        while at >= 0 and len(out) < _VIM_MAX_COMMANDS:
+            start = at + len(macro) + 1
+            before = text[at - 1] if at else " "
+            if not (before.isalnum() or before == "_"):  # `syscmd(` inside `esyscmd(`
+                out.append(Embedded(kind, _m4_argument(text, start)))
+            at = text.find(macro + "(", start)
+    return out
+
+
 def _pwsh_decoded(value: str) -> str | None:
     """The text of a PowerShell `-EncodedCommand` value (base64 of UTF-16LE), or None."""
     data = "".join(value.split())
@@ -570,6 +635,13 @@ def embedded_in_args(name: str, args: list[str]) -> list[Embedded]:
             return out
         elif name in _SQLITE:
             return _sqlite_args(args)
+        elif name in _M4:
+            found = None
+            if arg in ("-D", "--define") and take:  # a macro's body runs where it is used
+                out.extend(_m4_script(args[i + 1]))
+                i += 1
+            elif arg.startswith(("-D", "--define=")):
+                out.extend(_m4_script(arg))
         elif name in _PWSH:
             found = None
             if arg.startswith("-") and _is_pwsh_encoded(arg) and take:
@@ -596,7 +668,7 @@ def embedded_in_args(name: str, args: list[str]) -> list[Embedded]:
 def embedded_in_stdin(name: str, text: str, args: list[str] | None = None) -> list[Embedded]:
     """The commands a Tcl shell (`tclsh`, `wish`, `expect`) runs from a script on stdin, and
         the Lisp Emacs loads from it (`emacs --batch --script /dev/stdin <<< '(...)'`), and what
-    SQLite's shell does from a script on it."""
+    SQLite's shell, `ed` and m4 do from a script on it."""
     if name in _EMACS:
         loads = args or []
         if any(a in _STDIN_FILES for a in loads) or any(
@@ -606,6 +678,10 @@ def embedded_in_stdin(name: str, text: str, args: list[str] | None = None) -> li
         return []
     if name in _SQLITE:
         return _sqlite_script(text)
+    if name in _ED:
+        return _ed_script(text)
+    if name in _M4:
+        return _m4_script(text)
     if name not in _TCL:
         return []
     return [Embedded(EmbeddedKind.SHELL, c) for c in tcl_commands(text)]
