@@ -60,3 +60,43 @@ def test_the_database_argument_is_not_a_script() -> None:
 def test_a_script_never_fails_and_names_only_its_own_text(script: str) -> None:
     for item in embedded_in_stdin("sqlite3", script):
         assert item.text.replace("''", "'") in script.replace("''", "'") or "''" in script
+
+
+@pytest.mark.parametrize(
+    ("name", "script", "found"),
+    [
+        ("psql", "\\copy t (a, b) from 'in.csv' csv", [(R, "in.csv")]),
+        ("psql", "\\copy (select 1 from x) to stdout", []),
+        ("psql", "\\copy t to program 'gzip > t.gz'", [(SH, "gzip > t.gz")]),
+        ("psql", "\\o out.txt\nselect 1;\n\\o", [(W, "out.txt")]),
+        ("psql", "\\g |wc -l", [(SH, "wc -l")]),
+        ("psql", "\\i setup.sql \\o log.txt", [(R, "setup.sql"), (W, "log.txt")]),
+        ("psql", "copy t to '/tmp/t.csv'; select 1", [(W, "/tmp/t.csv")]),
+        ("psql", "select scopy from t", []),
+        ("mysql", "\\. setup.sql", [(R, "setup.sql")]),
+        ("mysql", "tee out.log; select 1; notee", [(W, "out.log")]),
+        ("mysql", "\\Pless", [(SH, "less")]),
+        ("mysql", "select * into dumpfile '/tmp/x' from t", [(W, "/tmp/x")]),
+    ],
+)
+def test_database_client_scripts(
+    name: str, script: str, found: list[tuple[EmbeddedKind, str]]
+) -> None:
+    assert [(e.kind, e.text) for e in embedded_in_stdin(name, script)] == found
+
+
+def test_database_client_arguments() -> None:
+    found = embedded_in_args("psql", ["-X", "-c", "\\! id", "--file=a.sql", "-ob.txt", "db"])
+    assert [(e.kind, e.text) for e in found] == [(SH, "id"), (R, "a.sql"), (W, "b.txt")]
+    found = embedded_in_args(
+        "mysql", ["--execute=source x.sql", "--tee", "t.log", "-f", "-o", "db"]
+    )
+    assert [(e.kind, e.text) for e in found] == [(R, "x.sql"), (W, "t.log")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="\\!.'|() \n;cpoygtrmfsxei", max_size=200))
+def test_client_scripts_never_fail(script: str) -> None:
+    for name in ("psql", "mysql"):
+        for item in embedded_in_stdin(name, script):
+            assert item.text.replace("''", "'") in script.replace("''", "'") or "''" in script

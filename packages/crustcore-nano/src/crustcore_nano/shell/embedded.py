@@ -160,6 +160,43 @@ _M4_MACROS = (
     ("sinclude", EmbeddedKind.READ),
     ("include", EmbeddedKind.READ),
 )
+_PSQL = frozenset({"psql"})
+_MYSQL = frozenset({"mysql", "mariadb"})
+# psql's meta-commands that name a file or a `|command`: what they do with the file.
+_PSQL_FILE_COMMANDS = {
+    "o": EmbeddedKind.WRITE,
+    "out": EmbeddedKind.WRITE,
+    "w": EmbeddedKind.WRITE,
+    "write": EmbeddedKind.WRITE,
+    "g": EmbeddedKind.WRITE,
+    "gx": EmbeddedKind.WRITE,
+    "i": EmbeddedKind.READ,
+    "include": EmbeddedKind.READ,
+    "ir": EmbeddedKind.READ,
+    "include_relative": EmbeddedKind.READ,
+    "lo_import": EmbeddedKind.READ,
+}
+# The mysql client's commands, long and short: what they do with the rest of the line.
+_MYSQL_COMMANDS = {
+    "system": EmbeddedKind.SHELL,
+    "\\!": EmbeddedKind.SHELL,
+    "pager": EmbeddedKind.SHELL,
+    "\\P": EmbeddedKind.SHELL,
+    "source": EmbeddedKind.READ,
+    "\\.": EmbeddedKind.READ,
+    "tee": EmbeddedKind.WRITE,
+    "\\T": EmbeddedKind.WRITE,
+}
+_SQL_SERVER_FILES = (
+    ("pg_read_file(", EmbeddedKind.READ),
+    ("pg_read_binary_file(", EmbeddedKind.READ),
+    ("lo_import(", EmbeddedKind.READ),
+    ("load_file(", EmbeddedKind.READ),
+    ("infile ", EmbeddedKind.READ),  # `LOAD DATA [LOCAL] INFILE 'F'`
+    ("into outfile ", EmbeddedKind.WRITE),
+    ("into dumpfile ", EmbeddedKind.WRITE),
+)
+_COPY_ENDPOINTS = frozenset({"stdin", "stdout", "pstdin", "pstdout"})
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _PWSH = frozenset({"pwsh", "powershell", "powershell.exe", "pwsh.exe"})
 _PWSH_ENCODED = "-encodedcommand"
@@ -436,8 +473,14 @@ def _sqlite_script(text: str) -> list[Embedded]:
                 out.append(Embedded(_SQLITE_DOT_FILES[head], name))
         if len(out) >= _SQLITE_MAX_STATEMENTS:
             return out
+    _sql_calls(text, _SQL_FILE_CALLS, out)
+    return out
+
+
+def _sql_calls(text: str, calls: tuple[tuple[str, EmbeddedKind], ...], out: list[Embedded]) -> None:
+    """Each `CALL 'FILE'` of `calls` in SQL `text` (case-insensitive), as what it does."""
     lowered = text.translate(_ASCII_LOWER)  # keeps every offset, unlike `str.lower`
-    for call, kind in _SQL_FILE_CALLS:
+    for call, kind in calls:
         at = lowered.find(call)
         while at >= 0 and len(out) < _SQLITE_MAX_STATEMENTS:
             after = at + len(call)
@@ -447,6 +490,121 @@ def _sqlite_script(text: str) -> list[Embedded]:
             if literal:
                 out.append(Embedded(kind, literal))
             at = lowered.find(call, after)
+
+
+def _copy_target(words: list[str]) -> Embedded | None:
+    """What `COPY`/`\\copy ... FROM|TO TARGET` does with TARGET: a file, or `PROGRAM 'cmd'`."""
+    depth = 0
+    last = -1
+    for k, word in enumerate(words):
+        depth += word.count("(") - word.count(")")
+        if depth <= 0 and word.lower() in ("to", "from"):
+            last = k
+    if last < 0 or last + 1 >= len(words):
+        return None
+    kind = EmbeddedKind.WRITE if words[last].lower() == "to" else EmbeddedKind.READ
+    target = words[last + 1]
+    if target.lower() == "program" and last + 2 < len(words):
+        return Embedded(EmbeddedKind.SHELL, words[last + 2])
+    if target.lower() in _COPY_ENDPOINTS:
+        return None
+    return Embedded(kind, target)
+
+
+def _psql_script(text: str) -> list[Embedded]:
+    """What psql does from a script: `\\!` runs a command; `\\o`, `\\w`, `\\g` write a file
+    or feed a `|command`; `\\i`, `\\ir` and `\\lo_import` read; `\\lo_export` writes;
+    `\\copy` and SQL `COPY` read or write a file or run `PROGRAM 'cmd'`; `pg_read_file` and
+    `lo_import` read a file of the server."""
+    out: list[Embedded] = []
+    for line in text.split("\n"):
+        at = line.find("\\")
+        while at >= 0 and len(out) < _SQLITE_MAX_STATEMENTS:
+            end = at + 1
+            while end < len(line) and (line[end].isalnum() or line[end] == "_"):
+                end += 1
+            head = line[at + 1 : end] or line[at + 1 : at + 2]
+            rest = line[end if end > at + 1 else at + 2 :]
+            stop = rest.find("\\")
+            arg = (rest if stop < 0 else rest[:stop]).strip()
+            if head == "!":
+                out.append(Embedded(EmbeddedKind.SHELL, arg))
+                break  # the command takes the rest of the line
+            words = _dot_words(arg)
+            if head in _PSQL_FILE_COMMANDS and arg:
+                if arg.startswith("|"):
+                    out.append(Embedded(EmbeddedKind.SHELL, arg[1:].strip()))
+                    break
+                out.append(Embedded(_PSQL_FILE_COMMANDS[head], words[0]))
+            elif head == "lo_export" and len(words) > 1:
+                out.append(Embedded(EmbeddedKind.WRITE, words[1]))
+            elif head == "copy":
+                found = _copy_target(words)
+                if found is not None:
+                    out.append(found)
+            at = line.find("\\", end)
+    lowered = text.translate(_ASCII_LOWER)
+    at = lowered.find("copy ")
+    while at >= 0 and len(out) < _SQLITE_MAX_STATEMENTS:
+        if at == 0 or not (lowered[at - 1].isalnum() or lowered[at - 1] in "_\\"):
+            end = lowered.find(";", at)
+            found = _copy_target(_dot_words(text[at + 5 : len(text) if end < 0 else end]))
+            if found is not None:
+                out.append(found)
+        at = lowered.find("copy ", at + 5)
+    _sql_calls(text, _SQL_SERVER_FILES, out)
+    return out
+
+
+def _mysql_script(text: str) -> list[Embedded]:
+    """What the mysql client does from a script: `system`/`\\!` and `pager`/`\\P` run a
+    command, `source`/`\\.` read a file, `tee`/`\\T` write one; in SQL, `LOAD_FILE`,
+    `LOAD DATA [LOCAL] INFILE` read and `INTO OUTFILE`/`INTO DUMPFILE` write."""
+    out: list[Embedded] = []
+    for statement in text.replace(";", "\n").split("\n"):
+        stripped = statement.strip()
+        head, _, rest = stripped.partition(" ")
+        if len(head) > 2 and head[:2] in _MYSQL_COMMANDS and head[0] == "\\":
+            head, rest = head[:2], head[2:] + " " + rest  # `\\.file.sql`, `\\!id`
+        kind = _MYSQL_COMMANDS.get(head) or _MYSQL_COMMANDS.get(head.lower())
+        if kind is not None and rest.strip():
+            out.append(Embedded(kind, rest.strip()))
+        if len(out) >= _SQLITE_MAX_STATEMENTS:
+            return out
+    _sql_calls(text, _SQL_SERVER_FILES, out)
+    return out
+
+
+def _client_args(name: str, args: list[str]) -> list[Embedded]:
+    """psql's and mysql's scripts and files given as arguments: `-c`/`-e` SQL, `-f` script
+    files (read), `-o`, `-L`, `--tee` output files (written), mysql's `--pager` command."""
+    psql = name in _PSQL
+    script = _psql_script if psql else _mysql_script
+    code = ("-c", "--command") if psql else ("-e", "--execute", "--init-command")
+    reads = ("-f", "--file") if psql else ()  # mysql's `-f` is `--force`
+    writes = ("-o", "--output", "-L", "--log-file") if psql else ("--tee",)
+    out: list[Embedded] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        option, eq, value = arg.partition("=")
+        if not eq:
+            if arg in (*code, *reads, *writes, "--pager") and i + 1 < len(args):
+                value = args[i + 1]
+                i += 1
+            elif len(arg) > 2 and arg[:2] in (*code, *reads, *writes) and arg[1] != "-":
+                option, value = arg[:2], arg[2:]  # `-csql`, `-ffile`
+            else:
+                option = ""
+        if option in code:
+            out.extend(script(value))
+        elif option in reads and value != "-":
+            out.append(Embedded(EmbeddedKind.READ, value))
+        elif option in writes:
+            out.append(Embedded(EmbeddedKind.WRITE, value))
+        elif option == "--pager" and name in _MYSQL:
+            out.append(Embedded(EmbeddedKind.SHELL, value))
+        i += 1
     return out
 
 
@@ -635,6 +793,8 @@ def embedded_in_args(name: str, args: list[str]) -> list[Embedded]:
             return out
         elif name in _SQLITE:
             return _sqlite_args(args)
+        elif name in _PSQL or name in _MYSQL:
+            return _client_args(name, args)
         elif name in _M4:
             found = None
             if arg in ("-D", "--define") and take:  # a macro's body runs where it is used
@@ -668,7 +828,7 @@ def embedded_in_args(name: str, args: list[str]) -> list[Embedded]:
 def embedded_in_stdin(name: str, text: str, args: list[str] | None = None) -> list[Embedded]:
     """The commands a Tcl shell (`tclsh`, `wish`, `expect`) runs from a script on stdin, and
         the Lisp Emacs loads from it (`emacs --batch --script /dev/stdin <<< '(...)'`), and what
-    SQLite's shell, `ed` and m4 do from a script on it."""
+    SQLite's shell, psql, mysql, `ed` and m4 do from a script on it."""
     if name in _EMACS:
         loads = args or []
         if any(a in _STDIN_FILES for a in loads) or any(
@@ -680,6 +840,10 @@ def embedded_in_stdin(name: str, text: str, args: list[str] | None = None) -> li
         return _sqlite_script(text)
     if name in _ED:
         return _ed_script(text)
+    if name in _PSQL:
+        return _psql_script(text)
+    if name in _MYSQL:
+        return _mysql_script(text)
     if name in _M4:
         return _m4_script(text)
     if name not in _TCL:
