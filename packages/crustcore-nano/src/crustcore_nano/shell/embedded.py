@@ -3,22 +3,24 @@
 A debugger, an editor or a Tcl shell each has a way to run a shell command or a piece of
 Python that the rest of the analyser never sees as one: `gdb -batch -ex 'shell cat x'`,
 `lldb -o 'platform shell id'`, `vim -c ':!curl ...'`, `emacs --batch --eval '(...)'` (Lisp,
-read by `crustcore_nano.shell.elisp`), `tclsh <<< 'exec cat x'`, or
+read by `crustcore_nano.shell.elisp`), `tclsh <<< 'exec cat x'`, `m4`'s `syscmd(...)`, or
 PowerShell's `-EncodedCommand`, whose base64 hides the whole command. This module only finds
 the embedded text and says what language it is in; the analyser runs it as it runs any other
-code. Vim's Ex commands that name a file (`:r FILE`, `:w! FILE`, `:sav FILE`, `:redir > FILE`)
-are reported as reads and writes, also when `:execute` spells them with literal strings
-(`exe "w " . $HOME . "/.bashrc"`) or `:normal` types them (`normal :w FILE^M`); an `:execute`
-of anything else (a variable, a function call) is not read. Every function is linear in its
-input (`:execute` and `:normal` are followed at most three deep) and has no side effects.
+code (database shells' scripts are read by `crustcore_nano.shell.dbscripts`). Vim's and `ed`'s
+commands that name a file (`:r FILE`, `:w! FILE`, `:sav FILE`, `:redir > FILE`) are reported
+as reads and writes, also when `:execute` spells them with literal strings (`exe "w " . $HOME .
+"/.bashrc"`) or `:normal` types them (`normal :w FILE^M`); an `:execute` of anything else (a
+variable, a function call) is not read. Every function is linear in its input (`:execute` and
+`:normal` are followed at most three deep) and has no side effects.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import enum
-from dataclasses import dataclass
+
+from crustcore_nano.shell.dbscripts import database_args, database_script
+from crustcore_nano.shell.embedtypes import Embedded, EmbeddedKind
 
 __all__ = [
     "Embedded",
@@ -31,28 +33,6 @@ __all__ = [
 
 _MAX_TCL_COMMANDS = 64
 """At most this many `exec`/`spawn` commands are taken from one Tcl script."""
-
-
-class EmbeddedKind(enum.Enum):
-    """The language an embedded piece of text is written in."""
-
-    SHELL = "shell"
-    PYTHON = "python"
-    LUA = "lua"
-    ELISP = "elisp"
-    READ = "read"
-    """Not code: the name of a file the program reads (`vim -c 'r FILE'`, `vim -S FILE`)."""
-    WRITE = "write"
-    """Not code: the name of a file the program writes (`vim -c 'w FILE'`, `vim -W FILE`)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Embedded:
-    """One piece of text a program runs: `decoded` says it was hidden behind an encoding."""
-
-    kind: EmbeddedKind
-    text: str
-    decoded: bool = False
 
 
 _GDB = frozenset({"gdb", "gdb-multiarch", "cgdb", "gdbtui"})
@@ -123,35 +103,6 @@ _EMACS = frozenset({"emacs", "emacs-nox", "emacs-gtk", "emacs-lucid", "xemacs", 
 _EMACS_EVAL = frozenset({"--eval", "-eval", "--execute", "-execute"})
 _EMACSCLIENT = frozenset({"emacsclient"})
 _STDIN_FILES = frozenset({"/dev/stdin", "/proc/self/fd/0", "/dev/fd/0"})
-_SQLITE = frozenset({"sqlite3", "sqlite"})
-_SQLITE_VALUE_OPTS = frozenset(
-    {"cmd", "init", "separator", "newline", "nullvalue", "vfs", "maxsize", "mmap", "heap",
-     "escape", "nonce", "lookaside", "pagecache"}
-)  # fmt: skip
-_SQLITE_MAX_STATEMENTS = 256
-"""At most this many dot-commands and file functions are taken from one SQL script."""
-# Dot-commands that name a file, and what they do with it; a name starting with `|` is a
-# command whose input or output the file is.
-_SQLITE_DOT_FILES = {
-    "output": EmbeddedKind.WRITE,
-    "once": EmbeddedKind.WRITE,
-    "log": EmbeddedKind.WRITE,
-    "save": EmbeddedKind.WRITE,
-    "backup": EmbeddedKind.WRITE,
-    "open": EmbeddedKind.WRITE,
-    "read": EmbeddedKind.READ,
-    "import": EmbeddedKind.READ,
-    "restore": EmbeddedKind.READ,
-    "load": EmbeddedKind.READ,
-}
-# SQL that names a file in a string literal: what it does with it.
-_SQL_FILE_CALLS = (
-    ("readfile(", EmbeddedKind.READ),
-    ("load_extension(", EmbeddedKind.READ),
-    ("writefile(", EmbeddedKind.WRITE),
-    ("attach ", EmbeddedKind.WRITE),  # `ATTACH [DATABASE] 'FILE' AS x` opens or creates it
-    ("vacuum into ", EmbeddedKind.WRITE),
-)
 _ED = frozenset({"ed", "red"})
 _M4 = frozenset({"m4", "gm4"})
 _M4_MACROS = (
@@ -160,44 +111,6 @@ _M4_MACROS = (
     ("sinclude", EmbeddedKind.READ),
     ("include", EmbeddedKind.READ),
 )
-_PSQL = frozenset({"psql"})
-_MYSQL = frozenset({"mysql", "mariadb"})
-# psql's meta-commands that name a file or a `|command`: what they do with the file.
-_PSQL_FILE_COMMANDS = {
-    "o": EmbeddedKind.WRITE,
-    "out": EmbeddedKind.WRITE,
-    "w": EmbeddedKind.WRITE,
-    "write": EmbeddedKind.WRITE,
-    "g": EmbeddedKind.WRITE,
-    "gx": EmbeddedKind.WRITE,
-    "i": EmbeddedKind.READ,
-    "include": EmbeddedKind.READ,
-    "ir": EmbeddedKind.READ,
-    "include_relative": EmbeddedKind.READ,
-    "lo_import": EmbeddedKind.READ,
-}
-# The mysql client's commands, long and short: what they do with the rest of the line.
-_MYSQL_COMMANDS = {
-    "system": EmbeddedKind.SHELL,
-    "\\!": EmbeddedKind.SHELL,
-    "pager": EmbeddedKind.SHELL,
-    "\\P": EmbeddedKind.SHELL,
-    "source": EmbeddedKind.READ,
-    "\\.": EmbeddedKind.READ,
-    "tee": EmbeddedKind.WRITE,
-    "\\T": EmbeddedKind.WRITE,
-}
-_SQL_SERVER_FILES = (
-    ("pg_read_file(", EmbeddedKind.READ),
-    ("pg_read_binary_file(", EmbeddedKind.READ),
-    ("lo_import(", EmbeddedKind.READ),
-    ("load_file(", EmbeddedKind.READ),
-    ("infile ", EmbeddedKind.READ),  # `LOAD DATA [LOCAL] INFILE 'F'`
-    ("into outfile ", EmbeddedKind.WRITE),
-    ("into dumpfile ", EmbeddedKind.WRITE),
-)
-_COPY_ENDPOINTS = frozenset({"stdin", "stdout", "pstdin", "pstdout"})
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _PWSH = frozenset({"pwsh", "powershell", "powershell.exe", "pwsh.exe"})
 _PWSH_ENCODED = "-encodedcommand"
 _TCL = frozenset({"tclsh", "wish", "expect", "jimsh"})
@@ -397,245 +310,6 @@ def _vim_command(text: str, depth: int = 0) -> list[Embedded]:
     return out
 
 
-def _sql_literal(text: str, at: int) -> str | None:
-    """The SQL string literal (`'...'`, quotes doubled inside) starting at or after blanks
-    from `at`, or None."""
-    n = len(text)
-    while at < n and text[at] in " \t\r\n":
-        at += 1
-    if at >= n or text[at] != "'":
-        return None
-    out: list[str] = []
-    j = at + 1
-    while j < n:
-        if text[j] == "'":
-            if text.startswith("''", j):
-                out.append("'")
-                j += 2
-                continue
-            return "".join(out)
-        out.append(text[j])
-        j += 1
-    return None
-
-
-def _dot_words(line: str) -> list[str]:
-    """A dot-command's words; a word may be quoted with `"` or `'`."""
-    words: list[str] = []
-    i = 0
-    n = len(line)
-    while i < n:
-        if line[i] in " \t":
-            i += 1
-            continue
-        quote = line[i] if line[i] in "\"'" else ""
-        j = i + 1 if quote else i
-        while j < n and (line[j] != quote if quote else line[j] not in " \t"):
-            j += 1
-        words.append(line[i + 1 if quote else i : j])
-        i = j + 1 if quote else j
-    return words
-
-
-def _sqlite_script(text: str) -> list[Embedded]:
-    """What SQLite's shell does from a script: dot-commands that run a shell command
-    (`.shell`, `.system`, `.output |cmd`) or name a file (`.output FILE`, `.read FILE`,
-    `.import FILE`, `.open`, `.save`, `.backup`, `.restore`, `.load`, `.log`), and SQL that
-    reads or writes one (`readfile('F')`, `writefile('F', ...)`, `ATTACH 'F'`, `VACUUM INTO
-    'F'`, `load_extension('F')`)."""
-    out: list[Embedded] = []
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if not stripped.startswith("."):
-            continue
-        head, _, rest = stripped[1:].partition(" ")
-        if head in ("shell", "system"):
-            out.append(Embedded(EmbeddedKind.SHELL, rest.strip()))
-        elif head in _SQLITE_DOT_FILES:
-            # The file is the first word that is not an option (`.output -x`, `.import --csv`)
-            # and, for `.import`, not the table after it; `.backup DB FILE` names it last.
-            words: list[str] = []
-            skip = False
-            for word in _dot_words(rest):
-                if skip or word.startswith("-"):
-                    skip = not skip and word in ("--skip", "--schema")  # options with a value
-                    continue
-                words.append(word)
-            if head in ("backup", "save", "restore") and len(words) > 1:
-                words = words[1:]
-            name = words[0] if words else ""
-            if name.startswith("|"):
-                # The command is the rest of the line after `|`, or the quoted word's text.
-                bar = rest.find("|")
-                quoted = bar > 0 and rest[bar - 1] in "\"'"
-                out.append(Embedded(EmbeddedKind.SHELL, name[1:] if quoted else rest[bar + 1 :]))
-            elif name and not (head == "log" and name in ("stdout", "stderr", "off")):
-                out.append(Embedded(_SQLITE_DOT_FILES[head], name))
-        if len(out) >= _SQLITE_MAX_STATEMENTS:
-            return out
-    _sql_calls(text, _SQL_FILE_CALLS, out)
-    return out
-
-
-def _sql_calls(text: str, calls: tuple[tuple[str, EmbeddedKind], ...], out: list[Embedded]) -> None:
-    """Each `CALL 'FILE'` of `calls` in SQL `text` (case-insensitive), as what it does."""
-    lowered = text.translate(_ASCII_LOWER)  # keeps every offset, unlike `str.lower`
-    for call, kind in calls:
-        at = lowered.find(call)
-        while at >= 0 and len(out) < _SQLITE_MAX_STATEMENTS:
-            after = at + len(call)
-            if call == "attach " and lowered.startswith("database", after):
-                after += len("database")
-            literal = _sql_literal(text, after)
-            if literal:
-                out.append(Embedded(kind, literal))
-            at = lowered.find(call, after)
-
-
-def _copy_target(words: list[str]) -> Embedded | None:
-    """What `COPY`/`\\copy ... FROM|TO TARGET` does with TARGET: a file, or `PROGRAM 'cmd'`."""
-    depth = 0
-    last = -1
-    for k, word in enumerate(words):
-        depth += word.count("(") - word.count(")")
-        if depth <= 0 and word.lower() in ("to", "from"):
-            last = k
-    if last < 0 or last + 1 >= len(words):
-        return None
-    kind = EmbeddedKind.WRITE if words[last].lower() == "to" else EmbeddedKind.READ
-    target = words[last + 1]
-    if target.lower() == "program" and last + 2 < len(words):
-        return Embedded(EmbeddedKind.SHELL, words[last + 2])
-    if target.lower() in _COPY_ENDPOINTS:
-        return None
-    return Embedded(kind, target)
-
-
-def _psql_script(text: str) -> list[Embedded]:
-    """What psql does from a script: `\\!` runs a command; `\\o`, `\\w`, `\\g` write a file
-    or feed a `|command`; `\\i`, `\\ir` and `\\lo_import` read; `\\lo_export` writes;
-    `\\copy` and SQL `COPY` read or write a file or run `PROGRAM 'cmd'`; `pg_read_file` and
-    `lo_import` read a file of the server."""
-    out: list[Embedded] = []
-    for line in text.split("\n"):
-        at = line.find("\\")
-        while at >= 0 and len(out) < _SQLITE_MAX_STATEMENTS:
-            end = at + 1
-            while end < len(line) and (line[end].isalnum() or line[end] == "_"):
-                end += 1
-            head = line[at + 1 : end] or line[at + 1 : at + 2]
-            rest = line[end if end > at + 1 else at + 2 :]
-            stop = rest.find("\\")
-            arg = (rest if stop < 0 else rest[:stop]).strip()
-            if head == "!":
-                out.append(Embedded(EmbeddedKind.SHELL, arg))
-                break  # the command takes the rest of the line
-            words = _dot_words(arg)
-            if head in _PSQL_FILE_COMMANDS and arg:
-                if arg.startswith("|"):
-                    out.append(Embedded(EmbeddedKind.SHELL, arg[1:].strip()))
-                    break
-                out.append(Embedded(_PSQL_FILE_COMMANDS[head], words[0]))
-            elif head == "lo_export" and len(words) > 1:
-                out.append(Embedded(EmbeddedKind.WRITE, words[1]))
-            elif head == "copy":
-                found = _copy_target(words)
-                if found is not None:
-                    out.append(found)
-            at = line.find("\\", end)
-    lowered = text.translate(_ASCII_LOWER)
-    at = lowered.find("copy ")
-    while at >= 0 and len(out) < _SQLITE_MAX_STATEMENTS:
-        if at == 0 or not (lowered[at - 1].isalnum() or lowered[at - 1] in "_\\"):
-            end = lowered.find(";", at)
-            found = _copy_target(_dot_words(text[at + 5 : len(text) if end < 0 else end]))
-            if found is not None:
-                out.append(found)
-        at = lowered.find("copy ", at + 5)
-    _sql_calls(text, _SQL_SERVER_FILES, out)
-    return out
-
-
-def _mysql_script(text: str) -> list[Embedded]:
-    """What the mysql client does from a script: `system`/`\\!` and `pager`/`\\P` run a
-    command, `source`/`\\.` read a file, `tee`/`\\T` write one; in SQL, `LOAD_FILE`,
-    `LOAD DATA [LOCAL] INFILE` read and `INTO OUTFILE`/`INTO DUMPFILE` write."""
-    out: list[Embedded] = []
-    for statement in text.replace(";", "\n").split("\n"):
-        stripped = statement.strip()
-        head, _, rest = stripped.partition(" ")
-        if len(head) > 2 and head[:2] in _MYSQL_COMMANDS and head[0] == "\\":
-            head, rest = head[:2], head[2:] + " " + rest  # `\\.file.sql`, `\\!id`
-        kind = _MYSQL_COMMANDS.get(head) or _MYSQL_COMMANDS.get(head.lower())
-        if kind is not None and rest.strip():
-            out.append(Embedded(kind, rest.strip()))
-        if len(out) >= _SQLITE_MAX_STATEMENTS:
-            return out
-    _sql_calls(text, _SQL_SERVER_FILES, out)
-    return out
-
-
-def _client_args(name: str, args: list[str]) -> list[Embedded]:
-    """psql's and mysql's scripts and files given as arguments: `-c`/`-e` SQL, `-f` script
-    files (read), `-o`, `-L`, `--tee` output files (written), mysql's `--pager` command."""
-    psql = name in _PSQL
-    script = _psql_script if psql else _mysql_script
-    code = ("-c", "--command") if psql else ("-e", "--execute", "--init-command")
-    reads = ("-f", "--file") if psql else ()  # mysql's `-f` is `--force`
-    writes = ("-o", "--output", "-L", "--log-file") if psql else ("--tee",)
-    out: list[Embedded] = []
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        option, eq, value = arg.partition("=")
-        if not eq:
-            if arg in (*code, *reads, *writes, "--pager") and i + 1 < len(args):
-                value = args[i + 1]
-                i += 1
-            elif len(arg) > 2 and arg[:2] in (*code, *reads, *writes) and arg[1] != "-":
-                option, value = arg[:2], arg[2:]  # `-csql`, `-ffile`
-            else:
-                option = ""
-        if option in code:
-            out.extend(script(value))
-        elif option in reads and value != "-":
-            out.append(Embedded(EmbeddedKind.READ, value))
-        elif option in writes:
-            out.append(Embedded(EmbeddedKind.WRITE, value))
-        elif option == "--pager" and name in _MYSQL:
-            out.append(Embedded(EmbeddedKind.SHELL, value))
-        i += 1
-    return out
-
-
-def _sqlite_args(args: list[str]) -> list[Embedded]:
-    """`sqlite3 [OPTIONS] DB [SQL...]`: the SQL and dot-commands given as arguments and with
-    `-cmd`, and the `-init` file, which it reads as a script."""
-    out: list[Embedded] = []
-    i = 0
-    n = len(args)
-    seen_db = False
-    while i < n:
-        arg = args[i]
-        name = arg.lstrip("-")
-        if arg.startswith("-") and not seen_db and name in _SQLITE_VALUE_OPTS:
-            if i + 1 < n:
-                if name == "cmd":
-                    out.extend(_sqlite_script(args[i + 1]))
-                elif name == "init":
-                    out.append(Embedded(EmbeddedKind.READ, args[i + 1]))
-            i += 2 if name not in ("lookaside", "pagecache") else 3
-            continue
-        if arg.startswith("-") and not seen_db:
-            i += 1
-            continue
-        if seen_db:
-            out.extend(_sqlite_script(arg))
-        seen_db = True
-        i += 1
-    return out
-
-
 def _ed_script(text: str) -> list[Embedded]:
     """What an `ed` script does: its commands are Ex-like (`r FILE`, `w FILE`, `e FILE`,
     `!cmd`, `w !cmd`); the text an `a`, `i` or `c` command adds, up to a line `.`, is not a
@@ -745,6 +419,9 @@ def _is_pwsh_encoded(option: str) -> bool:
 
 def embedded_in_args(name: str, args: list[str]) -> list[Embedded]:
     """The commands and code program `name` runs from its arguments `args`."""
+    database = database_args(name, args)
+    if database is not None:
+        return database
     out: list[Embedded] = []
     i = 0
     n = len(args)
@@ -791,10 +468,6 @@ def embedded_in_args(name: str, args: list[str]) -> list[Embedded]:
                     Embedded(EmbeddedKind.ELISP, a) for a in args if a and not a.startswith("-")
                 )
             return out
-        elif name in _SQLITE:
-            return _sqlite_args(args)
-        elif name in _PSQL or name in _MYSQL:
-            return _client_args(name, args)
         elif name in _M4:
             found = None
             if arg in ("-D", "--define") and take:  # a macro's body runs where it is used
@@ -826,9 +499,13 @@ def embedded_in_args(name: str, args: list[str]) -> list[Embedded]:
 
 
 def embedded_in_stdin(name: str, text: str, args: list[str] | None = None) -> list[Embedded]:
-    """The commands a Tcl shell (`tclsh`, `wish`, `expect`) runs from a script on stdin, and
-        the Lisp Emacs loads from it (`emacs --batch --script /dev/stdin <<< '(...)'`), and what
-    SQLite's shell, psql, mysql, `ed` and m4 do from a script on it."""
+    """What program `name` does from a script on its standard input: the commands of a Tcl
+    shell (`tclsh`, `wish`, `expect`), an `ed` or m4 script, or a database shell's script
+    (`crustcore_nano.shell.dbscripts`); the Lisp Emacs loads from it (`emacs --batch --script
+    /dev/stdin <<< '(...)'`)."""
+    database = database_script(name, text)
+    if database is not None:
+        return database
     if name in _EMACS:
         loads = args or []
         if any(a in _STDIN_FILES for a in loads) or any(
@@ -836,14 +513,8 @@ def embedded_in_stdin(name: str, text: str, args: list[str] | None = None) -> li
         ):
             return [Embedded(EmbeddedKind.ELISP, text)]
         return []
-    if name in _SQLITE:
-        return _sqlite_script(text)
     if name in _ED:
         return _ed_script(text)
-    if name in _PSQL:
-        return _psql_script(text)
-    if name in _MYSQL:
-        return _mysql_script(text)
     if name in _M4:
         return _m4_script(text)
     if name not in _TCL:
