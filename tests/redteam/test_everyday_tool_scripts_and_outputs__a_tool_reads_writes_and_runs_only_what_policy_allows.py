@@ -35,6 +35,8 @@ _SSH = "builtin:ssh-keys"
         ("convert text:/home/u/.aws/credentials build/creds.png", _CLOUD),
         ("mogrify -resize 50% /home/u/.bashrc", _STARTUP),
         ("ffmpeg -y -i x.mp4 -c:v libx264 -b:v 1M /home/u/.profile", _STARTUP),
+        ("ffmpeg -i x.mp4 -xerror /home/u/.profile", _STARTUP),  # a flag it does not know
+        ("convert x.png -write /home/u/.bashrc build/out.png", _STARTUP),
         ("R -e 'readLines(\"~/.aws/credentials\")'", _CLOUD),
         ("R --vanilla -e 'system(\"cat ~/.ssh/id_ed25519\")'", _SSH),
         ("groovy -e 'new File(\"/home/u/.aws/credentials\").text'", _CLOUD),
@@ -57,6 +59,7 @@ def test_a_tool_script_or_output_touching_a_protected_file_is_denied(
         "mogrify -strip assets/*.png",
         "ffmpeg -i assets/in.mov -vf scale=640:-1 -an build/out.mp4",
         "ffmpeg -i in.mp4 -f null -",
+        "ffmpeg -y -ss -5 -i a.mp4 -c copy build/o.mp4",
         "R -q -e 'install.packages(\"dplyr\")'",
         "groovy -e 'println \"hello\"'",
     ],

@@ -21,6 +21,7 @@ BashVerdict = Callable[[str], tuple[Verdict, str]]  # the `bash` fixture of conf
     ("command", "rule"),
     [
         ("tcpdump -w ~/.bashrc", "builtin:shell-startup-files"),
+        ("tcpdump --number -nw ~/.bashrc", "builtin:shell-startup-files"),
         ("tcpdump -i any -w /home/u/.config/autostart/x.desktop", "builtin:persistence"),
         ("tcpdump -r ~/.aws/credentials", "builtin:cloud-credentials"),
         ("tcpdump -F ~/.aws/credentials -i lo", "builtin:cloud-credentials"),

@@ -719,34 +719,23 @@ def _emacs(name: str, args: list[Field], sink: Sink) -> None:
             sink.op(_WRITE, f, name)
 
 
-# ffmpeg's options that take no value; every other option takes one.
-_FFMPEG_FLAGS = frozenset(
-    _w(
-        "-y -n -nostdin -stdin -hide_banner -stats -nostats -re -shortest -an -vn -sn -dn"
-        " -copyts -start_at_zero -benchmark -benchmark_all -dump -hex -ignore_unknown"
-        " -copy_unknown -noautorotate -autorotate -accurate_seek -noaccurate_seek -h -version"
-        " -formats -codecs -encoders -decoders -filters -pix_fmts -buildconf -report"
-    )
-)
-
-
 def _ffmpeg(name: str, args: list[Field], sink: Sink) -> None:
-    """`ffmpeg [OPTS] -i IN ... [OPTS] OUT`: every `-i` input is read, and every argument that
-    is neither an option nor an option's value is an output file, written (a URL output is a
-    network target)."""
+    """`ffmpeg [OPTS] -i IN ... [OPTS] OUT`: every `-i` input is read, and every other argument
+    that is not an option is taken as an output and written (a URL as a network target). Option
+    values count too: which options take one is not modelled, and a value read as a file name in
+    the project costs nothing, while a flag taken for an option with a value would hide the
+    output after it."""
     i = 0
     while i < len(args):
         f = args[i]
         t = f.text
-        if t.startswith("-") and len(t) > 1:
-            if t not in _FFMPEG_FLAGS and i + 1 < len(args):
-                value = args[i + 1]
-                if t == "-i" and not is_url(value.text):
-                    sink.op(_READ, value, name)
-                i += 1
+        if t == "-i" and i + 1 < len(args):
+            i += 1
+            if not is_url(args[i].text):
+                sink.op(_READ, args[i], name)
         elif is_url(t):
             sink.address(f, name)
-        elif t and t != "-" and not t.startswith("pipe:"):
+        elif t and not t.startswith("-") and not t.startswith("pipe:"):
             sink.op(_WRITE, f, name)
         i += 1
 
@@ -761,10 +750,14 @@ def _without_coder(f: Field) -> Field:
 
 def _imagemagick(name: str, args: list[Field], sink: Sink) -> None:
     """ImageMagick reads its inputs and writes its last argument (`convert IN... OUT`,
-    `montage`, `composite`; `magick` the same), or, as `mogrify`, every image in place. An
+    `montage`, `composite`; `magick` the same) and any `-write FILE`, or, as `mogrify`, every
+    image in place. An
     input named with a coder prefix or as a list file (`text:FILE`, `@list.txt`) is that
     file."""
     files = [a for a in args if a.text and a.text[0] not in "-+"]
+    for k, f in enumerate(args[:-1]):
+        if f.text in ("-write", "+write"):  # `-write FILE` saves the image so far there too
+            sink.op(_WRITE, _without_coder(args[k + 1]), name)
     if name == "mogrify":
         for f in files:
             sink.op(_WRITE, _without_coder(f), name)
@@ -780,7 +773,6 @@ _TCPDUMP_OPTS = frozenset(
         "-w -r -F -V -z -i --interface -c --count -C -G -W -s --snapshot-length -B"
         " --buffer-size -E -M -T -y --linktype -Z --relinquish-privileges -j"
         " --time-stamp-type --time-stamp-precision -Q --direction --print-sampling"
-        " --micro --nano --number"
     )
 )
 
