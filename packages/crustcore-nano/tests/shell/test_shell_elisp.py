@@ -78,6 +78,11 @@ def test_programs_and_their_literal_arguments() -> None:
         '; a comment with a " quote\n(find-file "~/.aws/credentials")',
         '(find-file "~/.aws/\\x63redentials")',
         '(find-file "~/.aws/\\143redentials")',
+        '(find-file "~/.aws/\\u0063redentials")',
+        '(find-file "~/.aws/\\U00000063redentials")',
+        '(find-file "~/.aws/\\N{LATIN SMALL LETTER C}redentials")',
+        '(find-file "~/.aws/\\N{U+63}redentials")',
+        '(insert ?\\^I ?\\x41 ?\\N{SPACE}) (find-file "~/.aws/credentials")',
     ],
 )
 def test_strings_are_told_from_characters_comments_and_escapes(code: str) -> None:

@@ -15,10 +15,13 @@ literals (`?"` is a character, not the start of a string) and comments.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from crustcore_nano.shell.limits import Budget
+
+_HEX = frozenset("0123456789abcdefABCDEF")
 
 __all__ = ["ElispLiteral", "ElispScan", "scan_elisp"]
 
@@ -157,9 +160,11 @@ def _string(code: str, i: int) -> tuple[str, int, bool]:
         nxt = code[j + 1]
         if nxt in "\n ":
             j += 2  # an escaped newline (or space) is dropped
-        elif nxt == "x":
+        elif nxt in "xuU":
+            # `\x41` (any number of digits), `\u00e9` (four), `\U0001F600` (eight)
+            width = {"x": 8, "u": 4, "U": 8}[nxt]
             k = j + 2
-            while k < n and k < j + 10 and code[k] in "0123456789abcdefABCDEF":
+            while k < n and k < j + 2 + width and code[k] in _HEX:
                 k += 1
             if k > j + 2:
                 out.append(chr(min(int(code[j + 2 : k], 16), 0x10FFFF)))
@@ -167,6 +172,12 @@ def _string(code: str, i: int) -> tuple[str, int, bool]:
             if k < n and code[k] == "\\" and k + 1 < n and code[k + 1] == " ":
                 k += 2  # `\x41\ ` ends a hex escape
             j = k
+        elif nxt == "N" and code.startswith("{", j + 2):
+            close = code.find("}", j + 3, j + 100)
+            name = code[j + 3 : close] if close > 0 else ""
+            out.append(_named_char(name))
+            hidden = True
+            j = close + 1 if close > 0 else j + 2
         elif nxt in "01234567":
             k = j + 1
             while k < n and k < j + 4 and code[k] in "01234567":
@@ -180,20 +191,42 @@ def _string(code: str, i: int) -> tuple[str, int, bool]:
     return "".join(out), n, hidden
 
 
+def _named_char(name: str) -> str:
+    """The character of `\\N{NAME}` or `\\N{U+XXXX}` (U+FFFD if there is none)."""
+    if name.upper().startswith("U+") and name[2:] and all(c in _HEX for c in name[2:]):
+        return chr(min(int(name[2:], 16), 0x10FFFF))
+    try:
+        return unicodedata.lookup(name)
+    except KeyError:
+        return "\ufffd"
+
+
 def _char_end(code: str, i: int) -> int:
-    """The index after the character literal starting at the `?` at `code[i]`."""
+    """The index after the character literal starting at the `?` at `code[i]`: `?a`, `?\\"`,
+    `?\\C-a`, `?\\M-\\C-x`, `?\\^I`, `?\\x41`, `?\\N{NAME}`."""
     n = len(code)
     j = i + 1
-    if j < n and code[j] == "\\":
-        j += 2
-        # `?\C-a`, `?\M-\C-x`, `?\^I`: modifier prefixes, each followed by one more character.
-        while j + 1 < n and code[j - 1] in "CMSHsA^" and code[j] == "-":
-            j += 1
-            if code[j] == "\\":
-                j += 1
-            j += 1
-        return min(j, n)
-    return min(j + 1, n)
+    for _ in range(8):  # modifiers before the character, a few at most
+        if j >= n:
+            return n
+        if code[j] != "\\":
+            return j + 1
+        c = code[j + 1] if j + 1 < n else ""
+        if c in "CMSHsA" and c and code.startswith("-", j + 2):
+            j += 3
+        elif c == "^":
+            j += 2
+        elif c in "xuU" and c:
+            k = j + 2
+            while k < n and k < j + 10 and code[k] in _HEX:
+                k += 1
+            return k
+        elif c == "N" and code.startswith("{", j + 2):
+            close = code.find("}", j + 3, j + 100)
+            return close + 1 if close > 0 else j + 2
+        else:
+            return min(j + 2, n)
+    return min(j, n)
 
 
 def scan_elisp(code: str, budget: Budget) -> ElispScan:
