@@ -44,6 +44,7 @@ _STARTUP = "builtin:shell-startup-files"
         ('vim -es -c \'exe "w " . "~/.bashrc"\' -c q src/app.py', _STARTUP),
         ('vim -es -c \'exe "sav " . $HOME . "/.bashrc"\' -c q src/app.py', _STARTUP),
         ("vim -es -c \"exe 'w' '~/.zshrc'\" -c q src/app.py", _STARTUP),
+        ("vim -es -c 'exe \"w ~/.bash\\x72c\"' -c q src/app.py", _STARTUP),
         ("vim -es -c 'exe \"normal :w ~/.bashrc\\<CR>\"' -c q src/app.py", _STARTUP),
         ("vim -es -c $'normal :w! ~/.bashrc\\r' -c q src/app.py", _STARTUP),
         (

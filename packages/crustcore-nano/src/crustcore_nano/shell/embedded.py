@@ -58,6 +58,7 @@ _VIM_MAX_NESTING = 3
 """How deep `:execute` and `:normal` inside each other are followed."""
 _VIM_KEYS = {"CR": "\r", "Enter": "\r", "Return": "\r", "NL": "\n", "Esc": "\x1b", "lt": "<"}
 """The `\\<Key>` escapes of a Vim string that matter here (`"\\<CR>"` ends a typed command)."""
+_HEX_DIGITS = "0123456789abcdefABCDEF"
 _VIM_HOME = ("$HOME", 'expand("~")', "expand('~')", 'expand("$HOME")', "expand('$HOME')")
 # Ex commands that name a file, by their shortest abbreviation and full name (`:h :w`).
 _EX_FILE_COMMANDS = (
@@ -220,6 +221,18 @@ def _vim_string(expr: str) -> str | None:
                     if close > 0 and expr[j + 2 : close] in _VIM_KEYS:
                         out.append(_VIM_KEYS[expr[j + 2 : close]])
                         j = close + 1
+                        continue
+                    width = {"x": 2, "X": 2, "u": 4, "U": 8}.get(nxt, 0)
+                    digits = _HEX_DIGITS if width else "01234567"
+                    if width or nxt in digits:  # `\x72`, `\u0072`, `\162`: a character code
+                        k = j + (2 if width else 1)
+                        while k < n and k < j + 2 + (width or 2) and expr[k] in digits:
+                            k += 1
+                        code = expr[j + (2 if width else 1) : k]
+                        out.append(
+                            chr(min(int(code, 16 if width else 8), 0x10FFFF)) if code else nxt
+                        )
+                        j = max(k, j + 2)
                         continue
                     out.append({"n": "\n", "r": "\r", "t": "\t", "e": "\x1b"}.get(nxt, nxt))
                     j += 2
