@@ -77,6 +77,8 @@ def test_a_script_never_fails_and_names_only_its_own_text(script: str) -> None:
         ("mysql", "tee out.log; select 1; notee", [(W, "out.log")]),
         ("mysql", "\\Pless", [(SH, "less")]),
         ("mysql", "select * into dumpfile '/tmp/x' from t", [(W, "/tmp/x")]),
+        ("mysql", 'select load_file("/tmp/a\\"b")', [(R, '/tmp/a"b')]),
+        ("mysql", "select load_file('/tmp/it\\'s')", [(R, "/tmp/it's")]),
     ],
 )
 def test_database_client_scripts(

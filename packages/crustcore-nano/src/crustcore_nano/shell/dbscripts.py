@@ -107,23 +107,30 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 
 def _sql_literal(text: str, at: int) -> str | None:
-    """The SQL string literal (`'...'`, quotes doubled inside) starting at or after blanks
-    from `at`, or None."""
+    """The SQL string literal starting at or after blanks from `at`, or None: `'...'` or
+    `"..."` (MySQL's strings, and SQLite's when no column has the name), the quote doubled
+    inside, and MySQL's backslash escapes of a quote or a backslash."""
     n = len(text)
     while at < n and text[at] in " \t\r\n":
         at += 1
-    if at >= n or text[at] != "'":
+    if at >= n or text[at] not in "'\"":
         return None
+    quote = text[at]
     out: list[str] = []
     j = at + 1
     while j < n:
-        if text[j] == "'":
-            if text.startswith("''", j):
-                out.append("'")
+        c = text[j]
+        if c == "\\" and j + 1 < n and text[j + 1] in "'\"\\":
+            out.append(text[j + 1])
+            j += 2
+            continue
+        if c == quote:
+            if text.startswith(quote * 2, j):
+                out.append(quote)
                 j += 2
                 continue
             return "".join(out)
-        out.append(text[j])
+        out.append(c)
         j += 1
     return None
 
