@@ -135,7 +135,14 @@ _DEFAULT_IFS = " \t\n"
 _SLOW_CHARS = frozenset("{~*?[")
 """Characters that send an unquoted literal word down the full expansion path."""
 # Python modules run with `python -m` that are a command of their own
-_PYTHON_MODULE_COMMANDS = {"awscli": "aws", "pip": "pip", "twine": "twine", "httpie": "http"}
+_PYTHON_MODULE_COMMANDS = {
+    "awscli": "aws",
+    "pip": "pip",
+    "twine": "twine",
+    "httpie": "http",
+    "venv": "venv",
+    "virtualenv": "virtualenv",
+}
 _QUIET_DEVICES = frozenset(
     {
         "/dev/null",

@@ -10,7 +10,8 @@ words a program only *matches against* or *stores as text*:
 * messages: `git commit -m 'docs: explain ~/.ssh/config'` (also `tag`, `stash`, `merge`,
   `notes`): the text is stored in the repository, never opened as a file;
 * pathspecs of git subcommands that print names only or touch the index only:
-  `git check-ignore .env`, `git rm --cached .env`, `git ls-files -x .env`;
+  `git check-ignore .env`, `git rm --cached .env`, `git restore --staged .env`,
+  `git ls-files -x .env`;
 * the envelope Codex hands to `apply_patch` as an argument (`["apply_patch", "*** Begin
   Patch\n..."]`): its added lines are file *content* (a doc line mentioning `~/.ssh/config`),
   and the files it touches are read out of the envelope by the policy extractor. Only a word
@@ -142,7 +143,13 @@ def _git_words(argv: Sequence[str]) -> set[int]:
     excludes = _GIT_EXCLUDE_OPTIONS.get(cmd)
     if excludes is not None:
         return _values_after(argv, excludes, start)
-    if cmd == "check-ignore" or (cmd == "rm" and "--cached" in argv[start:]):
+    rest = argv[start:]
+    if (
+        cmd == "check-ignore"
+        or (cmd == "rm" and "--cached" in rest)
+        or (cmd == "restore" and ("--staged" in rest or "-S" in rest) and "-W" not in rest
+            and "--worktree" not in rest)
+    ):  # fmt: skip
         return _operands(argv, start)
     return set()
 

@@ -1685,11 +1685,16 @@ _GIT_OPTS = frozenset(
 def _git(name: str, args: list[Field], sink: Sink) -> None:
     i = 0
     configs: list[Field] = []
+    tree: Field | None = None  # `--work-tree DIR`
     while i < len(args):
         t = args[i].text
+        if t.startswith("--work-tree="):
+            tree = sub(args[i], t.partition("=")[2])
         if t in GIT_VALUE_OPTIONS and i + 1 < len(args):
             if t == "-c":
                 configs.append(args[i + 1])
+            elif t == "--work-tree":
+                tree = args[i + 1]
             elif t == "-C":
                 sink.chdir(args[i + 1])
             elif t == "--config-env":
@@ -1773,6 +1778,55 @@ def _git(name: str, args: list[Field], sink: Sink) -> None:
     elif cmd == "diff" and has(opts, "--no-index"):
         for f in _paths(pos):  # `git diff --no-index /dev/null FILE` prints FILE whole
             sink.op(_READ, f, "git diff --no-index")
+    _git_tree_writes(cmd, rest, opts, pos, sink, tree=tree)
+
+
+# Subcommands that change files of the work tree, and for `reset` and `apply` the options
+# without which they do not.
+_GIT_TREE_WRITERS = frozenset(
+    {"checkout", "switch", "restore", "reset", "stash", "merge", "pull", "rebase",
+     "cherry-pick", "revert", "clean", "am", "apply", "rm", "mv", "checkout-index"}
+)  # fmt: skip
+_GIT_PATH_WRITERS = frozenset({"restore", "rm", "mv", "checkout-index"})
+_GIT_APPLY_READ_ONLY = ("--check", "--stat", "--numstat", "--summary", "--cached")
+
+
+def _git_tree_writes(
+    cmd: str,
+    rest: list[Field],
+    opts: list[Opt],
+    pos: list[Field],
+    sink: Sink,
+    *,
+    tree: Field | None,
+) -> None:
+    """What a subcommand that changes the work tree writes: the paths it names (after `--`,
+    or any for `restore`, `rm`, `mv`), else the work tree itself (`--work-tree DIR`, or the
+    directory it runs in, which `-C DIR` sets). `git apply --unsafe-paths` may write anywhere."""
+    if cmd not in _GIT_TREE_WRITERS:
+        return
+    if cmd == "reset" and not has(opts, "--hard", "--merge", "--keep"):
+        return
+    if cmd == "apply" and has(opts, *_GIT_APPLY_READ_ONLY):
+        return
+    if (cmd == "rm" and has(opts, "--cached")) or (
+        cmd == "restore" and has(opts, "--staged", "-S") and not has(opts, "--worktree", "-W")
+    ):
+        return  # the index only
+    if cmd == "apply" and has(opts, "--unsafe-paths"):
+        sink.op(_WRITE, Field("/"), "git apply --unsafe-paths")
+    dashes = next((k for k, a in enumerate(rest) if a.text == "--" and a.exact), None)
+    paths = rest[dashes + 1 :] if dashes is not None else pos if cmd in _GIT_PATH_WRITERS else []
+    root = tree if tree is not None else Field(".")
+    for f in _paths(paths):
+        joined = (
+            f
+            if f.text.startswith(("/", "~")) or tree is None
+            else sub(f, tree.text.rstrip("/") + "/" + f.text)
+        )
+        sink.op(_WRITE, joined, f"git {cmd}")
+    if not paths:
+        sink.op(_WRITE, root, f"git {cmd}")
 
 
 _GIT_CONFIG_VERBS = frozenset(
@@ -1896,7 +1950,45 @@ def _npm_prefix(name: str, args: list[Field], sink: Sink) -> None:
             sink.op(_WRITE, f, f"{name} --prefix")
 
 
+# Options that name the directory a package manager installs into.
+_INSTALL_DIR_OPTS = {
+    "cargo": ("--root",),
+    "gem": ("-i", "--install-dir", "-n", "--bindir"),
+}
+
+
+def _install_dirs(name: str, args: list[Field], sink: Sink) -> None:
+    """`cargo install --root DIR`, `gem install -i DIR`: DIR is written."""
+    names = _INSTALL_DIR_OPTS[name]
+    for k, f in enumerate(args):
+        option, eq, value = f.text.partition("=")
+        if eq and option in names and option.startswith("--"):
+            sink.op(_WRITE, sub(f, value), f"{name} {option}")
+        elif f.text in names and k + 1 < len(args):
+            sink.op(_WRITE, args[k + 1], f"{name} {f.text}")
+
+
+def _checkout_dest(name: str, args: list[Field], sink: Sink) -> None:
+    """`svn checkout|co|export URL [DEST]`, `hg clone SRC [DEST]`: DEST is written, and every
+    URL is a network target."""
+    pos = [a for a in args if a.text and not a.text.startswith("-")]
+    for f in pos:
+        if is_url(f.text):
+            sink.address(f, name)
+    verbs = ("clone",) if name == "hg" else ("checkout", "co", "export")
+    if len(pos) >= 3 and pos[0].text in verbs:
+        sink.op(_WRITE, pos[2], f"{name} {pos[0].text}")
+
+
+def _venv(name: str, args: list[Field], sink: Sink) -> None:
+    """`virtualenv DIR` and `python -m venv DIR` create (write) DIR."""
+    for f in _paths([a for a in args if not a.text.startswith("-")]):
+        sink.op(_WRITE, f, name)
+
+
 def _pkg(name: str, args: list[Field], sink: Sink) -> None:
+    if name in _INSTALL_DIR_OPTS:
+        _install_dirs(name, args, sink)
     if name in ("pip", "pip3"):
         _pip_files(name, args, sink)
     elif name == "npm":
@@ -2334,6 +2426,10 @@ for _n in (
 ):
     _TABLE[_n] = _pkg
 _TABLE["bunx"] = _pkg
+_TABLE["svn"] = _checkout_dest
+_TABLE["hg"] = _checkout_dest
+_TABLE["virtualenv"] = _venv
+_TABLE["venv"] = _venv  # `python -m venv`
 for _n in ("conda", "mamba", "micromamba", "poetry", "pdm", "pixi", "bundle", "bundler"):
     _TABLE[_n] = _tool_config
 for _n in ("dotnet", "nuget", "direnv", "mise", "rtx"):

@@ -123,7 +123,9 @@ _YQ_SUBCOMMANDS = frozenset({"e", "eval", "ea", "eval-all"})
 
 
 def _gdb_command(text: str) -> Embedded | None:
-    """A gdb command line that runs a shell command (`shell`, `!`, `pipe`) or Python."""
+    """A gdb command line that runs a shell command (`shell`, `!`, `pipe`) or Python, or names
+    a file it writes (`dump ... FILE`, `append ... FILE`, `set logging file FILE`) or reads
+    (`restore FILE`, `source FILE`)."""
     cmd = text.strip()
     head, _, rest = cmd.partition(" ")
     if cmd.startswith("!"):
@@ -134,6 +136,16 @@ def _gdb_command(text: str) -> Embedded | None:
         return Embedded(EmbeddedKind.SHELL, rest.split("|", 1)[1])
     if head in ("python", "py", "python-interactive", "pi"):
         return Embedded(EmbeddedKind.PYTHON, rest)
+    words = rest.split()
+    if head in ("dump", "append") and words:
+        # `dump [FORMAT] memory|value FILE ...`: the file follows the first `memory`/`value`
+        at = next((k for k, w in enumerate(words) if w in ("memory", "value")), -1)
+        if 0 <= at < len(words) - 1:
+            return Embedded(EmbeddedKind.WRITE, words[at + 1])
+    if head in ("restore", "source") and words:
+        return Embedded(EmbeddedKind.READ, words[-1] if head == "source" else words[0])
+    if head == "set" and words[:2] == ["logging", "file"] and len(words) > 2:
+        return Embedded(EmbeddedKind.WRITE, words[2])
     return None
 
 
