@@ -768,6 +768,88 @@ def _imagemagick(name: str, args: list[Field], sink: Sink) -> None:
         sink.op(_READ, sub(bare, bare.text.lstrip("@")), name)
 
 
+# Options whose value is a file or directory the program writes (builds, downloads, archives).
+_OUTPUT_OPTIONS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("gcc", "g++", "cc", "c++", "clang", "clang++", "ld", "go"), ("-o",)),
+    "rustc": ("-o", "--out-dir"),
+    "cargo": ("--target-dir", "--out-dir", "--artifact-dir"),
+    "javac": ("-d",),
+    "tsc": ("--outDir", "--outFile", "--declarationDir"),
+    "esbuild": ("--outfile", "--outdir"),
+    "webpack": ("-o", "--output-path"),
+    "pyinstaller": ("--distpath", "--workpath"),
+    "npm": ("--pack-destination",),
+    "aria2c": ("-d", "--dir"),
+    "cpio": ("-D", "--directory"),
+    "7z": ("-o",),
+}
+
+
+def _outputs(name: str, args: list[Field], sink: Sink) -> None:
+    """The files and directories `name`'s output options name (`gcc -o FILE`, `-oFILE`,
+    `tsc --outDir=DIR`, `7z x a.7z -oDIR`) are written."""
+    names = _OUTPUT_OPTIONS[name]
+    for k, f in enumerate(args):
+        t = f.text
+        for option in names:
+            if t == option and k + 1 < len(args):
+                sink.op(_WRITE, args[k + 1], f"{name} {option}")
+            elif t.startswith(option + "=") or (
+                len(option) == 2 and len(t) > 2 and t[:2] == option
+            ):
+                value = t[len(option) + 1 :] if t.startswith(option + "=") else t[2:]
+                sink.op(_WRITE, sub(f, value), f"{name} {option}")
+
+
+# Formatters and fixers that rewrite the files they are given: the options that make them
+# write (None: they always do) and the options that make them only check.
+_FORMATTERS: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {
+    "black": (None, frozenset({"--check", "--diff"})),
+    "isort": (None, frozenset({"--check-only", "-c", "--check", "--diff"})),
+    "rustfmt": (None, frozenset({"--check"})),
+    "prettier": (frozenset({"--write", "-w"}), frozenset()),
+    "eslint": (frozenset({"--fix"}), frozenset()),
+    "autopep8": (frozenset({"-i", "--in-place"}), frozenset()),
+    "yapf": (frozenset({"-i", "--in-place"}), frozenset()),
+    "gofmt": (frozenset({"-w"}), frozenset()),
+    "goimports": (frozenset({"-w"}), frozenset()),
+    "shfmt": (frozenset({"-w", "--write"}), frozenset()),
+    "clang-format": (frozenset({"-i"}), frozenset()),
+    "ruff format": (None, frozenset({"--check", "--diff"})),
+    "ruff check": (frozenset({"--fix"}), frozenset()),
+    "terraform fmt": (None, frozenset({"-check", "--check"})),
+}
+_FORMAT_VALUE_OPTS = frozenset(
+    _w(
+        "--config -c --settings-path --settings-file --sp --ignore-path --stdin-filename --style"
+        " --rulesdir --resolve-plugins-relative-to --plugin --line-length -l --target-version -t"
+        " --exclude --extend-exclude --force-exclude --include --output-format --format -f"
+        " --cache-location --cache-dir --ext --edition --config-path"
+    )
+)
+
+
+def _formatter(name: str, args: list[Field], sink: Sink) -> None:
+    """A formatter or fixer in writing mode (`black`, `prettier --write`, `ruff check --fix`,
+    `gofmt -w`, ...) rewrites every file (or tree) it is given."""
+    if name in ("ruff", "terraform"):
+        if not args or f"{name} {args[0].text}" not in _FORMATTERS:
+            return
+        name, args = f"{name} {args[0].text}", args[1:]
+    on, off = _FORMATTERS[name]
+    words = {a.text.partition("=")[0] for a in args}
+    if (on is not None and words.isdisjoint(on)) or not words.isdisjoint(off):
+        return
+    skip = False
+    for f in args:
+        if skip:
+            skip = False
+        elif f.text.startswith("-"):
+            skip = f.text in _FORMAT_VALUE_OPTS
+        elif f.text:
+            sink.op(_WRITE, f, name)
+
+
 _TCPDUMP_OPTS = frozenset(
     _w(
         "-w -r -F -V -z -i --interface -c --count -C -G -W -s --snapshot-length -B"
@@ -845,6 +927,8 @@ _ZIP_OPTS = frozenset({"-d", "-x", "-i", "-P", "--password", "-O"})
 
 
 def _zip(name: str, args: list[Field], sink: Sink) -> None:
+    if name in _OUTPUT_OPTIONS:
+        _outputs(name, args, sink)  # `7z x a.7z -oDIR`
     opts, pos = parse_opts(args, _ZIP_OPTS)
     if name == "unzip":
         for f in pos[:1]:
@@ -1174,6 +1258,8 @@ _HTTP_METHODS = frozenset(_w("GET POST PUT PATCH DELETE HEAD OPTIONS"))
 
 
 def _generic_fetch(name: str, args: list[Field], sink: Sink) -> None:
+    if name in _OUTPUT_OPTIONS:
+        _outputs(name, args, sink)  # `aria2c -d DIR`
     _, pos = parse_opts(args, _GENERIC_FETCH_OPTS)
     if name in ("http", "https", "xh", "xhs"):
         _httpie(name, pos, sink)
@@ -1433,6 +1519,8 @@ def _run_package(args: list[Field], sink: Sink) -> None:
             # `npx -y node@20 -e CODE`: the package is an interpreter run on these arguments.
             sink.run_argv([sub(f, _INTERPRETER_PACKAGES[bare]), *args[index + 1 :]], "npx")
             return
+        if bare in _FORMATTERS:  # `npx prettier --write FILE` is prettier
+            _formatter(bare, args[index + 1 :], sink)
         _tunnel(bare, args[index + 1 :], sink)
         return
 
@@ -1989,6 +2077,8 @@ def _venv(name: str, args: list[Field], sink: Sink) -> None:
 def _pkg(name: str, args: list[Field], sink: Sink) -> None:
     if name in _INSTALL_DIR_OPTS:
         _install_dirs(name, args, sink)
+    if name in _OUTPUT_OPTIONS:
+        _outputs(name, args, sink)
     if name in ("pip", "pip3"):
         _pip_files(name, args, sink)
     elif name == "npm":
@@ -2427,6 +2517,10 @@ for _n in (
     _TABLE[_n] = _pkg
 _TABLE["bunx"] = _pkg
 _TABLE["svn"] = _checkout_dest
+for _n in _OUTPUT_OPTIONS:
+    _TABLE.setdefault(_n, _outputs)  # `go`, `cargo`, `npm` keep `_pkg`, which calls it
+for _n in {f.partition(" ")[0] for f in _FORMATTERS}:
+    _TABLE[_n] = _formatter
 _TABLE["hg"] = _checkout_dest
 _TABLE["virtualenv"] = _venv
 _TABLE["venv"] = _venv  # `python -m venv`
