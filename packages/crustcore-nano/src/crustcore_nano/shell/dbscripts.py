@@ -6,7 +6,7 @@ Each has commands of its own besides SQL that run a shell command or name a file
 write a file (`readfile`, `writefile`, `pg_read_file`, `LOAD_FILE`, `INTO OUTFILE`). This module
 finds them in the arguments and in a script on standard input; a file the SQL asks a server for
 is reported like any other (the caller judges it as if the server ran on this machine). Every
-function is linear in its input and takes at most `_SQLITE_MAX_STATEMENTS` items from a script.
+function is linear in its input and takes at most `_MAX_ITEMS` items from a script.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ _SQLITE_VALUE_OPTS = frozenset(
 )  # fmt: skip
 
 
-_SQLITE_MAX_STATEMENTS = 256
-"""At most this many dot-commands and file functions are taken from one SQL script."""
+_MAX_ITEMS = 256
+"""At most this many commands and file names are taken from one database script."""
 
 
 # Dot-commands that name a file, and what they do with it; a name starting with `|` is a
@@ -187,7 +187,7 @@ def _sqlite_script(text: str) -> list[Embedded]:
                 out.append(Embedded(EmbeddedKind.SHELL, name[1:] if quoted else rest[bar + 1 :]))
             elif name and not (head == "log" and name in ("stdout", "stderr", "off")):
                 out.append(Embedded(_SQLITE_DOT_FILES[head], name))
-        if len(out) >= _SQLITE_MAX_STATEMENTS:
+        if len(out) >= _MAX_ITEMS:
             return out
     _sql_calls(text, _SQL_FILE_CALLS, out)
     return out
@@ -198,7 +198,7 @@ def _sql_calls(text: str, calls: tuple[tuple[str, EmbeddedKind], ...], out: list
     lowered = text.translate(_ASCII_LOWER)  # keeps every offset, unlike `str.lower`
     for call, kind in calls:
         at = lowered.find(call)
-        while at >= 0 and len(out) < _SQLITE_MAX_STATEMENTS:
+        while at >= 0 and len(out) < _MAX_ITEMS:
             after = at + len(call)
             if call == "attach " and lowered.startswith("database", after):
                 after += len("database")
@@ -235,7 +235,7 @@ def _psql_script(text: str) -> list[Embedded]:
     out: list[Embedded] = []
     for line in text.split("\n"):
         at = line.find("\\")
-        while at >= 0 and len(out) < _SQLITE_MAX_STATEMENTS:
+        while at >= 0 and len(out) < _MAX_ITEMS:
             end = at + 1
             while end < len(line) and (line[end].isalnum() or line[end] == "_"):
                 end += 1
@@ -261,7 +261,7 @@ def _psql_script(text: str) -> list[Embedded]:
             at = line.find("\\", end)
     lowered = text.translate(_ASCII_LOWER)
     at = lowered.find("copy ")
-    while at >= 0 and len(out) < _SQLITE_MAX_STATEMENTS:
+    while at >= 0 and len(out) < _MAX_ITEMS:
         if at == 0 or not (lowered[at - 1].isalnum() or lowered[at - 1] in "_\\"):
             end = lowered.find(";", at)
             found = _copy_target(_dot_words(text[at + 5 : len(text) if end < 0 else end]))
@@ -285,7 +285,7 @@ def _mysql_script(text: str) -> list[Embedded]:
         kind = _MYSQL_COMMANDS.get(head) or _MYSQL_COMMANDS.get(head.lower())
         if kind is not None and rest.strip():
             out.append(Embedded(kind, rest.strip()))
-        if len(out) >= _SQLITE_MAX_STATEMENTS:
+        if len(out) >= _MAX_ITEMS:
             return out
     _sql_calls(text, _SQL_SERVER_FILES, out)
     return out

@@ -92,6 +92,8 @@ _PROGRAMS: dict[str, tuple[int, int]] = {
 # `(make-process :command (list "sh" "-c" "..."))`: the argv is a list inside these calls.
 _ARGV_LIST_CALLERS = frozenset({"make-process", "make-pipe-process"})
 # Functions that join a directory and a name into a path.
+# Any mention of one of these (a call, or `#'shell-command` handed to `funcall`) runs programs.
+_RUNNERS = (*_SHELL, *_PROGRAMS, *_ARGV_LIST_CALLERS)
 _JOINERS = frozenset({"expand-file-name", "file-name-concat", "concat", "locate-user-emacs-file"})
 _DELIMS = frozenset("()[]\"';` \t\n\r\f,")
 
@@ -376,4 +378,4 @@ def _effects(code: str, scan: ElispScan) -> None:
         if argv:
             argv.extend(lit.value for lit in group if lit.index >= first)
             scan.argvs.append(tuple(argv))
-    scan.runs_programs = any(name in code for name in (*_SHELL, *_PROGRAMS, *_ARGV_LIST_CALLERS))
+    scan.runs_programs = any(name in code for name in _RUNNERS)
