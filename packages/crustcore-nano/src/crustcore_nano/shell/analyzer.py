@@ -1710,6 +1710,12 @@ class Analyzer:
             )
         for command in result.commands:
             inv.shell_code(Val(command), f"{language} exec")
+        for built in result.built_commands:
+            self.signal(
+                ShellSignal.UNRESOLVED_CODE,
+                f"{language} code runs a command it builds at run time ({built})",
+                inv.text,
+            )
         for argv in result.argvs:
             inv.run_argv([Field(a) for a in argv], f"{language} exec")
         self._code_secrets(language, code, result, inv)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from crustcore_nano.shell.awkio import awk_io, awk_strings
 from crustcore_nano.shell.elisp import scan_elisp
 from crustcore_nano.shell.facts import NetworkTarget
 from crustcore_nano.shell.limits import Budget
@@ -326,6 +327,8 @@ class CodeScan:
     dev_tcp: bool
     remote_code: bool = False
     """The code runs what it fetches: `exec(urlopen(URL).read())`, `import('https://...')`."""
+    built_commands: tuple[str, ...] = ()
+    """Commands the code builds at run time, as written (awk's `system("rm " $1)`)."""
 
 
 def _decode_escapes(body: str) -> tuple[str, bool]:
@@ -507,6 +510,8 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
     elisp = scan_elisp(code, budget) if language == "elisp" else None
     if elisp is not None:
         lits = [_Literal(x.value, x.start, x.end, x.escaped) for x in elisp.literals]
+    elif language == "awk":
+        lits = _awk_literals(code, budget)
     else:
         lits = _literals(code, _QUOTES.get(language, "'\""), budget, language)
     reads: list[str] = []
@@ -660,8 +665,9 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
         for lit in lits:
             if lit.value not in known and _looks_like_command(lit.value):
                 commands.append(lit.value)
+    built: list[str] = []
     if language == "awk":
-        _awk_effects(code, lits, reads, writes, commands)
+        built = _awk_effects(code, lits, reads, writes, commands, budget=budget)
     if elisp is not None:
         writes.extend(elisp.writes)
         deletes.extend(elisp.deletes)
@@ -710,6 +716,7 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
         obfuscated,
         dev_tcp,
         remote_code,
+        tuple(built),
     )
 
 
@@ -998,29 +1005,42 @@ def _looks_like_command(text: str) -> bool:
     return head.rsplit("/", 1)[-1] in _COMMAND_HEADS
 
 
+def _awk_literals(code: str, budget: Budget) -> list[_Literal]:
+    """awk's string literals, read by its own lexer (a `/"/` pattern is not a string)."""
+    budget.tick(len(code))
+    out: list[_Literal] = []
+    for start, end in awk_strings(code):
+        closed = end - start >= 2 and code[end - 1] == '"'
+        value, hidden = _decode_escapes(code[start + 1 : end - 1 if closed else end])
+        out.append(_Literal(value, start, end, hidden))
+    return out
+
+
 def _awk_effects(
     code: str,
     lits: list[_Literal],
     reads: list[str],
     writes: list[str],
     commands: list[str],
-) -> None:
-    """awk I/O: `print > "f"` writes, `"cmd" | getline` and `print | "cmd"` run commands."""
-    redirected: set[str] = set()
-    for lit in lits:
-        before = code[max(0, lit.start - 3) : lit.start].rstrip()
-        after = code[lit.end : lit.end + 12].lstrip()
-        if before.endswith(">"):
-            redirected.add(lit.value)
-            writes.append(lit.value)
-        elif (
-            (before.endswith("|") and not before.endswith("||"))
-            or after.startswith("| getline")
-            or after.startswith("|getline")
-        ):
-            commands.append(lit.value)
-    if redirected:
-        reads[:] = [r for r in reads if r not in redirected]
+    *,
+    budget: Budget,
+) -> list[str]:
+    """What awk runs and redirects to (see `crustcore_nano.shell.awkio`); returns the commands
+    it builds at run time. The code is read twice, with awk's own lexer (`lits`) and with every
+    `"` taken as a quote: where a `/` could be a pattern or a division, one of the two readings
+    is awk's, so nothing either finds is left out."""
+    plain = _literals(code, '"', budget)
+    built: list[str] = []
+    for found in (lits, plain):
+        io = awk_io(code, [(lit.value, lit.start, lit.end) for lit in found])
+        if io.writes:
+            written = set(io.writes)
+            reads[:] = [r for r in reads if r not in written]  # `print > "f"` does not read f
+            writes.extend(w for w in io.writes if w not in writes)
+        reads.extend(r for r in io.reads if r not in reads)
+        commands.extend(c for c in io.commands if c not in commands)
+        built.extend(b for b in io.built if b not in built)
+    return built
 
 
 _HOME_TOKENS = (
