@@ -60,7 +60,13 @@ from crustcore_nano.shell.fastparse import (
     simple_command,
     word_of,
 )
-from crustcore_nano.shell.interp import CodeScan, looks_like_path, runs_stdin, scan_code
+from crustcore_nano.shell.interp import (
+    CodeScan,
+    argument_effects,
+    looks_like_path,
+    runs_stdin,
+    scan_code,
+)
 from crustcore_nano.shell.leaks import SECRET_SINKS, secret_sent
 from crustcore_nano.shell.lexer import is_name
 from crustcore_nano.shell.limits import Budget, ShellLimits
@@ -1588,14 +1594,7 @@ class Analyzer:
                 # `python -c "exec(sys.stdin.read())" <<< CODE`: the input is the program.
                 stage.reads_code = True
                 self._stdin_code(name, lang, inv, stdin)
-            # perl/ruby -n/-p read their arguments as files; other code that looks at its
-            # argv (`open(sys.argv[1])`) is taken to read the ones that look like paths.
-            uses_argv = "argv" in joined.text or "ARGV" in joined.text
-            for f in rest:
-                if lang in ("perl", "ruby") or (uses_argv and looks_like_path(f.text)):
-                    inv.op(_READ, f, name)
-                    if in_place:
-                        inv.op(_WRITE, f, f"{name} -i")
+            self._argument_files(lang, name, joined.text, rest, inv, in_place=in_place)
             return
         script = bool(rest) and rest[0].text != "-"
         inv.input_secret = any(f.secret for f in rest) or (
@@ -1607,6 +1606,31 @@ class Analyzer:
             return
         stage.reads_code = True
         self._stdin_code(name, lang, inv, stdin)
+        if stdin is not None and stdin.val is not None:
+            # `python3 - FILE <<'EOF'`: the arguments after `-` are the program's argv.
+            self._argument_files(lang, name, stdin.val.text, rest[1:], inv, in_place=False)
+
+    @staticmethod
+    def _argument_files(
+        lang: str, name: str, code: str, args: list[Field], inv: _Invocation, *, in_place: bool
+    ) -> None:
+        """The files a program's arguments name. perl/ruby -n/-p read them (and write them
+        with -i); other code that looks at its argv (`open(sys.argv[1])`) is taken to read
+        the ones that look like paths, and to write or delete every one when it also writes
+        or deletes files (`python -c 'open(sys.argv[1], "w")...' ~/.bashrc`)."""
+        uses_argv = "argv" in code or "ARGV" in code
+        writes, deletes = argument_effects(code) if uses_argv else (False, False)
+        for f in args:
+            if lang in ("perl", "ruby") or (uses_argv and looks_like_path(f.text)):
+                inv.op(_READ, f, name)
+                if in_place:
+                    inv.op(_WRITE, f, f"{name} -i")
+            if f.text.startswith("-"):
+                continue
+            if writes:
+                inv.op(_WRITE, f, f"{name} code that writes the files its arguments name")
+            if deletes:
+                inv.op(_DELETE, f, f"{name} code that deletes the files its arguments name")
 
     def _http_server(self, name: str, args: list[Field], inv: _Invocation) -> None:
         """`python -m http.server [port] [-d DIR]` listens and serves a directory tree (the

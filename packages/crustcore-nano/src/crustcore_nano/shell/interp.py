@@ -9,6 +9,7 @@ alone. The scan is linear: one pass for literals, one bounded search per API nam
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -1205,6 +1206,24 @@ def _home_paths(code: str, lits: list[_Literal]) -> tuple[list[str], list[str]]:
     if writing:
         return found, list(found)
     return found, [p for p, at in kept if _is_destination(code, at)]
+
+
+_OPEN_FOR_WRITING = re.compile(r"[,(=]\s*+['\"](?:[wax]|r\+)[bt+]{0,2}['\"]")
+"""An open mode that writes, as an argument: `, "w"`, `("ab")`, `mode='r+'`."""
+
+
+def argument_effects(code: str) -> tuple[bool, bool]:
+    """(may write, may delete) the files named by the code's command-line arguments: whether
+    code that looks at its argv (`sys.argv`, `process.argv`, `$ARGV[0]`, `ARGV`) calls anything
+    that writes, copies or moves a file, opens one for writing, or deletes one. The scan does
+    not follow which argument reaches which call, so every argument counts."""
+    writes = (
+        any(name.rsplit(".", 1)[-1] + "(" in code for name in (*_WRITE_CALLS, *_COPY_CALLS))
+        or any(m in code for m in _WRITE_MODES)
+        or _OPEN_FOR_WRITING.search(code) is not None
+    )
+    deletes = any(name.rsplit(".", 1)[-1] + "(" in code for name in _DELETE_CALLS)
+    return writes, deletes
 
 
 def _port_after(code: str, pos: int) -> int | None:
