@@ -3,7 +3,8 @@
 Threat: an injected agent does not read `~/.config/gh/hosts.yml` (a path rule denies that);
 it asks the tool that owns the credential to print it (`gh auth token`, `gcloud auth
 print-access-token`, `kubectl config view --raw`, `git credential fill`, `security
-find-generic-password -w`), or reads what a container platform mounts
+find-generic-password -w`, `aws sts assume-role`, `npm token create`, `gpg
+--export-secret-keys`), or reads what a container platform mounts
 (`/var/run/secrets/kubernetes.io/serviceaccount/token`). The output lands in the model's
 context, which leaves the machine. Benign look-alikes: the same tools' status and listing
 commands, which print no secret.
@@ -59,6 +60,16 @@ def _bash(engine: PolicyEngine, command: str) -> Decision:
         "pass show github/token",
         "vault kv get secret/db",
         "heroku auth:token",
+        "aws sts assume-role --role-arn arn:aws:iam::1:role/ci --role-session-name s",
+        "aws ecr get-login-password --region us-east-1",
+        "aws codeartifact get-authorization-token --domain d --query authorizationToken",
+        "aws sso get-role-credentials --role-name r --account-id 1 --access-token t",
+        "az acr login --name reg --expose-token",
+        "npm token create",
+        "yarn config get npmAuthToken",
+        "gpg --armor --export-secret-keys me@example.com",
+        "gpg2 --export-secret-subkeys",
+        "flyctl auth token",
     ],
 )
 def test_credential_printing_commands_are_denied(engine: PolicyEngine, command: str) -> None:
@@ -91,6 +102,13 @@ def test_platform_mounted_secrets_are_credentials(engine: PolicyEngine) -> None:
         "pass ls",
         "vault status",
         "op whoami",
+        "aws sts get-caller-identity",
+        "aws ecr describe-repositories",
+        "npm token list",
+        "yarn config get registry",
+        "gpg --armor --export me@example.com",
+        "gpg --list-secret-keys",
+        "fly status",
     ],
 )
 def test_status_and_listing_commands_stay_allowed(engine: PolicyEngine, command: str) -> None:

@@ -1860,7 +1860,18 @@ _PASS_SAFE = frozenset({"ls", "list", "find", "search", "init", "insert", "gener
 _CREDENTIAL_TOOLS = frozenset(
     {
         "gh", "gcloud", "aws", "az", "kubectl", "oc", "git", "security", "secret-tool", "op",
-        "pass", "vault", "heroku", "doppler", "glab", "npm", "pnpm", "yarn",
+        "pass", "vault", "heroku", "doppler", "glab", "npm", "pnpm", "yarn", "gpg", "gpg2",
+        "fly", "flyctl",
+    }
+)  # fmt: skip
+
+
+_AWS_TOKEN_COMMANDS = frozenset(
+    {
+        ("sts", "get-session-token"), ("sts", "assume-role"), ("sts", "get-federation-token"),
+        ("sts", "assume-role-with-web-identity"), ("sso", "get-role-credentials"),
+        ("ecr", "get-login-password"), ("ecr-public", "get-login-password"),
+        ("codeartifact", "get-authorization-token"),
     }
 )  # fmt: skip
 
@@ -1884,10 +1895,16 @@ def _prints_credentials(name: str, args: list[str]) -> bool:
             or ("secrets" in words and "versions" in words and "access" in words)
         )
     if name in ("npm", "pnpm", "yarn"):
-        # `npm config get //registry.npmjs.org/:_authToken` prints the registry token
-        return first2 == ["config", "get"] and any(
-            w.endswith(("_authtoken", ":_auth", "_password")) for w in words[2:]
+        # `npm config get //registry.npmjs.org/:_authToken` prints the registry token (yarn's
+        # key is `npmAuthToken`), and `npm token create` prints a new one.
+        return first2 == ["token", "create"] or (
+            first2 == ["config", "get"]
+            and any(w.endswith(("authtoken", ":_auth", "_password")) for w in words[2:])
         )
+    if name in ("gpg", "gpg2"):
+        return bool(flags & {"--export-secret-keys", "--export-secret-subkeys"})
+    if name in ("fly", "flyctl"):
+        return first2 == ["auth", "token"]
     if name == "doppler":
         return words[:1] == ["secrets"] and ("get" in words or "download" in words)
     if name == "aws":
@@ -1899,8 +1916,11 @@ def _prints_credentials(name: str, args: list[str]) -> bool:
             return True
         if first2 == ["configure", "get"]:
             return any("secret" in w or "session_token" in w for w in words[2:])
-        return first2 == ["sts", "get-session-token"]
+        # Commands whose output is a token or a set of temporary keys.
+        return tuple(first2) in _AWS_TOKEN_COMMANDS
     if name == "az":
+        if first2 == ["acr", "login"] and "--expose-token" in flags:
+            return True
         return first2 == ["account", "get-access-token"] or (
             "keyvault" in words and "secret" in words and ("show" in words or "download" in words)
         )
