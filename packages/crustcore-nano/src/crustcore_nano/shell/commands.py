@@ -789,6 +789,24 @@ _OUTPUT_OPTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+_ANY_MEMBER = Field("$(archive member)", exact=False)
+"""Where an archive member that may be named anywhere lands: a path no one can pin down,
+judged as if it could be the home directory or `/` (asked, not denied: the archive may be
+harmless, and the user can look)."""
+
+
+def _cpio(name: str, args: list[Field], sink: Sink) -> None:
+    """`cpio -i` extracts members under the names they carry, absolute ones included, unless
+    told `--no-absolute-filenames`: such an extraction may write anywhere."""
+    _outputs(name, args, sink)
+    texts = {f.text for f in args}
+    extract = "--extract" in texts or any(
+        t.startswith("-") and not t.startswith("--") and "i" in t for t in texts
+    )
+    if extract and "--no-absolute-filenames" not in texts:
+        sink.op(_WRITE, _ANY_MEMBER, f"{name} extract (absolute member names)")
+
+
 def _outputs(name: str, args: list[Field], sink: Sink) -> None:
     """The files and directories `name`'s output options name (`gcc -o FILE`, `-oFILE`,
     `tsc --outDir=DIR`, `7z x a.7z -oDIR`, `cargo install --root DIR`) are written."""
@@ -925,6 +943,9 @@ def _tar(name: str, args: list[Field], sink: Sink) -> None:
     elif extract:
         for d in dirs or [Field(".")]:
             sink.op(_WRITE, d, f"{name} extract")
+        if has(opts, "-P", "--absolute-names"):
+            # Members named `/home/u/.bashrc` or `../../x` are written where they say.
+            sink.op(_WRITE, _ANY_MEMBER, f"{name} extract with absolute names")
 
 
 _ZIP_OPTS = frozenset({"-d", "-x", "-i", "-P", "--password", "-O"})
@@ -939,6 +960,9 @@ def _zip(name: str, args: list[Field], sink: Sink) -> None:
             sink.op(_READ, f, name)
         for d in values(opts, "-d") or [Field(".")]:
             sink.op(_WRITE, d, name)
+        if has(opts, "-:"):
+            # `-:` keeps `../` in member names: they are written wherever they lead.
+            sink.op(_WRITE, _ANY_MEMBER, f"{name} -: (members outside the directory)")
         return
     if name in ("gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "7z"):
         for f in _paths(pos):
@@ -2506,6 +2530,7 @@ for _n in _OUTPUT_OPTIONS:
 for _n in {f.partition(" ")[0] for f in _FORMATTERS}:
     _TABLE[_n] = _formatter
 _TABLE["hg"] = _checkout_dest
+_TABLE["cpio"] = _cpio
 _TABLE["virtualenv"] = _venv
 _TABLE["venv"] = _venv  # `python -m venv`
 for _n in ("conda", "mamba", "micromamba", "poetry", "pdm", "pixi", "bundle", "bundler"):
