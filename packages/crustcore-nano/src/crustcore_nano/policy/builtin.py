@@ -1038,14 +1038,20 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "Commands whose output is a stored credential: `gh auth token` (and `gh auth status "
         "--show-token`), `gcloud auth print-access-token` / `print-identity-token`, `gcloud "
         "config config-helper`, `aws configure export-credentials`, `aws configure get` of a "
-        "secret key, `aws sts get-session-token`, `az account get-access-token`, `kubectl config "
+        "secret key, `aws sts get-session-token` and the other commands that print a token or "
+        "temporary keys (`aws sts assume-role`, `get-federation-token`, "
+        "`assume-role-with-web-identity`, `aws sso get-role-credentials`, `aws ecr "
+        "get-login-password`, `aws codeartifact get-authorization-token`), `az account "
+        "get-access-token`, `az acr login --expose-token`, `kubectl config "
         "view --raw`, `kubectl get secret ... -o ...`, `kubectl create token`, `git credential "
         "fill`, `docker-credential-* get`, `security find-*-password -w`/`-g` and `security "
         "dump-keychain`, `secret-tool lookup`, `op read` (1Password), `pass show`, `vault read` "
         "/ `vault kv get`, `heroku auth:token`; secret managers asked for a value (`aws "
         "secretsmanager get-secret-value`, `aws ssm get-parameter --with-decryption`, `gcloud "
         "secrets versions access`, `az keyvault secret show`, `doppler secrets get`); `glab "
-        "auth token`/`status -t`; `npm config get` of a registry `_authToken`.",
+        "auth token`/`status -t`; `npm config get` of a registry `_authToken` (yarn's "
+        "`npmAuthToken`) and `npm token create`, which prints a new token; `gpg "
+        "--export-secret-keys`/`--export-secret-subkeys`; `fly auth token`.",
         ("gh auth token", "kubectl config view --raw", "security find-generic-password -s x -w"),
     ),
     _r(
