@@ -1266,10 +1266,18 @@ class Analyzer:
                     st.vars["OLDPWD"] = Val(old, _pinned_dir(old))
                 inv.ops.append(Operation(_CHDIR, target.text, target.exact))
         elif name in _DECLARE:
+            # `declare -n r=HOME`: `$r` is `$HOME` (a name reference), not the text "HOME".
+            nameref = any(
+                f.text.startswith("-") and "n" in f.text and not f.text.startswith("--")
+                for f in args
+            )
             for f in args:
                 key, eq, value = f.text.partition("=")
                 if eq and is_name(key.rstrip("+")):
                     val = sub(f, value).val()
+                    if nameref:
+                        found = self._lookup(value, st) if f.exact and is_name(value) else None
+                        val = found if found is not None else Val("$" + key, False)
                     st.vars[key.rstrip("+")] = val
                     self.env_assignments.append((key.rstrip("+"), value))
                     inv.ops.append(Operation(_ENV, f"{key.rstrip('+')}={value}", f.exact))
@@ -1317,6 +1325,8 @@ class Analyzer:
             stage.output = self._mktemp_output(args, st)
         elif name in ("find", "fd", "fdfind"):
             stage.output = cmdtable.found_paths(name, args)
+        elif name in ("ls", "dir"):
+            stage.output = cmdtable.listed_paths(args)
         stage.decoder = name in _DECODER_NAMES and _is_decoder(name, args)
         stage.fetcher = name in cmdtable.FETCHERS
         stage.socket_tool = name in cmdtable.SOCKET_TOOLS and (

@@ -1052,6 +1052,17 @@ def found_paths(name: str, args: list[Field]) -> Val | None:
     return None if globs is None else Val("\n".join(globs) + "\n")
 
 
+def listed_paths(args: list[Field]) -> Val | None:
+    """What `ls` prints that names a file where it is: each operand as written (a file's, or
+    any with `-d`; a directory's entries are printed as bare names, which name files only
+    relative to it). `ls ~/.aws/credentials | while read f; do cat $f; done` reads the file.
+    None when an operand is not known exactly."""
+    operands = [a for a in args if not (a.exact and a.text.startswith("-") and a.text != "-")]
+    if not operands or len(operands) > 64 or not all(a.exact for a in operands):
+        return None
+    return Val("\n".join(a.text for a in operands) + "\n")
+
+
 def _find_globs(roots: list[Field], tests: list[Field]) -> list[str] | None:
     """Per root, a glob for the paths `find` reaches: `ROOT/**`, or `ROOT/**/NAME` with one
     `-name NAME` among its tests. None when a root is not known exactly (or too many)."""
