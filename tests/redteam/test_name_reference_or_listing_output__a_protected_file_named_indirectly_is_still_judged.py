@@ -22,11 +22,11 @@ BashVerdict = Callable[[str], tuple[Verdict, str]]  # the `bash` fixture of conf
     "command",
     [
         "declare -n r=HOME; cat $r/.aws/credentials",
-        "f() { local -n h=HOME; cat \"$h/.aws/credentials\"; }; f",
-        "typeset -n r=HOME; cp \"$r/.aws/credentials\" src/",
+        'f() { local -n h=HOME; cat "$h/.aws/credentials"; }; f',
+        'typeset -n r=HOME; cp "$r/.aws/credentials" src/',
         "declare -n r=SOME_UNSET_NAME; cat $r/.aws/credentials",
         "ls ~/.aws/credentials | while read f; do cat $f; done",
-        "ls -d ~/.aws | while read d; do cat \"$d/credentials\"; done",
+        'ls -d ~/.aws | while read d; do cat "$d/credentials"; done',
         "cat $(ls -d ~/.aws)/credentials",
         "ls ~/.aws/* | xargs cat",
     ],
@@ -39,7 +39,7 @@ def test_a_protected_file_named_indirectly_is_denied(bash: BashVerdict, command:
     "command",
     [
         "declare -n r=PWD; echo $r",
-        "ls src | while read f; do wc -l \"src/$f\"; done",
+        'ls src | while read f; do wc -l "src/$f"; done',
         "ls src/*.py | xargs wc -l",
         "for f in $(ls src); do echo $f; done",
         "ls -1 tests/ | head",

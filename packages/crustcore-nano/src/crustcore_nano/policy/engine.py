@@ -43,6 +43,7 @@ from crustcore_nano.policy.extract import Extraction, Signal, extract, fold_key,
 from crustcore_nano.policy.fastfile import FastFile
 from crustcore_nano.policy.flowfacts import git_subcommand, shell_flow
 from crustcore_nano.policy.hosts import canonical_host, find_metadata_hosts, metadata_endpoint
+from crustcore_nano.policy.scripts import script_commands
 from crustcore_nano.policy.session import FLOW_RULE, CallFlow, SessionState
 from crustcore_nano.policy.tokenhosts import (
     foreign_hosts,
@@ -217,8 +218,8 @@ class _Run:
     """Mutable state of one evaluation."""
 
     __slots__ = (
-        "asks", "ex", "flow_sends", "flow_sensitive", "flow_untrusted", "marker_texts",
-        "one_command", "ops", "path_ops", "texts", "want_flow", "words",
+        "asks", "ex", "flow_sends", "flow_sensitive", "flow_untrusted", "in_script",
+        "marker_texts", "one_command", "ops", "path_ops", "texts", "want_flow", "words",
     )  # fmt: skip
 
     def __init__(self, ex: Extraction) -> None:
@@ -238,6 +239,8 @@ class _Run:
         # Whether the shell line whose paths are being added runs a single command: then
         # nothing earlier on it can create a name one of its globs would match.
         self.one_command = True
+        # Whether this run judges the commands of a script being written (no deeper look).
+        self.in_script = False
 
     def deny(self, name: str, what: str, op: Operation | None = None) -> _Deny:
         found = rule(name)
@@ -477,6 +480,43 @@ class PolicyEngine:
         elif kind in (OpKind.READ, OpKind.WRITE, OpKind.DELETE):
             for path in op.paths:
                 self._add_path(kind, path, op, run)
+            if kind is OpKind.WRITE and op.content and not run.in_script:
+                self._written_scripts(op, run)
+
+    def _written_scripts(self, op: Operation, run: _Run) -> None:
+        """A runnable file being written (`package.json` scripts, a makefile, a shell script;
+        see `crustcore_nano.policy.scripts`) is judged by the commands it holds, each as a
+        shell command run in the file's directory: one that would be denied makes the write
+        asked. Running the file later (`npm test`, `make`) shows the policy only those words."""
+        content = op.content or ""
+        for path in op.paths:
+            commands = script_commands(path, content)
+            if not commands:
+                continue
+            where = os.path.dirname(self._lexical(path, op.cwd))
+            for command in commands:
+                hit = self._denied_command(command, where)
+                if hit is None:
+                    continue
+                reason = (
+                    f"{path} would run `{_short(command)}`, which is denied as a command: "
+                    f"{hit.reason}"
+                )
+                liftable = not rule(hit.rule).locked
+                run.asks.append(_Hit(Verdict.ASK, hit.rule, reason, liftable=liftable, op=op))
+                return
+
+    def _denied_command(self, command: str, cwd: str) -> _Hit | None:
+        """The denial a shell command run in `cwd` gets, or None (asked or allowed)."""
+        call = ToolCall("Bash", {"command": command, "cwd": cwd})
+        try:
+            sub = _Run(extract(call))
+            sub.want_flow = False
+            sub.in_script = True
+            self._pipeline(call, sub)
+        except _Deny as stop:
+            return stop.hit if stop.hit.verdict is Verdict.DENY else None
+        return None
 
     def _add_path(
         self,
@@ -796,6 +836,12 @@ class PolicyEngine:
             if fact.name == "git" and self._git_config(fact, op, run):
                 skip_git_config.add(index)
         self._shell_paths(analysis, op, run, skip_git_config)
+        if analysis.written and not run.in_script:
+            for path, text in analysis.written:
+                written = Operation(
+                    OpKind.WRITE, paths=(path,), content=text, command=op.command, cwd=op.cwd
+                )
+                self._written_scripts(written, run)
         self._exfiltration(analysis, op, run)
         if ShellSignal.UNSEEN_TRANSFER in signals:
             why = _finding(analysis, ShellSignal.UNSEEN_TRANSFER, "")

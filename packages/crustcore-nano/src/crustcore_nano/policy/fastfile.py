@@ -20,7 +20,9 @@ What makes a call provable here:
   whose last component is not a symlink (`PathResolver.plain`): the real form is the same;
 * no builtin path rule covers it, no sensitive-class rule does (a read would mark the session),
   it is not in CrustCore's home, no user rule matches the operation, and the DLP scanner finds
-  nothing at all in the strings the pipeline would scan.
+  nothing at all in the strings the pipeline would scan;
+* what is written is not a runnable file whose commands the pipeline would judge
+  (`crustcore_nano.policy.scripts`).
 
 Differential tests hold the answers equal to the pipeline's: over both red-team corpora
 (`tests/redteam/test_attack_tool_calls__...`) and over generated calls in a world with symlinks,
@@ -40,6 +42,7 @@ from crustcore_nano.paths import PathResolver
 from crustcore_nano.policy.builtin import PathRuleIndex
 from crustcore_nano.policy.config import UserRule
 from crustcore_nano.policy.extract import clean_tool_name
+from crustcore_nano.policy.scripts import script_commands
 from crustcore_nano.policy.session import CallFlow
 from crustcore_nano.policy.types import (
     Decision,
@@ -153,6 +156,8 @@ class FastFile:
         if self._index.match(lexical, kind) is not None or not self._resolver.plain(lexical):
             return None
         content = None if content_key is None else str(args[content_key])
+        if content is not None and script_commands(path, content):
+            return None  # a runnable file is judged by the commands it holds
         if self._rules:
             forms = [path, lexical]
             origin = call.origin

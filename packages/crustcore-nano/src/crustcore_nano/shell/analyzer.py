@@ -520,6 +520,9 @@ class Analyzer:
         """What each `<(...)` printed (None: not known), by its source text, so a shell or
         interpreter handed the file it names (`source <(...)`) runs that text."""
         self.secret_hits = 0
+        self.written: dict[str, str] = {}
+        """The last known text the line writes to each file, by path (for the policy's look at
+        runnable files: a makefile or script written with `cat > F <<EOF`)."""
         self.feeding: set[int] = set()
         """How many expansions of a secret variable the walk has made; a substitution whose
         run raised it produces a secret value even when its text is not known."""
@@ -1140,6 +1143,8 @@ class Analyzer:
                 old.decoded or new.decoded,
             )
         st.files[path] = new
+        if new is not _UNKNOWN_CONTENT and path != _OVERFLOW_FILE:
+            self.written[path] = new.text
 
     def _written(self, f: Field, st: State) -> Val | None:
         """What this line wrote to the file `f` names, when it wrote it (None otherwise)."""
@@ -2662,4 +2667,5 @@ def _result(
         steps,
         error,
         frozenset(an.feeding),
+        tuple(an.written.items()),
     )

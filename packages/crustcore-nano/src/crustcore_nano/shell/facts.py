@@ -198,6 +198,10 @@ class ShellAnalysis:
     feeding: frozenset[int] = frozenset()
     """Indexes into `commands` of pipeline stages whose output feeds a later stage that is not
     data-only (see `crustcore_nano.shell.datatext`): their words may end up as a target."""
+    written: tuple[tuple[str, str], ...] = ()
+    """(path, text) of each file the line writes with text it knows (`cat > f <<EOF`), the
+    last text per path; paths are as the analyser resolved them (absolute after a known
+    `cd` or with a cwd, else as written)."""
 
     @property
     def programs(self) -> tuple[str, ...]:

@@ -1,0 +1,126 @@
+"""The shell commands a file runs when a project's tools run it, read from content being written.
+
+A coding agent that has been talked into an attack need not run the attack itself: it can write
+it into a file the project's own commands run, then run `npm test` or `make`, which the policy
+sees only as those words (a script already on disk is the project's business, and the sandbox is
+the boundary for what it does). The write is where the attack is visible, so the content of a
+few kinds of runnable files is read as the commands it holds:
+
+* `package.json`: the values of `scripts` (npm, yarn, pnpm and bun run each with `sh -c`);
+  content that is not a whole JSON object (an edit's fragment) is read for `"name": "command"`
+  pairs when it names `scripts` or a lifecycle script (`test`, `postinstall`, ...);
+* makefiles (`Makefile`, `GNUmakefile`, `*.mk`): recipe lines and `$(shell ...)` bodies;
+* justfiles: the indented lines of each recipe;
+* shell scripts (`*.sh`, `*.bash`, `*.zsh`, `*.ksh`, or a `#!` line naming a shell): the text.
+
+Each piece is at most `MAX_SCRIPT_TEXT` characters, and at most `MAX_SCRIPTS` pieces are returned,
+so the work is bounded by the size of what is written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Final, cast
+
+from crustcore_nano.shell.makefile import make_commands
+
+__all__ = ["MAX_SCRIPTS", "MAX_SCRIPT_TEXT", "script_commands"]
+
+MAX_SCRIPTS: Final = 32
+MAX_SCRIPT_TEXT: Final = 64 * 1024
+_SHELL_SUFFIXES: Final = (".sh", ".bash", ".zsh", ".ksh", ".dash")
+_SHELLS: Final = frozenset({"sh", "bash", "zsh", "ksh", "dash", "ash", "mksh"})
+_MAKEFILES: Final = frozenset({"makefile", "gnumakefile", "bsdmakefile"})
+_JUSTFILES: Final = frozenset({"justfile", ".justfile"})
+_LIFECYCLE: Final = frozenset(
+    {
+        "preinstall", "install", "postinstall", "prepare", "prepublish", "prepublishonly",
+        "prepack", "postpack", "pretest", "test", "posttest", "prestart", "start", "poststart",
+        "prebuild", "build", "postbuild", "dev", "serve", "lint", "format", "check",
+    }
+)  # fmt: skip
+# `"name": "value"` in a fragment of JSON; the value's escapes are undone with `json.loads`.
+_PAIR: Final = re.compile(r'"([^"\\\n]{1,128})"\s*+:\s*+("(?:[^"\\\n]|\\.){0,4096}+")')
+
+
+def script_commands(path: str, content: str) -> tuple[str, ...]:
+    """The shell command texts `content` holds, when written to `path`, for a runnable kind
+    of file (see the module docstring); empty for any other file."""
+    name = path.rstrip("/").rpartition("/")[2].lower()
+    if name == "package.json":
+        found = _npm_scripts(content)
+    elif name in _MAKEFILES or name.endswith(".mk"):
+        found = list(make_commands(content[:MAX_SCRIPT_TEXT]).commands)
+    elif name in _JUSTFILES:
+        found = _just_recipes(content)
+    elif name.endswith(_SHELL_SUFFIXES) or _shell_shebang(content):
+        found = [content]
+    else:
+        return ()
+    return tuple(text[:MAX_SCRIPT_TEXT] for text in found[:MAX_SCRIPTS] if text.strip())
+
+
+def _npm_scripts(content: str) -> list[str]:
+    try:
+        document: object = json.loads(content)
+    except (ValueError, RecursionError):
+        document = None
+    if isinstance(document, dict):
+        scripts = cast("dict[str, object]", document).get("scripts")
+        if not isinstance(scripts, dict):
+            return []
+        values = cast("dict[str, object]", scripts).values()
+        return [value for value in values if isinstance(value, str)]
+    # A fragment (an edit of the file): its pairs, when it is about scripts.
+    pairs: list[tuple[str, str]] = []
+    for m in _PAIR.finditer(content[:MAX_SCRIPT_TEXT]):
+        try:
+            value: object = json.loads(m.group(2))
+        except ValueError:
+            continue
+        if isinstance(value, str):
+            pairs.append((m.group(1), value))
+        if len(pairs) > MAX_SCRIPTS:
+            break
+    if '"scripts"' in content or any(key.lower() in _LIFECYCLE for key, _ in pairs):
+        return [value for key, value in pairs if key != "scripts"]
+    return []
+
+
+def _just_recipes(content: str) -> list[str]:
+    """The body lines of a justfile's recipes: indented lines after a `name ...:` line."""
+    out: list[str] = []
+    in_recipe = False
+    for line in content[:MAX_SCRIPT_TEXT].split("\n"):
+        if line[:1] in (" ", "\t"):
+            body = line.strip().lstrip("@-")
+            if in_recipe and body and not body.startswith("#"):
+                out.append(body)
+            continue
+        stripped = line.strip()
+        in_recipe = bool(stripped) and not stripped.startswith("#") and _recipe_header(stripped)
+    return out
+
+
+def _recipe_header(line: str) -> bool:
+    """`name args: deps` (not `x := value`, `set ...`, `export ...` or `[attribute]`)."""
+    head, colon, rest = line.partition(":")
+    if not colon or rest.startswith("="):
+        return False
+    return not head.startswith(("[", "set ", "export ", "alias ", "import ", "mod "))
+
+
+def _shell_shebang(content: str) -> bool:
+    """Whether the text starts with a `#!` line naming a shell (`#!/bin/sh`,
+    `#!/usr/bin/env bash`)."""
+    if not content.startswith("#!"):
+        return False
+    words = content[2 : content.find("\n") if "\n" in content else 256].split()
+    if not words:
+        return False
+    program = words[0].rpartition("/")[2]
+    if program == "env":
+        rest = [w for w in words[1:] if not w.startswith("-")]
+        program = rest[0].rpartition("/")[2] if rest else ""
+    return program in _SHELLS

