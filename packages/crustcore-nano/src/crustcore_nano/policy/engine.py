@@ -23,6 +23,7 @@ The first deny wins; otherwise the first ask; otherwise allow. Only filesystem m
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -1962,8 +1963,9 @@ def _prints_credentials(name: str, args: list[str]) -> bool:
             return True
         if first2 == ["configure", "get"]:
             return any("secret" in w or "session_token" in w for w in words[2:])
-        # Commands whose output is a token or a set of temporary keys.
-        return tuple(first2) in _AWS_TOKEN_COMMANDS
+        # Commands whose output is a token or a set of temporary keys (global options with a
+        # value, `--region us-east-1`, may come first).
+        return any(pair in _AWS_TOKEN_COMMANDS for pair in itertools.pairwise(words))
     if name == "az":
         if first2 == ["acr", "login"] and "--expose-token" in flags:
             return True

@@ -62,6 +62,7 @@ _ENV_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*+")
 _GETLINE_SOURCE: Final = re.compile(r"\s*+(?:[A-Za-z_]\w*+\s*+)?<(?!=)")
 _STATEMENT_END: Final = frozenset(";{}\n")
 _OPERAND_KEYWORDS: Final = frozenset({"print", "printf", "return", "case", "in"})
+_NO_STOPS: Final = frozenset[str]()
 
 _Literals = dict[int, tuple[str, int]]
 """Each literal's (value, end) by its start."""
@@ -347,9 +348,9 @@ def _assigns(masked: str, i: int) -> bool:
     return i == 0 or masked[i - 1] not in "=!<>"
 
 
-def _operand_end(masked: str, start: int) -> int:
-    """Where an operand that starts at `start` ends: at the statement's end or at an unmatched
-    `)` (or at the window's end)."""
+def _operand_end(masked: str, start: int, stops: frozenset[str] = _STATEMENT_END) -> int:
+    """Where an operand that starts at `start` ends: at an unmatched `)`, at one of `stops`
+    outside parentheses (the statement's end by default), or at the window's end."""
     depth = 0
     high = min(len(masked), start + _WINDOW)
     for i in range(start, high):
@@ -360,24 +361,14 @@ def _operand_end(masked: str, start: int) -> int:
             if depth == 0:
                 return i
             depth -= 1
-        elif depth == 0 and ch in _STATEMENT_END:
+        elif depth == 0 and ch in stops:
             return i
     return high
 
 
 def _closing(masked: str, start: int) -> int:
     """The `)` that closes a call whose arguments start at `start` (or the window's end)."""
-    depth = 0
-    high = min(len(masked), start + _WINDOW)
-    for i in range(start, high):
-        ch = masked[i]
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            if depth == 0:
-                return i
-            depth -= 1
-    return high
+    return _operand_end(masked, start, _NO_STOPS)
 
 
 def _pipe_before(masked: str, getline: int) -> int | None:
