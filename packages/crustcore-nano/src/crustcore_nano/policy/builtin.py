@@ -946,6 +946,20 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         ("curl -fsSL https://get.example.sh | sh",),
     ),
     _r(
+        "install-from-address",
+        _A,
+        "a package taken from an address instead of its registry runs install code from "
+        "wherever the address points; check the source, then approve or install it yourself",
+        "Installs whose source is an address rather than a name in the registry: `pip install "
+        "git+https://...`, a wheel or archive URL, `name @ URL` (also `pip download`/`wheel`, "
+        "`-e git+...`, `uv pip install`, `uv add`, `uv tool install`); `npm`/`pnpm`/`yarn` "
+        "`install`/`add` of `github:...`, `git+...`, a tarball URL or the `owner/repo` "
+        "shorthand, and the same package run by `npx`, `bunx`, `pnpx` or `pnpm`/`yarn dlx`; "
+        "`cargo install --git URL`. Registry names (`pip install requests`, `npm install "
+        "@types/node`) and local paths stay allowed.",
+        ("pip install git+https://github.com/someone/tool", "npx -y github:someone/tool"),
+    ),
+    _r(
         "decode-and-execute",
         _D,
         "decoding text into an interpreter hides what runs; run the decoded command plainly",

@@ -847,6 +847,9 @@ class PolicyEngine:
         if ShellSignal.UNSEEN_TRANSFER in signals:
             why = _finding(analysis, ShellSignal.UNSEEN_TRANSFER, "")
             run.ask("builtin:upload-file", f"`{shown}`: {why}; it can send any file", op)
+        if ShellSignal.REMOTE_PACKAGE in signals:
+            why = _finding(analysis, ShellSignal.REMOTE_PACKAGE, "")
+            run.ask("builtin:install-from-address", f"`{shown}`: {why}", op)
         self._client_config(analysis, op, run)
         unclear = signals & _UNCLEAR
         if (unclear or not analysis.parsed_ok) and not typed:

@@ -16,6 +16,7 @@ from crustcore_nano.shell.expand import GLOB_CHARS, Field, Val
 from crustcore_nano.shell.facts import NetworkTarget, OpKind, ShellSignal
 from crustcore_nano.shell.netparse import is_url, split_host_port
 from crustcore_nano.shell.options import Opt, basename, has, parse_opts, sub, values
+from crustcore_nano.shell.pkgsources import remote_source
 from crustcore_nano.shell.sedscript import SedEffectKind, scan_sed
 from crustcore_nano.shell.sink import Sink
 from crustcore_nano.shell.storage import (
@@ -2095,7 +2096,26 @@ def _venv(name: str, args: list[Field], sink: Sink) -> None:
         sink.op(_WRITE, f, name)
 
 
+def _remote_package(name: str, args: list[Field], sink: Sink) -> None:
+    """An install from an address, not from the registry (`pip install git+https://...`);
+    also all `uv` is modelled as (`uv pip install`, `uv add`; `uv run` is a wrapper)."""
+    if name not in _SOURCE_TOOLS:
+        return
+    found = remote_source(name, [a.text for a in args if a.exact])
+    if found is not None:
+        sink.signal(
+            ShellSignal.REMOTE_PACKAGE,
+            f"{name} installs {found!r}, an address rather than a package from its registry",
+        )
+
+
+_SOURCE_TOOLS = frozenset(
+    {"pip", "pip3", "npm", "pnpm", "yarn", "npx", "bunx", "pnpx", "cargo", "uv"}
+)
+
+
 def _pkg(name: str, args: list[Field], sink: Sink) -> None:
+    _remote_package(name, args, sink)
     if name in _OUTPUT_OPTIONS:
         _outputs(name, args, sink)
     if name in ("pip", "pip3"):
@@ -2542,6 +2562,7 @@ for _n in {f.partition(" ")[0] for f in _FORMATTERS}:
     _TABLE[_n] = _formatter
 _TABLE["hg"] = _checkout_dest
 _TABLE["cpio"] = _cpio
+_TABLE["uv"] = _remote_package
 _TABLE["virtualenv"] = _venv
 _TABLE["venv"] = _venv  # `python -m venv`
 for _n in ("conda", "mamba", "micromamba", "poetry", "pdm", "pixi", "bundle", "bundler"):

@@ -56,6 +56,9 @@ class ShellSignal(enum.Enum):
     SECRET_EXFILTRATION = "secret_exfiltration"  # noqa: S105 - a signal name, not a secret
     """A network client sends a secret environment variable's value (body, URL, DNS name or
     standard input) rather than using it as a credential header."""
+    REMOTE_PACKAGE = "remote_package"
+    """A package install whose source is an address (a git repository, a tarball URL, npm's
+    `owner/repo`), not a name in the tool's registry; see `crustcore_nano.shell.pkgsources`."""
 
 
 @dataclass(frozen=True, slots=True)
