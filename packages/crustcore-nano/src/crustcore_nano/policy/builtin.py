@@ -955,8 +955,9 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "`-e git+...`, `uv pip install`, `uv add`, `uv tool install`); `npm`/`pnpm`/`yarn` "
         "`install`/`add` of `github:...`, `git+...`, a tarball URL or the `owner/repo` "
         "shorthand, and the same package run by `npx`, `bunx`, `pnpx` or `pnpm`/`yarn dlx`; "
-        "`cargo install --git URL`. Registry names (`pip install requests`, `npm install "
-        "@types/node`) and local paths stay allowed.",
+        "`cargo install --git URL`; a tool runner's package (`uvx --from SPEC`, `uv run --with "
+        "SPEC`, `pipx run --spec SPEC`, `pipx install`). Registry names (`pip install requests`, "
+        "`npm install @types/node`) and local paths stay allowed.",
         ("pip install git+https://github.com/someone/tool", "npx -y github:someone/tool"),
     ),
     _r(

@@ -2110,7 +2110,7 @@ def _remote_package(name: str, args: list[Field], sink: Sink) -> None:
 
 
 _SOURCE_TOOLS = frozenset(
-    {"pip", "pip3", "npm", "pnpm", "yarn", "npx", "bunx", "pnpx", "cargo", "uv"}
+    {"pip", "pip3", "npm", "pnpm", "yarn", "npx", "bunx", "pnpx", "cargo", "uv", "pipx"}
 )
 
 
@@ -2563,6 +2563,7 @@ for _n in {f.partition(" ")[0] for f in _FORMATTERS}:
 _TABLE["hg"] = _checkout_dest
 _TABLE["cpio"] = _cpio
 _TABLE["uv"] = _remote_package
+_TABLE["pipx"] = _remote_package
 _TABLE["virtualenv"] = _venv
 _TABLE["venv"] = _venv  # `python -m venv`
 for _n in ("conda", "mamba", "micromamba", "poetry", "pdm", "pixi", "bundle", "bundler"):

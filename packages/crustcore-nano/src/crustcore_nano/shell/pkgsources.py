@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-__all__ = ["remote_source"]
+__all__ = ["remote_spec", "remote_source"]
 
 _PIP_INSTALLS: Final = frozenset({"install", "download", "wheel"})
 _NPM_INSTALLS: Final = frozenset({"install", "i", "add", "isntall", "in", "ins", "inst"})
@@ -53,6 +53,10 @@ def remote_source(tool: str, args: Sequence[str]) -> str | None:
         return _npm_spec(_first_positional(args))
     if tool == "cargo":
         return _cargo(args)
+    if tool == "pipx":
+        words = [a for a in args if not a.startswith("-")]
+        if words[:1] in (["install"], ["inject"]):
+            return _pip(["install", *args[args.index(words[0]) + 1 :]])
     if tool == "uv":
         words = [a for a in args if not a.startswith("-")]
         if words[:2] == ["pip", "install"] or words[:2] == ["tool", "install"]:
@@ -70,6 +74,12 @@ def _pip(args: Sequence[str]) -> str | None:
         if _pip_remote(spec):
             return spec
     return None
+
+
+def remote_spec(spec: str) -> bool:
+    """Whether a Python package spec given to an option (`uvx --from SPEC`, `uv run --with
+    SPEC`, `pipx run --spec SPEC`) is an address."""
+    return _pip_remote(spec)
 
 
 def _pip_remote(spec: str) -> bool:

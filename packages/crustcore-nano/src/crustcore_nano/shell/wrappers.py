@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crustcore_nano.shell.expand import Field
-from crustcore_nano.shell.facts import OpKind
+from crustcore_nano.shell.facts import OpKind, ShellSignal
 from crustcore_nano.shell.lexer import is_name
 from crustcore_nano.shell.options import Opt, basename, has, parse_opts, sub, values
+from crustcore_nano.shell.pkgsources import remote_spec
 from crustcore_nano.shell.sink import Sink
 
 # OpKind members, bound once: on Python 3.11 each `OpKind.X` look-up costs a descriptor call.
@@ -205,7 +206,8 @@ def unwrap(argv: list[Field], sink: Sink) -> Unwrapped:
             and len(args) >= 1
             and args[0].text == _RUN_SUBCOMMANDS[name][0]
         ):
-            _, rest = parse_opts(args[1:], _RUN_SUBCOMMANDS[name][1], permute=False)
+            opts, rest = parse_opts(args[1:], _RUN_SUBCOMMANDS[name][1], permute=False)
+            _remote_specs(name, values(opts, "--with", "--spec"), sink)
             argv = rest
         elif name in _SPECS:
             spec = _SPECS[name]
@@ -232,6 +234,8 @@ def _generic(name: str, spec: _Spec, args: list[Field], sink: Sink) -> list[Fiel
     if name == "nice" and args and args[0].text[:1] == "-" and args[0].text[1:].isdigit():
         args = args[1:]
     opts, rest = parse_opts(args, spec.value_opts, permute=False)
+    if name == "uvx":
+        _remote_specs(name, [*values(opts, "--from", "--with"), *rest[:1]], sink)
     if spec.privileged:
         sink.mark_privileged()
     for f in values(opts, *spec.writes):
@@ -262,6 +266,17 @@ def _generic(name: str, spec: _Spec, args: list[Field], sink: Sink) -> list[Fiel
     if name == "taskset" and has(opts, "-p", "--pid"):
         return []
     return rest[skip:]
+
+
+def _remote_specs(name: str, specs: list[Field], sink: Sink) -> None:
+    """A tool runner given a package from an address (`uvx --from git+https://...`)."""
+    for f in specs:
+        if f.exact and remote_spec(f.text):
+            sink.signal(
+                ShellSignal.REMOTE_PACKAGE,
+                f"{name} installs {f.text!r}, an address rather than a package from its registry",
+            )
+            return
 
 
 _SYSTEMD_RUN_LATER = (
