@@ -193,6 +193,7 @@ _CODE_ENV = frozenset(
         "PS4",
     }
 )
+_PATH_PRINTERS = frozenset({"dirname", "basename", "realpath", "readlink"})
 _STATIC_PROGRAMS = frozenset(
     {"echo", "printf", "cat", "base64", "base32", "basenc", "openssl", "xxd", "rev", "tr"}
 )
@@ -690,15 +691,22 @@ class Analyzer:
         known = True
         for item in seq.items:
             self.budget.tick()
-            out: Val | None = None
-            for index, pipeline in enumerate(item.and_or.pipelines):
+            pipelines = item.and_or.pipelines
+            # `cd DIR && pwd` prints what `pwd` prints: in a list joined only by `&&`, a `cd`
+            # prints nothing, so the list's output is known when every other part's is.
+            joined = len(pipelines) == 1 or all(op == "&&" for op in item.and_or.ops)
+            parts: list[Val] = []
+            for pipeline in pipelines:
                 result = self._pipeline(pipeline, st, ctx)
-                if index == len(item.and_or.pipelines) - 1:
-                    out = result
-            if out is None or len(item.and_or.pipelines) > 1:
-                known = False
+                if result is None and joined and _silent_cd(pipeline, st):
+                    result = Val("")
+                if result is None:
+                    joined = False
+                parts.append(result if result is not None else Val(""))
+            if joined:
+                outputs.extend(parts)
             else:
-                outputs.append(out)
+                known = False
         return self._seq_output(outputs, known)
 
     def _seq_output(self, outputs: list[Val], known: bool) -> Val | None:
@@ -1326,6 +1334,10 @@ class Analyzer:
             stage.output = self._static_output(name, args, stdin)
         elif name == "which" and args and args[-1].exact:
             stage.output = Val(args[-1].text + "\n")
+        elif name in _PATH_PRINTERS:
+            stage.output = cmdtable.path_output(name, args)
+        elif name == "pwd" and not args and st.cwd is not None:
+            stage.output = Val(st.cwd + "\n", _pinned_dir(st.cwd))
         elif name == "mktemp":
             stage.output = self._mktemp_output(args, st)
         elif name in ("find", "fd", "fdfind"):
@@ -2441,6 +2453,19 @@ def _unique_ops(ops: list[Operation]) -> tuple[Operation, ...]:
     for op in ops:
         seen.setdefault((id(op.kind), op.target, op.exact, op.detail), op)
     return tuple(seen.values())
+
+
+def _silent_cd(pipeline: Pipeline, st: State) -> bool:
+    """Whether `pipeline` is a plain `cd DIR`, which prints nothing (`cd -` prints where it
+    went, and so does a `cd` that finds its directory through `$CDPATH`)."""
+    if len(pipeline.commands) != 1 or pipeline.negated:
+        return False
+    cmd = pipeline.commands[0]
+    if not isinstance(cmd, SimpleCommand) or not cmd.words or cmd.redirects:
+        return False
+    if cmd.words[0].bare() != "cd" or "CDPATH" in st.vars:
+        return False
+    return all(w.literal() != "-" for w in cmd.words[1:])
 
 
 def _pinned_dir(cwd: str) -> bool:

@@ -1053,6 +1053,53 @@ def found_paths(name: str, args: list[Field]) -> Val | None:
     return None if globs is None else Val("\n".join(globs) + "\n")
 
 
+def path_output(name: str, args: list[Field]) -> Val | None:
+    """What `dirname`, `basename`, `realpath` and `readlink -f|-e|-m` print for operands known
+    exactly: `$(dirname ~/.aws/config)/credentials` names `~/.aws/credentials`. `realpath`
+    prints each operand as written (the path checks resolve its links themselves); `readlink`
+    without a canonicalizing flag prints a link's target, which is not known here. None when
+    the output is not known."""
+    flags = {a.text for a in args if a.exact and a.text.startswith("-") and a.text != "-"}
+    operands = [a for a in args if not (a.exact and a.text.startswith("-") and a.text != "-")]
+    if not operands or len(operands) > 64 or not all(a.exact for a in operands):
+        return None
+    if name == "readlink" and not flags & _CANONICAL:
+        return None
+    if name == "dirname":
+        lines = [_dirname(a.text) for a in operands]
+    elif name == "basename":
+        if flags - {"-a", "--multiple", "-z", "--zero"}:
+            return None  # `-s SUFFIX` and anything else: not modelled
+        if flags & {"-a", "--multiple"}:
+            lines = [_basename(a.text, "") for a in operands]
+        else:
+            suffix = operands[1].text if len(operands) == 2 else ""
+            lines = [_basename(operands[0].text, suffix)]
+    else:
+        lines = [a.text for a in operands]
+    return Val("\n".join(lines) + "\n")
+
+
+_CANONICAL = frozenset({"-f", "-e", "-m", "--canonicalize", "--canonicalize-existing"})
+
+
+def _dirname(text: str) -> str:
+    """GNU `dirname`: `a/b/` -> `a`, `x` -> `.`, `/x` -> `/`."""
+    stripped = text.rstrip("/") or "/"
+    if "/" not in stripped:
+        return "."
+    head = stripped.rsplit("/", 1)[0].rstrip("/")
+    return head or "/"
+
+
+def _basename(text: str, suffix: str) -> str:
+    stripped = text.rstrip("/") or "/"
+    name = stripped.rsplit("/", 1)[-1] or "/"
+    if suffix and name.endswith(suffix) and name != suffix:
+        name = name[: -len(suffix)]
+    return name
+
+
 def listed_paths(args: list[Field]) -> Val | None:
     """What `ls` prints that names a file where it is: each operand as written (a file's, or
     any with `-d`; a directory's entries are printed as bare names, which name files only
