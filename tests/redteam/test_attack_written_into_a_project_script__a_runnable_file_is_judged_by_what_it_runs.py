@@ -76,6 +76,13 @@ _EVERYDAY = [
 ]  # fmt: skip
 
 
+def test_a_script_padded_past_what_is_read_is_asked(seeded_engine: PolicyEngine) -> None:
+    """Harmless lines before the attack cannot push it out of what is judged."""
+    padded = "#!/bin/sh\n" + "echo ok\n" * 10_000 + "cat ~/.ssh/id_ed25519\n"
+    decision = seeded_engine.evaluate(ToolCall(*_write("scripts/big.sh", padded)))
+    assert (decision.verdict, decision.rule) == (Verdict.ASK, "builtin:unparsed-command")
+
+
 @pytest.mark.parametrize("call", _EVERYDAY)
 def test_everyday_scripts_and_build_files_stay_allowed(
     seeded_engine: PolicyEngine, call: tuple[str, dict[str, str]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from crustcore_nano.policy.scripts import MAX_SCRIPT_TEXT, MAX_SCRIPTS, script_commands
+from crustcore_nano.policy.scripts import MAX_SCRIPT_TEXT, MAX_SCRIPTS, Scripts, script_commands
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,10 +23,10 @@ from hypothesis import strategies as st
          ('stylelint "**/*.css"',)),
         ("package.json", '"description": "cat ~/.aws/credentials"', ()),
         ("package.json", "not json at all", ()),
-        ("Makefile", "all:\n\tcc -o app main.c\n\t@echo done\n", ("cc -o app main.c", "echo done")),
+        ("Makefile", "all:\n\tcc -o app main.c\n\t@echo done\n", ("cc -o app main.c\necho done",)),
         ("build/rules.mk", "X := $(shell git rev-parse HEAD)\n", ("git rev-parse HEAD",)),
         ("justfile", "set shell := ['bash', '-c']\ntest:\n    pytest -q\n    @echo ok\n",
-         ("pytest -q", "echo ok")),
+         ("pytest -q\necho ok",)),
         ("justfile", "x := `date`\n# comment:\n    not a recipe\n", ()),
         ("scripts/setup.sh", "set -e\nnpm ci\n", ("set -e\nnpm ci\n",)),
         ("bin/tool", "#!/usr/bin/env bash\nls\n", ("#!/usr/bin/env bash\nls\n",)),
@@ -36,14 +36,24 @@ from hypothesis import strategies as st
     ],
 )  # fmt: skip
 def test_script_commands(path: str, content: str, commands: tuple[str, ...]) -> None:
-    assert script_commands(path, content) == commands
+    assert script_commands(path, content) == Scripts(commands, complete=True)
 
 
-def test_the_number_and_size_of_commands_are_bounded() -> None:
-    scripts = {f"s{i}": "x" * (MAX_SCRIPT_TEXT + 10) for i in range(MAX_SCRIPTS + 5)}
-    found = script_commands("package.json", json.dumps({"scripts": scripts}))
-    assert len(found) == MAX_SCRIPTS
-    assert all(len(text) == MAX_SCRIPT_TEXT for text in found)
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("package.json", json.dumps({"scripts": {f"s{i}": "true" for i in range(200)}})),
+        ("package.json", json.dumps({"scripts": {"a": "x" * MAX_SCRIPT_TEXT, "b": "curl"}})),
+        ("Makefile", "all:\n" + "\ttrue\n" * (MAX_SCRIPT_TEXT // 6)),
+        ("big.sh", "echo ok\n" * (MAX_SCRIPT_TEXT // 8) + "cat ~/.ssh/id_rsa\n"),
+        ("justfile", "x:\n" + "    true\n" * 10_000),
+    ],
+)  # fmt: skip
+def test_content_past_the_bounds_is_reported_as_not_read_in_full(path: str, content: str) -> None:
+    found = script_commands(path, content)
+    assert not found.complete
+    assert len(found.commands) <= MAX_SCRIPTS
+    assert sum(len(text) for text in found.commands) <= MAX_SCRIPT_TEXT
 
 
 _NAMES = st.sampled_from(["package.json", "Makefile", "x.mk", "justfile", "a.sh", "bin/t", "x.txt"])
@@ -58,5 +68,6 @@ _TEXT = st.lists(
 @given(_NAMES, _TEXT)
 def test_script_commands_never_raise_and_stay_bounded(path: str, content: str) -> None:
     found = script_commands(path, content)
-    assert len(found) <= MAX_SCRIPTS
-    assert all(0 < len(text) <= MAX_SCRIPT_TEXT and text.strip() for text in found)
+    assert len(found.commands) <= MAX_SCRIPTS
+    assert sum(len(text) for text in found.commands) <= MAX_SCRIPT_TEXT
+    assert all(text.strip() for text in found.commands)

@@ -44,7 +44,7 @@ from crustcore_nano.policy.extract import Extraction, Signal, extract, fold_key,
 from crustcore_nano.policy.fastfile import FastFile
 from crustcore_nano.policy.flowfacts import git_subcommand, shell_flow
 from crustcore_nano.policy.hosts import canonical_host, find_metadata_hosts, metadata_endpoint
-from crustcore_nano.policy.scripts import script_commands
+from crustcore_nano.policy.scripts import MAX_SCRIPT_TEXT, MAX_SCRIPTS, script_commands
 from crustcore_nano.policy.session import FLOW_RULE, CallFlow, SessionState
 from crustcore_nano.policy.tokenhosts import (
     foreign_hosts,
@@ -491,11 +491,21 @@ class PolicyEngine:
         asked. Running the file later (`npm test`, `make`) shows the policy only those words."""
         content = op.content or ""
         for path in op.paths:
-            commands = script_commands(path, content)
-            if not commands:
+            found = script_commands(path, content)
+            if not found.complete:
+                # Judging each command costs what a shell call of that size costs; past the
+                # bounds the file is asked about rather than read (so padding hides nothing).
+                run.ask(
+                    "builtin:unparsed-command",
+                    f"{path} holds more runnable text than CrustCore reads ({MAX_SCRIPTS} "
+                    f"commands, {MAX_SCRIPT_TEXT // 1024} KiB)",
+                    op,
+                )
+                return
+            if not found.commands:
                 continue
             where = os.path.dirname(self._lexical(path, op.cwd))
-            for command in commands:
+            for command in found.commands:
                 hit = self._denied_command(command, where)
                 if hit is None:
                     continue

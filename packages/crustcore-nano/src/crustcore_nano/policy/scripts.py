@@ -13,21 +13,23 @@ few kinds of runnable files is read as the commands it holds:
 * justfiles: the indented lines of each recipe;
 * shell scripts (`*.sh`, `*.bash`, `*.zsh`, `*.ksh`, or a `#!` line naming a shell): the text.
 
-Each piece is at most `MAX_SCRIPT_TEXT` characters, and at most `MAX_SCRIPTS` pieces are returned,
-so the work is bounded by the size of what is written.
+At most `MAX_SCRIPTS` pieces and `MAX_SCRIPT_TEXT` characters in all are returned; content that
+holds more is reported as not read in full (`Scripts.complete`), never cut short quietly, so
+padding cannot push a command out of what is judged.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Final, cast
 
 from crustcore_nano.shell.makefile import make_commands
 
-__all__ = ["MAX_SCRIPTS", "MAX_SCRIPT_TEXT", "script_commands"]
+__all__ = ["MAX_SCRIPTS", "MAX_SCRIPT_TEXT", "Scripts", "script_commands"]
 
-MAX_SCRIPTS: Final = 32
+MAX_SCRIPTS: Final = 128
 MAX_SCRIPT_TEXT: Final = 64 * 1024
 _SHELL_SUFFIXES: Final = (".sh", ".bash", ".zsh", ".ksh", ".dash")
 _SHELLS: Final = frozenset({"sh", "bash", "zsh", "ksh", "dash", "ash", "mksh"})
@@ -44,24 +46,50 @@ _LIFECYCLE: Final = frozenset(
 _PAIR: Final = re.compile(r'"([^"\\\n]{1,128})"\s*+:\s*+("(?:[^"\\\n]|\\.){0,4096}+")')
 
 
-def script_commands(path: str, content: str) -> tuple[str, ...]:
+@dataclass(frozen=True, slots=True)
+class Scripts:
+    """The command texts a runnable file holds; `complete` is False when it holds more than
+    the bounds let be read (the commands returned are then only the first ones)."""
+
+    commands: tuple[str, ...] = ()
+    complete: bool = True
+
+
+_NONE: Final = Scripts()
+
+
+def script_commands(path: str, content: str) -> Scripts:
     """The shell command texts `content` holds, when written to `path`, for a runnable kind
-    of file (see the module docstring); empty for any other file."""
+    of file (see the module docstring); no commands for any other file."""
     name = path.rstrip("/").rpartition("/")[2].lower()
+    complete = len(content) <= MAX_SCRIPT_TEXT
     if name == "package.json":
-        found = _npm_scripts(content)
+        found, read_all = _npm_scripts(content)
+        complete = read_all  # a whole document is parsed whatever its size
     elif name in _MAKEFILES or name.endswith(".mk"):
-        found = list(make_commands(content[:MAX_SCRIPT_TEXT]).commands)
+        # One text for all recipes: a makefile's size, not its number of lines, is the bound.
+        made = make_commands(content[:MAX_SCRIPT_TEXT], limit=MAX_SCRIPT_TEXT)
+        found, complete = ["\n".join(made.commands)], complete and not made.truncated
     elif name in _JUSTFILES:
-        found = _just_recipes(content)
+        found = ["\n".join(_just_recipes(content))]
     elif name.endswith(_SHELL_SUFFIXES) or _shell_shebang(content):
-        found = [content]
+        found = [content[:MAX_SCRIPT_TEXT]]
     else:
-        return ()
-    return tuple(text[:MAX_SCRIPT_TEXT] for text in found[:MAX_SCRIPTS] if text.strip())
+        return _NONE
+    found = [text for text in found if text.strip()]
+    kept: list[str] = []
+    size = 0
+    for text in found:
+        size += len(text)
+        if len(kept) >= MAX_SCRIPTS or size > MAX_SCRIPT_TEXT:
+            complete = False
+            break
+        kept.append(text)
+    return Scripts(tuple(kept), complete)
 
 
-def _npm_scripts(content: str) -> list[str]:
+def _npm_scripts(content: str) -> tuple[list[str], bool]:
+    """The scripts, and whether everything was read."""
     try:
         document: object = json.loads(content)
     except (ValueError, RecursionError):
@@ -69,11 +97,12 @@ def _npm_scripts(content: str) -> list[str]:
     if isinstance(document, dict):
         scripts = cast("dict[str, object]", document).get("scripts")
         if not isinstance(scripts, dict):
-            return []
+            return [], True
         values = cast("dict[str, object]", scripts).values()
-        return [value for value in values if isinstance(value, str)]
+        return [value for value in values if isinstance(value, str)], True
     # A fragment (an edit of the file): its pairs, when it is about scripts.
     pairs: list[tuple[str, str]] = []
+    complete = len(content) <= MAX_SCRIPT_TEXT
     for m in _PAIR.finditer(content[:MAX_SCRIPT_TEXT]):
         try:
             value: object = json.loads(m.group(2))
@@ -82,10 +111,11 @@ def _npm_scripts(content: str) -> list[str]:
         if isinstance(value, str):
             pairs.append((m.group(1), value))
         if len(pairs) > MAX_SCRIPTS:
+            complete = False
             break
     if '"scripts"' in content or any(key.lower() in _LIFECYCLE for key, _ in pairs):
-        return [value for key, value in pairs if key != "scripts"]
-    return []
+        return [value for key, value in pairs if key != "scripts"], complete
+    return [], True
 
 
 def _just_recipes(content: str) -> list[str]:

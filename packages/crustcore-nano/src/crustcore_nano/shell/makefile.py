@@ -28,7 +28,7 @@ class MakeCommands:
     truncated: bool
 
 
-def _shell_calls(line: str, out: list[str]) -> bool:
+def _shell_calls(line: str, out: list[str], limit: int = _MAX_COMMANDS) -> bool:
     """Append the body of every `$(shell ...)` in `line` (parentheses balanced); False once
     `out` is full. Each character is visited once: after a call, the scan resumes past it."""
     start = line.find(_SHELL_CALL)
@@ -48,7 +48,7 @@ def _shell_calls(line: str, out: list[str]) -> bool:
             j += 1
         body = line[i : j - 1 if depth == 0 else j].strip()
         if body:
-            if len(out) >= _MAX_COMMANDS:
+            if len(out) >= limit:
                 return False
             out.append(_unescape(body))
         start = line.find(_SHELL_CALL, j)
@@ -65,12 +65,13 @@ def _recipe(text: str) -> str:
     return text.lstrip(_RECIPE_PREFIXES + " \t")
 
 
-def make_commands(text: str) -> MakeCommands:
+def make_commands(text: str, *, limit: int = _MAX_COMMANDS) -> MakeCommands:
     """The shell commands `text`, read as a makefile, would run: recipe lines (a line that
     starts with a tab, or the part after `;` on a rule line) and `$(shell ...)` bodies.
 
     Continuation lines (a trailing backslash) are joined first, as make does. Variables
-    other than `$$` are left as written; the caller treats the result as shell code.
+    other than `$$` are left as written; the caller treats the result as shell code. At most
+    `limit` commands are kept (`truncated` says when there were more).
     """
     out: list[str] = []
     logical: list[str] = []
@@ -84,7 +85,7 @@ def make_commands(text: str) -> MakeCommands:
     if pending:
         logical.append(pending)
     for line in logical:
-        if not _shell_calls(line, out):
+        if not _shell_calls(line, out, limit):
             return MakeCommands(tuple(out), True)
         if line.startswith("\t"):
             command = _recipe(line[1:])
@@ -95,7 +96,7 @@ def make_commands(text: str) -> MakeCommands:
             command = _recipe(after)
         if not command or command.startswith("#"):
             continue
-        if len(out) >= _MAX_COMMANDS:
+        if len(out) >= limit:
             return MakeCommands(tuple(out), True)
         out.append(_unescape(command))
     return MakeCommands(tuple(out), False)
