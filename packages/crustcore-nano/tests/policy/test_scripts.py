@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from crustcore_nano.policy.scripts import MAX_SCRIPT_TEXT, MAX_SCRIPTS, Scripts, script_commands
+from crustcore_nano.policy.scripts import (
+    MAX_SCRIPT_TEXT,
+    MAX_SCRIPTS,
+    Scripts,
+    runnable,
+    script_commands,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,7 +62,10 @@ def test_content_past_the_bounds_is_reported_as_not_read_in_full(path: str, cont
     assert sum(len(text) for text in found.commands) <= MAX_SCRIPT_TEXT
 
 
-_NAMES = st.sampled_from(["package.json", "Makefile", "x.mk", "justfile", "a.sh", "bin/t", "x.txt"])
+_NAMES = st.sampled_from(
+    ["package.json", "Makefile", "x.mk", "justfile", "a.sh", "bin/t", "x.txt", "GNUmakefile",
+     "dir/.justfile", "s.ZSH", "web/Package.json"]
+)  # fmt: skip
 _TEXT = st.lists(
     st.sampled_from(['"', ":", "{", "}", "\\", "\n", "\t", " ", "scripts", "test", "#!/bin/sh",
                      "$(shell ", ")", "a", "=", "@", ",", "[", "]"]),
@@ -71,3 +80,6 @@ def test_script_commands_never_raise_and_stay_bounded(path: str, content: str) -
     assert len(found.commands) <= MAX_SCRIPTS
     assert sum(len(text) for text in found.commands) <= MAX_SCRIPT_TEXT
     assert all(text.strip() for text in found.commands)
+    # The short path for file tools trusts `runnable`: whatever it rules out holds nothing.
+    if not runnable(path, content):
+        assert found == Scripts()

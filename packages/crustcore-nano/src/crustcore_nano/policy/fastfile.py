@@ -42,7 +42,7 @@ from crustcore_nano.paths import PathResolver
 from crustcore_nano.policy.builtin import PathRuleIndex
 from crustcore_nano.policy.config import UserRule
 from crustcore_nano.policy.extract import clean_tool_name
-from crustcore_nano.policy.scripts import Scripts, script_commands
+from crustcore_nano.policy.scripts import runnable
 from crustcore_nano.policy.session import CallFlow
 from crustcore_nano.policy.types import (
     Decision,
@@ -74,7 +74,6 @@ _MAX_PATH: Final = 4096
 _MAX_TEXT: Final = 1024 * 1024  # far below the extraction and DLP bounds
 _REASONS: Final = {kind: allow_reason((Operation(kind),)) for kind in (OpKind.READ, OpKind.WRITE)}
 _NO_FLOW: Final = CallFlow()
-_NOT_A_SCRIPT: Final = Scripts()
 # A relative glob of plain names: no `.` or `/` first (no dotfile, no anchor, no `..`).
 _RELATIVE_GLOB: Final = re.compile(r"[A-Za-z0-9_*?{\[][A-Za-z0-9_.*?/{}\[\],-]*")
 _NO_EFFECT: Final = Decision(Verdict.ALLOW, "allow", allow_reason(()))
@@ -157,7 +156,7 @@ class FastFile:
         if self._index.match(lexical, kind) is not None or not self._resolver.plain(lexical):
             return None
         content = None if content_key is None else str(args[content_key])
-        if content is not None and script_commands(path, content) != _NOT_A_SCRIPT:
+        if content is not None and runnable(path, content):
             return None  # a runnable file is judged by the commands it holds
         if self._rules:
             forms = [path, lexical]

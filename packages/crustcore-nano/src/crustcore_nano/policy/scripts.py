@@ -27,7 +27,7 @@ from typing import Final, cast
 
 from crustcore_nano.shell.makefile import make_commands
 
-__all__ = ["MAX_SCRIPTS", "MAX_SCRIPT_TEXT", "Scripts", "script_commands"]
+__all__ = ["MAX_SCRIPTS", "MAX_SCRIPT_TEXT", "Scripts", "runnable", "script_commands"]
 
 MAX_SCRIPTS: Final = 128
 MAX_SCRIPT_TEXT: Final = 64 * 1024
@@ -56,6 +56,18 @@ class Scripts:
 
 
 _NONE: Final = Scripts()
+
+
+def runnable(path: str, content: str) -> bool:
+    """Whether `script_commands` reads anything for this file: its kind, by name or `#!`."""
+    name = path[path.rfind("/") + 1 :].lower()
+    return (
+        name == "package.json"
+        or name in _MAKEFILES
+        or name in _JUSTFILES
+        or name.endswith((".mk", *_SHELL_SUFFIXES))
+        or (content.startswith("#!") and _shell_shebang(content))
+    )
 
 
 def script_commands(path: str, content: str) -> Scripts:
