@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from crustcore_nano.shell.awkio import OUTPUT_STANDIN, awk_io, awk_strings
+from crustcore_nano.shell.awkio import OUTPUT_STANDIN, awk_io, awk_lex
 from crustcore_nano.shell.interp import scan_code
 from crustcore_nano.shell.limits import Budget
 from hypothesis import given, settings
@@ -112,12 +112,12 @@ def test_everyday_awk_runs_nothing(code: str) -> None:
     ],
 )
 def test_the_awk_lexer_skips_patterns_and_comments(code: str, strings: list[str]) -> None:
-    assert [code[a:b] for a, b in awk_strings(code)] == strings
+    assert [code[a:b] for a, b in awk_lex(code)[0]] == strings
 
 
 def test_a_program_with_too_many_command_places_is_not_followed_past_the_bound() -> None:
     code = "BEGIN { " + '; system("true")' * 100 + " }"
-    io = awk_io(code, [])
+    io = awk_io(code, [], [])
     assert any("more than" in b for b in io.built)
     assert len(io.commands) <= 64
 
@@ -134,11 +134,12 @@ _AWKISH = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(_AWKISH)
 def test_awk_io_never_raises_and_its_answers_stay_bounded(code: str) -> None:
-    literals = [(code[a + 1 : max(a + 1, b - 1)], a, b) for a, b in awk_strings(code)]
-    io = awk_io(code, literals)
+    strings, skipped = awk_lex(code)
+    literals = [(code[a + 1 : max(a + 1, b - 1)], a, b) for a, b in strings]
+    io = awk_io(code, literals, skipped)
     assert len(io.commands) <= 64 * 16
     assert len(io.built) <= 65
-    for start, end in awk_strings(code):
+    for start, end in strings:
         assert code[start] == '"' and start < end <= len(code)
 
 
@@ -148,5 +149,5 @@ def test_awk_io_reads_repetitive_code_within_its_windows(count: int, piece: str)
     """Long runs of one construct are read within the bounded windows (the step budget of
     the scanner caps the rest): the call returns and reports a bounded answer."""
     code = "BEGIN { " + piece * count + ' print "x" | "sh" }'
-    io = awk_io(code, [])
+    io = awk_io(code, [], [])
     assert len(io.commands) <= 64 * 16

@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["OUTPUT_STANDIN", "AwkIO", "awk_io", "awk_strings"]
+__all__ = ["OUTPUT_STANDIN", "AwkIO", "Spans", "awk_io", "awk_lex"]
 
 OUTPUT_STANDIN: Final = "awk-output"
 """The stand-in program that feeds a command text the analyser cannot know."""
@@ -64,6 +64,8 @@ _STATEMENT_END: Final = frozenset(";{}\n")
 _OPERAND_KEYWORDS: Final = frozenset({"print", "printf", "return", "case", "in"})
 _NO_STOPS: Final = frozenset[str]()
 
+Spans = list[tuple[int, int]]
+"""`(start, end)` spans of the code."""
 _Literals = dict[int, tuple[str, int]]
 """Each literal's (value, end) by its start."""
 
@@ -82,10 +84,11 @@ class AwkIO:
     """Files `print > FILE` and `>>` write; a name built at run time is `$(awk: EXPR)`."""
 
 
-def awk_io(code: str, literals: Sequence[tuple[str, int, int]]) -> AwkIO:
+def awk_io(code: str, literals: Sequence[tuple[str, int, int]], skipped: Spans) -> AwkIO:
     """Read `code`, whose string literals are `(value, start, end)` with `start` at the opening
-    quote and `end` past the closing one, in order."""
-    masked, by_start = _mask(code, literals)
+    quote and `end` past the closing one, in order; the `skipped` spans (patterns and comments,
+    from `awk_lex`) are not code."""
+    masked, by_start = _mask(code, literals, skipped)
     scope = _Scope(masked, by_start, None)
     scope = _Scope(masked, by_start, _literal_variables(scope))
     commands: list[str] = []
@@ -147,19 +150,14 @@ def awk_io(code: str, literals: Sequence[tuple[str, int, int]]) -> AwkIO:
     return AwkIO(tuple(commands), tuple(built), tuple(reads), tuple(writes))
 
 
-def awk_strings(code: str) -> list[tuple[int, int]]:
-    """The spans of awk's string literals in `code`: `(start, end)` from the opening quote to
-    past the closing one. Regular expressions (`/"/`, `/#/`) and comments are skipped, so a
-    quote or `#` inside one does not hide the code after it."""
-    return _lex(code)[0]
-
-
-def _lex(code: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """(string spans, regular-expression and comment spans), in one pass. A `/` starts a
+def awk_lex(code: str) -> tuple[Spans, Spans]:
+    """(string spans, regular-expression and comment spans), in one pass. A string span runs
+    from the opening quote to past the closing one; a quote or `#` inside a pattern (`/"/`,
+    `/#/`) or a comment starts nothing, so it does not hide the code after it. A `/` starts a
     regular expression where an operand is expected (after `(`, `,`, `~`, `!`, `{`, `;`, an
     operator or a line break); anywhere else it divides."""
-    strings: list[tuple[int, int]] = []
-    other: list[tuple[int, int]] = []
+    strings: Spans = []
+    other: Spans = []
     n = len(code)
     i = 0
     operand_expected = True
@@ -213,7 +211,9 @@ def _as_path(value: str) -> str:
     return "~" + value[7:] if value.startswith("${HOME}") else value
 
 
-def _mask(code: str, literals: Sequence[tuple[str, int, int]]) -> tuple[str, _Literals]:
+def _mask(
+    code: str, literals: Sequence[tuple[str, int, int]], skipped: Spans
+) -> tuple[str, _Literals]:
     """`code` with every literal, regular expression and comment overwritten (same length),
     and the literals."""
     chars = list(code)
@@ -221,7 +221,7 @@ def _mask(code: str, literals: Sequence[tuple[str, int, int]]) -> tuple[str, _Li
     for value, start, end in literals:
         by_start[start] = (value, end)
         chars[start:end] = _MASK * (end - start)
-    for start, end in _lex(code)[1]:
+    for start, end in skipped:
         chars[start:end] = " " * (end - start)
     return "".join(chars), by_start
 

@@ -1059,9 +1059,9 @@ def path_output(name: str, args: list[Field]) -> Val | None:
     prints each operand as written (the path checks resolve its links themselves); `readlink`
     without a canonicalizing flag prints a link's target, which is not known here. None when
     the output is not known."""
-    flags = {a.text for a in args if a.exact and a.text.startswith("-") and a.text != "-"}
-    operands = [a for a in args if not (a.exact and a.text.startswith("-") and a.text != "-")]
-    if not operands or len(operands) > 64 or not all(a.exact for a in operands):
+    flags = {a.text for a in args if _is_flag(a)}
+    operands = _exact_operands(args)
+    if operands is None:
         return None
     if name == "readlink" and not flags & _CANONICAL:
         return None
@@ -1105,10 +1105,23 @@ def listed_paths(args: list[Field]) -> Val | None:
     any with `-d`; a directory's entries are printed as bare names, which name files only
     relative to it). `ls ~/.aws/credentials | while read f; do cat $f; done` reads the file.
     None when an operand is not known exactly."""
-    operands = [a for a in args if not (a.exact and a.text.startswith("-") and a.text != "-")]
-    if not operands or len(operands) > 64 or not all(a.exact for a in operands):
+    operands = _exact_operands(args)
+    if operands is None:
         return None
     return Val("\n".join(a.text for a in operands) + "\n")
+
+
+def _is_flag(f: Field) -> bool:
+    return f.exact and f.text.startswith("-") and f.text != "-"
+
+
+def _exact_operands(args: list[Field]) -> list[Field] | None:
+    """The arguments that are not flags, when there are some (at most 64) and every one is
+    known exactly; else None (what a command prints of them is then not known)."""
+    operands = [a for a in args if not _is_flag(a)]
+    if not operands or len(operands) > 64 or not all(a.exact for a in operands):
+        return None
+    return operands
 
 
 def _find_globs(roots: list[Field], tests: list[Field]) -> list[str] | None:

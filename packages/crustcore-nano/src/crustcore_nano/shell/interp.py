@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from crustcore_nano.shell.awkio import awk_io, awk_strings
+from crustcore_nano.shell.awkio import Spans, awk_io, awk_lex
 from crustcore_nano.shell.elisp import scan_elisp
 from crustcore_nano.shell.facts import NetworkTarget
 from crustcore_nano.shell.limits import Budget
@@ -509,10 +509,13 @@ def _mode_after(lits: list[_Literal], index: int, code: str) -> str:
 def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
     """Scan interpreter `code` written in `language` (python, node, perl, ruby, php, ...)."""
     elisp = scan_elisp(code, budget) if language == "elisp" else None
+    awk_skipped: Spans = []
     if elisp is not None:
         lits = [_Literal(x.value, x.start, x.end, x.escaped) for x in elisp.literals]
     elif language == "awk":
-        lits = _awk_literals(code, budget)
+        budget.tick(len(code))
+        awk_strings, awk_skipped = awk_lex(code)
+        lits = _awk_literals(code, awk_strings)
     else:
         lits = _literals(code, _QUOTES.get(language, "'\""), budget, language)
     reads: list[str] = []
@@ -668,7 +671,9 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
                 commands.append(lit.value)
     built: list[str] = []
     if language == "awk":
-        built = _awk_effects(code, lits, reads, writes, commands, budget=budget)
+        built = _awk_effects(
+            code, lits, reads, writes, commands, skipped=awk_skipped, budget=budget
+        )
     if elisp is not None:
         writes.extend(elisp.writes)
         deletes.extend(elisp.deletes)
@@ -1006,11 +1011,11 @@ def _looks_like_command(text: str) -> bool:
     return head.rsplit("/", 1)[-1] in _COMMAND_HEADS
 
 
-def _awk_literals(code: str, budget: Budget) -> list[_Literal]:
-    """awk's string literals, read by its own lexer (a `/"/` pattern is not a string)."""
-    budget.tick(len(code))
+def _awk_literals(code: str, strings: Spans) -> list[_Literal]:
+    """awk's string literals, from the spans its own lexer found (a `/"/` pattern is not a
+    string)."""
     out: list[_Literal] = []
-    for start, end in awk_strings(code):
+    for start, end in strings:
         closed = end - start >= 2 and code[end - 1] == '"'
         value, hidden = _decode_escapes(code[start + 1 : end - 1 if closed else end])
         out.append(_Literal(value, start, end, hidden))
@@ -1024,6 +1029,7 @@ def _awk_effects(
     writes: list[str],
     commands: list[str],
     *,
+    skipped: Spans,
     budget: Budget,
 ) -> list[str]:
     """What awk runs and redirects to (see `crustcore_nano.shell.awkio`); returns the commands
@@ -1033,7 +1039,7 @@ def _awk_effects(
     plain = _literals(code, '"', budget)
     built: list[str] = []
     for found in (lits, plain):
-        io = awk_io(code, [(lit.value, lit.start, lit.end) for lit in found])
+        io = awk_io(code, [(lit.value, lit.start, lit.end) for lit in found], skipped)
         if io.writes:
             written = set(io.writes)
             reads[:] = [r for r in reads if r not in written]  # `print > "f"` does not read f
@@ -1218,12 +1224,17 @@ def argument_effects(code: str) -> tuple[bool, bool]:
     that writes, copies or moves a file, opens one for writing, or deletes one. The scan does
     not follow which argument reaches which call, so every argument counts."""
     writes = (
-        any(name.rsplit(".", 1)[-1] + "(" in code for name in (*_WRITE_CALLS, *_COPY_CALLS))
+        any(hint in code for hint in _ARGUMENT_WRITE_HINTS)
         or any(m in code for m in _WRITE_MODES)
         or _OPEN_FOR_WRITING.search(code) is not None
     )
-    deletes = any(name.rsplit(".", 1)[-1] + "(" in code for name in _DELETE_CALLS)
-    return writes, deletes
+    return writes, any(hint in code for hint in _DELETE_HINTS)
+
+
+_ARGUMENT_WRITE_HINTS = tuple(
+    name.rsplit(".", 1)[-1] + "(" for name in (*_WRITE_CALLS, *_COPY_CALLS)
+)
+_DELETE_HINTS = tuple(name.rsplit(".", 1)[-1] + "(" for name in _DELETE_CALLS)
 
 
 def _port_after(code: str, pos: int) -> int | None:

@@ -71,19 +71,15 @@ def _pip(args: Sequence[str]) -> str | None:
     if not positional or positional[0] not in _PIP_INSTALLS:
         return None
     for spec in positional[1:]:
-        if _pip_remote(spec):
+        if remote_spec(spec):
             return spec
     return None
 
 
 def remote_spec(spec: str) -> bool:
-    """Whether a Python package spec given to an option (`uvx --from SPEC`, `uv run --with
-    SPEC`, `pipx run --spec SPEC`) is an address."""
-    return _pip_remote(spec)
-
-
-def _pip_remote(spec: str) -> bool:
-    """`git+https://...`, `https://.../x.whl`, or a direct reference `name @ URL`."""
+    """Whether a Python package spec is an address: `git+https://...`, `https://.../x.whl`,
+    or a direct reference `name @ URL` (also as given to an option: `uvx --from SPEC`, `uv run
+    --with SPEC`, `pipx run --spec SPEC`)."""
     text = spec.strip()
     if "@" in text and not text.startswith(_VCS_PREFIXES + _URL_PREFIXES):
         _, _, after = text.partition("@")
