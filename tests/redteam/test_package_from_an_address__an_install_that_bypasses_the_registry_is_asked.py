@@ -5,7 +5,9 @@ URL, `cargo install --git URL`. To a reviewer it reads like routine dependency w
 what makes it a good disguise for an injected agent. These were allowed like any install.
 
 Invariant: an install or run of a package from an address is asked (`builtin:install-from-
-address`); registry names, local paths and extra indexes stay allowed."""
+address`); registry names, local paths and the public registries' own indexes (PyTorch's
+wheel host) stay allowed. An index of anyone else's is asked too: see
+`test_foreign_index_or_script_address__...`."""
 
 from __future__ import annotations
 

@@ -956,8 +956,13 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "`install`/`add` of `github:...`, `git+...`, a tarball URL or the `owner/repo` "
         "shorthand, and the same package run by `npx`, `bunx`, `pnpx` or `pnpm`/`yarn dlx`; "
         "`cargo install --git URL`; a tool runner's package (`uvx --from SPEC`, `uv run --with "
-        "SPEC`, `pipx run --spec SPEC`, `pipx install`). Registry names (`pip install requests`, "
-        "`npm install @types/node`) and local paths stay allowed.",
+        "SPEC`, `pipx run --spec SPEC`, `pipx install`); the same through `bun add`, `bun x`, "
+        "`bun create`; an index or registry other than a public registry's own host, given by "
+        "option (`--index-url`, `--extra-index-url`, `--registry`, `gem --source`, `cargo "
+        "--index`) or variable (`PIP_INDEX_URL`, `npm_config_registry`, `GOPROXY`, ...); a "
+        "script run from a URL (`deno run URL`, `bun run URL`) off deno.land and jsr.io. "
+        "Registry names (`pip install requests`, `npm install @types/node`), local paths and "
+        "indexes on this machine stay allowed.",
         ("pip install git+https://github.com/someone/tool", "npx -y github:someone/tool"),
     ),
     _r(

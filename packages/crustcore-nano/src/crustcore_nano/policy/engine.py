@@ -74,6 +74,7 @@ from crustcore_nano.shell.commands import (
 from crustcore_nano.shell.datatext import is_data_only
 from crustcore_nano.shell.leaks import IN_URL
 from crustcore_nano.shell.netparse import file_url_paths
+from crustcore_nano.shell.pkgsources import INDEX_VARIABLES, index_address
 from crustcore_nano.shell.secretvars import is_secret_name
 from crustcore_nano.shell.storage import UPLOAD
 
@@ -1291,6 +1292,15 @@ class PolicyEngine:
             return  # `--max-old-space-size=4096`: a heap size loads no code
         if upper in _DANGEROUS_ENV or upper.startswith(_DANGEROUS_ENV_PREFIXES):
             raise run.deny("builtin:dangerous-env", what, op)
+        if upper in INDEX_VARIABLES and value is not None:
+            index = index_address(value)
+            if index is not None:
+                run.ask(
+                    "builtin:install-from-address",
+                    f"{what}: packages would come from {index!r}, an index other than the "
+                    "registry's",
+                    op,
+                )
 
     def _check_host(self, host: str, op: Operation, run: _Run) -> None:
         hit = metadata_endpoint(host)

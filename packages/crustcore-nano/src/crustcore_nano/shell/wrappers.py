@@ -15,7 +15,7 @@ from crustcore_nano.shell.expand import Field
 from crustcore_nano.shell.facts import OpKind, ShellSignal
 from crustcore_nano.shell.lexer import is_name
 from crustcore_nano.shell.options import Opt, basename, has, parse_opts, sub, values
-from crustcore_nano.shell.pkgsources import remote_spec
+from crustcore_nano.shell.pkgsources import index_source, remote_spec
 from crustcore_nano.shell.sink import Sink
 
 # OpKind members, bound once: on Python 3.11 each `OpKind.X` look-up costs a descriptor call.
@@ -98,7 +98,10 @@ _SPECS: dict[str, _Spec] = {
     "busybox": _s(),
     "command": _s(),
     # Tool runners that start the program named after their own options.
-    "uvx": _s("--from --with --with-requirements --python -p --index --env-file"),
+    "uvx": _s(
+        "--from --with --with-requirements --python -p --index --env-file --index-url "
+        "--extra-index-url --default-index -i -f --find-links"
+    ),
 }
 
 _RUN_SUBCOMMANDS: dict[str, tuple[str, frozenset[str]]] = {
@@ -117,6 +120,12 @@ _RUN_SUBCOMMANDS: dict[str, tuple[str, frozenset[str]]] = {
                 "--group",
                 "--index",
                 "--with-requirements",
+                "--index-url",
+                "--extra-index-url",
+                "--default-index",
+                "-i",
+                "-f",
+                "--find-links",
             }
         ),
     ),
@@ -208,6 +217,7 @@ def unwrap(argv: list[Field], sink: Sink) -> Unwrapped:
         ):
             opts, rest = parse_opts(args[1:], _RUN_SUBCOMMANDS[name][1], permute=False)
             _remote_specs(name, values(opts, "--with", "--spec"), sink)
+            _index(name, args[1 : len(args) - len(rest)], sink)
             argv = rest
         elif name in _SPECS:
             spec = _SPECS[name]
@@ -236,6 +246,7 @@ def _generic(name: str, spec: _Spec, args: list[Field], sink: Sink) -> list[Fiel
     opts, rest = parse_opts(args, spec.value_opts, permute=False)
     if name == "uvx":
         _remote_specs(name, [*values(opts, "--from", "--with"), *rest[:1]], sink)
+        _index(name, args[: len(args) - len(rest)], sink)
     if spec.privileged:
         sink.mark_privileged()
     for f in values(opts, *spec.writes):
@@ -277,6 +288,16 @@ def _remote_specs(name: str, specs: list[Field], sink: Sink) -> None:
                 f"{name} installs {f.text!r}, an address rather than a package from its registry",
             )
             return
+
+
+def _index(name: str, options: list[Field], sink: Sink) -> None:
+    """A tool runner told to take packages from an index of someone's (`uvx --index-url URL`)."""
+    found = index_source(name, [f.text for f in options if f.exact])
+    if found is not None:
+        sink.signal(
+            ShellSignal.REMOTE_PACKAGE,
+            f"{name} takes packages from {found!r}, an index other than its registry's",
+        )
 
 
 _SYSTEMD_RUN_LATER = (
