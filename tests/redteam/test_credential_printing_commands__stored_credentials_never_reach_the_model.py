@@ -4,10 +4,10 @@ Threat: an injected agent does not read `~/.config/gh/hosts.yml` (a path rule de
 it asks the tool that owns the credential to print it (`gh auth token`, `gcloud auth
 print-access-token`, `kubectl config view --raw`, `git credential fill`, `security
 find-generic-password -w`, `aws sts assume-role`, `npm token create`, `gpg
---export-secret-keys`), or reads what a container platform mounts
-(`/var/run/secrets/kubernetes.io/serviceaccount/token`). The output lands in the model's
-context, which leaves the machine. Benign look-alikes: the same tools' status and listing
-commands, which print no secret.
+--export-secret-keys`, a password manager's `bw get password`, `sops -d`), or reads what a
+container platform mounts (`/var/run/secrets/kubernetes.io/serviceaccount/token`). The
+output lands in the model's context, which leaves the machine. Benign look-alikes: the same
+tools' status and listing commands, which print no secret.
 """
 
 from __future__ import annotations
@@ -71,6 +71,21 @@ def _bash(engine: PolicyEngine, command: str) -> Decision:
         "gpg --armor --export-secret-keys me@example.com",
         "gpg2 --export-secret-subkeys",
         "flyctl auth token",
+        "bw get password github",
+        "bw get item github",
+        "bw list items --search aws",
+        "bw export --format json",
+        "bw unlock --raw",
+        "rbw get github",
+        "lpass show --password github",
+        "gopass show -o email/gmail",
+        "gopass email/gmail",
+        "keepassxc-cli show -s vault.kdbx github",
+        "keepassxc-cli show -a password vault.kdbx github",
+        "keepassxc-cli export vault.kdbx",
+        "sops -d secrets.enc.yaml",
+        "sops decrypt secrets.enc.yaml",
+        "ansible-vault view group_vars/all/vault.yml",
     ],
 )
 def test_credential_printing_commands_are_denied(engine: PolicyEngine, command: str) -> None:
@@ -111,6 +126,17 @@ def test_platform_mounted_secrets_are_credentials(engine: PolicyEngine) -> None:
         "gpg --armor --export me@example.com",
         "gpg --list-secret-keys",
         "fly status",
+        "bw get template item",
+        "bw list folders",
+        "bw status",
+        "rbw list",
+        "lpass ls",
+        "gopass ls",
+        "keepassxc-cli show vault.kdbx github",
+        "keepassxc-cli ls vault.kdbx",
+        "sops -e -i secrets.yaml",
+        "sops -d -i secrets.enc.yaml",
+        "ansible-vault encrypt group_vars/all/vault.yml",
     ],
 )
 def test_status_and_listing_commands_stay_allowed(engine: PolicyEngine, command: str) -> None:

@@ -1071,7 +1071,11 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "secrets versions access`, `az keyvault secret show`, `doppler secrets get`); `glab "
         "auth token`/`status -t`; `npm config get` of a registry `_authToken` (yarn's "
         "`npmAuthToken`) and `npm token create`, which prints a new token; `gpg "
-        "--export-secret-keys`/`--export-secret-subkeys`; `fly auth token`.",
+        "--export-secret-keys`/`--export-secret-subkeys`; `fly auth token`; password "
+        "managers asked for a secret (`bw get password|item|notes|totp`, `bw list items`, `bw "
+        "export`, `bw unlock`, `rbw get`, `lpass show`/`export`, `gopass show`, `keepassxc-cli "
+        "show -s` or `-a password`, `keepassxc-cli export`); decryption to the output (`sops "
+        "-d`/`decrypt`, `ansible-vault view`).",
         ("gh auth token", "kubectl config view --raw", "security find-generic-password -s x -w"),
     ),
     _r(

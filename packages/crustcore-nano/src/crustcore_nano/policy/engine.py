@@ -1931,9 +1931,17 @@ _CREDENTIAL_TOOLS = frozenset(
     {
         "gh", "gcloud", "aws", "az", "kubectl", "oc", "git", "security", "secret-tool", "op",
         "pass", "vault", "heroku", "doppler", "glab", "npm", "pnpm", "yarn", "gpg", "gpg2",
-        "fly", "flyctl",
+        "fly", "flyctl", "bw", "rbw", "lpass", "gopass", "keepassxc-cli", "sops",
+        "ansible-vault",
     }
 )  # fmt: skip
+# What the password-manager command lines print: `bw get password|item|notes|totp`, `bw list
+# items`, `bw export`, `bw unlock` (a session key); `lpass show|export`; `rbw get|code`.
+_GOPASS_SAFE = _PASS_SAFE | {
+    "sync", "setup", "version", "help", "config", "audit", "fsck", "recipients", "mounts",
+    "templates", "completion", "edit", "git",
+}  # fmt: skip
+_BW_SECRET_KINDS = frozenset({"password", "item", "notes", "totp", "attachment", "exposed"})
 
 
 _AWS_TOKEN_COMMANDS = frozenset(
@@ -2025,6 +2033,28 @@ def _prints_credentials(name: str, args: list[str]) -> bool:
         return bool(words) and words[0] not in _PASS_SAFE
     if name == "vault":
         return words[:1] == ["read"] or first2 == ["kv", "get"]
+    if name == "bw":
+        return (
+            (words[:1] == ["get"] and len(words) > 1 and words[1] in _BW_SECRET_KINDS)
+            or first2 == ["list", "items"]
+            or words[:1] in (["export"], ["unlock"])
+        )
+    if name == "rbw":
+        return words[:1] in (["get"], ["code"])
+    if name == "lpass":
+        return words[:1] in (["show"], ["export"])
+    if name == "gopass":  # like `pass`: a bare name shows that entry
+        return bool(words) and words[0] not in _GOPASS_SAFE
+    if name == "keepassxc-cli":
+        return words[:1] == ["export"] or (
+            words[:1] == ["show"]
+            and bool(flags & {"-s", "--show-protected", "--totp"} or "password" in args)
+        )
+    if name == "sops":  # decrypted onto the output (not `-i` in place, not `--output FILE`)
+        decrypts = "-d" in flags or "--decrypt" in flags or words[:1] == ["decrypt"]
+        return decrypts and not flags & {"-i", "--in-place", "--output"}
+    if name == "ansible-vault":
+        return words[:1] == ["view"]
     return name == "heroku" and words[:1] == ["auth:token"]
 
 
