@@ -290,3 +290,28 @@ def test_a_dry_run_patch_writes_nothing() -> None:
 
 def test_npm_prefix_writes_only_when_it_installs() -> None:
     assert _an("npm --prefix web run build").writes == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "programs"),
+    [
+        ("git rebase -x 'make check' HEAD~2", ("git", "make")),
+        ("git rebase -xmake HEAD~2", ("git", "make")),
+        ("git filter-branch --msg-filter='sed s/a/b/' HEAD", ("git", "sed")),
+        ("git difftool --extcmd meld HEAD", ("git", "meld")),
+        ("git send-email --to-cmd=./who.sh 0001.patch", ("git", "who.sh")),
+        ("git grep -Ovim TODO", ("git", "vim")),
+        ("git grep --open-files-in-pager=less TODO", ("git", "less")),
+        ("git grep -O TODO", ("git",)),  # `-O` alone: the default pager; TODO is the pattern
+        ("git grep -e -xcat TODO", ("git",)),  # grep has no `-x` that runs anything
+        ("git rebase -- -xcat", ("git",)),  # after `--`, words are not options
+        ("git rebase -x", ("git",)),  # no value: nothing to run
+        ("git submodule --quiet foreach --recursive 'git status'", ("git",)),
+        ("git submodule foreach make -j2", ("git", "make")),
+        ("git submodule update --init", ("git",)),
+        ("git bisect run pytest -x tests", ("git", "pytest")),
+        ("git bisect start", ("git",)),
+    ],
+)
+def test_git_runs_the_commands_its_options_hand_it(text: str, programs: tuple[str, ...]) -> None:
+    assert sorted(_an(text).programs) == sorted(programs)

@@ -1909,6 +1909,10 @@ def _git(name: str, args: list[Field], sink: Sink) -> None:
     )
     for code in values(opts, "-u", "--upload-pack", "--receive-pack", "--exec"):
         sink.shell_code(code.val(), f"git {cmd} {code.text[:0]}pack program")
+    if cmd in _GIT_RUNS:
+        _git_runs(cmd, rest, sink)
+    elif cmd in ("submodule", "bisect"):
+        _git_runs_words(cmd, rest, sink)
     for c in values(opts, "-c", "--config"):
         _git_config_value(
             c.text.partition("=")[0], sub(c, c.text.partition("=")[2]), sink, f"git {cmd} -c"
@@ -1967,6 +1971,74 @@ def _git(name: str, args: list[Field], sink: Sink) -> None:
         for f in _paths(pos):  # `git diff --no-index /dev/null FILE` prints FILE whole
             sink.op(_READ, f, "git diff --no-index")
     _git_tree_writes(cmd, rest, opts, pos, sink, tree=tree)
+
+
+# Subcommands with options whose value git runs as a shell command: (options whose value
+# may be the next word, options whose value must be attached: `-Ocmd`, `--name=cmd`).
+# `--exec` (`git rebase --exec`) is read with the pack programs above.
+_GIT_FILTERS = frozenset(
+    {"--env-filter", "--tree-filter", "--index-filter", "--parent-filter", "--msg-filter",
+     "--commit-filter", "--tag-name-filter"}
+)  # fmt: skip
+_GIT_SEND_CMDS = frozenset({"--to-cmd", "--cc-cmd", "--header-cmd", "--sendmail-cmd"})
+_GIT_RUNS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "rebase": (frozenset({"-x"}), frozenset()),
+    "filter-branch": (_GIT_FILTERS, frozenset()),
+    "difftool": (frozenset({"-x", "--extcmd"}), frozenset()),
+    "send-email": (_GIT_SEND_CMDS, frozenset()),
+    "grep": (frozenset(), frozenset({"-O", "--open-files-in-pager"})),
+}
+
+
+def _git_runs(cmd: str, rest: list[Field], sink: Sink) -> None:
+    """The commands git runs for `rebase -x CMD`, `filter-branch --tree-filter CMD`, `difftool
+    --extcmd CMD`, `send-email --to-cmd CMD` and `grep -OCMD` (a pager given the matching
+    files): each is a shell command line of its own."""
+    separate, attached = _GIT_RUNS[cmd]
+    for i, f in enumerate(rest):
+        t = f.text
+        if not f.exact or not t.startswith("-") or t == "--":
+            if t == "--":
+                return
+            continue
+        code: Field | None = None
+        if t.startswith("--"):
+            name, eq, value = t.partition("=")
+            if eq and (name in separate or name in attached):
+                code = sub(f, value)
+            elif not eq and name in separate and i + 1 < len(rest):
+                code = rest[i + 1]
+        else:
+            name = t[:2]
+            if len(t) > 2 and (name in separate or name in attached):
+                code = sub(f, t[2:])
+            elif len(t) == 2 and name in separate and i + 1 < len(rest):
+                code = rest[i + 1]
+        if code is not None:
+            sink.shell_code(code.val(), f"git {cmd} {name}")
+
+
+def _git_runs_words(cmd: str, rest: list[Field], sink: Sink) -> None:
+    """`git submodule foreach CMD...` runs its words as a shell command line in every
+    submodule; `git bisect run CMD ARGS...` runs that command at every step."""
+    words = [f for f in rest if not (f.exact and f.text in ("-q", "--quiet"))]
+    if not words or words[0].text != ("foreach" if cmd == "submodule" else "run"):
+        return
+    body = words[1:]
+    if cmd == "bisect":
+        sink.run_argv(body, "git bisect run")
+        return
+    while body and body[0].exact and body[0].text in ("--recursive", "--"):
+        body = body[1:]
+    if body:
+        code = Val(
+            " ".join(f.text for f in body),
+            all(f.exact for f in body),
+            any(f.escaped for f in body),
+            any(f.decoded for f in body),
+            any(f.secret for f in body),
+        )
+        sink.shell_code(code, "git submodule foreach")
 
 
 # Subcommands that change files of the work tree, and for `reset` and `apply` the options
