@@ -2725,13 +2725,53 @@ _TABLE["loginctl"] = _loginctl
 _TABLE["mknod"] = _mkfifo
 
 
+# Programs that run an option's value as a shell command line (the value may be the next
+# word, attached with `=`, or attached to a one-letter option: `man -Pcat`).
+_COMMAND_OPTIONS: dict[str, frozenset[str]] = {
+    "entr": frozenset(),  # `entr -s CMD`: see `_command_options`
+    "nodemon": frozenset({"--exec", "-x"}),
+    "zip": frozenset({"-TT", "--unzip-command"}),
+    "sort": frozenset({"--compress-program"}),
+    "man": frozenset({"-P", "--pager"}),
+}
+
+
+def _command_options(name: str, args: list[Field], sink: Sink) -> None:
+    """`nodemon --exec CMD`, `zip -T -TT CMD`, `sort --compress-program=CMD`, `man -P CMD`:
+    the value is a command line the program runs; so is `entr -s CMD`'s first argument."""
+    keys = _COMMAND_OPTIONS[name]
+    if name == "entr":  # `-s`: the first argument is run by the shell, not as a program
+        flags = [f.text for f in args if f.exact and f.text.startswith("-")]
+        first = next((f for f in args if not (f.exact and f.text.startswith("-"))), None)
+        if first is not None and any("s" in t[1:] for t in flags if not t.startswith("--")):
+            sink.shell_code(first.val(), "entr -s")
+        return
+    for i, f in enumerate(args):
+        t = f.text
+        if not f.exact or not t.startswith("-"):
+            continue
+        if t == "--":
+            return
+        key, eq, value = t.partition("=")
+        code: Field | None = None
+        if key in keys:
+            code = sub(f, value) if eq else (args[i + 1] if i + 1 < len(args) else None)
+        elif len(t) > 2 and t[1] != "-" and t[:2] in keys:
+            code = sub(f, t[2:])
+            key = t[:2]
+        if code is not None:
+            sink.shell_code(code.val(), f"{name} {key}")
+
+
 def describe(name: str, args: list[Field], sink: Sink) -> None:
     """Report what `name args...` does to files and the network (not interpreters/shells)."""
     handler = _TABLE.get(name)
     if handler is not None:
         handler(name, args, sink)
+    if name in _COMMAND_OPTIONS:
+        _command_options(name, args, sink)
 
 
 def known(name: str) -> bool:
     """Whether the table describes `name`."""
-    return name in _TABLE
+    return name in _TABLE or name in _COMMAND_OPTIONS
