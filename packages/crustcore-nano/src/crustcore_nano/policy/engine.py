@@ -118,7 +118,8 @@ _SENDERS = frozenset(
     {
         "curl", "wget", "nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "socat",
         "telnet", "scp", "sftp", "rsync", "ftp", "http", "https", "xh", "httpie", "openssl",
-        "lftp", "smbclient", "tftp",
+        "lftp", "smbclient", "tftp", "mail", "mailx", "s-nail", "bsd-mailx", "sendmail", "mutt",
+        "neomutt", "msmtp", "ssmtp", "swaks",
     }
 )  # fmt: skip
 # Clients whose every read is a file they send (`scp a host:`, `echo put a | sftp host`).
@@ -2135,6 +2136,8 @@ def _git_destination(args: list[str]) -> str:
                 return "pushes to an address given on the command line" if _remote_url(arg) else ""
     if sub == "remote" and rest[:1] == ["set-url"]:
         return "points a remote at a new address"
+    if sub == "send-email" and not {"--dry-run", "--help", "-h"} & set(rest):
+        return "mails commits out"
     if sub == "config":
         keys = [a for a in rest if not a.startswith("-")]
         if (

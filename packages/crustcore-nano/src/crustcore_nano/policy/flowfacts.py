@@ -155,7 +155,8 @@ def _network_role(fact: CommandFact) -> tuple[str, bool, bool]:
         where = target.host or target.url or "a host it computes"
         if target.listen:
             return f"`{name}` serves data to the network", False, True
-        return f"`{name}` reaches {_name(where)}", True, True
+        # a mail client only sends: nothing comes back for the agent to read
+        return f"`{name}` reaches {_name(where)}", name not in _MAILERS, True
     code = fact.code
     if code is not None:
         if code.network:

@@ -2725,6 +2725,57 @@ _TABLE["loginctl"] = _loginctl
 _TABLE["mknod"] = _mkfifo
 
 
+_MAILERS = frozenset(
+    {"mail", "mailx", "s-nail", "bsd-mailx", "sendmail", "mutt", "neomutt", "msmtp", "ssmtp",
+     "swaks"}
+)  # fmt: skip
+_MAIL_ATTACH = frozenset({"-a", "-A", "--attach"})
+_MAIL_VALUE_OPTS = frozenset(
+    {"-s", "-c", "-b", "-r", "-S", "-F", "-f", "-i", "-e", "-H", "-q", "--to", "--from",
+     "--server", "--header", "--body", "--data", "--h-Subject", "-t", "--subject"}
+)  # fmt: skip
+
+
+def _mail(name: str, args: list[Field], sink: Sink) -> None:
+    """A mail client sends what it reads to the addresses it is given: every `user@host` word
+    is a destination (an unknown one when none is on the line, `sendmail -t`), and attached
+    files (`-a FILE`, mutt's `-a F1 F2 --`, swaks `--attach FILE`) are uploads. What arrives
+    on standard input (`mail ... < FILE`) is sent too (see the engine's upload check)."""
+    if any(f.text in ("--help", "-h", "--version", "-V") for f in args):
+        return
+    found = False
+    i = 0
+    while i < len(args):
+        f = args[i]
+        t = f.text
+        if t in _MAIL_ATTACH or (name == "swaks" and t == "--attach"):
+            files = args[i + 1 : i + 2]
+            if name in ("mutt", "neomutt"):  # `-a F1 F2 ... --`: files up to `--`
+                end = next((k for k in range(i + 1, len(args)) if args[k].text == "--"), len(args))
+                files = args[i + 1 : end]
+            for file in files:
+                sink.op(_READ, sub(file, file.text.removeprefix("@")), UPLOAD)
+            i += 1 + len(files)
+            continue
+        if t in _MAIL_VALUE_OPTS and i + 1 < len(args):
+            value = args[i + 1]
+            if "@" in value.text and " " not in value.text.strip():
+                sink.address(value, name)
+                found = True
+            i += 2
+            continue
+        if not t.startswith("-") and "@" in t and " " not in t and ":" not in t:
+            sink.address(f, name)
+            found = True
+        i += 1
+    if not found:
+        sink.connect(NetworkTarget(None, None, None, name))
+
+
+for _n in _MAILERS:
+    _TABLE[_n] = _mail
+
+
 # Programs that run an option's value as a shell command line (the value may be the next
 # word, attached with `=`, or attached to a one-letter option: `man -Pcat`).
 _COMMAND_OPTIONS: dict[str, frozenset[str]] = {

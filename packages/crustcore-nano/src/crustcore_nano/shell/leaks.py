@@ -43,8 +43,14 @@ _LOOKUPS = frozenset(
     }
 )  # fmt: skip
 _OTHER_FETCHERS = frozenset({"aria2c", "lwp-request", "GET", "POST", "HEAD", "fetch"})
+_MAILERS = frozenset(
+    {"mail", "mailx", "s-nail", "bsd-mailx", "sendmail", "mutt", "neomutt", "msmtp", "ssmtp",
+     "swaks"}
+)  # fmt: skip
 
-SECRET_SINKS = _CURL | _WGET | _HTTPIE | _SOCKETS | _LOOKUPS | _OTHER_FETCHERS | {"openssl"}
+SECRET_SINKS = (
+    _CURL | _WGET | _HTTPIE | _SOCKETS | _LOOKUPS | _OTHER_FETCHERS | _MAILERS | {"openssl"}
+)
 """Programs that can carry a value to another host (the only ones this module looks at)."""
 
 # Words in a header name that say the header carries a credential.
@@ -224,7 +230,7 @@ def secret_sent(name: str, args: list[Field], stdin_secret: bool) -> str | None:
         if stdin_secret and args and args[0].text == "s_client":
             return "openssl s_client sends standard input that carries a secret variable's value"
         return None
-    if name in _SOCKETS or name in _OTHER_FETCHERS:
+    if name in _SOCKETS or name in _OTHER_FETCHERS or name in _MAILERS:
         if stdin_secret:
             return f"{name} sends standard input that carries a secret variable's value"
         if any(f.secret for f in args):
