@@ -6,6 +6,8 @@ import pytest
 from crustcore_nano.shell import ShellAnalysis, ShellSignal, analyze
 from crustcore_nano.shell.interp import looks_like_path, scan_code
 from crustcore_nano.shell.limits import Budget
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 HOME = "/home/u"
 
@@ -232,3 +234,52 @@ def test_code_reading_its_argv_reads_path_arguments() -> None:
     assert "/home/u/.ssh/id_rsa" in a.reads
     b = _an("node -e 'console.log(process.argv.length)' 1 2")
     assert b.reads == ()
+
+
+@pytest.mark.parametrize(
+    ("language", "code", "reads", "writes", "commands", "hidden"),
+    [
+        ("python", 'open("/a/." + "netrc")', ("/a/.netrc",), (), (), False),
+        ("python", 'open("/a/" "b")', ("/a/b",), (), (), False),  # adjacent literals
+        ("python", 'open("/a/" + "b", "w")', (), ("/a/b",), (), False),
+        ("python", 'os.system("cat {}".format("/x"))', (), (), ("cat /x",), False),
+        ("python", 'os.system("cat {0}".format("/x"))', (), (), ("cat /x",), False),
+        ("python", 'os.system("cat %s" % "/x")', (), (), ("cat /x",), False),
+        ("python", 'f("a", "b")', (), (), (), False),  # a comma joins nothing
+        ("python", 'getattr(os, "sys" + "tem")("id")', (), (), (), True),
+        ("node", 'fs.readFileSync("/a/." + "netrc")', ("/a/.netrc",), (), (), False),
+        ("node", 'require("child_" + "process")', (), (), (), True),
+        ("perl", 'open F, "/a/." . "netrc"', ("/a/.netrc",), (), (), False),
+        ("lua", 'io.open("/a/." .. "netrc")', ("/a/.netrc",), (), (), False),
+        ("julia", 'read("/a/." * "netrc", String)', ("/a/.netrc",), (), (), False),
+        ("ruby", 'puts "sub" + "process done"', (), (), (), False),
+    ],
+)
+def test_strings_built_from_literals_are_read_whole(
+    *,
+    language: str,
+    code: str,
+    reads: tuple[str, ...],
+    writes: tuple[str, ...],
+    commands: tuple[str, ...],
+    hidden: bool,
+) -> None:
+    found = scan_code(language, code, Budget(10_000))
+    for path in reads:
+        assert path in found.reads, (code, found)
+    for path in writes:
+        assert path in found.writes, (code, found)
+    for command in commands:
+        assert command in found.commands, (code, found)
+    assert found.obfuscated is hidden, (code, found)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab/.~ _", min_size=1, max_size=8), min_size=2, max_size=6),
+    st.sampled_from([" + ", "+", " "]),
+)
+def test_a_python_concatenation_is_read_as_its_whole_string(pieces: list[str], joiner: str) -> None:
+    code = "open(" + joiner.join(f'"{p}"' for p in pieces) + ")"
+    found = scan_code("python", code, Budget(10_000))
+    assert "".join(pieces) in found.reads

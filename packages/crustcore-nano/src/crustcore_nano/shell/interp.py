@@ -442,6 +442,86 @@ def _literals(code: str, quotes: str, budget: Budget, language: str = "") -> lis
     return out
 
 
+# What joins two string literals into one in each language (`""`: Python's adjacent literals).
+_CONCAT: dict[str, tuple[str, ...]] = {
+    "python": ("+", ""),
+    "node": ("+",),
+    "ruby": ("+",),
+    "perl": (".",),
+    "php": (".",),
+    "lua": ("..",),
+    "julia": ("*",),
+    "r": (),
+    "awk": (),
+    "elisp": (),
+    "applescript": ("&",),
+}
+_MAX_FOLD = 4096  # characters of one folded string
+_FORMAT_SLOT = re.compile(r"\{[0-9]?\}")
+# Names nobody splits into pieces except to hide them from a scan like this one: a folded
+# string equal to one of the first, or holding one of the second that no piece holds.
+_HIDDEN_EXACT = frozenset(
+    {"os", "sys", "subprocess", "system", "popen", "exec", "eval", "builtins", "spawn",
+     "child_process", "execSync", "spawnSync", "__import__", "getattr", "import_module",
+     "__builtins__", "pty", "socket"}
+)  # fmt: skip
+_HIDDEN_PARTS = (
+    "__import__(", "subprocess.", "os.system(", "os.popen(", "execSync(", "spawnSync(", "eval(",
+    "exec(",
+)  # fmt: skip
+
+
+def _folded(code: str, lits: list[_Literal], language: str, budget: Budget) -> list[_Literal]:
+    """Strings the code builds from literals alone: `"~/.ne" + "trc"` (each language's own
+    operator), Python's `"cat ~/.{}".format("netrc")` and `"cat ~/.%s" % "netrc"`. Each comes
+    back as one more literal spanning its pieces, marked escaped (its pieces hid it)."""
+    joiners = _CONCAT.get(language, ("+",))
+    out: list[_Literal] = []
+    run: list[_Literal] = []
+
+    def close() -> None:
+        if len(run) >= 2:
+            value = "".join(x.value for x in run)[:_MAX_FOLD]
+            out.append(_Literal(value, run[0].start, run[-1].end, True))
+        run.clear()
+
+    for lit in lits:
+        budget.tick(1)
+        if lit.kind:
+            close()
+            continue
+        if run:
+            gap = code[run[-1].end : lit.start].strip()
+            if gap in joiners and len(run) < 64:
+                run.append(lit)
+                continue
+            if language == "python" and len(run) == 1:
+                first = run[0]
+                after = code[lit.end : lit.end + 8].lstrip()
+                if gap == ".format(" and after.startswith(")") and "{" in first.value:
+                    slot = _FORMAT_SLOT.search(first.value)
+                    if slot is not None:
+                        value = first.value[: slot.start()] + lit.value + first.value[slot.end() :]
+                        out.append(_Literal(value, first.start, lit.end, True))
+                elif gap == "%" and "%s" in first.value:
+                    value = first.value.replace("%s", lit.value, 1)
+                    out.append(_Literal(value, first.start, lit.end, True))
+            close()
+        run.append(lit)
+    close()
+    return out
+
+
+def _hides_a_name(lit: _Literal, code: str) -> bool:
+    """Whether a folded string spells a name of an execution API that none of the code's
+    own literals inside its span spells (`getattr(__import__("o"+"s"), "sys"+"tem")`)."""
+    value = lit.value.strip()
+    if value in _HIDDEN_EXACT:
+        return True
+    span = code[lit.start : lit.end]
+    return any(part in value and part not in span for part in _HIDDEN_PARTS)
+
+
 def looks_like_path(text: str) -> bool:
     """Heuristic: does this string literal name a file?"""
     if not text or len(text) > 4096 or "\n" in text or "://" in text:
@@ -656,6 +736,26 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
             if lit.escaped:
                 obfuscated = True
 
+    folded = _folded(code, lits, language, budget) if len(lits) >= 2 else []
+    for lit in folded:
+        value = lit.value
+        if _hides_a_name(lit, code):
+            obfuscated = True
+        callee = _call_before(code, lit.start)
+        target = url_target(value, language)
+        if target is not None:
+            network.append(target)
+        elif _matches(callee, _EXEC_CALLS):
+            commands.append(value)
+        elif _matches(callee, _DELETE_CALLS):
+            deletes.append(value)
+        elif _matches(callee, _WRITE_CALLS) or (
+            _matches(callee, _READ_CALLS) and _OPEN_FOR_WRITING.match(code, lit.end) is not None
+        ):
+            writes.append(value)
+        elif _matches(callee, _READ_CALLS) or looks_like_path(value):
+            reads.append(value)
+
     if _HOME_HINTS_ANY(code):
         home_reads, home_writes = _home_paths(code, lits)
         reads.extend(home_reads)
@@ -666,7 +766,7 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
             commands.append(lit.value)
     if exec_api:
         known = set(commands) | {a[0] for a in argvs if a}
-        for lit in lits:
+        for lit in [*lits, *folded]:
             if lit.value not in known and _looks_like_command(lit.value):
                 commands.append(lit.value)
     built: list[str] = []
