@@ -110,9 +110,13 @@ _DANGEROUS_ENV = frozenset(
         "BASH_ENV", "ENV", "PROMPT_COMMAND", "PS4", "SHELLOPTS", "BASHOPTS", "ZDOTDIR",
         "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "DOTNET_STARTUP_HOOKS",
         "LESSOPEN", "LESSCLOSE", "PHPRC", "PHP_INI_SCAN_DIR", "LUA_INIT", "SSLKEYLOGFILE",
-        "CURL_HOME", "WGETRC", "SYSTEM_WGETRC", "CRUSTCORE_HOME",
+        "CURL_HOME", "WGETRC", "SYSTEM_WGETRC", "CRUSTCORE_HOME", "GCONV_PATH",
+        "PIP_CONFIG_FILE", "NPM_CONFIG_USERCONFIG", "NPM_CONFIG_GLOBALCONFIG",
     }
 )  # fmt: skip
+# Variables dangerous only with a value that runs a program: `GOFLAGS=-toolexec=PROG` runs
+# PROG around every tool of every build, `MAKEFLAGS=SHELL=PROG` runs every recipe with PROG.
+_RUNNING_VALUES = {"GOFLAGS": ("-toolexec", "-exec"), "MAKEFLAGS": ("SHELL=",)}
 _DANGEROUS_ENV_PREFIXES = ("DYLD_", "GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "CORECLR_", "COR_")
 _SENDERS = frozenset(
     {
@@ -1079,6 +1083,15 @@ class PolicyEngine:
         host_access = _host_access(name, args)
         if host_access:
             run.ask("builtin:privileged-command", f"`{shown}` {host_access}", op)
+        if name in ("docker", "podman"):
+            daemon = _daemon_option(args)
+            if daemon:
+                run.ask(
+                    "builtin:upload-file",
+                    f"`{shown}` talks to the daemon at {daemon}, which receives build contexts "
+                    "and mounted files",
+                    op,
+                )
         approval = _reversibility(name, args, fact)
         if approval is not None:
             run.ask(approval, f"`{shown}`", op)
@@ -1293,6 +1306,15 @@ class PolicyEngine:
             return  # `--max-old-space-size=4096`: a heap size loads no code
         if upper in _DANGEROUS_ENV or upper.startswith(_DANGEROUS_ENV_PREFIXES):
             raise run.deny("builtin:dangerous-env", what, op)
+        running = _RUNNING_VALUES.get(upper)
+        if running is not None and value is not None and any(r in value for r in running):
+            raise run.deny("builtin:dangerous-env", what, op)
+        if upper == "DOCKER_HOST" and value is not None and _remote_daemon(value):
+            run.ask(
+                "builtin:upload-file",
+                f"{what}: docker would send build contexts and mounted files to {value}",
+                op,
+            )
         if upper in INDEX_VARIABLES and value is not None:
             index = index_address(value)
             if index is not None:
@@ -1953,6 +1975,29 @@ _AWS_TOKEN_COMMANDS = frozenset(
         ("codeartifact", "get-authorization-token"),
     }
 )  # fmt: skip
+
+
+def _daemon_option(args: list[str]) -> str:
+    """The remote daemon `docker -H ADDRESS` / `--host=ADDRESS` names, or ""."""
+    for index, arg in enumerate(args):
+        value = ""
+        if arg in ("-h", "--host") and index + 1 < len(args):  # `args` are lower-cased
+            value = args[index + 1]
+        elif arg.startswith("--host="):
+            value = arg.partition("=")[2]
+        if value and _remote_daemon(value):
+            return value
+    return ""
+
+
+def _remote_daemon(address: str) -> bool:
+    """Whether a `DOCKER_HOST` value is a daemon on another machine (`tcp://`, `ssh://`)."""
+    scheme, sep, rest = address.partition("://")
+    if not sep or scheme.lower() not in ("tcp", "ssh", "http", "https"):
+        return False
+    host = rest.rsplit("@", 1)[-1].split("/", 1)[0]
+    host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return host.strip("[]").lower() not in ("localhost", "127.0.0.1", "::1", "")
 
 
 def _prints_credentials(name: str, args: list[str]) -> bool:

@@ -188,6 +188,15 @@ _CODE_ENV = frozenset(
         "FZF_DEFAULT_COMMAND",
         "LESSOPEN",
         "LESSCLOSE",
+        # Programs a build runs in place of (or around) its compiler, and npm's script shell.
+        "CC",
+        "CXX",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_BUILD_RUSTC_WRAPPER",
+        "CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER",
+        "npm_config_script_shell",
+        "NPM_CONFIG_SCRIPT_SHELL",
         # Prompt strings: bash expands `$(...)` in them (PS4 on every traced line).
         "PS0",
         "PS1",
