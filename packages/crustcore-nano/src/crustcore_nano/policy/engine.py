@@ -25,6 +25,7 @@ from __future__ import annotations
 import fnmatch
 import itertools
 import os
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import cast
@@ -65,6 +66,7 @@ from crustcore_nano.policy.types import (
 from crustcore_nano.shell import CommandFact, ShellAnalysis, ShellSignal, analyze, network_text
 from crustcore_nano.shell import OpKind as ShellOp
 from crustcore_nano.shell.commands import (
+    FILTERED_DELETE,
     SEARCH_PROGRAMS,
     TRANSFER_SCRIPT,
     remote_path,
@@ -177,6 +179,14 @@ _MAX_GLOB_VARIANTS = 16
 _MAX_GLOB_CANDIDATES = 512  # bounds the work for a glob that matches many protected names
 _MAX_GLOB_LISTING = 4096  # directory entries read to find the symlinks a glob expands to
 _MAX_WALK = 4096  # entries read below a `find` root to find the symlinks its pattern matches
+# Directories a walk for protected files does not enter: package caches and git's object store
+# hold many entries and no configuration.
+# Rules whose files a delete of the directory holding them takes away: the agent's own
+# configuration (where CrustCore's hook is installed) and CrustCore's home. Deleting a
+# virtualenv or a repository's `.git` with everything in it is asked for other reasons, or is
+# everyday work; it installs nothing.
+_HELD_RULES = frozenset({"builtin:agent-config", "builtin:self-protection"})
+_UNWALKED = frozenset({"node_modules", "objects", "__pycache__", ".venv", "venv", "target"})
 _MAX_LINKS_RESOLVED = 256  # links of a tree read through its links that are followed to their end
 _MAX_PLACED = 16  # trailing segments of a path with an undecidable part that are placed (below)
 
@@ -1408,9 +1418,13 @@ class PolicyEngine:
     def _check_tree(self, path_op: _PathOp, run: _Run) -> None:
         """A read or delete of a directory outside the workspace covers its whole tree: it must
         not hold a protected location (`grep -r key ~`, `find ~ -name credentials | xargs
-        cat`). Inside the workspace, whole-tree reads are everyday work and stay allowed."""
+        cat`). Inside the workspace, whole-tree reads are everyday work and stay allowed; a
+        delete (or a move away) of a directory is judged by the protected files it holds
+        (`rm -rf .claude`, `mv .vscode /tmp/x`), as a delete of each of them would be."""
         for form in path_op.forms:
             if is_within(form, self._workspace):
+                if path_op.kind is OpKind.DELETE and FILTERED_DELETE not in path_op.op.source:
+                    self._check_held(form, path_op, run)
                 continue
             found = self._index.beneath(form, path_op.kind)
             if found is None:
@@ -1419,6 +1433,41 @@ class PolicyEngine:
             if found.verdict is Verdict.DENY:
                 raise run.deny(found.name, what, path_op.op)
             run.ask(found.name, what, path_op.op)
+
+    def _check_held(self, top: str, path_op: _PathOp, run: _Run) -> None:
+        """The first file below `top` (a directory in the workspace) that the agent's
+        configuration or CrustCore's home protects, from a breadth-first walk that follows no
+        link and reads at most `_MAX_WALK` entries, so what lies near the top
+        (`.claude/settings.json`) is seen even in a large tree."""
+        if _has_glob(top) or not os.path.isdir(top) or os.path.islink(top):
+            return
+        pending = deque([top])
+        seen = 0
+        while pending:
+            try:
+                with os.scandir(pending.popleft()) as entries:
+                    for entry in entries:
+                        seen += 1
+                        if seen > _MAX_WALK:
+                            return
+                        path = entry.path
+                        found = self._index.match(path, OpKind.DELETE)
+                        if found is not None and found.name in _HELD_RULES:
+                            what = f"delete of {top}, which holds {path}"
+                            if found.verdict is Verdict.DENY:
+                                raise run.deny(found.name, what, path_op.op)
+                            run.ask(found.name, what, path_op.op)
+                            return
+                        if self._in_crustcore_home(path):
+                            raise run.deny(
+                                "builtin:self-protection",
+                                f"delete of {top}, which holds CrustCore's home",
+                                path_op.op,
+                            )
+                        if entry.name not in _UNWALKED and entry.is_dir(follow_symlinks=False):
+                            pending.append(path)
+            except (OSError, ValueError):
+                continue
 
     @staticmethod
     def _path_hit(found: BuiltinRule, path_op: _PathOp, form: str, run: _Run) -> None:

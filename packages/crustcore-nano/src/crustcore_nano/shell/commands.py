@@ -985,6 +985,10 @@ def _has_word(args: list[Field], word: str) -> bool:
     return any(a.exact and a.text == word for a in args)
 
 
+FILTERED_DELETE = "find -delete of what its tests select"
+"""The detail of `find ROOT TESTS... -delete`: not every file under ROOT goes."""
+
+
 def _find(name: str, args: list[Field], sink: Sink) -> None:
     roots: list[Field] = []
     i = 0
@@ -1011,8 +1015,11 @@ def _find(name: str, args: list[Field], sink: Sink) -> None:
             i = j + 1
             continue
         if t == "-delete":
+            # With tests (`-name '*.pyc'`) only what they select goes; which files that is, is
+            # not known here, so the whole root is not taken to go (see the engine's walk).
+            tested = any(a.text.startswith("-") and a.text != "-delete" for a in args[:i])
             for r in roots:
-                sink.op(_DELETE, r, "find -delete")
+                sink.op(_DELETE, r, FILTERED_DELETE if tested else "find -delete")
         elif t in ("-fprint", "-fprint0", "-fprintf", "-fls") and i + 1 < len(args):
             sink.op(_WRITE, args[i + 1], name)
         i += 1
