@@ -1,8 +1,10 @@
 """Threat: an injected agent removes the directory that holds the agent's configuration, and
 with it the CrustCore hook installed there: `rm -rf .claude`, `mv .claude /tmp/x`, `mv .claude
-.claude-off` or `find .claude -delete`. A delete of `.claude/settings.json` itself was denied,
-but a delete or move of the directory holding it was judged as a path that no rule names, and
-allowed; the next session then starts with no hook.
+.claude-off`, `find .claude -delete`, `git rm -r .claude`, `git mv`, `rename` or
+`os.rename(".claude", ...)` in code (a move's source was taken as read, not gone). A delete
+of `.claude/settings.json` itself was denied, but a delete or move of the directory holding it
+was judged as a path that no rule names, and allowed; the next session then starts with no
+hook.
 
 Invariant: a delete or move away of a directory in the workspace is judged by the agent
 configuration (and CrustCore home) it holds, found by a bounded walk from the top, as a delete
@@ -48,6 +50,11 @@ def _decide(engine: PolicyEngine, command: str) -> tuple[Verdict, str]:
         "find .claude -delete",
         "rm -rf .cursor",
         "cd .. && rm -rf proj/.claude",
+        "git rm -r .claude",
+        "git mv .claude claude-off",
+        "rename s/claude/off/ .claude",
+        """python3 -c 'import os; os.rename(".claude", "off")'""",
+        """python3 -c 'import shutil; shutil.rmtree(".claude")'""",
     ],
 )
 def test_removing_the_directory_that_holds_the_agent_config_is_denied(
@@ -64,6 +71,10 @@ def test_removing_the_directory_that_holds_the_agent_config_is_denied(
         "mv build /tmp/old-build",
         "find . -name '*.pyc' -delete",
         "find build -type f -delete",
+        "git mv src/app.py src/main.py",
+        "git rm --cached -r .claude",
+        "rename .txt .md build/*.txt",
+        """python3 -c 'import os; os.rename("build/out.txt", "build/old.txt")'""",
     ],
 )
 def test_everyday_cleanups_stay_allowed(

@@ -985,6 +985,18 @@ def _has_word(args: list[Field], word: str) -> bool:
     return any(a.exact and a.text == word for a in args)
 
 
+def _rename(name: str, args: list[Field], sink: Sink) -> None:
+    """`rename FROM TO FILES...` (util-linux) and `rename EXPR FILES...` (Perl's): every file
+    named is moved away from its name, so each is a delete, and the new names are not known."""
+    opts, pos = parse_opts(args, frozenset())
+    perl = bool(pos) and (pos[0].text[:2] in ("s/", "y/") or "/" in pos[0].text[:3])
+    files = pos[1:] if perl else pos[2:]
+    if has(opts, "-n", "--no-act", "--nono"):
+        return
+    for f in files:
+        sink.op(_DELETE, f, name)
+
+
 FILTERED_DELETE = "find -delete of what its tests select"
 """The detail of `find ROOT TESTS... -delete`: not every file under ROOT goes."""
 
@@ -2085,13 +2097,16 @@ def _git_tree_writes(
     dashes = next((k for k, a in enumerate(rest) if a.text == "--" and a.exact), None)
     paths = rest[dashes + 1 :] if dashes is not None else pos if cmd in _GIT_PATH_WRITERS else []
     root = tree if tree is not None else Field(".")
-    for f in _paths(paths):
+    named = _paths(paths)
+    for index, f in enumerate(named):
         joined = (
             f
             if f.text.startswith(("/", "~")) or tree is None
             else sub(f, tree.text.rstrip("/") + "/" + f.text)
         )
-        sink.op(_WRITE, joined, f"git {cmd}")
+        # `git rm PATH` and the sources of `git mv SRC... DST` take those paths away
+        gone = cmd == "rm" or (cmd == "mv" and index < len(named) - 1)
+        sink.op(_DELETE if gone else _WRITE, joined, f"git {cmd}")
     if not paths:
         sink.op(_WRITE, root, f"git {cmd}")
 
@@ -2781,6 +2796,8 @@ def _mail(name: str, args: list[Field], sink: Sink) -> None:
 
 for _n in _MAILERS:
     _TABLE[_n] = _mail
+for _n in ("rename", "prename", "file-rename", "rename.ul"):
+    _TABLE[_n] = _rename
 
 
 # Programs that run an option's value as a shell command line (the value may be the next

@@ -646,6 +646,8 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
             nxt = index + 1
             if nxt < len(lits) and code[lit.end : lits[nxt].start].strip() == ",":
                 dest_index = nxt
+                if _matches(callee, _MOVE_CALLS):
+                    deletes.append(value)  # `os.rename(SRC, dst)`: SRC is gone afterwards
         if _matches(callee, _DECODE_CALLS):
             hidden = _decoded_literal(value)
             if hidden is not None and looks_like_path(hidden):
@@ -964,6 +966,8 @@ def _blanks(code: str, i: int) -> int:
     return i
 
 
+_MOVE_CALLS = ("move", "rename", "replace", "renameSync", "FileUtils.mv")
+"""The calls of `_COPY_CALLS` that take their source away."""
 _COPY_CALLS = (
     "copy",
     "copy2",
