@@ -37,6 +37,7 @@ from crustcore_nano.shell.expand import (
     Val,
     brace_expand,
     is_placeholder,
+    join_fields,
     placeholder,
     placeholder_index,
     split_fields,
@@ -1273,13 +1274,7 @@ class Analyzer:
                 if written is not None:
                     self._run_written(written, inv, head.text, [head, *args])
         elif name == "eval":
-            code = Val(
-                " ".join(a.text for a in args),
-                all(a.exact for a in args),
-                any(a.escaped for a in args),
-                any(a.decoded for a in args),
-            )
-            inv.shell_code(code, "eval")
+            inv.shell_code(join_fields(args), "eval")
         elif name in ("source", "."):
             for f in args[:1]:
                 inv.op(_READ, f, name)
@@ -1635,22 +1630,16 @@ class Analyzer:
                 break
         rest = args[i:]
         if codes:
-            joined = Val(
-                "\n".join(c.text for c in codes),
-                all(c.exact for c in codes),
-                any(c.escaped for c in codes),
-                any(c.decoded for c in codes),
-                any(c.secret for c in codes),
-            )
+            code = join_fields(codes, "\n")
             inv.input_secret = (stdin is not None and stdin.secret) or any(
                 f.secret for f in args[i:]
             )
-            inv.code(lang, joined, f"{name} code")
-            if stdin is not None and runs_stdin(joined.text):
+            inv.code(lang, code, f"{name} code")
+            if stdin is not None and runs_stdin(code.text):
                 # `python -c "exec(sys.stdin.read())" <<< CODE`: the input is the program.
                 stage.reads_code = True
                 self._stdin_code(name, lang, inv, stdin)
-            self._argument_files(lang, name, joined.text, rest, inv, in_place=in_place)
+            self._argument_files(lang, name, code.text, rest, inv, in_place=in_place)
             return
         script = bool(rest) and rest[0].text != "-"
         inv.input_secret = any(f.secret for f in rest) or (

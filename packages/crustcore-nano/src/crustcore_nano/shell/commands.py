@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from crustcore_nano.shell import argwords
 from crustcore_nano.shell.argwords import PATTERN_PROGRAMS, nonfile_words
-from crustcore_nano.shell.expand import GLOB_CHARS, Field, Val
+from crustcore_nano.shell.expand import GLOB_CHARS, Field, Val, join_fields
 from crustcore_nano.shell.facts import NetworkTarget, OpKind, ShellSignal
 from crustcore_nano.shell.netparse import is_url, split_host_port
 from crustcore_nano.shell.options import Opt, basename, has, parse_opts, sub, values
@@ -2050,14 +2050,7 @@ def _git_runs_words(cmd: str, rest: list[Field], sink: Sink) -> None:
     while body and body[0].exact and body[0].text in ("--recursive", "--"):
         body = body[1:]
     if body:
-        code = Val(
-            " ".join(f.text for f in body),
-            all(f.exact for f in body),
-            any(f.escaped for f in body),
-            any(f.decoded for f in body),
-            any(f.secret for f in body),
-        )
-        sink.shell_code(code, "git submodule foreach")
+        sink.shell_code(join_fields(body), "git submodule foreach")
 
 
 # Subcommands that change files of the work tree, and for `reset` and `apply` the options

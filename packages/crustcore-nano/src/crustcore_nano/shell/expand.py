@@ -7,6 +7,7 @@ value inexact, so the rule engine can see that something is unknown instead of s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 GLOB_CHARS = frozenset("*?[")
@@ -58,6 +59,18 @@ class Field:
     def val(self) -> Val:
         """The field as a plain value."""
         return Val(self.text, self.exact, self.escaped, self.decoded, self.secret)
+
+
+def join_fields(fields: Sequence[Field], sep: str = " ") -> Val:
+    """Fields joined into one value (`eval A B`, `git submodule foreach A B`): exact only if
+    every field is, escaped, decoded or secret if any is."""
+    return Val(
+        sep.join(f.text for f in fields),
+        all(f.exact for f in fields),
+        any(f.escaped for f in fields),
+        any(f.decoded for f in fields),
+        any(f.secret for f in fields),
+    )
 
 
 def is_placeholder(ch: str) -> bool:
