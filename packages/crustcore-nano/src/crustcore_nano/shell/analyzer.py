@@ -2420,13 +2420,20 @@ def _read_array(name: str, args: list[Field], stdin: Input | None) -> Val | None
     if stdin is None or stdin.val is None or not stdin.val.exact:
         return None
     text = stdin.val.text.rstrip("\n")
+    flags = [f.text for f in args if f.text.startswith("-")]
     if name == "read":
-        if not any(f.text.startswith("-") and "a" in f.text[1:] for f in args):
+        # `-r` and `-a` only: a delimiter, a count or a timeout changes what is read
+        if not any("a" in t[1:] for t in flags) or any(set(t[1:]) - {"r", "a"} for t in flags):
             return None
         items = text.split("\n", 1)[0].split()
     else:
+        # `-t` only: an origin (`-O`), a skip (`-s`) or a count (`-n`) moves the elements
+        if any(set(t[1:]) - {"t"} for t in flags):
+            return None
         items = text.split("\n")
-    quoted = " ".join(shlex.quote(item) for item in items[:_MAX_ARRAY])
+    if len(items) > _MAX_ARRAY:
+        return None  # not kept, so not known: each element stays a value that cannot be known
+    quoted = " ".join(shlex.quote(item) for item in items)
     return Val("(" + quoted + ")", True, stdin.val.escaped, stdin.val.decoded, stdin.secret)
 
 
