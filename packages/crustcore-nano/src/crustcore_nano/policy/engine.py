@@ -179,13 +179,13 @@ _MAX_GLOB_VARIANTS = 16
 _MAX_GLOB_CANDIDATES = 512  # bounds the work for a glob that matches many protected names
 _MAX_GLOB_LISTING = 4096  # directory entries read to find the symlinks a glob expands to
 _MAX_WALK = 4096  # entries read below a `find` root to find the symlinks its pattern matches
-# Directories a walk for protected files does not enter: package caches and git's object store
-# hold many entries and no configuration.
 # Rules whose files a delete of the directory holding them takes away: the agent's own
 # configuration (where CrustCore's hook is installed) and CrustCore's home. Deleting a
 # virtualenv or a repository's `.git` with everything in it is asked for other reasons, or is
 # everyday work; it installs nothing.
 _HELD_RULES = frozenset({"builtin:agent-config", "builtin:self-protection"})
+# Directories a walk for protected files does not enter: package caches and git's object store
+# hold many entries and no configuration.
 _UNWALKED = frozenset({"node_modules", "objects", "__pycache__", ".venv", "venv", "target"})
 _MAX_LINKS_RESOLVED = 256  # links of a tree read through its links that are followed to their end
 _MAX_PLACED = 16  # trailing segments of a path with an undecidable part that are placed (below)
@@ -1419,8 +1419,8 @@ class PolicyEngine:
         """A read or delete of a directory outside the workspace covers its whole tree: it must
         not hold a protected location (`grep -r key ~`, `find ~ -name credentials | xargs
         cat`). Inside the workspace, whole-tree reads are everyday work and stay allowed; a
-        delete (or a move away) of a directory is judged by the protected files it holds
-        (`rm -rf .claude`, `mv .vscode /tmp/x`), as a delete of each of them would be."""
+        delete (or a move away) of a directory is judged by the agent configuration it holds
+        (`rm -rf .claude`, `mv .claude /tmp/x`), as a delete of that file would be."""
         for form in path_op.forms:
             if is_within(form, self._workspace):
                 if path_op.kind is OpKind.DELETE and FILTERED_DELETE not in path_op.op.source:
@@ -2007,12 +2007,13 @@ _CREDENTIAL_TOOLS = frozenset(
         "ansible-vault",
     }
 )  # fmt: skip
-# What the password-manager command lines print: `bw get password|item|notes|totp`, `bw list
-# items`, `bw export`, `bw unlock` (a session key); `lpass show|export`; `rbw get|code`.
+# gopass subcommands that print no secret (a bare entry name shows that entry, as in `pass`).
 _GOPASS_SAFE = _PASS_SAFE | {
     "sync", "setup", "version", "help", "config", "audit", "fsck", "recipients", "mounts",
     "templates", "completion", "edit", "git",
 }  # fmt: skip
+# What `bw get KIND` prints a secret for (`bw list items`, `bw export` and `bw unlock`, which
+# prints a session key, are read in `_prints_credentials`).
 _BW_SECRET_KINDS = frozenset({"password", "item", "notes", "totp", "attachment", "exposed"})
 
 
