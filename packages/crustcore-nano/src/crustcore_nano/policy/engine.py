@@ -184,6 +184,9 @@ _MAX_WALK = 4096  # entries read below a `find` root to find the symlinks its pa
 # virtualenv or a repository's `.git` with everything in it is asked for other reasons, or is
 # everyday work; it installs nothing.
 _HELD_RULES = frozenset({"builtin:agent-config", "builtin:self-protection"})
+# Entries a delete's walk reads (breadth-first, so a project's own `.claude` is among the
+# first): about 4 ms for a large tree, paid only by deletes of directories.
+_MAX_HELD_WALK = 1024
 # Directories a walk for protected files does not enter: package caches and git's object store
 # hold many entries and no configuration.
 _UNWALKED = frozenset({"node_modules", "objects", "__pycache__", ".venv", "venv", "target"})
@@ -1437,7 +1440,7 @@ class PolicyEngine:
     def _check_held(self, top: str, path_op: _PathOp, run: _Run) -> None:
         """The first file below `top` (a directory in the workspace) that the agent's
         configuration or CrustCore's home protects, from a breadth-first walk that follows no
-        link and reads at most `_MAX_WALK` entries, so what lies near the top
+        link and reads at most `_MAX_HELD_WALK` entries, so what lies near the top
         (`.claude/settings.json`) is seen even in a large tree."""
         if _has_glob(top) or not os.path.isdir(top) or os.path.islink(top):
             return
@@ -1448,7 +1451,7 @@ class PolicyEngine:
                 with os.scandir(pending.popleft()) as entries:
                     for entry in entries:
                         seen += 1
-                        if seen > _MAX_WALK:
+                        if seen > _MAX_HELD_WALK:
                             return
                         path = entry.path
                         found = self._index.match(path, OpKind.DELETE)
