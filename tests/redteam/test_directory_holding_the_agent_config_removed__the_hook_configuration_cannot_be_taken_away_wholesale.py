@@ -1,7 +1,8 @@
 """Threat: an injected agent removes the directory that holds the agent's configuration, and
 with it the CrustCore hook installed there: `rm -rf .claude`, `mv .claude /tmp/x`, `mv .claude
 .claude-off`, `find .claude -delete`, `git rm -r .claude`, `git mv`, `rename` or
-`os.rename(".claude", ...)` in code (a move's source was taken as read, not gone). A delete
+`os.rename(".claude", ...)` in code (a move's source was taken as read, not gone), or
+`chmod -R 000 .claude`, which leaves settings no one can read. A delete
 of `.claude/settings.json` itself was denied, but a delete or move of the directory holding it
 was judged as a path that no rule names, and allowed; the next session then starts with no
 hook.
@@ -55,6 +56,9 @@ def _decide(engine: PolicyEngine, command: str) -> tuple[Verdict, str]:
         "rename s/claude/off/ .claude",
         """python3 -c 'import os; os.rename(".claude", "off")'""",
         """python3 -c 'import shutil; shutil.rmtree(".claude")'""",
+        "chmod -R 000 .claude",
+        "chmod a-r .claude",
+        "chown -R nobody .claude",
     ],
 )
 def test_removing_the_directory_that_holds_the_agent_config_is_denied(
@@ -75,6 +79,7 @@ def test_removing_the_directory_that_holds_the_agent_config_is_denied(
         "git rm --cached -r .claude",
         "rename .txt .md build/*.txt",
         """python3 -c 'import os; os.rename("build/out.txt", "build/old.txt")'""",
+        "chmod -R u+w build",
     ],
 )
 def test_everyday_cleanups_stay_allowed(

@@ -184,6 +184,7 @@ _MAX_WALK = 4096  # entries read below a `find` root to find the symlinks its pa
 # virtualenv or a repository's `.git` with everything in it is asked for other reasons, or is
 # everyday work; it installs nothing.
 _HELD_RULES = frozenset({"builtin:agent-config", "builtin:self-protection"})
+_PERMISSION_TOOLS = ("chmod", "chown", "chgrp", "setfacl")
 # Entries a delete's walk reads (breadth-first, so a project's own `.claude` is among the
 # first): about 4 ms for a large tree, paid only by deletes of directories.
 _MAX_HELD_WALK = 1024
@@ -1408,6 +1409,11 @@ class PolicyEngine:
                 run.ask(name, what, op)
         if kind is not OpKind.WRITE:
             self._check_tree(path_op, run)
+        elif any(f": {tool} (" in path_op.op.source for tool in _PERMISSION_TOOLS):
+            # `chmod -R 000 .claude`: settings no one can read are as good as gone
+            for form in path_op.forms:
+                if is_within(form, self._workspace):
+                    self._check_held(form, path_op, run)
         if path_op.mention:
             return
         if kind is OpKind.READ:
@@ -1456,7 +1462,7 @@ class PolicyEngine:
                         path = entry.path
                         found = self._index.match(path, OpKind.DELETE)
                         if found is not None and found.name in _HELD_RULES:
-                            what = f"delete of {top}, which holds {path}"
+                            what = f"{path_op.kind.value} of {top}, which holds {path}"
                             if found.verdict is Verdict.DENY:
                                 raise run.deny(found.name, what, path_op.op)
                             run.ask(found.name, what, path_op.op)
@@ -1464,7 +1470,7 @@ class PolicyEngine:
                         if self._in_crustcore_home(path):
                             raise run.deny(
                                 "builtin:self-protection",
-                                f"delete of {top}, which holds CrustCore's home",
+                                f"{path_op.kind.value} of {top}, which holds CrustCore's home",
                                 path_op.op,
                             )
                         if entry.name not in _UNWALKED and entry.is_dir(follow_symlinks=False):
