@@ -235,8 +235,9 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "private key and keystore files must not be read by an agent; generate test keys "
         "inside the test instead of reading existing ones",
         "Reading (or moving away) key stores by extension anywhere (`*.ppk`, `*.p12`, `*.pfx`, "
-        "`*.jks`, `*.keystore`, `*.key`, `*.kdbx`, `*key*.pem`, `*private*.pem`) and GnuPG's "
-        "home `~/.gnupg/`. Creating a key (`openssl req -keyout key.pem`) is allowed.",
+        "`*.jks`, `*.keystore`, `*.key`, `*.kdbx`, `*key*.pem`, `*private*.pem`), GnuPG's "
+        "home `~/.gnupg/` and sops' age keys (`~/.config/sops/age/`). Creating a key (`openssl "
+        "req -keyout key.pem`) is allowed.",
         ("cat deploy/server.key", "cp ~/.gnupg/private-keys-v1.d/x.key /tmp"),
         PathClause(
             frozenset({OpKind.READ}),
@@ -252,6 +253,8 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
                 "*private*.pem",
                 "~/.gnupg/**",
                 "**/.gnupg/**",
+                "~/.config/sops/age/**",
+                "~/Library/Application Support/sops/age/**",
             ),
         ),
     ),
@@ -262,7 +265,9 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "through CrustCore secrets (secret://...) instead of letting it read the files",
         "AWS (`~/.aws/`), Google Cloud (`~/.config/gcloud/`), Azure (`~/.azure/`), Kubernetes "
         "(`~/.kube/`), Docker registry auth (`~/.docker/config.json`), Oracle, DigitalOcean, "
-        "Hetzner, Fly.io, Databricks, Vault tokens, `s3cmd`/boto files, Terraform credentials, "
+        "Hetzner, Fly.io, Databricks, Snowflake, the deploy CLIs' logins (Cloudflare Wrangler, "
+        "Netlify, Vercel, Supabase, Firebase, Expo), Vault tokens, `s3cmd`/boto files, "
+        "Terraform credentials, "
         "any `*.tfstate` (state files hold secrets in clear text), and the secrets a container "
         "platform mounts (`/run/secrets/`, the Kubernetes service-account token).",
         ("cat ~/.aws/credentials", "Read ~/.kube/config", "cat infra/terraform.tfstate"),
@@ -290,6 +295,20 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
                 "*.tfstate.backup",
                 "~/.config/rclone/rclone.conf",
                 "~/.config/gh/hosts.yml",
+                "~/.config/flyctl/**",
+                "~/.snowflake/**",
+                "~/.wrangler/**",
+                "~/.config/.wrangler/**",
+                "~/Library/Preferences/.wrangler/**",
+                "~/.netlify/**",
+                "~/.config/netlify/**",
+                "~/Library/Preferences/netlify/**",
+                "~/.vercel/**",
+                "~/.local/share/com.vercel.cli/**",
+                "~/Library/Application Support/com.vercel.cli/**",
+                "~/.supabase/**",
+                "~/.config/configstore/firebase-tools.json",
+                "~/.expo/state.json",
             ),
         ),
     ),
@@ -326,7 +345,8 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "settings yourself",
         "`.npmrc` and `.pypirc` anywhere; in the home directory `.yarnrc(.yml)`, pip config, "
         "Cargo, RubyGems, Composer, NuGet, Maven (`settings.xml`, `settings-security.xml`), "
-        "Gradle (`gradle.properties`), Bun/pnpm config and Poetry's `auth.toml`. Changing (not "
+        "Gradle (`gradle.properties`), Bun/pnpm config, Poetry's `auth.toml` and Helm's "
+        "repository and registry logins. Changing (not "
         "reading) the user-wide files that pick the package index or mirror, or a program the "
         "tool runs, is refused as well: uv (`~/.config/uv/uv.toml`), Cargo "
         "(`~/.cargo/config.toml`: `[source]` replacement, `runner`, `rustc-wrapper`), conda "
@@ -363,6 +383,8 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
                 "~/.bunfig.toml",
                 "~/.config/pnpm/rc",
                 "~/.pulumi/credentials.json",
+                "~/.config/helm/repositories.yaml",
+                "~/.config/helm/registry/config.json",
                 "~/.config/pypoetry/auth.toml",
                 "~/Library/Application Support/pypoetry/auth.toml",
             ),
@@ -377,7 +399,7 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "and Copilot; Claude Desktop's configuration (`claude_desktop_config.json`: the MCP "
         "servers it starts, with their tokens in `env`); and the data directories of chat, "
         "note and API tools that keep session tokens (Slack, Discord, Telegram, Signal, Teams, "
-        "Postman, Insomnia).",
+        "Postman, Insomnia, the ngrok, Stripe and Twilio CLIs).",
         ("cat ~/.claude/.credentials.json", "cat ~/.config/Slack/Cookies"),
         PathClause(
             ALL_PATH_OPS,
@@ -397,6 +419,11 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
                 "~/.config/Microsoft/Microsoft Teams/**",
                 "~/.config/Postman/**",
                 "~/.config/Insomnia/**",
+                "~/.config/ngrok/**",
+                "~/.ngrok2/**",
+                "~/Library/Application Support/ngrok/**",
+                "~/.config/stripe/**",
+                "~/.twilio-cli/**",
                 "~/Library/Application Support/Slack/**",
                 "~/Library/Application Support/discord/**",
                 "~/Library/Application Support/Signal/**",
