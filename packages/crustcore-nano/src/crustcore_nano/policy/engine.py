@@ -74,8 +74,9 @@ from crustcore_nano.shell.commands import (
     wgetrc_option,
 )
 from crustcore_nano.shell.datatext import is_data_only
-from crustcore_nano.shell.leaks import IN_URL
+from crustcore_nano.shell.leaks import IN_URL, MAILERS
 from crustcore_nano.shell.netparse import file_url_paths
+from crustcore_nano.shell.options import option_values
 from crustcore_nano.shell.pkgsources import INDEX_VARIABLES, index_address
 from crustcore_nano.shell.secretvars import is_secret_name
 from crustcore_nano.shell.storage import UPLOAD
@@ -124,9 +125,9 @@ _SENDERS = frozenset(
     {
         "curl", "wget", "nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "socat",
         "telnet", "scp", "sftp", "rsync", "ftp", "http", "https", "xh", "httpie", "openssl",
-        "lftp", "smbclient", "tftp", "mail", "mailx", "s-nail", "bsd-mailx", "sendmail", "mutt",
-        "neomutt", "msmtp", "ssmtp", "swaks",
+        "lftp", "smbclient", "tftp",
     }
+    | MAILERS
 )  # fmt: skip
 # Clients whose every read is a file they send (`scp a host:`, `echo put a | sftp host`).
 _REMOTE_COPY = frozenset({"scp", "sftp", "rsync", "ftp", "lftp", "smbclient", "tftp"})
@@ -2038,13 +2039,9 @@ _AWS_TOKEN_COMMANDS = frozenset(
 
 def _daemon_option(args: list[str]) -> str:
     """The remote daemon `docker -H ADDRESS` / `--host=ADDRESS` names, or ""."""
-    for index, arg in enumerate(args):
-        value = ""
-        if arg in ("-h", "--host") and index + 1 < len(args):  # `args` are lower-cased
-            value = args[index + 1]
-        elif arg.startswith("--host="):
-            value = arg.partition("=")[2]
-        if value and _remote_daemon(value):
+    for _, at, offset in option_values(args, ("-h", "--host")):  # `args` are lower-cased
+        value = args[at][offset:]
+        if _remote_daemon(value):
             return value
     return ""
 
@@ -2056,7 +2053,7 @@ def _remote_daemon(address: str) -> bool:
         return False
     host = rest.rsplit("@", 1)[-1].split("/", 1)[0]
     host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    return host.strip("[]").lower() not in ("localhost", "127.0.0.1", "::1", "")
+    return bool(host.strip("[]")) and not _is_loopback(host.strip("[]"))
 
 
 def _prints_credentials(name: str, args: list[str]) -> bool:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from crustcore_nano.shell import CommandFact, ShellAnalysis
 from crustcore_nano.shell import OpKind as ShellOp
 from crustcore_nano.shell.commands import GIT_VALUE_OPTIONS
+from crustcore_nano.shell.leaks import MAILERS
 from crustcore_nano.shell.secretvars import is_secret_name
 
 __all__ = ["ShellFlow", "git_subcommand", "shell_flow"]
@@ -40,15 +41,11 @@ _CLIENTS = frozenset(
         "traceroute", "tracepath", "mtr",
         # text browsers print a page for the agent to read
         "lynx", "w3m", "links", "elinks", "browsh",
-        # mail
-        "mail", "mailx", "s-nail", "sendmail", "mutt", "neomutt", "msmtp", "ssmtp", "swaks",
         # cloud storage and hosting CLIs: every subcommand is a request to the provider
         "aws", "gsutil", "gcloud", "az", "azcopy", "rclone", "s3cmd", "b2", "gh", "glab", "hub",
     }
+    | MAILERS
 )  # fmt: skip
-_MAILERS = frozenset(
-    {"mail", "mailx", "s-nail", "sendmail", "mutt", "neomutt", "msmtp", "ssmtp", "swaks"}
-)
 _GIT_SEND = frozenset({"push", "send-email"})
 # Package tools: only the subcommands that fetch a package's metadata or files for reading,
 # or send something up (installs are left out on purpose, see the module docstring).
@@ -156,7 +153,7 @@ def _network_role(fact: CommandFact) -> tuple[str, bool, bool]:
         if target.listen:
             return f"`{name}` serves data to the network", False, True
         # a mail client only sends: nothing comes back for the agent to read
-        return f"`{name}` reaches {_name(where)}", name not in _MAILERS, True
+        return f"`{name}` reaches {_name(where)}", name not in MAILERS, True
     code = fact.code
     if code is not None:
         if code.network:
@@ -170,7 +167,7 @@ def _network_role(fact: CommandFact) -> tuple[str, bool, bool]:
     if name in _CLIENTS:
         if args and all(a in _VERSION_ONLY for a in args):
             return "", False, False
-        return f"`{name}` reaches the network", name not in _MAILERS, True
+        return f"`{name}` reaches the network", name not in MAILERS, True
     if name == "git":
         return _git_role(args)
     subs = _PACKAGE_NET.get(name)

@@ -14,9 +14,23 @@ from crustcore_nano.shell import argwords
 from crustcore_nano.shell.argwords import PATTERN_PROGRAMS, nonfile_words
 from crustcore_nano.shell.expand import GLOB_CHARS, Field, Val, join_fields
 from crustcore_nano.shell.facts import NetworkTarget, OpKind, ShellSignal
+from crustcore_nano.shell.leaks import MAILERS
 from crustcore_nano.shell.netparse import is_url, split_host_port
-from crustcore_nano.shell.options import Opt, basename, has, parse_opts, sub, values
-from crustcore_nano.shell.pkgsources import index_source, remote_source
+from crustcore_nano.shell.options import (
+    Opt,
+    basename,
+    has,
+    option_fields,
+    parse_opts,
+    sub,
+    values,
+)
+from crustcore_nano.shell.pkgsources import (
+    index_reason,
+    index_source,
+    installs_reason,
+    remote_source,
+)
 from crustcore_nano.shell.sedscript import SedEffectKind, scan_sed
 from crustcore_nano.shell.sink import Sink
 from crustcore_nano.shell.storage import (
@@ -2013,28 +2027,8 @@ def _git_runs(cmd: str, rest: list[Field], sink: Sink) -> None:
     """The commands git runs for `rebase -x CMD`, `filter-branch --tree-filter CMD`, `difftool
     --extcmd CMD`, `send-email --to-cmd CMD` and `grep -OCMD` (a pager given the matching
     files): each is a shell command line of its own."""
-    separate, attached = _GIT_RUNS[cmd]
-    for i, f in enumerate(rest):
-        t = f.text
-        if not f.exact or not t.startswith("-") or t == "--":
-            if t == "--":
-                return
-            continue
-        code: Field | None = None
-        if t.startswith("--"):
-            name, eq, value = t.partition("=")
-            if eq and (name in separate or name in attached):
-                code = sub(f, value)
-            elif not eq and name in separate and i + 1 < len(rest):
-                code = rest[i + 1]
-        else:
-            name = t[:2]
-            if len(t) > 2 and (name in separate or name in attached):
-                code = sub(f, t[2:])
-            elif len(t) == 2 and name in separate and i + 1 < len(rest):
-                code = rest[i + 1]
-        if code is not None:
-            sink.shell_code(code.val(), f"git {cmd} {name}")
+    for key, code in option_fields(rest, *_GIT_RUNS[cmd]):
+        sink.shell_code(code.val(), f"git {cmd} {key}")
 
 
 def _git_runs_words(cmd: str, rest: list[Field], sink: Sink) -> None:
@@ -2251,16 +2245,10 @@ def _remote_package(name: str, args: list[Field], sink: Sink) -> None:
     words = [a.text for a in args if a.exact]
     found = remote_source(name, words)
     if found is not None:
-        sink.signal(
-            ShellSignal.REMOTE_PACKAGE,
-            f"{name} installs {found!r}, an address rather than a package from its registry",
-        )
+        sink.signal(ShellSignal.REMOTE_PACKAGE, installs_reason(name, found))
     index = index_source(name, words)
     if index is not None:
-        sink.signal(
-            ShellSignal.REMOTE_PACKAGE,
-            f"{name} takes packages from {index!r}, an index other than its registry's",
-        )
+        sink.signal(ShellSignal.REMOTE_PACKAGE, index_reason(name, index))
 
 
 _SOURCE_TOOLS = frozenset(
@@ -2740,10 +2728,6 @@ _TABLE["loginctl"] = _loginctl
 _TABLE["mknod"] = _mkfifo
 
 
-_MAILERS = frozenset(
-    {"mail", "mailx", "s-nail", "bsd-mailx", "sendmail", "mutt", "neomutt", "msmtp", "ssmtp",
-     "swaks"}
-)  # fmt: skip
 _MAIL_ATTACH = frozenset({"-a", "-A", "--attach"})
 _MAIL_VALUE_OPTS = frozenset(
     {"-s", "-c", "-b", "-r", "-S", "-F", "-f", "-i", "-e", "-H", "-q", "--to", "--from",
@@ -2763,7 +2747,7 @@ def _mail(name: str, args: list[Field], sink: Sink) -> None:
     while i < len(args):
         f = args[i]
         t = f.text
-        if t in _MAIL_ATTACH or (name == "swaks" and t == "--attach"):
+        if t in _MAIL_ATTACH:
             files = args[i + 1 : i + 2]
             if name in ("mutt", "neomutt"):  # `-a F1 F2 ... --`: files up to `--`
                 end = next((k for k in range(i + 1, len(args)) if args[k].text == "--"), len(args))
@@ -2787,7 +2771,7 @@ def _mail(name: str, args: list[Field], sink: Sink) -> None:
         sink.connect(NetworkTarget(None, None, None, name))
 
 
-for _n in _MAILERS:
+for _n in MAILERS:
     _TABLE[_n] = _mail
 for _n in ("rename", "prename", "file-rename", "rename.ul"):
     _TABLE[_n] = _rename
@@ -2814,21 +2798,8 @@ def _command_options(name: str, args: list[Field], sink: Sink) -> None:
         if first is not None and any("s" in t[1:] for t in flags if not t.startswith("--")):
             sink.shell_code(first.val(), "entr -s")
         return
-    for i, f in enumerate(args):
-        t = f.text
-        if not f.exact or not t.startswith("-"):
-            continue
-        if t == "--":
-            return
-        key, eq, value = t.partition("=")
-        code: Field | None = None
-        if key in keys:
-            code = sub(f, value) if eq else (args[i + 1] if i + 1 < len(args) else None)
-        elif len(t) > 2 and t[1] != "-" and t[:2] in keys:
-            code = sub(f, t[2:])
-            key = t[:2]
-        if code is not None:
-            sink.shell_code(code.val(), f"{name} {key}")
+    for key, code in option_fields(args, keys):
+        sink.shell_code(code.val(), f"{name} {key}")
 
 
 def describe(name: str, args: list[Field], sink: Sink) -> None:

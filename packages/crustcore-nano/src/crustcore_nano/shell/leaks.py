@@ -25,7 +25,7 @@ from __future__ import annotations
 from crustcore_nano.shell.expand import Field
 from crustcore_nano.shell.options import Opt, parse_opts
 
-__all__ = ["IN_URL", "SECRET_SINKS", "secret_sent"]
+__all__ = ["IN_URL", "MAILERS", "SECRET_SINKS", "secret_sent"]
 
 _CURL = frozenset({"curl"})
 _WGET = frozenset({"wget"})
@@ -43,13 +43,14 @@ _LOOKUPS = frozenset(
     }
 )  # fmt: skip
 _OTHER_FETCHERS = frozenset({"aria2c", "lwp-request", "GET", "POST", "HEAD", "fetch"})
-_MAILERS = frozenset(
+MAILERS = frozenset(
     {"mail", "mailx", "s-nail", "bsd-mailx", "sendmail", "mutt", "neomutt", "msmtp", "ssmtp",
      "swaks"}
 )  # fmt: skip
+"""Mail clients: they send what they are given to addresses, and bring nothing back."""
 
 SECRET_SINKS = (
-    _CURL | _WGET | _HTTPIE | _SOCKETS | _LOOKUPS | _OTHER_FETCHERS | _MAILERS | {"openssl"}
+    _CURL | _WGET | _HTTPIE | _SOCKETS | _LOOKUPS | _OTHER_FETCHERS | MAILERS | {"openssl"}
 )
 """Programs that can carry a value to another host (the only ones this module looks at)."""
 
@@ -230,7 +231,7 @@ def secret_sent(name: str, args: list[Field], stdin_secret: bool) -> str | None:
         if stdin_secret and args and args[0].text == "s_client":
             return "openssl s_client sends standard input that carries a secret variable's value"
         return None
-    if name in _SOCKETS or name in _OTHER_FETCHERS or name in _MAILERS:
+    if name in _SOCKETS or name in _OTHER_FETCHERS or name in MAILERS:
         if stdin_secret:
             return f"{name} sends standard input that carries a secret variable's value"
         if any(f.secret for f in args):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from crustcore_nano.shell.expand import Field
@@ -99,3 +100,43 @@ def has(opts: list[Opt], *names: str) -> bool:
 def values(opts: list[Opt], *names: str) -> list[Field]:
     """Every value given to any of `names`, in order."""
     return [o.value for o in opts if o.name in names and o.value is not None]
+
+
+def option_values(
+    words: Sequence[str],
+    separate: Collection[str],
+    attached: Collection[str] = (),
+    *,
+    until_dashes: bool = True,
+) -> Iterator[tuple[str, int, int]]:
+    """Where the values of some options stand, without parsing the rest of the line:
+    (option, index of the word holding the value, offset of the value in that word).
+
+    An option of `separate` takes `--opt=V` or the next word; one of `attached` only
+    `--opt=V`; either, when it is a one-letter option, also `-oV`. With `until_dashes` the
+    scan stops at `--`. Words that are not options (or not known, given as "") are skipped."""
+    either = {*separate, *attached}
+    for index, word in enumerate(words):
+        if not word.startswith("-"):
+            continue
+        if word == "--" and until_dashes:
+            return
+        key, eq, _ = word.partition("=")
+        if key in either and eq:
+            yield key, index, len(key) + 1
+        elif key in separate and not eq:
+            if index + 1 < len(words):
+                yield key, index + 1, 0
+        elif not word.startswith("--") and len(word) > 2 and word[:2] in either:
+            yield word[:2], index, 2
+
+
+def option_fields(
+    args: list[Field], separate: Collection[str], attached: Collection[str] = ()
+) -> Iterator[tuple[str, Field]]:
+    """`option_values` over fields: (option, its value as a field). Only exact words count as
+    options; a value standing in the next word is that word, whatever it is."""
+    words = [f.text if f.exact else "" for f in args]
+    for key, at, offset in option_values(words, separate, attached):
+        field = args[at]
+        yield key, field if offset == 0 else sub(field, field.text[offset:])

@@ -21,9 +21,11 @@ from collections.abc import Sequence
 from typing import Final
 from urllib.parse import urlsplit
 
+from crustcore_nano.shell.options import option_values
+
 __all__ = [
-    "INDEX_VARIABLES", "index_address", "index_source", "remote_script", "remote_spec",
-    "remote_source",
+    "INDEX_VARIABLES", "index_address", "index_reason", "index_source", "installs_reason",
+    "remote_script", "remote_spec", "remote_source",
 ]  # fmt: skip
 
 _PIP_INSTALLS: Final = frozenset({"install", "download", "wheel"})
@@ -46,6 +48,16 @@ _PIP_VALUE_OPTS: Final = frozenset(
 _NPM_VALUE_OPTS: Final = frozenset(
     {"--prefix", "-C", "--dir", "--registry", "--tag", "--workspace", "-w", "--filter", "--cwd"}
 )
+
+
+def installs_reason(tool: str, source: str) -> str:
+    """Why `tool` taking a package from `source` (an address) is asked."""
+    return f"{tool} installs {source!r}, an address rather than a package from its registry"
+
+
+def index_reason(tool: str, index: str) -> str:
+    """Why `tool` taking packages from `index` (not a public registry) is asked."""
+    return f"{tool} takes packages from {index!r}, an index other than its registry's"
 
 
 def remote_source(tool: str, args: Sequence[str]) -> str | None:
@@ -223,31 +235,27 @@ def index_source(tool: str, args: Sequence[str]) -> str | None:
     opts = _INDEX_OPTS.get(tool)
     if opts is None:
         return None
-    for index, arg in enumerate(args):
-        if not arg.startswith("-"):
-            continue
-        value: str | None = None
-        if arg in opts:
-            value = args[index + 1] if index + 1 < len(args) else None
-        elif "=" in arg and arg.partition("=")[0] in opts:
-            value = arg.partition("=")[2]
-        elif arg[:2] in opts and len(arg) > 2 and not arg.startswith("--"):
-            value = arg[2:]  # `-ihttps://...`
-        if value is not None:
-            found = index_address(value)
-            if found is not None:
-                return found
+    for _, at, offset in option_values(args, opts, until_dashes=False):
+        found = index_address(args[at][offset:])
+        if found is not None:
+            return found
     return None
 
 
 def remote_script(url: str) -> bool:
     """Whether a script run from a URL (`deno run URL`, `bun run URL`) comes from an address
     rather than a registry of modules (`deno.land`, `jsr.io`)."""
+    host = _host(url)
+    return host is None or not _known_host(host, _SCRIPT_REGISTRY_HOSTS)
+
+
+def _host(url: str) -> str | None:
+    """The host a URL names (lower case, no trailing dot), or None when Python cannot read
+    the URL: such an address is never one to trust."""
     try:
-        host = (urlsplit(url).hostname or "").rstrip(".")
+        return (urlsplit(url).hostname or "").rstrip(".")
     except ValueError:
-        return True
-    return not _known_host(host, _SCRIPT_REGISTRY_HOSTS)
+        return None
 
 
 def _known_host(host: str, known: tuple[str, ...]) -> bool:
@@ -263,10 +271,7 @@ def index_address(value: str) -> str | None:
         url = after if eq and "://" not in name else item
         if "://" not in url or url.startswith("file:"):
             continue
-        try:
-            host = (urlsplit(url).hostname or "").rstrip(".")
-        except ValueError:
-            return url  # a URL Python cannot read is not one to trust
-        if not _known_host(host, _REGISTRY_HOSTS):
+        host = _host(url)
+        if host is None or not _known_host(host, _REGISTRY_HOSTS):
             return url
     return None

@@ -15,7 +15,12 @@ from crustcore_nano.shell.expand import Field
 from crustcore_nano.shell.facts import OpKind, ShellSignal
 from crustcore_nano.shell.lexer import is_name
 from crustcore_nano.shell.options import Opt, basename, has, parse_opts, sub, values
-from crustcore_nano.shell.pkgsources import index_source, remote_spec
+from crustcore_nano.shell.pkgsources import (
+    index_reason,
+    index_source,
+    installs_reason,
+    remote_spec,
+)
 from crustcore_nano.shell.sink import Sink
 
 # OpKind members, bound once: on Python 3.11 each `OpKind.X` look-up costs a descriptor call.
@@ -283,10 +288,7 @@ def _remote_specs(name: str, specs: list[Field], sink: Sink) -> None:
     """A tool runner given a package from an address (`uvx --from git+https://...`)."""
     for f in specs:
         if f.exact and remote_spec(f.text):
-            sink.signal(
-                ShellSignal.REMOTE_PACKAGE,
-                f"{name} installs {f.text!r}, an address rather than a package from its registry",
-            )
+            sink.signal(ShellSignal.REMOTE_PACKAGE, installs_reason(name, f.text))
             return
 
 
@@ -294,10 +296,7 @@ def _index(name: str, options: list[Field], sink: Sink) -> None:
     """A tool runner told to take packages from an index of someone's (`uvx --index-url URL`)."""
     found = index_source(name, [f.text for f in options if f.exact])
     if found is not None:
-        sink.signal(
-            ShellSignal.REMOTE_PACKAGE,
-            f"{name} takes packages from {found!r}, an index other than its registry's",
-        )
+        sink.signal(ShellSignal.REMOTE_PACKAGE, index_reason(name, found))
 
 
 _SYSTEMD_RUN_LATER = (
