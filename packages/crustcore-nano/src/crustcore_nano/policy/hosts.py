@@ -311,8 +311,9 @@ def find_metadata_hosts(text: str) -> tuple[str, ...]:
     if "," in work and any(first in work for first in _FIRST_PARTS):
         for hit in _number_lists(work):
             found[hit] = None
-    for variable in _endpoint_variables(work):
-        found[variable] = None
+    if "$" in work or "env" in work.lower():  # every reference form holds one of them
+        for variable in _endpoint_variables(work):
+            found[variable] = None
     return tuple(found)
 
 
@@ -416,8 +417,7 @@ def _scan_tokens(work: str, found: dict[str, None]) -> None:
     # Performance only: when the text names none of the hints, `_token_endpoint` rejects every
     # token holding a character outside `_IP_CHARS` (stripping only removes `.-:_`), so such
     # tokens are skipped here with one C-level `translate` instead of a Python call each.
-    lowered = work.lower()
-    hinted = any(hint in lowered for hint in _NAME_HINTS)
+    hinted = _HINTED(work.lower()) is not None
     for count, match in enumerate(_HOST_TOKEN.finditer(work)):
         if count >= _MAX_TOKENS:
             break
@@ -490,6 +490,13 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+# The values of the IPv4 metadata endpoints and link-local addresses, each as one number.
+_LINK_LOCAL_NUMBERS = range(
+    int(_LINK_LOCAL_V4.network_address), int(_LINK_LOCAL_V4.broadcast_address) + 1
+)
+_ENDPOINT_NUMBERS = frozenset(
+    int(ipaddress.IPv4Address(h)) for h in METADATA_HOSTS if h[0].isdigit() and ":" not in h
+)
 _IP_CHARS = frozenset("0123456789abcdefxABCDEFX.:[]%")
 _DROP_IP_CHARS = str.maketrans(dict.fromkeys(_IP_CHARS | frozenset("-_")))
 # Names are looked at only when they carry one of these: a metadata name, a known rebinding
@@ -517,6 +524,9 @@ _NAME_HINTS = (
     "fd00:ec2:",
 )
 
+# One search for all of them (literal alternatives: at most one attempt of each per position).
+_HINTED = re.compile("|".join(re.escape(hint) for hint in _NAME_HINTS)).search
+
 
 def _token_endpoint(token: str) -> str | None:
     if len(token) <= 64:  # numbers and short words recur across commands (`head -20`)
@@ -532,6 +542,14 @@ def _token_endpoint_cached(token: str) -> str | None:
 
 def _token_endpoint_uncached(token: str) -> str | None:
     token = token.strip(".-:_")
+    if token.isdigit() and token.isascii() and token[0] != "0":
+        # Performance only: one decimal number is the IPv4 address of that value (below
+        # 2**32; above it, no address), so only the endpoints' own values can name one.
+        if len(token) > 10:
+            return None
+        value = int(token)
+        if value not in _LINK_LOCAL_NUMBERS and value not in _ENDPOINT_NUMBERS:
+            return None
     if not all(c in _IP_CHARS for c in token):
         lowered = token.lower()
         if not any(hint in lowered for hint in _NAME_HINTS):
