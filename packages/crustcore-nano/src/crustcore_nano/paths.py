@@ -704,6 +704,12 @@ class PathResolver:
         except (OSError, ValueError):
             return False
 
+    def plain_directory(self, lexical: str) -> bool:
+        """Whether the directory `lexical` (absolute, clean) is held by the directory cache as
+        a real directory reached through no symlink, right now (see `plain`)."""
+        dirs = self._dirs
+        return dirs is not None and not self._case_insensitive and dirs.valid(lexical)
+
     # -- entry point ---------------------------------------------------------------------------
 
     def resolve(self, path: str, *, literal_vars: bool = False) -> ResolvedPath:

@@ -127,3 +127,20 @@ def test_index_agrees_with_plain_glob_matching(segments: list[str], op: OpKind) 
     assert (found is not None) == bool(expected)
     if found is not None:
         assert found.name in expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_SEGMENT, min_size=1, max_size=6),
+    st.sampled_from(list(OpKind)),
+    st.sampled_from(list(OpKind)),
+)
+def test_covers_either_is_match_for_each_kind(
+    segments: list[str], op: OpKind, other: OpKind
+) -> None:
+    """`covers_either` (the shell short path's one look-up for a read or a write) finds a rule
+    exactly when `match` finds one for one of the kinds, in this home or another."""
+    index = PathRuleIndex(_HOME)
+    for path in ("/" + "/".join(segments), "/home/bob/" + "/".join(segments)):
+        expected = index.match(path, op) is not None or index.match(path, other) is not None
+        assert index.covers_either(path, op, other) is expected, path

@@ -1481,7 +1481,15 @@ class PathRuleIndex:
                 return others.match(form, op)
         return found
 
-    def _match(self, form: str, op: OpKind) -> BuiltinRule | None:
+    def covers_either(self, form: str, op: OpKind, other: OpKind) -> bool:
+        """Whether some builtin path rule covers `op` or `other` on the path form: `match` for
+        each of them, with the candidate rules gathered once."""
+        if self._match(form, op, other) is not None:
+            return True
+        others = self._other_homes(form.lower())
+        return others is not None and others.covers_either(form, op, other)
+
+    def _match(self, form: str, op: OpKind, other: OpKind | None = None) -> BuiltinRule | None:
         lowered = form.lower()
         segments = [s for s in lowered.split("/") if s]
         if not segments:
@@ -1508,7 +1516,7 @@ class PathRuleIndex:
                 if needle in joined:
                     candidates.append(entry)
         for entry in candidates:
-            if op not in entry.ops:
+            if op not in entry.ops and (other is None or other not in entry.ops):
                 continue
             if not entry.glob.match(lowered, case_insensitive=True):
                 continue

@@ -33,6 +33,7 @@ cache hold that directory.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from typing import Final, cast
@@ -168,6 +169,35 @@ class FastFile:
             return None
         op = Operation(kind, paths=(path,), content=content, source="args." + _PATH_KEY)
         return Decision(Verdict.ALLOW, "allow", _REASONS[kind], operations=(op,)), _NO_FLOW
+
+    def proven(self, path: str, *, mention: bool = False) -> bool:
+        """Whether the pipeline's checks of `path` (absolute, as the shell analyser writes a
+        command's target: the working directory joined to the word) provably find nothing:
+        plain once a `./` is dropped, in the workspace, not in CrustCore's home, covered by no
+        builtin or sensitive rule for a read or a write, and reached through no symlink. For a
+        `mention` (an argument the engine only looks up on disk), a name that is not there is
+        enough, as the engine resolves only mentions that exist."""
+        lexical = path.replace("/./", "/")
+        if lexical.endswith("/."):
+            lexical = lexical[:-2]
+        if len(lexical) > _MAX_PATH or _PLAIN_PATH.fullmatch(lexical) is None:
+            return False
+        top = lexical + "/" == self._workspace
+        if not top and not lexical.startswith(self._workspace):
+            return False
+        if self._in_home is not None and self._in_home(lexical):
+            return False
+        if self._index.covers_either(lexical, OpKind.READ, OpKind.WRITE):
+            return False
+        if mention:
+            try:
+                if not os.path.lexists(lexical):
+                    return True
+            except (OSError, ValueError):
+                return False
+        if top:
+            return self._resolver.plain_directory(lexical)
+        return self._resolver.plain(lexical)
 
 
 def _glob(args: dict[object, object]) -> tuple[Decision, CallFlow] | None:
