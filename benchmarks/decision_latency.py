@@ -14,6 +14,10 @@ finds the batch due writes and fsyncs it), in two regimes:
   warm; nothing else is kept between calls).
 
 Per-stage p50s (`evaluate`, `redact`, `log_append`) of the cold run say where the time goes.
+`short_path_share` is the fraction of the calls a short path (`policy/fastfile.py` for file
+tools, `policy/fastshell.py` for shell lines) answers without the pipeline; the same calls are
+also timed, cold, on an engine with the short paths switched off (`cold_pipeline_only_*`), and
+`cold_p50_ratio_vs_pipeline_only` compares the two.
 Baselines measured in the same run on the same calls: `json.loads` of the call's JSON text (the
 least any edge must do to receive a call); ratios are total time / baseline. For file tools a
 second baseline, `io_floor`, is the system calls and hashing no disk-checking, hash-chained
@@ -173,6 +177,15 @@ def _io_floor(ws: str, calls: Sequence[ToolCall]) -> Callable[[ToolCall], object
     return floor
 
 
+def _short_path_answers(engine: PolicyEngine, call: ToolCall) -> bool:
+    """Whether a short path (`FastFile`, `FastShell`) answers the call without the pipeline."""
+    fast = engine._fast  # pyright: ignore[reportPrivateUsage]
+    shell = engine._fast_shell  # pyright: ignore[reportPrivateUsage]
+    if fast is None or shell is None:
+        return False
+    return (shell.allow(call) if call.tool == "Bash" else fast.allow(call)) is not None
+
+
 def _time_each(fn: Callable[[ToolCall], object], calls: Sequence[ToolCall]) -> list[float]:
     samples: list[float] = []
     clock = time.perf_counter
@@ -226,9 +239,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
 
             cold_kernel = _Kernel(engine(), log, redactor)
             warm_kernel = _Kernel(engine(), log, redactor)
+            pipeline_kernel = _Kernel(engine(), log, redactor)
+            pipeline_kernel.engine._fast = None  # pyright: ignore[reportPrivateUsage]
             for call in warmup:
                 cold_kernel.decide(call)
-            for kernel in (cold_kernel, warm_kernel):
+                pipeline_kernel.decide(call)
+            for kernel in (cold_kernel, warm_kernel, pipeline_kernel):
                 for samples in kernel.stages.values():
                     samples.clear()
             gc.collect()
@@ -237,8 +253,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
                 f"cold_{stage}_p50_us": round(_percentiles(samples)[0], 1)
                 for stage, samples in cold_kernel.stages.items()
             }
+            gc.collect()
+            pipeline = _percentiles(_time_each(pipeline_kernel.decide, calls))
             verdicts = sorted({warm_kernel.engine.evaluate(c).verdict.value for c in calls})
             warm = _percentiles(_time_each(warm_kernel.decide, calls))
+            short = sum(_short_path_answers(warm_kernel.engine, c) for c in calls) / len(calls)
             base_json = _percentiles(_time_each(_loader(calls), calls))
             floor: dict[str, float] = {}
             if name == "file_tools":
@@ -253,6 +272,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
                 "cold_p50_us": round(cold[0], 1),
                 "cold_p99_us": round(cold[1], 1),
                 **stages,
+                "short_path_share": round(short, 2),
+                "cold_pipeline_only_p50_us": round(pipeline[0], 1),
+                "cold_pipeline_only_p99_us": round(pipeline[1], 1),
+                "cold_p50_ratio_vs_pipeline_only": round(cold[0] / pipeline[0], 2),
                 "warm_p50_us": round(warm[0], 1),
                 "warm_p99_us": round(warm[1], 1),
                 "json_loads_p50_us": round(base_json[0], 2),

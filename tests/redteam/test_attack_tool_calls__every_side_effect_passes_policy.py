@@ -239,3 +239,22 @@ def test_the_short_path_for_file_tools_agrees_with_the_pipeline(world: _World) -
     assert not [a for a in answered if not a.startswith("ben-")], "it allowed an attack"
     print(f"short path answered {len(answered)} everyday calls")
     assert len(answered) >= 10, answered
+
+
+def test_the_short_path_for_shell_lines_never_answers_an_attack(world: _World) -> None:
+    """`FastShell` answers only lines it proves the pipeline allows: over both corpora it
+    answers no attack at all, and its everyday lines agree with the pipeline (the test above
+    compares every decision with the short paths switched off)."""
+    short = world.engine._fast_shell  # pyright: ignore[reportPrivateUsage]
+    assert short is not None
+    answered: list[str] = []
+    for case in (*ATTACKS, *BENIGN):
+        raw = cast("dict[str, object]", _subst(case.call, world))
+        args = cast("dict[str, object]", raw["args"])
+        call = ToolCall(str(raw["tool"]), args, Origin(str(raw.get("origin", "model"))))
+        world.engine.evaluate(call)  # the first call in a directory fills the directory cache
+        if short.allow(call) is not None:
+            answered.append(case.id)
+    assert not [a for a in answered if not a.startswith("ben-")], "it allowed an attack"
+    print(f"shell short path answered {len(answered)} everyday calls")
+    assert len(answered) >= 5, answered

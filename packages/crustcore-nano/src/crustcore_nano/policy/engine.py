@@ -43,6 +43,7 @@ from crustcore_nano.policy.containers import (
 )
 from crustcore_nano.policy.extract import Extraction, Signal, extract, fold_key, split_url
 from crustcore_nano.policy.fastfile import FastFile
+from crustcore_nano.policy.fastshell import FastShell
 from crustcore_nano.policy.flowfacts import git_subcommand, shell_flow
 from crustcore_nano.policy.hosts import canonical_host, find_metadata_hosts, metadata_endpoint
 from crustcore_nano.policy.scripts import MAX_SCRIPT_TEXT, MAX_SCRIPTS, script_commands
@@ -309,7 +310,7 @@ class PolicyEngine:
     __slots__ = (
         "_analyses", "_cc_forms", "_cwd", "_env", "_home", "_index",
         "_path_cache", "_policy", "_resolvers", "_sensitive", "_temp_roots", "_workspace",
-        "_cc_lower", "_env_secrets", "_fast", "_markers", "_mcp_memo",
+        "_cc_lower", "_env_secrets", "_fast", "_fast_shell", "_markers", "_mcp_memo",
         "_workspace_real",
     )  # fmt: skip
 
@@ -359,6 +360,7 @@ class PolicyEngine:
         self._path_cache: dict[tuple[str, str, bool], ResolvedPath] = {}
         self._mcp_memo: dict[tuple[str | None, str, bool], _Hit | None] = {}
         self._fast: FastFile | None = None
+        self._fast_shell: FastShell | None = None
         if FastFile.usable(self._workspace, self._workspace_real, self._cwd):
             self._fast = FastFile(
                 workspace=self._workspace,
@@ -366,8 +368,18 @@ class PolicyEngine:
                 resolver=self._resolver(None),
                 index=either,
                 in_crustcore_home=self._in_crustcore_home,
-                crustcore_home_inside=any(is_within(f, self._workspace) for f in self._cc_forms),
+                crustcore_home_inside=any(
+                    is_within(f, self._workspace) or is_within(self._workspace, f)
+                    for f in self._cc_forms
+                ),
                 rules=self._policy.rules,
+            )
+            self._fast_shell = FastShell(
+                fast=self._fast,
+                cwd=self._cwd,
+                markers=self._markers,
+                rules=self._policy.rules,
+                env_secrets=tuple(value for value, _ in self._env_secrets),
             )
 
     # ------------------------------------------------------------------ public API
@@ -412,7 +424,10 @@ class PolicyEngine:
     def _evaluate(self, call: ToolCall, *, want_flow: bool = True) -> Evaluation:
         if self._fast is not None:
             try:
-                proven = self._fast.allow(call)
+                if self._fast_shell is not None and call.tool == "Bash":
+                    proven = self._fast_shell.allow(call)
+                else:
+                    proven = self._fast.allow(call)
             except Exception:  # the pipeline below decides, and fails closed there
                 proven = None
             if proven is not None:

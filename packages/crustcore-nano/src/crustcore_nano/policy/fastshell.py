@@ -1,0 +1,327 @@
+"""The short path for the shell commands agents run most: an allow proven without the pipeline.
+
+`git status`, `grep -rn TODO src | head`, `sed -i 's/a/b/' src/x.py`, `npm test`: most of what a
+coding agent runs is a short line of plain words given to a handful of programs. The pipeline
+spends far more on such a line (extraction, the whole shell analyser, some thirty rule families)
+than its decision needs. `FastShell.allow` answers only when it can *prove* the pipeline would
+allow the call, and then returns the same `Evaluation` the pipeline would (verdict, rule,
+reason, operations and flow). In every other case it returns None and the pipeline decides: it
+never denies or asks on its own, so it cannot be a way around a rule, only a way to skip work
+whose outcome is already known. It stands on `FastFile`'s proof for each path.
+
+What makes a call provable here:
+
+* the tool is `Bash` with a `command` and at most Claude Code's `description`, `timeout` and
+  `run_in_background`, with values of those types;
+* the line is ASCII words separated by single spaces and joined by `|`, `&&`, `||` or `;`. A
+  word is either bare (letters, digits and `_ . / , : = + @ ^ ~ -`, with no `~` that bash would
+  expand) or one single-quoted string of those characters, spaces, `*` and `?`. So nothing on
+  the line is expanded, globbed, redirected, substituted, decoded or run in the background;
+* each command's program is one of `_PROGRAMS`: programs the analyser describes through its
+  command table alone (no shell, interpreter, wrapper, builtin, make or mailer) and that no
+  engine check singles out by name. A few (`git`, `npm`, `docker`, ...) are taken only with the
+  subcommands listed there, and `git` without `-c`/`--config`;
+* the command table, run on the words exactly as the analyser runs it, reports nothing but
+  reads, listings and writes (`_Recorder`); anything else (a signal, a nested command, a
+  network address, a change of directory, a variable) ends the proof;
+* every path it reports, and every argument the engine would take for a path (`_mentions`),
+  passes `FastFile.proven`: plain, in the workspace, covered by no builtin or sensitive rule,
+  not in CrustCore's home, reached through no symlink. A mention that names nothing on disk
+  needs only the first four, as the engine resolves only mentions that exist;
+* the line names no metadata address, is no URL, mentions neither `crustcore` nor CrustCore's
+  home, the DLP scanner finds nothing in the text the engine scans, and no user rule matches
+  any of the operations.
+
+Differential tests hold the answers equal to the pipeline's: over both red-team corpora and
+over generated lines in a world with symlinks, dotfiles and user rules
+(`packages/crustcore-nano/tests/policy/test_fastshell.py`). `test_fastshell.py` also checks that
+no program here is in any set an engine or analyser check keys on by name.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, NoReturn, cast
+
+from crustcore_nano.dlp.scanner import scan
+from crustcore_nano.paths import lexical_clean
+from crustcore_nano.policy.config import UserRule
+from crustcore_nano.policy.extract import clean_tool_name, split_url
+from crustcore_nano.policy.fastfile import FastFile
+from crustcore_nano.policy.hosts import find_metadata_hosts
+from crustcore_nano.policy.session import CallFlow
+from crustcore_nano.policy.types import (
+    Decision,
+    Operation,
+    OpKind,
+    Origin,
+    ToolCall,
+    Verdict,
+    allow_reason,
+)
+from crustcore_nano.shell import commands as cmdtable
+from crustcore_nano.shell import facts
+from crustcore_nano.shell.expand import Field
+from crustcore_nano.shell.state import Input
+
+_ANY: Final = frozenset[str]()
+# Program -> the subcommands taken (its first argument), or `_ANY` for every use.
+_PROGRAMS: Final[dict[str, frozenset[str]]] = {
+    **dict.fromkeys(
+        (
+            "cat", "head", "tail", "wc", "grep", "egrep", "fgrep", "rg", "ls", "tree", "find",
+            "sort", "uniq", "cut", "diff", "cmp", "file", "stat", "du", "nl", "comm", "md5sum",
+            "sha1sum", "sha256sum", "mkdir", "touch", "sed", "pytest",
+        ),
+        _ANY,
+    ),
+    "git": frozenset(
+        {
+            "status", "diff", "log", "show", "blame", "add", "commit", "branch", "rev-parse",
+            "ls-files", "grep", "describe", "shortlog",
+        }
+    ),
+    "npm": frozenset({"test", "t", "run", "run-script"}),
+    "pnpm": frozenset({"test", "t", "run"}),
+    "yarn": frozenset({"test", "run"}),
+    "cargo": frozenset({"build", "test", "check", "clippy", "fmt", "doc"}),
+    "go": frozenset({"build", "test", "vet", "fmt"}),
+    "docker": frozenset({"build"}),
+}  # fmt: skip
+# `docker build` options that change nothing the engine judges (`_host_access` and
+# `_daemon_option` read others: `--privileged`, `--security-opt`, `-H`, ...).
+_DOCKER_BUILD_OPTIONS: Final = frozenset(
+    {"-t", "--tag", "-q", "--quiet", "--no-cache", "--pull", "--target", "--platform"}
+)
+_BARE = r"[A-Za-z0-9_./,:=+@^~-]+"
+_TOKEN: Final = re.compile(rf"{_BARE}|'[A-Za-z0-9_./,:=+@^~*? -]*'|\|\||\||&&|;")
+_OPERATORS: Final = frozenset({"|", "||", "&&", ";"})
+_ARG_TYPES: Final[dict[object, type]] = {
+    "description": str,
+    "timeout": int,
+    "run_in_background": bool,
+}
+_MAX_COMMAND: Final = 2048
+_TOOL: Final = "Bash"
+_TOOL_CLEAN: Final = clean_tool_name(_TOOL)[0]
+_NO_FLOW: Final = CallFlow()
+_READ = facts.OpKind.READ
+_WRITE = facts.OpKind.WRITE
+_LIST = facts.OpKind.LIST
+_KINDS: Final = {_READ: OpKind.READ, _LIST: OpKind.READ, _WRITE: OpKind.WRITE}
+# The reason the pipeline gives (`allow_reason` of its operations) for each set of path
+# operation kinds a line can have besides running its commands.
+_REASONS: Final = {
+    frozenset(kinds): allow_reason(tuple(Operation(k) for k in (OpKind.EXECUTE, *kinds)))
+    for kinds in ((), (OpKind.READ,), (OpKind.WRITE,), (OpKind.READ, OpKind.WRITE))
+}
+
+
+class _Unproven(Exception):
+    """The line leaves what the proof covers: the pipeline decides."""
+
+
+def _unproven(*_args: object, **_kwargs: object) -> NoReturn:
+    raise _Unproven
+
+
+class _Recorder:
+    """A `Sink` for the command table that keeps reads, listings and writes, as the analyser's
+    `_Invocation.op` would receive them, and ends the proof on any other effect."""
+
+    __slots__ = ("ops", "stdin")
+
+    def __init__(self, stdin: Input | None) -> None:
+        self.stdin = stdin
+        self.ops: list[tuple[facts.OpKind, str]] = []
+
+    def op(self, kind: facts.OpKind, target: Field, detail: str = "") -> None:
+        del detail
+        if kind not in _KINDS or not target.exact:
+            raise _Unproven
+        if target.text and target.text != "-":
+            self.ops.append((kind, target.text))
+
+    connect = address = chmod = env = unset_env = chdir = _unproven
+    shell_code = run_argv = code = signal = home = mark_privileged = _unproven
+
+
+def _words(command: str) -> list[list[tuple[str, bool]]] | None:
+    """The line's commands, each a list of (word, quoted), or None if it is not plain."""
+    out: list[list[tuple[str, bool]]] = [[]]
+    pos = 0
+    end = len(command)
+    match = _TOKEN.match
+    while True:
+        found = match(command, pos)
+        if found is None:
+            return None
+        token = found.group()
+        if token in _OPERATORS:
+            if not out[-1]:
+                return None
+            out.append([])
+        elif token[0] == "'":
+            out[-1].append((token[1:-1], True))
+        else:
+            if "~" in token and (token[0] == "~" or "=~" in token or ":~" in token):
+                return None  # a tilde bash would expand
+            out[-1].append((token, False))
+        pos = found.end()
+        if pos == end:
+            return out if out[-1] else None
+        if command[pos] == " ":
+            pos += 1
+        elif command[pos] != ";" or token in _OPERATORS:  # `a; b` as well as `a ; b`
+            return None
+
+
+class FastShell:
+    """The proof described in the module docstring, for one engine's configuration."""
+
+    __slots__ = ("_cwd", "_env_secrets", "_fast", "_markers", "_rules")
+
+    def __init__(
+        self,
+        *,
+        fast: FastFile,
+        cwd: str,
+        markers: tuple[str, ...],
+        rules: tuple[UserRule, ...],
+        env_secrets: tuple[str, ...],
+    ) -> None:
+        """`fast` proves single paths; `markers` are the spellings of CrustCore's home the
+        engine looks for in any text (`PolicyEngine._check_markers`); `env_secrets` the values
+        of the secret variables in the environment commands run with."""
+        self._fast = fast
+        self._cwd = cwd
+        # the line is refused whole when it holds `crustcore`: only the other spellings of the
+        # home (a CRUSTCORE_HOME named otherwise) are left to look for
+        self._markers = tuple(m for m in markers if "crustcore" not in m)
+        self._rules = rules
+        self._env_secrets = env_secrets
+
+    def allow(self, call: ToolCall) -> tuple[Decision, CallFlow] | None:
+        """The pipeline's answer when it is provably an allow with no flow, else None."""
+        if call.tool != _TOOL or type(call.args) is not dict or call.mcp_server is not None:
+            return None
+        if call.origin is Origin.MCP:
+            return None
+        args = cast("dict[object, object]", call.args)  # pyright: ignore[reportUnknownMemberType]
+        command = args.get("command")
+        if type(command) is not str or len(command) > _MAX_COMMAND or not command.isascii():
+            return None
+        pieces: list[str] = []  # the strings the engine's DLP scans, in the same order
+        for key, value in args.items():
+            if key != "command" and type(value) is not _ARG_TYPES.get(key):
+                return None
+            if type(value) is str:
+                pieces.append(value)
+        if any(secret in command for secret in self._env_secrets):
+            return None  # the engine would scan these words with the value put back as `$NAME`
+        try:
+            return self._line(call, command, pieces)
+        except _Unproven:
+            return None
+
+    def _line(
+        self, call: ToolCall, command: str, pieces: list[str]
+    ) -> tuple[Decision, CallFlow] | None:
+        lines = _words(command)
+        if lines is None:
+            return None
+        lowered = command.lower()
+        if "crustcore" in lowered or (self._markers and any(m in lowered for m in self._markers)):
+            return None
+        if find_metadata_hosts(command) or split_url(command) is not None:
+            return None
+        ops: list[tuple[OpKind, str, int]] = []  # (kind, path as the analyser writes it, command)
+        previous = ""
+        for index, words in enumerate(lines):
+            argv = [w for w, _ in words]
+            name = argv[0]
+            if words[0][1] or not self._program(name, argv):
+                return None
+            stdin = Input(None, False, previous) if previous else None
+            recorder = _Recorder(stdin)
+            if cmdtable.known(name):
+                cmdtable.describe(name, [Field(a) for a in argv[1:]], recorder)
+            targets: set[str] = set()
+            for kind, target in recorder.ops:
+                path = target if target[0] == "/" else self._cwd + "/" + target
+                if target not in targets and not self._fast.proven(path):
+                    return None
+                ops.append((_KINDS[kind], path, index))
+                targets.add(target)
+            for arg in argv[1:]:
+                if arg not in targets:
+                    self._mention(arg)
+            joined = " ".join(argv)
+            if joined not in command:
+                pieces.append(joined)  # the words as the program receives them (`_shell`)
+            previous = name
+        if scan("\n".join(pieces)):
+            return None
+        execute = Operation(OpKind.EXECUTE, command=command, source="args.command")
+        if self._rules and self._ruled(call, execute, ops, lines):
+            return None
+        reason = _REASONS[frozenset(kind for kind, _, _ in ops)]
+        decision = Decision(Verdict.ALLOW, "allow", reason, operations=(execute,))
+        return decision, _NO_FLOW
+
+    @staticmethod
+    def _program(name: str, argv: list[str]) -> bool:
+        subcommands = _PROGRAMS.get(name)
+        if subcommands is None:
+            return False
+        if not subcommands:
+            return True
+        if len(argv) < 2 or argv[1] not in subcommands:
+            return False
+        if name == "git":
+            return not any(a.startswith(("-c", "--config")) for a in argv)
+        if name == "docker":
+            return all(
+                a.partition("=")[0] in _DOCKER_BUILD_OPTIONS for a in argv[2:] if a[0] == "-"
+            )
+        return True
+
+    def _mention(self, arg: str) -> None:
+        """The engine checks path-like arguments no description claimed (`_mentions`): each
+        must be proven harmless too, or name nothing on disk."""
+        value = arg
+        if arg.startswith("-"):
+            _, eq, value = arg.partition("=")
+            if not eq:
+                return
+        if "://" in value or value[:5].lower() == "file:":
+            raise _Unproven
+        words = [value[1:], value] if value.startswith("@") else [value]
+        if ":" in value:
+            words.extend(part for part in value.split(":") if part)
+        for word in words:
+            if "/" not in word and not word.startswith((".", "~")):
+                continue  # a bare word is a word
+            path = word if word[0] == "/" else self._cwd + "/" + word
+            if not self._fast.proven(path, mention=True):
+                raise _Unproven
+
+    def _ruled(
+        self,
+        call: ToolCall,
+        execute: Operation,
+        ops: list[tuple[OpKind, str, int]],
+        lines: list[list[tuple[str, bool]]],
+    ) -> bool:
+        """Whether any user rule matches an operation the pipeline would hand the rules (a
+        path operation carries the text of its own command, as the analyser cut it)."""
+        origin = call.origin
+        for rule in self._rules:
+            if rule.matches(_TOOL_CLEAN, OpKind.EXECUTE, [], [], execute.command, None, origin):
+                return True
+            for kind, path, index in ops:
+                text = " ".join(f"'{w}'" if quoted else w for w, quoted in lines[index])
+                forms = [path, lexical_clean(path)]  # as written, and as `_PathOp.forms` has it
+                if rule.matches(_TOOL_CLEAN, kind, forms, [], text, None, origin):
+                    return True
+        return False
