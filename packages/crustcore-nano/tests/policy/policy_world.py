@@ -4,11 +4,12 @@ them)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from crustcore_nano.policy.config import UserPolicy
+from crustcore_nano.policy.config import UserPolicy, parse_policy
 from crustcore_nano.policy.engine import PolicyEngine
 
 
@@ -55,3 +56,27 @@ def build_world(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return World(ws, home, engine_for(home, ws, policy))
+
+
+def short_path_twins(
+    root: Path,
+    *,
+    rules: str | None,
+    dirs: Iterable[str],
+    files: Mapping[str, str],
+) -> tuple[PolicyEngine, PolicyEngine, Path]:
+    """For the short paths' differential tests: an engine with the short paths, its twin
+    without them, and their workspace, which holds a symlink to `~/.ssh/id_rsa`
+    (`src/link.py`), one to `~/.aws` (`dirlink`) and one to a directory inside it (`inner`)."""
+    home = root / "home" / "dev"
+    policy = parse_policy(rules, source="test", home=str(home)) if rules else None
+    dirs = ["{HOME}/.ssh", "{HOME}/.aws", "{WS}/src", *dirs]
+    files = {"{HOME}/.ssh/id_rsa": "PRIVATE", "{HOME}/.aws/credentials": "[default]\n", **files}
+    world = build_world(root, dirs=dirs, files=files, policy=policy)
+    ws = world.ws
+    os.symlink(home / ".ssh" / "id_rsa", ws / "src" / "link.py")
+    os.symlink(home / ".aws", ws / "dirlink")
+    os.symlink(ws / "src", ws / "inner")
+    slow = engine_for(home, ws, policy)
+    slow._fast = None  # pyright: ignore[reportPrivateUsage]
+    return world.engine, slow, ws

@@ -8,16 +8,14 @@ equal, whatever the short path did."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from crustcore_nano.policy.config import parse_policy
 from crustcore_nano.policy.engine import PolicyEngine
 from crustcore_nano.policy.types import Origin, ToolCall, Verdict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from policy_world import build_world, engine_for
+from policy_world import short_path_twins
 
 _SEGMENTS = (
     "src", "app.py", "tests", "README.md", "link.py", "dirlink", "inner", "missing", ".env",
@@ -47,28 +45,14 @@ reason = "the build runs it"
 
 
 def _world(root: Path, *, rules: bool) -> tuple[PolicyEngine, PolicyEngine, Path]:
-    """An engine with the short path, its twin without it, and their workspace, which holds a
-    symlink to `~/.ssh/id_rsa`, one to `~/.aws` and one to a directory inside it."""
-    home = root / "home" / "dev"
-    policy = parse_policy(_RULES, source="test", home=str(home)) if rules else None
-    world = build_world(
+    """An engine with the short path, its twin without it, and their workspace (with the
+    symlinks of `short_path_twins`)."""
+    return short_path_twins(
         root,
-        dirs=["{HOME}/.ssh", "{HOME}/.aws", "{WS}/src", "{WS}/.git/hooks"],
-        files={
-            "{HOME}/.ssh/id_rsa": "PRIVATE",
-            "{HOME}/.aws/credentials": "[default]\n",
-            "{WS}/src/app.py": "x = 1\n",
-            "{WS}/.env": "A=1\n",
-        },
-        policy=policy,
+        rules=_RULES if rules else None,
+        dirs=["{WS}/.git/hooks"],
+        files={"{WS}/src/app.py": "x = 1\n", "{WS}/.env": "A=1\n"},
     )
-    ws = world.ws
-    os.symlink(home / ".ssh" / "id_rsa", ws / "src" / "link.py")
-    os.symlink(home / ".aws", ws / "dirlink")
-    os.symlink(ws / "src", ws / "inner")
-    slow = engine_for(home, ws, policy)
-    slow._fast = None  # pyright: ignore[reportPrivateUsage]
-    return world.engine, slow, ws
 
 
 @pytest.fixture(scope="module", params=[False, True], ids=["builtin", "user-rules"])

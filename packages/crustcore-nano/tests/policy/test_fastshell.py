@@ -10,13 +10,11 @@ analyser check singles out."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import cast
 
 import pytest
 from crustcore_nano.policy import containers, engine, fastshell, flowfacts
-from crustcore_nano.policy.config import parse_policy
 from crustcore_nano.policy.engine import PolicyEngine
 from crustcore_nano.policy.session import SessionState
 from crustcore_nano.policy.types import Origin, ToolCall, Verdict
@@ -32,7 +30,7 @@ from crustcore_nano.shell import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from policy_world import build_world, engine_for
+from policy_world import short_path_twins
 
 _RULES = """
 [[rules]]
@@ -57,30 +55,19 @@ reason = "the build runs it"
 
 
 def _world(root: Path, *, rules: bool) -> tuple[PolicyEngine, PolicyEngine, Path]:
-    """An engine with the short path, its twin without it, and their workspace, which holds a
-    symlink to `~/.ssh/id_rsa`, one to `~/.aws` and one to a directory inside it."""
-    home = root / "home" / "dev"
-    policy = parse_policy(_RULES, source="test", home=str(home)) if rules else None
-    world = build_world(
+    """An engine with the short path, its twin without it, and their workspace (with the
+    symlinks of `short_path_twins`)."""
+    return short_path_twins(
         root,
-        dirs=["{HOME}/.ssh", "{HOME}/.aws", "{WS}/src/pkg", "{WS}/tests", "{WS}/.git/hooks"],
+        rules=_RULES if rules else None,
+        dirs=["{WS}/src/pkg", "{WS}/tests", "{WS}/.git/hooks"],
         files={
-            "{HOME}/.ssh/id_rsa": "PRIVATE",
-            "{HOME}/.aws/credentials": "[default]\n",
             "{WS}/src/app.py": "x = 1\n",
             "{WS}/src/secret_notes": "n\n",
             "{WS}/Makefile": "all:\n\ttrue\n",
             "{WS}/.env": "A=1\n",
         },
-        policy=policy,
     )
-    ws = world.ws
-    os.symlink(home / ".ssh" / "id_rsa", ws / "src" / "link.py")
-    os.symlink(home / ".aws", ws / "dirlink")
-    os.symlink(ws / "src", ws / "inner")
-    slow = engine_for(home, ws, policy)
-    slow._fast = None  # pyright: ignore[reportPrivateUsage]
-    return world.engine, slow, ws
 
 
 @pytest.fixture(scope="module", params=[False, True], ids=["builtin", "user-rules"])
