@@ -78,6 +78,7 @@ def engines(
 
 
 _PROGRAMS = (
+    "python -m", "python3 -m", "python -c", "python",
     "cat", "head", "tail", "wc", "grep", "rg", "ls", "find", "sort", "sed", "touch", "mkdir",
     "diff", "du", "pytest", "git", "npm", "cargo", "go", "docker", "tree", "stat",
     # not in the table: each must leave the line to the pipeline
@@ -87,7 +88,8 @@ _PROGRAMS = (
 _SUBCOMMANDS = (
     "status", "diff", "log", "show", "add", "commit", "grep", "push", "config", "clone",
     "fetch", "test", "run", "install", "publish", "build", "clean", "reset", "remote",
-    "credential", "token", "exec", "ls-files", "submodule",
+    "credential", "token", "exec", "ls-files", "submodule", "pytest", "http.server", "pip",
+    "mypy", "awscli", "-m",
 )  # fmt: skip
 _OPTIONS = (
     "-la", "-rn", "-n", "5", "-20", "-i", "-q", "--stat", "--short", "-m", "fix", "-name",
@@ -166,7 +168,18 @@ _EDGE = (
 _plain_command = st.one_of(
     st.tuples(st.sampled_from(_TAKEN), st.lists(st.sampled_from(_EDGE), max_size=4)),
     st.tuples(
-        st.sampled_from(["git status", "git diff", "git log", "git add", "npm test", "go test"]),
+        st.sampled_from(
+            [
+                "git status",
+                "git diff",
+                "git log",
+                "git add",
+                "npm test",
+                "go test",
+                "python -m pytest",
+                "python3 -m unittest",
+            ]
+        ),
         st.lists(st.sampled_from(_EDGE), max_size=3),
     ),
 ).map(lambda t: " ".join((t[0], *t[1])))
@@ -203,6 +216,8 @@ _EVERYDAY = (
     "npm test -- --grep case",
     "pytest -q tests",
     "cargo test",
+    "python -m pytest -q tests/test_app.py",
+    "python3 -m mypy src && python -m ruff check src",
     "touch src/new.py",
     "diff src/app.py src/pkg",
 )
@@ -264,6 +279,10 @@ def test_short_path_answers_everyday_lines(
         "grep 169.254.169.254 src",
         "ls ~/.crustcore",
         "crustcore status",
+        "python -m http.server 8000",
+        "python -m pip install requests",
+        "python -m pytest ~/.ssh",
+        "python -c 'print(1)'",
         "touch x=~/y",
         "ls $HOME",
         "ls src &",
@@ -361,6 +380,12 @@ def test_no_program_of_the_short_path_is_singled_out_by_a_check() -> None:
     here is either in none of those sets or in one for a reason written above."""
     table = fastshell._PROGRAMS  # pyright: ignore[reportPrivateUsage]
     found: list[str] = []
+    modules = fastshell._PYTHON_MODULES  # pyright: ignore[reportPrivateUsage]
+    # the modules the analyser follows further (servers, programs of their own) stay out
+    followed = {"http.server", "SimpleHTTPServer", *analyzer._PYTHON_MODULE_COMMANDS}  # pyright: ignore[reportPrivateUsage]
+    assert not modules & followed
+    for name in fastshell._PYTHONS:  # pyright: ignore[reportPrivateUsage]
+        assert commands.language_of(name) == "python" and not commands.known(name)
     for name in table:
         for label, names in _SINGLED_OUT.items():
             if name in names and (name, label) not in _WHY_STILL_RIGHT:

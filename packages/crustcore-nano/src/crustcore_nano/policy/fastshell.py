@@ -20,7 +20,9 @@ What makes a call provable here:
 * each command's program is one of `_PROGRAMS`: programs the analyser describes through its
   command table alone (no shell, interpreter, wrapper, builtin, make or mailer) and that no
   engine check singles out by name. A few (`git`, `npm`, `docker`, ...) are taken only with the
-  subcommands listed there, and `git` without `-c`/`--config`;
+  subcommands listed there, and `git` without `-c`/`--config`. The one interpreter form taken is
+  `python -m MODULE` for the test and lint modules of `_PYTHON_MODULES`, where the analyser
+  stops at the module's name;
 * the command table, run on the words exactly as the analyser runs it, reports nothing but
   reads, listings and writes (`_Recorder`); anything else (a signal, a nested command, a
   network address, a change of directory, a variable) ends the proof;
@@ -88,6 +90,12 @@ _PROGRAMS: Final[dict[str, frozenset[str]]] = {
     "go": frozenset({"build", "test", "vet", "fmt"}),
     "docker": frozenset({"build"}),
 }  # fmt: skip
+# `python -m MODULE` runs the module's program: the analyser reads nothing more of the line
+# (unless the module is a server or a program of its own, none of which is here).
+_PYTHONS: Final = frozenset({"python", "python3"})
+_PYTHON_MODULES: Final = frozenset(
+    {"pytest", "unittest", "mypy", "ruff", "black", "isort", "flake8", "pylint", "doctest"}
+)
 # `docker build` options that change nothing the engine judges (`_host_access` and
 # `_daemon_option` read others: `--privileged`, `--security-opt`, `-H`, ...).
 _DOCKER_BUILD_OPTIONS: Final = frozenset(
@@ -102,6 +110,7 @@ _ARG_TYPES: Final[dict[object, type]] = {
     "run_in_background": bool,
 }
 _MAX_COMMAND: Final = 2048
+_MAX_FIELDS: Final = 4096  # words kept as fields (at most a few hundred KiB)
 _TOOL: Final = "Bash"
 _TOOL_CLEAN: Final = clean_tool_name(_TOOL)[0]
 _NO_FLOW: Final = CallFlow()
@@ -179,7 +188,7 @@ def _words(command: str) -> list[list[tuple[str, bool]]] | None:
 class FastShell:
     """The proof described in the module docstring, for one engine's configuration."""
 
-    __slots__ = ("_cwd", "_env_secrets", "_fast", "_markers", "_rules")
+    __slots__ = ("_cwd", "_env_secrets", "_fast", "_fields", "_markers", "_rules")
 
     def __init__(
         self,
@@ -200,6 +209,7 @@ class FastShell:
         self._markers = tuple(m for m in markers if "crustcore" not in m)
         self._rules = rules
         self._env_secrets = env_secrets
+        self._fields: dict[str, Field] = {}
 
     def allow(self, call: ToolCall) -> tuple[Decision, CallFlow] | None:
         """The pipeline's answer when it is provably an allow with no flow, else None."""
@@ -244,8 +254,8 @@ class FastShell:
                 return None
             stdin = Input(None, False, previous) if previous else None
             recorder = _Recorder(stdin)
-            if cmdtable.known(name):
-                cmdtable.describe(name, [Field(a) for a in argv[1:]], recorder)
+            if name not in _PYTHONS and cmdtable.known(name):
+                cmdtable.describe(name, [self._field(a) for a in argv[1:]], recorder)
             targets: set[str] = set()
             for kind, target in recorder.ops:
                 path = target if target[0] == "/" else self._cwd + "/" + target
@@ -269,8 +279,19 @@ class FastShell:
         decision = Decision(Verdict.ALLOW, "allow", reason, operations=(execute,))
         return decision, _NO_FLOW
 
+    def _field(self, word: str) -> Field:
+        """The analyser's `Field` for a plain word (immutable, so one serves every line)."""
+        found = self._fields.get(word)
+        if found is None:
+            if len(self._fields) >= _MAX_FIELDS:
+                self._fields.clear()
+            found = self._fields[word] = Field(word)
+        return found
+
     @staticmethod
     def _program(name: str, argv: list[str]) -> bool:
+        if name in _PYTHONS:
+            return len(argv) > 2 and argv[1] == "-m" and argv[2] in _PYTHON_MODULES
         subcommands = _PROGRAMS.get(name)
         if subcommands is None:
             return False
