@@ -588,7 +588,9 @@ class PolicyEngine:
             variants.append(norm.normalized)
         if not mention:
             for variant in list(variants):
-                if _has_glob(variant):
+                if _has_glob(variant) and not (
+                    kind is OpKind.DELETE and self._walked_delete(variant, op.cwd)
+                ):
                     guessed = self._glob_variants(variant, op.cwd)
                     if op.command is None or run.one_command:
                         guessed = self._present(guessed, variant, op.cwd)
@@ -622,6 +624,18 @@ class PolicyEngine:
                 kind, path, tuple(forms), tuple(resolved), op, listing, recursive, mention, placed
             )
         )
+
+    def _walked_delete(self, path: str, cwd: str | None) -> bool:
+        """Whether a deleted glob is `ROOT/**/NAME` or `ROOT/**` below a directory of the
+        workspace: the delete's walk (`_check_deleted_tree`) then judges the files that are
+        there, and protected names need not be guessed into it (`find . -name '*.json'
+        -delete` is judged by the configuration it finds, not by every name `*.json` could
+        be)."""
+        head, _, _leaf = path.rpartition("/")
+        root, deep, rest = head.partition("/**")
+        if not (deep or head.endswith("**")) or rest or _has_glob(root):
+            return False
+        return is_within(self._lexical(root or ".", cwd), self._workspace)
 
     def _glob_variants(self, path: str, cwd: str | None = None) -> list[str]:
         """A shell glob may match a protected name that is not written out (`cat .en?`):
@@ -1448,8 +1462,8 @@ class PolicyEngine:
         (`rm -rf .claude`, `mv .claude /tmp/x`), as a delete of that file would be."""
         for form in path_op.forms:
             if is_within(form, self._workspace):
-                if path_op.kind is OpKind.DELETE and FILTERED_DELETE not in path_op.op.source:
-                    self._check_held(form, path_op, run)
+                if path_op.kind is OpKind.DELETE:
+                    self._check_deleted_tree(form, path_op, run)
                 continue
             found = self._index.beneath(form, path_op.kind)
             if found is None:
@@ -1459,40 +1473,92 @@ class PolicyEngine:
                 raise run.deny(found.name, what, path_op.op)
             run.ask(found.name, what, path_op.op)
 
-    def _check_held(self, top: str, path_op: _PathOp, run: _Run) -> None:
+    def _check_deleted_tree(self, form: str, path_op: _PathOp, run: _Run) -> None:
+        """A delete in the workspace, judged by the agent configuration it takes with it: of a
+        directory (`rm -rf .claude`), of what a find-like glob selects below one (`ROOT/**` or
+        `ROOT/**/NAME`, from `find ROOT -name NAME -delete` or `find ... | xargs rm`), or of
+        whatever `find`'s other tests select, which is not known and so only asked about."""
+        head, _, leaf = form.rpartition("/")
+        root, deep, rest = head.partition("/**")
+        if deep and not rest and root and not _has_glob(root):
+            selected = "" if leaf == "**" else leaf
+            self._check_held(root, path_op, run, leaf=selected, deep=True, shown=form)
+        elif leaf == "**" and head and not _has_glob(head):
+            self._check_held(head, path_op, run, deep=True, shown=form)  # `ROOT/**`: all of it
+        elif head and _has_glob(leaf) and not _has_glob(head):
+            self._check_held(head, path_op, run, leaf=leaf, shown=form)  # `rm -rf .claude/*`
+        elif not _has_glob(form):
+            unknown = FILTERED_DELETE in path_op.op.source
+            self._check_held(form, path_op, run, ask=unknown)
+
+    def _check_held(
+        self,
+        top: str,
+        path_op: _PathOp,
+        run: _Run,
+        *,
+        leaf: str = "",
+        deep: bool = False,
+        ask: bool = False,
+        shown: str = "",
+    ) -> None:
         """The first file below `top` (a directory in the workspace) that the agent's
         configuration or CrustCore's home protects, from a breadth-first walk that follows no
         link and reads at most `_MAX_HELD_WALK` entries, so what lies near the top
-        (`.claude/settings.json`) is seen even in a large tree."""
-        if _has_glob(top) or not os.path.isdir(top) or os.path.islink(top):
+        (`.claude/settings.json`) is seen even in a large tree. With a `leaf` glob only what
+        it selects counts, and everything below a directory it selects: at any depth (`deep`,
+        find's `-name`/`-iname`, which match dotfiles too) or only directly in `top` (a shell
+        glob, whose wildcards do not match a leading `.`); names are matched in any case.
+        `ask`: the delete may not take that file (`find`'s tests select what goes), so the user
+        is asked, whatever the rule."""
+        if not os.path.isdir(top) or os.path.islink(top):
             return
-        pending = deque([top])
+        pattern = leaf.lower()
+        dotted = deep or pattern.startswith(".")
+        pending = deque([(top, not pattern, True)])
         seen = 0
         while pending:
+            directory, chosen, tested = pending.popleft()
             try:
-                with os.scandir(pending.popleft()) as entries:
+                with os.scandir(directory) as entries:
                     for entry in entries:
                         seen += 1
                         if seen > _MAX_HELD_WALK:
                             return
                         path = entry.path
-                        found = self._index.match(path, OpKind.DELETE)
-                        if found is not None and found.name in _HELD_RULES:
-                            what = f"{path_op.kind.value} of {top}, which holds {path}"
-                            if found.verdict is Verdict.DENY:
-                                raise run.deny(found.name, what, path_op.op)
-                            run.ask(found.name, what, path_op.op)
+                        name = entry.name
+                        goes = chosen or (
+                            tested
+                            and (dotted or name[0] != ".")
+                            and fnmatch.fnmatchcase(name.lower(), pattern)
+                        )
+                        if goes and self._held(path, shown or top, path_op, run, ask=ask):
                             return
-                        if self._in_crustcore_home(path):
-                            raise run.deny(
-                                "builtin:self-protection",
-                                f"{path_op.kind.value} of {top}, which holds CrustCore's home",
-                                path_op.op,
-                            )
-                        if entry.name not in _UNWALKED and entry.is_dir(follow_symlinks=False):
-                            pending.append(path)
+                        if name not in _UNWALKED and entry.is_dir(follow_symlinks=False):
+                            pending.append((path, goes, deep))
             except (OSError, ValueError):
                 continue
+
+    def _held(self, path: str, top: str, path_op: _PathOp, run: _Run, *, ask: bool) -> bool:
+        """Judge one file a delete below `top` takes with it (see `_check_held`): True when it
+        is protected (and the call asked about; a denial is raised)."""
+        found = self._index.match(path, OpKind.DELETE)
+        name = found.name if found is not None else ""
+        if name not in _HELD_RULES and self._in_crustcore_home(path):
+            name, what = "builtin:self-protection", "CrustCore's home"
+        elif name in _HELD_RULES:
+            what = path
+        else:
+            return False
+        verdict = found.verdict if found is not None and name == found.name else Verdict.DENY
+        if ask:
+            what = f"{what}, if its tests select it"
+            verdict = Verdict.ASK
+        what = f"{path_op.kind.value} of {top}, which takes {what}"
+        if verdict is Verdict.DENY:
+            raise run.deny(name, what, path_op.op)
+        run.ask(name, what, path_op.op)
+        return True
 
     @staticmethod
     def _path_hit(found: BuiltinRule, path_op: _PathOp, form: str, run: _Run) -> None:

@@ -1041,11 +1041,16 @@ def _find(name: str, args: list[Field], sink: Sink) -> None:
             i = j + 1
             continue
         if t == "-delete":
-            # With tests (`-name '*.pyc'`) only what they select goes; which files that is, is
-            # not known here, so the whole root is not taken to go (see the engine's walk).
+            # With tests only what they select goes: with one `-name` (`-name '*.pyc'`), at
+            # most what `ROOT/**/NAME` names; with others, the engine cannot tell, and asks
+            # when the root holds what it protects (see its walk).
             tested = any(a.text.startswith("-") and a.text != "-delete" for a in args[:i])
-            for r in roots:
-                sink.op(_DELETE, r, FILTERED_DELETE if tested else "find -delete")
+            if tested and globs is not None and not any(g.endswith("/**") for g in globs):
+                for glob in globs:
+                    sink.op(_DELETE, Field(glob), FILTERED_DELETE)
+            else:
+                for r in roots:
+                    sink.op(_DELETE, r, FILTERED_DELETE if tested else "find -delete")
         elif t in ("-fprint", "-fprint0", "-fprintf", "-fls") and i + 1 < len(args):
             sink.op(_WRITE, args[i + 1], name)
         i += 1
@@ -1158,14 +1163,37 @@ def _exact_operands(args: list[Field]) -> list[Field] | None:
 
 
 def _find_globs(roots: list[Field], tests: list[Field]) -> list[str] | None:
-    """Per root, a glob for the paths `find` reaches: `ROOT/**`, or `ROOT/**/NAME` with one
-    `-name NAME` among its tests. None when a root is not known exactly (or too many)."""
+    """Per root, globs for the paths `find` reaches: `ROOT/**`, or `ROOT/**/NAME` for each
+    branch of `-o` alternatives when every branch has a `-name` (or `-iname`) test, which then
+    bounds what it selects (other tests only narrow it further). A negation (`! -name x`) or a
+    branch without a name selects more than any name says: `ROOT/**`. None when a root is not
+    known exactly (or too many)."""
     if not all(r.exact for r in roots) or len(roots) > 8:
         return None
-    names = [tests[k + 1] for k, a in enumerate(tests[:-1]) if a.text in ("-name", "-iname")]
-    leaf = names[0].text if len(names) == 1 and names[0].exact and "/" not in names[0].text else ""
-    suffix = "/**/" + leaf if leaf else "/**"
-    return [r.text.rstrip("/") + suffix for r in roots]
+    leaves: list[str] = []
+    branch: list[Field] = []
+    for arg in [*tests, Field("-o")]:
+        if arg.text in _FIND_NOT:
+            leaves = [""]
+            break
+        if arg.text not in _FIND_OR:
+            branch.append(arg)
+            continue
+        names = [branch[k + 1] for k, a in enumerate(branch[:-1]) if a.text in _FIND_NAMES]
+        if not names or not names[0].exact or "/" in names[0].text:
+            leaves = [""]
+            break
+        leaves.append(names[0].text)
+        branch = []
+    if not tests:
+        leaves = [""]
+    suffixes = dict.fromkeys("/**/" + leaf if leaf else "/**" for leaf in leaves)
+    return [r.text.rstrip("/") + suffix for r in roots for suffix in suffixes]
+
+
+_FIND_NAMES = frozenset({"-name", "-iname"})
+_FIND_NOT = frozenset({"!", "-not"})
+_FIND_OR = frozenset({"-o", "-or", ","})
 
 
 def _each_found(arg: Field, glob: str | None) -> Field:
