@@ -944,6 +944,8 @@ class PolicyEngine:
                 )
             for redirect in fact.redirects:
                 targets.add(redirect.target)
+            if fact.name in _TREE_COPIERS and _copies_trees(fact):
+                self._copied_trees(fact, op, run)
             self._mentions(fact, targets, command, op, run)
             sent: list[Operation] = []
             for target in fact.network:
@@ -976,6 +978,64 @@ class PolicyEngine:
         for target in analysis.network:
             if target.host is not None:
                 self._check_host(target.host, op, run)
+
+    def _copied_trees(self, fact: CommandFact, op: Operation, run: _Run) -> None:
+        """A recursive copy writes every file of its source tree below its destination
+        (`cp -r /tmp/x/.claude .`, `rsync -a /tmp/x/ ./`): each is judged as a write of its own
+        where the source can be walked (breadth-first, no link followed, at most
+        `_MAX_HELD_WALK` entries); where it cannot (it does not exist yet), a destination
+        directory that holds the agent's configuration is asked about, as the copy may
+        replace it."""
+        sources = [s.target for s in fact.operations if s.kind is ShellOp.READ]
+        writes = [s.target for s in fact.operations if s.kind is ShellOp.WRITE]
+        # `cp -r SRC DEST` into a directory that exists writes `DEST/basename(SRC)` (reported
+        # as well), not DEST's own files: such a DEST is only the place the copy lands in.
+        landed_in = {
+            os.path.dirname(w.rstrip("/")) for w in writes if os.path.dirname(w.rstrip("/"))
+        }
+        writes = [
+            w
+            for w in writes
+            if w.rstrip("/") not in landed_in or not os.path.isdir(self._lexical(w, op.cwd))
+        ]
+        walked: list[str] = []
+        for source in sources[:_MAX_COPY_SOURCES]:
+            top = self._lexical(source, op.cwd)
+            if not os.path.isdir(top) or os.path.islink(top):
+                continue
+            walked.extend(_tree_names(top))
+            if len(walked) >= _MAX_HELD_WALK:
+                break
+        excluded = _rsync_excludes(fact.argv) if fact.name == "rsync" else ()
+        if excluded:
+            walked = [n for n in walked if not _excluded(n, excluded)]
+        for write in writes[:_MAX_COPY_SOURCES]:
+            dest = self._lexical(write, op.cwd)
+            if self._temp_dest(dest):
+                continue  # a copy into a temporary directory plants nothing anything loads
+            if not walked:
+                held = _PathOp(OpKind.WRITE, write, (dest,), (), op)
+                self._check_held(dest, held, run, ask="if the copied tree holds it")
+                continue
+            for name in walked:
+                form = f"{dest.rstrip('/')}/{name}"
+                found = self._index.match(form, OpKind.WRITE)
+                if found is None and not self._in_crustcore_home(form):
+                    continue
+                what = f"`{_short(fact.text)}` copies a tree that writes {form}"
+                if found is None:
+                    raise run.deny("builtin:self-protection", what, op)
+                if found.verdict is Verdict.DENY:
+                    raise run.deny(found.name, what, op)
+                run.ask(found.name, what, op)
+                return
+
+    def _temp_dest(self, dest: str) -> bool:
+        """Whether `dest` lies in a temporary directory (and not in the workspace or the home
+        directory, which may themselves be in one)."""
+        if is_within(dest, self._workspace) or is_within(dest, self._home):
+            return False
+        return any(is_within(dest, t) for t in self._temp_roots)
 
     def _shell_path(
         self,
@@ -1489,7 +1549,7 @@ class PolicyEngine:
             self._check_held(head, path_op, run, leaf=leaf, shown=form)  # `rm -rf .claude/*`
         elif not _has_glob(form):
             unknown = FILTERED_DELETE in path_op.op.source
-            self._check_held(form, path_op, run, ask=unknown)
+            self._check_held(form, path_op, run, ask="if its tests select it" if unknown else "")
 
     def _check_held(
         self,
@@ -1499,7 +1559,7 @@ class PolicyEngine:
         *,
         leaf: str = "",
         deep: bool = False,
-        ask: bool = False,
+        ask: str = "",
         shown: str = "",
     ) -> None:
         """The first file below `top` (a directory in the workspace) that the agent's
@@ -1509,8 +1569,8 @@ class PolicyEngine:
         it selects counts, and everything below a directory it selects: at any depth (`deep`,
         find's `-name`/`-iname`, which match dotfiles too) or only directly in `top` (a shell
         glob, whose wildcards do not match a leading `.`); names are matched in any case.
-        `ask`: the delete may not take that file (`find`'s tests select what goes), so the user
-        is asked, whatever the rule."""
+        `ask`: the operation may not take that file (`find`'s tests select what goes), so the
+        user is asked, whatever the rule, with this said of it."""
         if not os.path.isdir(top) or os.path.islink(top):
             return
         pattern = leaf.lower()
@@ -1539,7 +1599,7 @@ class PolicyEngine:
             except (OSError, ValueError):
                 continue
 
-    def _held(self, path: str, top: str, path_op: _PathOp, run: _Run, *, ask: bool) -> bool:
+    def _held(self, path: str, top: str, path_op: _PathOp, run: _Run, *, ask: str) -> bool:
         """Judge one file a delete below `top` takes with it (see `_check_held`): True when it
         is protected (and the call asked about; a denial is raised)."""
         found = self._index.match(path, OpKind.DELETE)
@@ -1552,7 +1612,7 @@ class PolicyEngine:
             return False
         verdict = found.verdict if found is not None and name == found.name else Verdict.DENY
         if ask:
-            what = f"{what}, if its tests select it"
+            what = f"{what}, {ask}"
             verdict = Verdict.ASK
         what = f"{path_op.kind.value} of {top}, which takes {what}"
         if verdict is Verdict.DENY:
@@ -2038,6 +2098,78 @@ def _strings(value: object, out: list[str], depth: int) -> None:
         items = cast("Sequence[object]", value)
         for child in items:
             _strings(child, out, depth + 1)
+
+
+_TREE_COPIERS = frozenset({"cp", "gcp", "rsync", "ditto"})
+_MAX_COPY_SOURCES = 16  # sources and destinations of one copy whose trees are walked
+
+
+def _copies_trees(fact: CommandFact) -> bool:
+    """Whether a copier copies directories whole: `ditto` always; `cp` and `rsync` with `-r`,
+    `-R`, `-a` (alone or among other short flags) or their long forms."""
+    if fact.name == "ditto":
+        return True
+    for arg in fact.argv[1:]:
+        if arg in ("--recursive", "--archive"):
+            return True
+        if arg.startswith("-") and not arg.startswith("--") and any(c in arg for c in "rRa"):
+            return True
+    return False
+
+
+def _rsync_excludes(argv: Sequence[str]) -> tuple[str, ...]:
+    """The patterns of rsync's `--exclude PATTERN` / `--exclude=PATTERN` options that surely
+    skip what they match: none when an include or filter rule could bring a path back (the
+    first matching rule wins), and never one for directories only (`name/`) or with `**`."""
+    out: list[str] = []
+    for index, arg in enumerate(argv):
+        if arg.startswith(("--include", "--filter", "-f", "-F", "-C", "--cvs-exclude")):
+            return ()
+        if arg == "--exclude" and index + 1 < len(argv):
+            out.append(argv[index + 1])
+        elif arg.startswith("--exclude="):
+            out.append(arg.partition("=")[2])
+    return tuple(p for p in out if p.strip("/") and not p.endswith("/") and "**" not in p)
+
+
+def _excluded(name: str, patterns: tuple[str, ...]) -> bool:
+    """Whether rsync skips the relative path `name` (or a directory above it) for one of
+    `patterns`: one without a `/` matches a single component, one with a `/` the components
+    that end at some level (from the top only, when it starts with `/`); `*` never crosses a
+    `/`. Any doubt counts as not skipped, so nothing rsync copies goes unjudged."""
+    parts = name.split("/")
+    for pattern in patterns:
+        anchored = pattern.startswith("/")
+        want = pattern.strip("/").split("/")
+        size = len(want)
+        ends = range(size, size + 1) if anchored else range(size, len(parts) + 1)
+        for end in ends:
+            if end <= len(parts) and all(
+                fnmatch.fnmatchcase(parts[end - size + k], want[k]) for k in range(size)
+            ):
+                return True
+    return False
+
+
+def _tree_names(top: str) -> list[str]:
+    """The paths below `top`, relative to it, from a breadth-first walk that follows no link
+    and reads at most `_MAX_HELD_WALK` entries (package caches and git's objects skipped)."""
+    names: list[str] = []
+    pending = deque([(top, "")])
+    while pending:
+        directory, prefix = pending.popleft()
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    if len(names) >= _MAX_HELD_WALK:
+                        return names
+                    rel = prefix + entry.name
+                    names.append(rel)
+                    if entry.name not in _UNWALKED and entry.is_dir(follow_symlinks=False):
+                        pending.append((entry.path, rel + "/"))
+        except (OSError, ValueError):
+            continue
+    return names
 
 
 def _is_recursive(fact: CommandFact) -> bool:
