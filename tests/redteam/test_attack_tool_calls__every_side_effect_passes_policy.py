@@ -109,6 +109,11 @@ def _build(root: Path) -> _World:
         ws / "src" / "app.py": "def run():\n    return None\n",
         ws / ".git" / "config": "[core]\n",
         ws / ".claude" / "settings.json": "{}\n",
+        ws / "scripts" / "hooks.patch": (
+            "--- a/.claude/settings.json\n+++ b/.claude/settings.json\n"
+            '@@ -1 +1 @@\n-{}\n+{"x": 1}\n'
+        ),
+        ws / "scripts" / "fix.patch": "--- a/src/app.py\n+++ b/src/app.py\n@@ -1 +1 @@\n-a\n+b\n",
     }
     for path, text in files.items():
         path.write_text(text, encoding="utf-8")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import fnmatch
 import itertools
 import os
+import stat
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -41,7 +42,14 @@ from crustcore_nano.policy.containers import (
     container_command,
     container_script,
 )
-from crustcore_nano.policy.extract import Extraction, Signal, extract, fold_key, split_url
+from crustcore_nano.policy.extract import (
+    Extraction,
+    Signal,
+    diff_targets,
+    extract,
+    fold_key,
+    split_url,
+)
 from crustcore_nano.policy.fastfile import FastFile
 from crustcore_nano.policy.fastshell import FastShell
 from crustcore_nano.policy.flowfacts import git_subcommand, shell_flow
@@ -946,6 +954,8 @@ class PolicyEngine:
                 targets.add(redirect.target)
             if fact.name in _TREE_COPIERS and _copies_trees(fact):
                 self._copied_trees(fact, op, run)
+            if any(s.kind is ShellOp.WRITE and s.detail in _PATCHERS for s in fact.operations):
+                self._patched_files(fact, op, run)
             self._mentions(fact, targets, command, op, run)
             sent: list[Operation] = []
             for target in fact.network:
@@ -1029,6 +1039,58 @@ class PolicyEngine:
                     raise run.deny(found.name, what, op)
                 run.ask(found.name, what, op)
                 return
+
+    def _patched_files(self, fact: CommandFact, op: Operation, run: _Run) -> None:
+        """`git apply FILE`, `git am FILE`, `patch < FILE`: the files a patch names are
+        written, and the patch is there to read. Each name (and the name with its first part
+        dropped, as `-p1` does) is judged as a write in the directory the patch is applied
+        in. Only a regular file of at most `_MAX_PATCH_FILE` bytes that no rule protects is
+        read; anything else leaves the write of that directory as the analyser reported it."""
+        here = next(
+            (
+                s.target
+                for s in fact.operations
+                if s.kind is ShellOp.WRITE and s.detail in _PATCHERS
+            ),
+            ".",
+        )
+        files = [s.target for s in fact.operations if s.kind is ShellOp.READ]
+        files += [r.target for r in fact.redirects if r.kind is ShellOp.READ]
+        names: list[str] = []
+        for name in files[:_MAX_COPY_SOURCES]:
+            text = self._patch_file(self._lexical(name, op.cwd))
+            if text is None:
+                continue
+            for target in diff_targets(text):
+                names.append(target)
+                head, slash, rest = target.partition("/")
+                if slash and rest and head not in ("", ".", ".."):
+                    names.append(rest)
+        base = self._lexical(here, op.cwd)
+        for name in dict.fromkeys(names[:_MAX_PATCHED]):
+            path = name if name.startswith("/") else f"{base.rstrip('/')}/{name}"
+            derived = Operation(
+                OpKind.WRITE,
+                paths=(path,),
+                command=fact.text,
+                source=f"{op.source}: {fact.name} (a file the patch names)",
+                cwd=op.cwd,
+            )
+            run.ops.append(derived)
+            self._add_path(OpKind.WRITE, path, derived, run)
+
+    def _patch_file(self, path: str) -> str | None:
+        """The text of a patch file the engine may read, or None."""
+        if self._index.match(path, OpKind.READ) is not None or self._in_crustcore_home(path):
+            return None
+        try:
+            info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_PATCH_FILE:
+                return None
+            with open(path, "rb") as handle:
+                return handle.read(_MAX_PATCH_FILE).decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return None
 
     def _temp_dest(self, dest: str) -> bool:
         """Whether `dest` lies in a temporary directory (and not in the workspace or the home
@@ -2101,6 +2163,10 @@ def _strings(value: object, out: list[str], depth: int) -> None:
 
 
 _TREE_COPIERS = frozenset({"cp", "gcp", "rsync", "ditto"})
+# Details of the analyser's write of the directory a patch is applied in (`commands.py`).
+_PATCHERS = frozenset({"git apply", "git am", "patch (the files the patch names)"})
+_MAX_PATCH_FILE = 1024 * 1024  # bytes of a patch file read to find the files it names
+_MAX_PATCHED = 256  # files named by patches of one command that are judged
 _MAX_COPY_SOURCES = 16  # sources and destinations of one copy whose trees are walked
 
 

@@ -1419,7 +1419,7 @@ def _patch_text(
             return
     if sniff and ("+++ " not in text or "\n@@" not in text):
         return
-    targets = _diff_targets(text)
+    targets = diff_targets(text)
     if targets:
         ctx.add(Operation(OpKind.WRITE, paths=targets, content=text, source=source, cwd=cwd))
     elif not sniff:
@@ -1476,7 +1476,7 @@ def _unquote_c(name: str) -> str:
     return out.decode("utf-8", "replace")
 
 
-def _diff_targets(text: str) -> tuple[str, ...]:
+def diff_targets(text: str) -> tuple[str, ...]:
     """`unified_diff_targets`, with git's quoted names unquoted and their `a/`/`b/` dropped."""
     out: list[str] = []
     for written in unified_diff_targets(text):
