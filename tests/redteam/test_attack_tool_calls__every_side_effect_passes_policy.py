@@ -11,9 +11,11 @@ symlink from the workspace into `~/.ssh`), with `{WS}`, `{HOME}` and `{HOMEBASE}
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import tarfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +119,11 @@ def _build(root: Path) -> _World:
     }
     for path, text in files.items():
         path.write_text(text, encoding="utf-8")
+    for archive, member in (("release.tar", ".claude/settings.json"), ("docs.tar", "docs/a.md")):
+        with tarfile.open(ws / "data" / archive, "w") as tar:
+            info = tarfile.TarInfo(member)
+            info.size = 3
+            tar.addfile(info, io.BytesIO(b"{}\n"))
     os.symlink(home / ".ssh", ws / "sshlink")
     os.symlink(home / ".aws" / "credentials", ws / "keys.txt")
     return _World(ws, home, _engine(home, ws))

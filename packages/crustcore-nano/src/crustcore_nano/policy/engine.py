@@ -956,6 +956,8 @@ class PolicyEngine:
                 self._copied_trees(fact, op, run)
             if any(s.kind is ShellOp.WRITE and s.detail in _PATCHERS for s in fact.operations):
                 self._patched_files(fact, op, run)
+            if any(s.kind is ShellOp.WRITE and s.detail in _EXTRACTORS for s in fact.operations):
+                self._extracted_files(fact, op, run)
             self._mentions(fact, targets, command, op, run)
             sent: list[Operation] = []
             for target in fact.network:
@@ -1078,6 +1080,94 @@ class PolicyEngine:
             )
             run.ops.append(derived)
             self._add_path(OpKind.WRITE, path, derived, run)
+
+    def _extracted_files(self, fact: CommandFact, op: Operation, run: _Run) -> None:
+        """`tar xf ARCHIVE`, `unzip ARCHIVE`: every member is written below the destination.
+        Where the archive can be listed cheaply (a zip's directory, an uncompressed tar's
+        headers, a small compressed tar), each member is judged as a write of its own, and a
+        member that is a link (which later members can be written through) is asked about;
+        where it cannot (it is large, or fetched on the same line), a destination holding
+        the agent's configuration is asked about."""
+        dests = [
+            s.target for s in fact.operations if s.kind is ShellOp.WRITE and s.detail in _EXTRACTORS
+        ]
+        archives = [s.target for s in fact.operations if s.kind is ShellOp.READ]
+        listed: list[str] = []
+        links = False
+        unknown = not archives
+        for archive in archives[:_MAX_COPY_SOURCES]:
+            members = self._archive_members(self._lexical(archive, op.cwd))
+            if members is None:
+                unknown = True
+                continue
+            names, linked = members
+            listed.extend(names)
+            links = links or linked
+        for dest in dests[:_MAX_COPY_SOURCES]:
+            top = self._lexical(dest, op.cwd)
+            if self._temp_dest(top):
+                continue
+            held = _PathOp(OpKind.WRITE, dest, (top,), (), op)
+            if unknown:
+                self._check_held(top, held, run, ask="if the archive holds it")
+            for name in listed:
+                form = lexical_clean(f"{top}/{name}")
+                found = self._index.match(form, OpKind.WRITE)
+                if found is None and not self._in_crustcore_home(form):
+                    if is_within(form, top):
+                        continue
+                    # `../x`, `/x`: a member that leaves the destination is judged in full
+                    derived = Operation(OpKind.WRITE, paths=(form,), command=fact.text,
+                                        source=f"{op.source}: {fact.name} (archive member)",
+                                        cwd=op.cwd)  # fmt: skip
+                    run.ops.append(derived)
+                    self._add_path(OpKind.WRITE, form, derived, run)
+                    continue
+                what = f"`{_short(fact.text)}` extracts {form}"
+                if found is None:
+                    raise run.deny("builtin:self-protection", what, op)
+                if found.verdict is Verdict.DENY:
+                    raise run.deny(found.name, what, op)
+                run.ask(found.name, what, op)
+                return
+            if links:
+                self._check_held(top, held, run, ask="through a link the archive holds")
+
+    def _archive_members(self, path: str) -> tuple[list[str], bool] | None:
+        """The member names of an archive the engine may list cheaply, and whether any member
+        is a link; None when it cannot (missing, protected, too large, unreadable)."""
+        if self._index.match(path, OpKind.READ) is not None or self._in_crustcore_home(path):
+            return None
+        import tarfile  # only extractions pay for these modules
+        import zipfile
+
+        try:
+            info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode):
+                return None
+            if zipfile.is_zipfile(path):
+                if info.st_size > _MAX_ARCHIVE:
+                    return None
+                with zipfile.ZipFile(path) as archive:
+                    entries = archive.infolist()[:_MAX_HELD_WALK]
+                linked = any(stat.S_ISLNK(e.external_attr >> 16) for e in entries)
+                return [e.filename for e in entries], linked
+            with open(path, "rb") as handle:
+                magic = handle.read(6)
+            compressed = magic[:2] == b"\x1f\x8b" or magic[:3] == b"BZh" or magic == b"\xfd7zXZ\x00"
+            if info.st_size > (_MAX_COMPRESSED_ARCHIVE if compressed else _MAX_ARCHIVE):
+                return None
+            names: list[str] = []
+            linked = False
+            with tarfile.open(path, "r:*") as archive:
+                for member in archive:
+                    names.append(member.name)
+                    linked = linked or member.issym() or member.islnk()
+                    if len(names) >= _MAX_HELD_WALK:
+                        break
+            return names, linked
+        except (OSError, ValueError, EOFError, tarfile.TarError, zipfile.BadZipFile):
+            return None
 
     def _patch_file(self, path: str) -> str | None:
         """The text of a patch file the engine may read, or None."""
@@ -2167,6 +2257,10 @@ _TREE_COPIERS = frozenset({"cp", "gcp", "rsync", "ditto"})
 _PATCHERS = frozenset({"git apply", "git am", "patch (the files the patch names)"})
 _MAX_PATCH_FILE = 1024 * 1024  # bytes of a patch file read to find the files it names
 _MAX_PATCHED = 256  # files named by patches of one command that are judged
+# Details of the analyser's write of the directory an archive is extracted into.
+_EXTRACTORS = frozenset({"tar extract", "bsdtar extract", "unzip"})
+_MAX_ARCHIVE = 64 * 1024 * 1024  # an uncompressed tar or a zip listed (headers only)
+_MAX_COMPRESSED_ARCHIVE = 1024 * 1024  # a compressed tar listed (read through whole)
 _MAX_COPY_SOURCES = 16  # sources and destinations of one copy whose trees are walked
 
 
