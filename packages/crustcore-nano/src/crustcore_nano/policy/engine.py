@@ -75,6 +75,7 @@ from crustcore_nano.policy.types import (
 from crustcore_nano.shell import CommandFact, ShellAnalysis, ShellSignal, analyze, network_text
 from crustcore_nano.shell import OpKind as ShellOp
 from crustcore_nano.shell.commands import (
+    CONTAINER_COPY,
     FILTERED_DELETE,
     SEARCH_PROGRAMS,
     TRANSFER_SCRIPT,
@@ -952,8 +953,11 @@ class PolicyEngine:
                 )
             for redirect in fact.redirects:
                 targets.add(redirect.target)
-            if fact.name in _TREE_COPIERS and _copies_trees(fact):
+            if (fact.name in _TREE_COPIERS and _copies_trees(fact)) or any(
+                s.detail == CONTAINER_COPY for s in fact.operations
+            ):
                 self._copied_trees(fact, op, run)
+            self._restored_trees(fact, op, run)
             if any(s.kind is ShellOp.WRITE and s.detail in _PATCHERS for s in fact.operations):
                 self._patched_files(fact, op, run)
             if any(s.kind is ShellOp.WRITE and s.detail in _EXTRACTORS for s in fact.operations):
@@ -1041,6 +1045,23 @@ class PolicyEngine:
                     raise run.deny(found.name, what, op)
                 run.ask(found.name, what, op)
                 return
+
+    def _restored_trees(self, fact: CommandFact, op: Operation, run: _Run) -> None:
+        """`git checkout REV -- DIR`, `git restore --source REV DIR`: every tracked file
+        below DIR becomes the revision's, which this check cannot read; a DIR holding the
+        agent's configuration is asked about. (The whole work tree, a switch of branches,
+        is not: each branch carries its own configuration.)"""
+        if fact.name != "git":
+            return
+        base = self._abs_cwd(op.cwd) if op.cwd else self._cwd
+        for sop in fact.operations:
+            if sop.kind is not ShellOp.WRITE or sop.detail not in _GIT_RESTORES:
+                continue
+            top = self._lexical(sop.target, op.cwd)
+            if top == base or not os.path.isdir(top):
+                continue
+            held = _PathOp(OpKind.WRITE, sop.target, (top,), (), op)
+            self._check_held(top, held, run, ask="as the revision has it")
 
     def _patched_files(self, fact: CommandFact, op: Operation, run: _Run) -> None:
         """`git apply FILE`, `git am FILE`, `patch < FILE`: the files a patch names are
@@ -2253,6 +2274,7 @@ def _strings(value: object, out: list[str], depth: int) -> None:
 
 
 _TREE_COPIERS = frozenset({"cp", "gcp", "rsync", "ditto"})
+_GIT_RESTORES = frozenset({"git checkout", "git restore"})
 # Details of the analyser's write of the directory a patch is applied in (`commands.py`).
 _PATCHERS = frozenset({"git apply", "git am", "patch (the files the patch names)"})
 _MAX_PATCH_FILE = 1024 * 1024  # bytes of a patch file read to find the files it names

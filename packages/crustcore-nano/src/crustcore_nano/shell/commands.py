@@ -1251,11 +1251,14 @@ def _curl(name: str, args: list[Field], sink: Sink) -> None:
         "--alt-svc",
     ):
         sink.op(_WRITE, f, name)
-    for f in values(opts, "--output-dir"):
+    dirs = values(opts, "--output-dir")
+    for f in dirs:
         sink.op(_WRITE, f, name)
     if has(opts, "-O", "--remote-name", "-J", "--remote-name-all"):
         sink.op(_WRITE, Field("."), f"{name} -O")
-        _saved_as(values(opts, "--url") + pos, name, sink)
+        places: list[Field | None] = [*dirs] or [None]
+        for where in places:
+            _saved_as(values(opts, "--url") + pos, name, sink, where)
     for f in values(
         opts,
         "-T",
@@ -1393,15 +1396,20 @@ def _wget(name: str, args: list[Field], sink: Sink) -> None:
         sink.op(_READ, f, name)
     for code in values(opts, "--use-askpass"):
         sink.shell_code(code.val(), "wget --use-askpass")
-    if not values(opts, "-O", "--output-document", "-P", "--directory-prefix") and pos:
-        sink.op(_WRITE, Field("."), name)
-        _saved_as(pos, name, sink)
+    prefixes = values(opts, "-P", "--directory-prefix")
+    if not values(opts, "-O", "--output-document") and pos:
+        if not prefixes:
+            sink.op(_WRITE, Field("."), name)
+        places: list[Field | None] = [*prefixes[-1:]] or [None]  # wget uses the last `-P`
+        for where in places:
+            _saved_as(pos, name, sink, where)
     for f in pos:
         sink.address(f, name, 80)
 
 
-def _saved_as(urls: list[Field], name: str, sink: Sink) -> None:
-    """The file a download lands in when named after the URL (`curl -O`, plain `wget`)."""
+def _saved_as(urls: list[Field], name: str, sink: Sink, where: Field | None = None) -> None:
+    """The file a download lands in when named after the URL (`curl -O`, plain `wget`), in
+    the directory `where` when one is given (`curl --output-dir`, `wget -P`)."""
     for f in urls:
         if not f.exact or "://" not in f.text:
             continue
@@ -1409,7 +1417,9 @@ def _saved_as(urls: list[Field], name: str, sink: Sink) -> None:
         _host, slash, path = rest.partition("/")
         leaf = path.rsplit("/", 1)[-1]
         if slash and leaf and leaf not in (".", ".."):
-            sink.op(_WRITE, sub(f, leaf), f"{name} saves")
+            saved = leaf if where is None else where.text.rstrip("/") + "/" + leaf
+            exact = f.exact and (where is None or where.exact)
+            sink.op(_WRITE, Field(saved, exact), f"{name} saves")
 
 
 _GENERIC_FETCH_OPTS = frozenset({"-o", "-d", "--dir", "-i", "--input-file", "-a", "--auth"})
@@ -1648,8 +1658,13 @@ def _scp(name: str, args: list[Field], sink: Sink) -> None:
     for index, f in enumerate(pos):
         remote = remote_path(f.text)
         if remote is not None:
-            host, _path = remote
+            host, path = remote
             sink.connect(NetworkTarget(host, 22 if name == "scp" else None, None, name))
+            dest = pos[-1] if len(pos) > 1 and index < len(pos) - 1 else None
+            if dest is not None and remote_path(dest.text) is None and not is_url(dest.text):
+                # `scp host:settings.json .claude/` writes `.claude/settings.json`
+                for landed in _landed(dest, [sub(f, path)]):
+                    sink.op(_WRITE, landed, name)
             continue
         if is_url(f.text):
             sink.address(f, name)
@@ -2111,6 +2126,8 @@ def _git_tree_writes(
         sink.op(_WRITE, Field("/"), "git apply --unsafe-paths")
     dashes = next((k for k, a in enumerate(rest) if a.text == "--" and a.exact), None)
     paths = rest[dashes + 1 :] if dashes is not None else pos if cmd in _GIT_PATH_WRITERS else []
+    if cmd == "checkout" and dashes is None and len(pos) > 1:
+        paths = pos[1:]  # `git checkout REV PATH...`: the paths, as `REV` has them
     root = tree if tree is not None else Field(".")
     named = _paths(paths)
     for index, f in enumerate(named):
@@ -2301,6 +2318,8 @@ def _pkg(name: str, args: list[Field], sink: Sink) -> None:
         _run_package(args[1:] if name not in _RUNNERS else args, sink)
     if name in ("docker", "podman") and args and args[0].text in ("run", "create"):
         _container_mounts(args[1:], sink)
+    if name in ("docker", "podman", "kubectl") and args and args[0].text == "cp":
+        _container_copy(name, args[1:], sink)
     for arg in args:
         text = arg.text
         if text.startswith("--") and "=" in text:
@@ -2447,6 +2466,37 @@ def _tool_config(name: str, args: list[Field], sink: Sink) -> None:
             target = sink.home(".config/mise/config.toml")
     if target is not None:
         sink.op(_WRITE, target, detail)
+
+
+CONTAINER_COPY = "a copy out of a container"
+"""The detail of the local destination of `docker cp CTR:PATH DEST` (a tree nobody can read
+here)."""
+
+
+def _container_copy(name: str, args: list[Field], sink: Sink) -> None:
+    """`docker cp CTR:PATH DEST`, `kubectl cp POD:PATH DEST`: DEST is written with whatever
+    the container holds; `docker cp SRC CTR:PATH` reads SRC."""
+    pos: list[Field] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif name == "kubectl" and arg.text in ("-c", "--container", "-n", "--namespace"):
+            skip = True  # these take a value
+        elif not arg.text.startswith("-"):
+            pos.append(arg)
+    if len(pos) != 2:
+        return
+    src, dest = pos
+
+    def inside(f: Field) -> bool:
+        head, colon, _ = f.text.partition(":")
+        return bool(colon) and (name == "kubectl" or "/" not in head)
+
+    if inside(src) and not inside(dest):
+        sink.op(_WRITE, dest, CONTAINER_COPY)
+    elif inside(dest) and not inside(src):
+        sink.op(_READ, src, f"{name} cp")
 
 
 def _container_mounts(args: list[Field], sink: Sink) -> None:
