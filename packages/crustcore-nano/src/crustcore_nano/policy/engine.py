@@ -953,15 +953,7 @@ class PolicyEngine:
                 )
             for redirect in fact.redirects:
                 targets.add(redirect.target)
-            if (fact.name in _TREE_COPIERS and _copies_trees(fact)) or any(
-                s.detail == CONTAINER_COPY for s in fact.operations
-            ):
-                self._copied_trees(fact, op, run)
-            self._restored_trees(fact, op, run)
-            if any(s.kind is ShellOp.WRITE and s.detail in _PATCHERS for s in fact.operations):
-                self._patched_files(fact, op, run)
-            if any(s.kind is ShellOp.WRITE and s.detail in _EXTRACTORS for s in fact.operations):
-                self._extracted_files(fact, op, run)
+            self._bulk_writes(fact, op, run)
             self._mentions(fact, targets, command, op, run)
             sent: list[Operation] = []
             for target in fact.network:
@@ -1035,24 +1027,44 @@ class PolicyEngine:
                 continue
             for name in walked:
                 form = f"{dest.rstrip('/')}/{name}"
-                found = self._index.match(form, OpKind.WRITE)
-                if found is None and not self._in_crustcore_home(form):
-                    continue
                 what = f"`{_short(fact.text)}` copies a tree that writes {form}"
-                if found is None:
-                    raise run.deny("builtin:self-protection", what, op)
-                if found.verdict is Verdict.DENY:
-                    raise run.deny(found.name, what, op)
-                run.ask(found.name, what, op)
-                return
+                if self._judge_written(form, what, op, run):
+                    return
+
+    def _bulk_writes(self, fact: CommandFact, op: Operation, run: _Run) -> None:
+        """Commands that write files the line does not name: a copied tree, a directory
+        restored from a revision, the files a patch names, an extracted archive."""
+        writes = {s.detail for s in fact.operations if s.kind is ShellOp.WRITE}
+        if not writes:
+            return
+        if (fact.name in _TREE_COPIERS and _copies_trees(fact)) or CONTAINER_COPY in writes:
+            self._copied_trees(fact, op, run)
+        if not writes.isdisjoint(_GIT_RESTORES):
+            self._restored_trees(fact, op, run)
+        if not writes.isdisjoint(_PATCHERS):
+            self._patched_files(fact, op, run)
+        if not writes.isdisjoint(_EXTRACTORS):
+            self._extracted_files(fact, op, run)
+
+    def _judge_written(self, form: str, what: str, op: Operation, run: _Run) -> bool:
+        """Judge one file a bulk write (a copied tree, an extracted archive) puts at `form`
+        by the rules for writing it: True when one covers it (the call is then asked; a
+        denial is raised)."""
+        found = self._index.match(form, OpKind.WRITE)
+        if found is None:
+            if self._in_crustcore_home(form):
+                raise run.deny("builtin:self-protection", what, op)
+            return False
+        if found.verdict is Verdict.DENY:
+            raise run.deny(found.name, what, op)
+        run.ask(found.name, what, op)
+        return True
 
     def _restored_trees(self, fact: CommandFact, op: Operation, run: _Run) -> None:
         """`git checkout REV -- DIR`, `git restore --source REV DIR`: every tracked file
         below DIR becomes the revision's, which this check cannot read; a DIR holding the
         agent's configuration is asked about. (The whole work tree, a switch of branches,
         is not: each branch carries its own configuration.)"""
-        if fact.name != "git":
-            return
         base = self._abs_cwd(op.cwd) if op.cwd else self._cwd
         for sop in fact.operations:
             if sop.kind is not ShellOp.WRITE or sop.detail not in _GIT_RESTORES:
@@ -1133,24 +1145,15 @@ class PolicyEngine:
                 self._check_held(top, held, run, ask="if the archive holds it")
             for name in listed:
                 form = lexical_clean(f"{top}/{name}")
-                found = self._index.match(form, OpKind.WRITE)
-                if found is None and not self._in_crustcore_home(form):
-                    if is_within(form, top):
-                        continue
+                if self._judge_written(form, f"`{_short(fact.text)}` extracts {form}", op, run):
+                    return
+                if not is_within(form, top):
                     # `../x`, `/x`: a member that leaves the destination is judged in full
                     derived = Operation(OpKind.WRITE, paths=(form,), command=fact.text,
                                         source=f"{op.source}: {fact.name} (archive member)",
                                         cwd=op.cwd)  # fmt: skip
                     run.ops.append(derived)
                     self._add_path(OpKind.WRITE, form, derived, run)
-                    continue
-                what = f"`{_short(fact.text)}` extracts {form}"
-                if found is None:
-                    raise run.deny("builtin:self-protection", what, op)
-                if found.verdict is Verdict.DENY:
-                    raise run.deny(found.name, what, op)
-                run.ask(found.name, what, op)
-                return
             if links:
                 self._check_held(top, held, run, ask="through a link the archive holds")
 
