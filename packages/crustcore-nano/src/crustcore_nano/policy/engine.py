@@ -600,7 +600,7 @@ class PolicyEngine:
                 if _has_glob(variant) and not (
                     kind is OpKind.DELETE and self._walked_delete(variant, op.cwd)
                 ):
-                    guessed = self._glob_variants(variant, op.cwd)
+                    guessed = self._glob_variants(variant, op.cwd, kind)
                     if op.command is None or run.one_command:
                         guessed = self._present(guessed, variant, op.cwd)
                     variants.extend(guessed)
@@ -646,7 +646,9 @@ class PolicyEngine:
             return False
         return is_within(self._lexical(root or ".", cwd), self._workspace)
 
-    def _glob_variants(self, path: str, cwd: str | None = None) -> list[str]:
+    def _glob_variants(
+        self, path: str, cwd: str | None = None, kind: OpKind = OpKind.READ
+    ) -> list[str]:
         """A shell glob may match a protected name that is not written out (`cat .en?`):
         substitute every protected name the glob segment could match (a segment that does not
         start with `.` never matches a dotfile, as in the shell). At most
@@ -656,8 +658,15 @@ class PolicyEngine:
         segments = path.split("/")
         out: list[str] = []
         for index, seg in enumerate(segments):
-            if not _has_glob(seg) or not seg.strip("*?[]!^") or len(out) >= _MAX_GLOB_CANDIDATES:
-                continue  # a bare `*` stands for whatever is there; the shell lists it
+            if not _has_glob(seg) or len(out) >= _MAX_GLOB_CANDIDATES:
+                continue
+            if not seg.strip("*?[]!^"):
+                # A bare `*` stands for whatever is there: the protected names among the
+                # entries of its directory, where that is the last part and can be listed
+                # (`sed -i ... .claude/*` edits `.claude/settings.json`).
+                if index == len(segments) - 1:
+                    out.extend(self._listed_names(segments, seg, cwd))
+                continue
             lowered = seg.lower()
             for name in self._index.sorted_names:
                 if name.startswith(".") and not lowered.startswith("."):
@@ -668,10 +677,32 @@ class PolicyEngine:
                         break
         if len(out) <= _MAX_GLOB_VARIANTS:
             return out
-        first = [v for v in out if self._index.match(self._lexical(v, cwd), OpKind.READ)]
+        first = [v for v in out if self._index.match(self._lexical(v, cwd), kind)]
         chosen = set(first)
         rest = [v for v in out if v not in chosen]
         return (first + rest)[:_MAX_GLOB_VARIANTS]
+
+    def _listed_names(self, segments: list[str], last: str, cwd: str | None) -> list[str]:
+        """`HEAD/NAME` for each entry NAME of HEAD (the path without its last part, free of
+        globs) that the shell's `last` matches and a builtin rule names."""
+        head = "/".join(segments[:-1])
+        if _has_glob(head):
+            return []
+        directory = self._lexical(head or ("/" if segments[0] == "" else "."), cwd)
+        found: list[str] = []
+        try:
+            with os.scandir(directory) as entries:
+                for count, entry in enumerate(entries):
+                    name = entry.name
+                    if count >= _MAX_GLOB_LISTING or len(found) >= _MAX_GLOB_VARIANTS:
+                        break
+                    if name.startswith(".") and not last.startswith("."):
+                        continue  # the shell's `*` skips dotfiles
+                    if name.lower() in self._index.names and fnmatch.fnmatchcase(name, last):
+                        found.append(f"{head}/{name}" if segments[:-1] else name)
+        except (OSError, ValueError):
+            return []
+        return found
 
     def _present(self, guessed: list[str], path: str, cwd: str | None) -> list[str]:
         """Of the protected names substituted into a glob in the last part of `path`, those
