@@ -9,8 +9,10 @@ Invariant: a recursive copy (`cp -r/-R/-a`, `rsync -r/-a`, `ditto`) writes every
 source tree below its destination, and each is judged as a write of its own (the source is
 walked breadth-first, no link followed, at most 1,024 entries; rsync's plain `--exclude`
 patterns are honoured, never widened). When the source cannot be walked (it does not exist
-yet), a destination that holds the agent's configuration is asked about. Copies into a
-temporary directory, and copies whose trees plant nothing protected, stay allowed."""
+yet), a destination that holds the agent's configuration is asked about. Interpreter code
+that reads a directory and writes one (`shutil.copytree`, `fs.cpSync`) is judged the same way.
+Copies into a temporary directory, and copies whose trees plant nothing protected, stay
+allowed."""
 
 from __future__ import annotations
 
@@ -57,6 +59,15 @@ def _decide(engine: PolicyEngine, command: str, trees: Path) -> tuple[Verdict, s
         ("rsync -av DROP/ ./", "builtin:shell-startup-files"),
         ("rsync -a --exclude .claude DROP/ ./", "builtin:shell-startup-files"),
         ("cp -R DROP/. ~/", "builtin:shell-startup-files"),
+        (
+            "python3 -c \"import shutil; shutil.copytree('DROP/.claude', '.claude', "
+            'dirs_exist_ok=True)"',
+            "builtin:agent-config",
+        ),
+        (
+            "node -e \"require('fs').cpSync('DROP/.claude', '.claude', {recursive: true})\"",
+            "builtin:agent-config",
+        ),
     ],
 )
 def test_a_copied_tree_that_plants_a_protected_file_is_denied(
@@ -89,6 +100,7 @@ def test_a_tree_that_cannot_be_walked_over_the_agent_config_is_asked(
         "cp -r . /tmp/project-backup",
         "rsync -av --exclude .env --exclude node_modules ./ /tmp/ws-copy/",
         "cp -r src src-old",
+        "python3 -c \"import shutil; shutil.copytree('TPL', 'app')\"",
     ],
 )
 def test_copies_that_plant_nothing_protected_stay_allowed(

@@ -1070,12 +1070,26 @@ class PolicyEngine:
             return
         if (fact.name in _TREE_COPIERS and _copies_trees(fact)) or CONTAINER_COPY in writes:
             self._copied_trees(fact, op, run)
+        elif fact.code is not None and self._copies_a_directory(fact, op):
+            self._copied_trees(fact, op, run)  # `shutil.copytree`, `fs.cpSync`
         if not writes.isdisjoint(_GIT_RESTORES):
             self._restored_trees(fact, op, run)
         if not writes.isdisjoint(_PATCHERS):
             self._patched_files(fact, op, run)
         if not writes.isdisjoint(_EXTRACTORS):
             self._extracted_files(fact, op, run)
+
+    def _copies_a_directory(self, fact: CommandFact, op: Operation) -> bool:
+        """Whether interpreter code reads a directory and writes to a directory (or a path
+        not there yet): a tree copy (`shutil.copytree(SRC, DST)`), judged as `cp -r` is."""
+        reads = writes = False
+        for sop in fact.operations:
+            if sop.kind is ShellOp.READ and not reads:
+                reads = os.path.isdir(self._lexical(sop.target, op.cwd))
+            elif sop.kind is ShellOp.WRITE and not writes:
+                path = self._lexical(sop.target, op.cwd)
+                writes = os.path.isdir(path) or not os.path.lexists(path)
+        return reads and writes
 
     def _judge_written(self, form: str, what: str, op: Operation, run: _Run) -> bool:
         """Judge one file a bulk write (a copied tree, an extracted archive) puts at `form`
