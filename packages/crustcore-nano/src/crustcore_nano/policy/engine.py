@@ -27,7 +27,7 @@ import itertools
 import os
 import stat
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import cast
 
@@ -640,11 +640,8 @@ class PolicyEngine:
         there, and protected names need not be guessed into it (`find . -name '*.json'
         -delete` is judged by the configuration it finds, not by every name `*.json` could
         be)."""
-        head, _, _leaf = path.rpartition("/")
-        root, deep, rest = head.partition("/**")
-        if not (deep or head.endswith("**")) or rest or _has_glob(root):
-            return False
-        return is_within(self._lexical(root or ".", cwd), self._workspace)
+        found = _deep_glob(path)
+        return found is not None and is_within(self._lexical(found[0], cwd), self._workspace)
 
     def _glob_variants(
         self, path: str, cwd: str | None = None, kind: OpKind = OpKind.READ
@@ -1042,7 +1039,7 @@ class PolicyEngine:
             top = self._lexical(source, op.cwd)
             if not os.path.isdir(top) or os.path.islink(top):
                 continue
-            walked.extend(_tree_names(top))
+            walked.extend(rel for _, rel, _ in _walk_tree(top))
             if len(walked) >= _MAX_HELD_WALK:
                 break
         excluded = _rsync_excludes(fact.argv) if fact.name == "rsync" else ()
@@ -1053,8 +1050,7 @@ class PolicyEngine:
             if self._temp_dest(dest):
                 continue  # a copy into a temporary directory plants nothing anything loads
             if not walked:
-                held = _PathOp(OpKind.WRITE, write, (dest,), (), op)
-                self._check_held(dest, held, run, ask="if the copied tree holds it")
+                self._check_held(dest, OpKind.WRITE, op, run, ask="if the copied tree holds it")
                 continue
             for name in walked:
                 form = f"{dest.rstrip('/')}/{name}"
@@ -1117,8 +1113,7 @@ class PolicyEngine:
             top = self._lexical(sop.target, op.cwd)
             if top == base or not os.path.isdir(top):
                 continue
-            held = _PathOp(OpKind.WRITE, sop.target, (top,), (), op)
-            self._check_held(top, held, run, ask="as the revision has it")
+            self._check_held(top, OpKind.WRITE, op, run, ask="as the revision has it")
 
     def _patched_files(self, fact: CommandFact, op: Operation, run: _Run) -> None:
         """`git apply FILE`, `git am FILE`, `patch < FILE`: the files a patch names are
@@ -1185,9 +1180,8 @@ class PolicyEngine:
             top = self._lexical(dest, op.cwd)
             if self._temp_dest(top):
                 continue
-            held = _PathOp(OpKind.WRITE, dest, (top,), (), op)
             if unknown:
-                self._check_held(top, held, run, ask="if the archive holds it")
+                self._check_held(top, OpKind.WRITE, op, run, ask="if the archive holds it")
             for name in listed:
                 form = lexical_clean(f"{top}/{name}")
                 if self._judge_written(form, f"`{_short(fact.text)}` extracts {form}", op, run):
@@ -1200,20 +1194,19 @@ class PolicyEngine:
                     run.ops.append(derived)
                     self._add_path(OpKind.WRITE, form, derived, run)
             if links:
-                self._check_held(top, held, run, ask="through a link the archive holds")
+                ask = "through a link the archive holds"
+                self._check_held(top, OpKind.WRITE, op, run, ask=ask)
 
     def _archive_members(self, path: str) -> tuple[list[str], bool] | None:
         """The member names of an archive the engine may list cheaply, and whether any member
         is a link; None when it cannot (missing, protected, too large, unreadable)."""
-        if self._index.match(path, OpKind.READ) is not None or self._in_crustcore_home(path):
+        info = self._input_file(path)
+        if info is None:
             return None
         import tarfile  # only extractions pay for these modules
         import zipfile
 
         try:
-            info = os.stat(path)
-            if not stat.S_ISREG(info.st_mode):
-                return None
             if zipfile.is_zipfile(path):
                 if info.st_size > _MAX_ARCHIVE:
                     return None
@@ -1238,14 +1231,24 @@ class PolicyEngine:
         except (OSError, ValueError, EOFError, tarfile.TarError, zipfile.BadZipFile):
             return None
 
-    def _patch_file(self, path: str) -> str | None:
-        """The text of a patch file the engine may read, or None."""
+    def _input_file(self, path: str) -> os.stat_result | None:
+        """The status of a file the engine may read to see what a command does with it (a
+        patch, an archive): a regular file no rule protects and not in CrustCore's home, so
+        no protected file's text is ever parsed; else None."""
         if self._index.match(path, OpKind.READ) is not None or self._in_crustcore_home(path):
             return None
         try:
             info = os.stat(path)
-            if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_PATCH_FILE:
-                return None
+        except (OSError, ValueError):
+            return None
+        return info if stat.S_ISREG(info.st_mode) else None
+
+    def _patch_file(self, path: str) -> str | None:
+        """The text of a patch file the engine may read, or None."""
+        info = self._input_file(path)
+        if info is None or info.st_size > _MAX_PATCH_FILE:
+            return None
+        try:
             with open(path, "rb") as handle:
                 return handle.read(_MAX_PATCH_FILE).decode("utf-8", "replace")
         except (OSError, ValueError):
@@ -1724,7 +1727,7 @@ class PolicyEngine:
             # `chmod -R 000 .claude`: settings no one can read are as good as gone
             for form in path_op.forms:
                 if is_within(form, self._workspace):
-                    self._check_held(form, path_op, run)
+                    self._check_held(form, kind, path_op.op, run)
         if path_op.mention:
             return
         if kind is OpKind.READ:
@@ -1759,23 +1762,25 @@ class PolicyEngine:
         directory (`rm -rf .claude`), of what a find-like glob selects below one (`ROOT/**` or
         `ROOT/**/NAME`, from `find ROOT -name NAME -delete` or `find ... | xargs rm`), or of
         whatever `find`'s other tests select, which is not known and so only asked about."""
+        kind, op = path_op.kind, path_op.op
         head, _, leaf = form.rpartition("/")
-        root, deep, rest = head.partition("/**")
-        if deep and not rest and root and not _has_glob(root):
-            selected = "" if leaf == "**" else leaf
-            self._check_held(root, path_op, run, leaf=selected, deep=True, shown=form)
+        found = _deep_glob(form)
+        if found is not None:
+            root, selected = found
+            self._check_held(root, kind, op, run, leaf=selected, deep=True, shown=form)
         elif leaf == "**" and head and not _has_glob(head):
-            self._check_held(head, path_op, run, deep=True, shown=form)  # `ROOT/**`: all of it
+            self._check_held(head, kind, op, run, deep=True, shown=form)  # `ROOT/**`: all of it
         elif head and _has_glob(leaf) and not _has_glob(head):
-            self._check_held(head, path_op, run, leaf=leaf, shown=form)  # `rm -rf .claude/*`
+            self._check_held(head, kind, op, run, leaf=leaf, shown=form)  # `rm -rf .claude/*`
         elif not _has_glob(form):
-            unknown = FILTERED_DELETE in path_op.op.source
-            self._check_held(form, path_op, run, ask="if its tests select it" if unknown else "")
+            unknown = FILTERED_DELETE in op.source
+            self._check_held(form, kind, op, run, ask="if its tests select it" if unknown else "")
 
     def _check_held(
         self,
         top: str,
-        path_op: _PathOp,
+        kind: OpKind,
+        op: Operation,
         run: _Run,
         *,
         leaf: str = "",
@@ -1784,43 +1789,38 @@ class PolicyEngine:
         shown: str = "",
     ) -> None:
         """The first file below `top` (a directory in the workspace) that the agent's
-        configuration or CrustCore's home protects, from a breadth-first walk that follows no
-        link and reads at most `_MAX_HELD_WALK` entries, so what lies near the top
-        (`.claude/settings.json`) is seen even in a large tree. With a `leaf` glob only what
-        it selects counts, and everything below a directory it selects: at any depth (`deep`,
-        find's `-name`/`-iname`, which match dotfiles too) or only directly in `top` (a shell
-        glob, whose wildcards do not match a leading `.`); names are matched in any case.
-        `ask`: the operation may not take that file (`find`'s tests select what goes), so the
-        user is asked, whatever the rule, with this said of it."""
+        configuration or CrustCore's home protects, from the bounded breadth-first walk of
+        `_walk_tree`, so what lies near the top (`.claude/settings.json`) is seen even in a
+        large tree. With a `leaf` glob only what it selects counts, and everything below a
+        directory it selects: at any depth (`deep`, find's `-name`/`-iname`, which match
+        dotfiles too) or only directly in `top` (a shell glob, whose wildcards do not match a
+        leading `.`); names are matched in any case. `ask`: the operation may not take that
+        file (`find`'s tests select what goes), so the user is asked, whatever the rule, with
+        this said of it."""
         if not os.path.isdir(top) or os.path.islink(top):
             return
         pattern = leaf.lower()
         dotted = deep or pattern.startswith(".")
-        pending = deque([(top, not pattern, True)])
-        seen = 0
-        while pending:
-            directory, chosen, tested = pending.popleft()
-            try:
-                with os.scandir(directory) as entries:
-                    for entry in entries:
-                        seen += 1
-                        if seen > _MAX_HELD_WALK:
-                            return
-                        path = entry.path
-                        name = entry.name
-                        goes = chosen or (
-                            tested
-                            and (dotted or name[0] != ".")
-                            and fnmatch.fnmatchcase(name.lower(), pattern)
-                        )
-                        if goes and self._held(path, shown or top, path_op, run, ask=ask):
-                            return
-                        if name not in _UNWALKED and entry.is_dir(follow_symlinks=False):
-                            pending.append((path, goes, deep))
-            except (OSError, ValueError):
-                continue
+        selected: set[str] = set()  # directories (relative to `top`) the glob selects
+        for path, rel, is_dir in _walk_tree(top):
+            parent, _, name = rel.rpartition("/")
+            goes = (
+                not pattern
+                or parent in selected
+                or (
+                    (deep or not parent)
+                    and (dotted or name[0] != ".")
+                    and fnmatch.fnmatchcase(name.lower(), pattern)
+                )
+            )
+            if goes and self._held(path, shown or top, kind, op, run, ask=ask):
+                return
+            if goes and is_dir:
+                selected.add(rel)
 
-    def _held(self, path: str, top: str, path_op: _PathOp, run: _Run, *, ask: str) -> bool:
+    def _held(
+        self, path: str, top: str, kind: OpKind, op: Operation, run: _Run, *, ask: str
+    ) -> bool:
         """Judge one file a delete below `top` takes with it (see `_check_held`): True when it
         is protected (and the call asked about; a denial is raised)."""
         found = self._index.match(path, OpKind.DELETE)
@@ -1835,10 +1835,10 @@ class PolicyEngine:
         if ask:
             what = f"{what}, {ask}"
             verdict = Verdict.ASK
-        what = f"{path_op.kind.value} of {top}, which takes {what}"
+        what = f"{kind.value} of {top}, which takes {what}"
         if verdict is Verdict.DENY:
-            raise run.deny(name, what, path_op.op)
-        run.ask(name, what, path_op.op)
+            raise run.deny(name, what, op)
+        run.ask(name, what, op)
         return True
 
     @staticmethod
@@ -2381,25 +2381,37 @@ def _excluded(name: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
-def _tree_names(top: str) -> list[str]:
-    """The paths below `top`, relative to it, from a breadth-first walk that follows no link
-    and reads at most `_MAX_HELD_WALK` entries (package caches and git's objects skipped)."""
-    names: list[str] = []
+def _walk_tree(top: str) -> Iterator[tuple[str, str, bool]]:
+    """(path, path relative to `top`, whether it is a directory walked into) for the entries
+    below `top`, breadth-first, following no link, at most `_MAX_HELD_WALK` of them; package
+    caches and git's objects (`_UNWALKED`) are listed but not entered."""
     pending = deque([(top, "")])
+    seen = 0
     while pending:
         directory, prefix = pending.popleft()
         try:
             with os.scandir(directory) as entries:
                 for entry in entries:
-                    if len(names) >= _MAX_HELD_WALK:
-                        return names
+                    seen += 1
+                    if seen > _MAX_HELD_WALK:
+                        return
                     rel = prefix + entry.name
-                    names.append(rel)
-                    if entry.name not in _UNWALKED and entry.is_dir(follow_symlinks=False):
+                    walked = entry.name not in _UNWALKED and entry.is_dir(follow_symlinks=False)
+                    yield entry.path, rel, walked
+                    if walked:
                         pending.append((entry.path, rel + "/"))
         except (OSError, ValueError):
             continue
-    return names
+
+
+def _deep_glob(path: str) -> tuple[str, str] | None:
+    """`(ROOT, NAME)` for `ROOT/**/NAME`, what `find ROOT -name NAME` prints (NAME "" for
+    `ROOT/**/**`), with a ROOT free of globs; else None."""
+    head, _, leaf = path.rpartition("/")
+    root, deep, rest = head.partition("/**")
+    if not deep or rest or not root or _has_glob(root):
+        return None
+    return root, "" if leaf == "**" else leaf
 
 
 def _is_recursive(fact: CommandFact) -> bool:
