@@ -207,7 +207,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     redactor.register("bench-token", b"s3cr3t-bench-token-value-0123456789")
     # As the kernel daemon runs its log: group commit with no flusher thread (the append that
     # finds the batch due writes and fsyncs it), see `crustcore_nano.daemon.run.DAEMON_LOG`.
-    config = LogConfig(fsync_interval_ms=10, flush_thread=False, checkpoint_every=100_000)
+    config = LogConfig(
+        fsync_interval_ms=10, flush_thread=False, fsync_process=True, checkpoint_every=100_000
+    )
     log = EventLog.open(log_home, config=config)
     try:
         policy = parse_policy(

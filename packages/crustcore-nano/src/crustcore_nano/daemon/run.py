@@ -24,8 +24,9 @@ from .service import KernelService
 #: The daemon's event log: the default group commit (10 ms), driven by the appends and the event
 #: loop's timer (`drive_group_commit`) instead of a flusher thread, which would slow every check:
 #: a second Python thread that wakes while the loop is busy waits for the GIL, and each system
-#: call of the loop wakes it again.
-DAEMON_LOG = LogConfig(flush_thread=False)
+#: call of the loop wakes it again. The fsync itself is done by a child process
+#: (`crustcore_nano.eventlog.syncer`), so no check waits for the disk.
+DAEMON_LOG = LogConfig(flush_thread=False, fsync_process=True)
 
 
 def drive_group_commit(log: EventLog) -> None:

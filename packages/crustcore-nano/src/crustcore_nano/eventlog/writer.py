@@ -64,6 +64,7 @@ from .record import (
     seal_line_hex,
 )
 from .segments import LOCK_FILE, Segment, list_segments, segment_name
+from .syncer import Syncer, SyncerGone
 from .verify import Completion, Reason, Scanner, completion_result_hash
 
 SYSTEM_ACTOR = "crustcore"
@@ -91,10 +92,17 @@ class LogConfig:
     (`EventLog.on_pending` says when to arm it). The kernel daemon runs without the thread,
     because in CPython a second thread that wakes while the first is busy slows the first: it
     waits for the GIL, and each system call of the busy thread wakes it again.
+
+    ``fsync_process`` (group commit only): the batch is written by whoever drains it, but its
+    ``fsync`` is done by a child process (`crustcore_nano.eventlog.syncer`), so no append waits
+    for the disk; at most one such fsync is outstanding, so a slow disk still holds the appends
+    back. `durable_seq` advances when the child answers. If the child cannot start or dies, the
+    log fsyncs inline again. The kernel daemon runs with it.
     """
 
     fsync_interval_ms: int | None = 10
     flush_thread: bool = True
+    fsync_process: bool = False
     segment_max_bytes: int = 64 * 1024 * 1024
     checkpoint_every: int = 1000
     checkpoint_seconds: float = 60.0
@@ -199,6 +207,8 @@ class EventLog:
         self._closed = False
         self._failure: LogError | None = None
         self._durable_seq = -1
+        #: Highest sequence number written to the segment (durable or not).
+        self._written_seq = -1
         self._lock_fd = -1
         self._fd = -1
         self._segment_index = 0
@@ -218,6 +228,7 @@ class EventLog:
         self._receipt_key = b""
         self._cipher: PayloadCipher | None = None
         self._flusher: threading.Thread | None = None
+        self._syncer: Syncer | None = None
         self._stop = threading.Event()
         #: For an owner that drives group commit (``LogConfig(flush_thread=False)``): called,
         #: without arguments and outside the append lock, once per batch when an append queues
@@ -299,7 +310,7 @@ class EventLog:
             )
         self._adopt(scanner, keys.seal, segments)
         self._open_segment(self._segment_index)
-        self._durable_seq = self._next_seq - 1
+        self._durable_seq = self._written_seq = self._next_seq - 1
         if recovery is not None:
             # Recorded even if an earlier open was killed between cutting and recording.
             result = self._append_system(KIND_RECOVERED, int(time.time() * 1000), dict(recovery))
@@ -314,6 +325,12 @@ class EventLog:
                 result.seq,
             )
         interval = self._config.fsync_interval_ms
+        if interval is not None and interval > 0 and self._config.fsync_process:
+            try:
+                self._syncer = Syncer()
+                self._syncer.follow(str(self._log_dir / segment_name(self._segment_index)))
+            except OSError:
+                self._drop_syncer()  # no child process: fsync inline, as without the option
         if interval is not None and interval > 0 and self._config.flush_thread:
             self._flusher = threading.Thread(
                 target=self._flush_loop,
@@ -490,6 +507,8 @@ class EventLog:
         # appenders' view, which may already be ahead of the batch being written.
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         self._fsync_dir()
+        if self._syncer is not None:
+            self._syncer.follow(str(path))
 
     def _fsync_dir(self) -> None:
         dir_fd = os.open(self._log_dir, os.O_RDONLY)
@@ -511,6 +530,13 @@ class EventLog:
     @property
     def durable_seq(self) -> int:
         """Highest sequence number known to be fsynced (-1 when none is)."""
+        if self._syncer is not None and self._io_lock.acquire(blocking=False):
+            try:
+                self._take_answer(0.0)
+            except LogError:
+                pass  # recorded in `_failure`: the next append or flush reports it
+            finally:
+                self._io_lock.release()
         return self._durable_seq
 
     def append(
@@ -868,7 +894,7 @@ class EventLog:
                 batch.size >= _BACKPRESSURE_BYTES
                 or _monotonic() - batch.started >= self._interval_s
             ):
-                self._drain(fsync=True)
+                self._drain(fsync=True, handoff=True)
             elif not batch.announced:
                 batch.announced = True
                 if self.on_pending is not None:
@@ -882,10 +908,11 @@ class EventLog:
 
     # -- durability ---------------------------------------------------------------------
 
-    def _drain(self, *, fsync: bool) -> int:
+    def _drain(self, *, fsync: bool, handoff: bool = False) -> int:
         """Write the pending batch in order (rotating segments where marked), fsync if asked,
         persisting each evolved sealing key right after its checkpoint is durable, then advance
-        `durable_seq`."""
+        `durable_seq`. With `handoff` and a syncer, the last fsync is the child's (see
+        `LogConfig.fsync_process`) and `durable_seq` advances when it answers."""
         with self._io_lock:
             with self._lock:
                 batch, self._batch = self._batch, _Batch()
@@ -910,19 +937,72 @@ class EventLog:
                     else:
                         chunk.append(item)
                 self._write_all(b"".join(chunk))
+                self._written_seq = last_seq
+                handed = fsync and handoff and self._syncer is not None and self._hand_off(last_seq)
+                if handed:
+                    return self._durable_seq
                 if fsync:
                     os.fsync(self._fd)
             except OSError as exc:
-                failure = LogError(f"writing the event log failed: {exc.strerror or exc}")
-                self._failure = failure
-                with self._durable_cond:
-                    self._durable_cond.notify_all()
-                raise failure from None
+                self._fail(exc)
             if fsync:
                 with self._durable_cond:
                     self._durable_seq = max(self._durable_seq, last_seq)
                     self._durable_cond.notify_all()
             return self._durable_seq
+
+    def _hand_off(self, last_seq: int) -> bool:
+        """Ask the syncer to fsync what is written up to `last_seq` (under the I/O lock). False
+        when the syncer is gone and the caller must fsync inline."""
+        syncer = self._syncer
+        assert syncer is not None
+        try:
+            self._settle(syncer.submit(last_seq))
+        except SyncerGone:
+            self._drop_syncer()
+            return False
+        return True
+
+    def _take_answer(self, timeout: float | None) -> None:
+        """Collect the syncer's answer to the outstanding fsync, waiting at most `timeout`
+        seconds (under the I/O lock)."""
+        syncer = self._syncer
+        if syncer is None or syncer.pending is None:
+            return
+        try:
+            self._settle(syncer.answer(timeout))
+        except SyncerGone:
+            # Whatever was handed off may not be durable: make sure of it here.
+            self._drop_syncer()
+            try:
+                os.fsync(self._fd)
+            except OSError as exc:
+                self._fail(exc)
+            with self._durable_cond:
+                self._durable_seq = max(self._durable_seq, self._written_seq)
+                self._durable_cond.notify_all()
+
+    def _settle(self, answer: tuple[int, int] | None) -> None:
+        if answer is None:
+            return
+        seq, err = answer
+        if err:
+            self._fail(OSError(err, os.strerror(err)))
+        with self._durable_cond:
+            self._durable_seq = max(self._durable_seq, seq)
+            self._durable_cond.notify_all()
+
+    def _fail(self, exc: OSError) -> None:
+        failure = LogError(f"writing the event log failed: {exc.strerror or exc}")
+        self._failure = failure
+        with self._durable_cond:
+            self._durable_cond.notify_all()
+        raise failure from None
+
+    def _drop_syncer(self) -> None:
+        if self._syncer is not None:
+            self._syncer.close()
+            self._syncer = None
 
     def _write_all(self, data: bytes) -> None:
         view = memoryview(data)
@@ -950,7 +1030,7 @@ class EventLog:
         wait = batch.started + self._interval_s - _monotonic()
         if wait > 0:
             return wait
-        self._drain(fsync=True)
+        self._drain(fsync=True, handoff=True)
         batch = self._batch  # records appended while the batch was written (other threads)
         if not batch.items:
             return None
@@ -964,6 +1044,8 @@ class EventLog:
 
     def wait_durable(self, seq: int, timeout: float | None = None) -> bool:
         """Block until record `seq` is fsynced (True) or `timeout` seconds pass (False)."""
+        if self._syncer is not None:
+            return self._wait_answers(seq, timeout)
         with self._durable_cond:
             self._durable_cond.wait_for(
                 lambda: self._durable_seq >= seq or self._failure is not None, timeout
@@ -971,6 +1053,28 @@ class EventLog:
             if self._failure is not None:
                 raise self._failure
             return self._durable_seq >= seq
+
+    def _wait_answers(self, seq: int, timeout: float | None) -> bool:
+        """`wait_durable` with a syncer: its answers are collected by whoever waits for them."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if self._failure is not None:
+                raise self._failure
+            if self._durable_seq >= seq:
+                return True
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            step = 0.05 if left is None else min(left, 0.05)
+            with self._io_lock:
+                syncer = self._syncer
+                waiting = syncer is not None and syncer.pending is not None
+                if waiting:
+                    self._take_answer(step)
+            if not waiting:
+                # Not handed off yet: a drain (the timer, the flusher or an append) will.
+                with self._durable_cond:
+                    self._durable_cond.wait(step)
 
     # -- closing ------------------------------------------------------------------------
 
@@ -992,6 +1096,7 @@ class EventLog:
             self._release_files()
 
     def _release_files(self) -> None:
+        self._drop_syncer()
         if self._fd >= 0:
             with contextlib.suppress(OSError):
                 os.close(self._fd)
