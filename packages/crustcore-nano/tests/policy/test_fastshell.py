@@ -80,9 +80,9 @@ def engines(
 _PROGRAMS = (
     "python -m", "python3 -m", "python -c", "python",
     "cat", "head", "tail", "wc", "grep", "rg", "ls", "find", "sort", "sed", "touch", "mkdir",
-    "diff", "du", "pytest", "git", "npm", "cargo", "go", "docker", "tree", "stat",
+    "diff", "du", "pytest", "git", "npm", "cargo", "go", "docker", "tree", "stat", "make", "cd",
     # not in the table: each must leave the line to the pipeline
-    "rm", "mv", "cp", "curl", "python", "bash", "make", "env", "xargs", "tee", "echo", "chmod",
+    "rm", "mv", "cp", "curl", "python", "bash", "pushd", "env", "xargs", "tee", "echo", "chmod",
     "crustcore", "kill", "awk", "ssh", "mail", "gh", "aws",
 )  # fmt: skip
 _SUBCOMMANDS = (
@@ -164,6 +164,7 @@ _EDGE = (
     "src/secret_notes", "Makefile", "id_rsa", "src/id_rsa", "x.pem", "credentials", "tests",
     "missing/x", "src/new.py", ".", "./src", "-n", "-rn", "-i", "5", "--output=src/o.txt",
     "-o", "src/out.txt", "'s/a/b/g'", "'TODO'", "HEAD~2", "-fprint", "@src/app.py", "a:src",
+    "dirlink", "inner", ".git/hooks", "..", "app.py", "pkg", "-f", "CC=cc",
 )  # fmt: skip
 _plain_command = st.one_of(
     st.tuples(st.sampled_from(_TAKEN), st.lists(st.sampled_from(_EDGE), max_size=4)),
@@ -185,10 +186,17 @@ _plain_command = st.one_of(
 ).map(lambda t: " ".join((t[0], *t[1])))
 
 
+_DIRS = ("src", "src/pkg", "tests", "dirlink", "inner", ".git/hooks", "..", ".", "missing/x")
+_cd = st.sampled_from(_DIRS).map(lambda d: f"cd {d}")
+
+
 @settings(
     max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(st.lists(_plain_command, min_size=1, max_size=3), st.sampled_from([" | ", " && ", "; "]))
+@given(
+    st.lists(st.one_of(_plain_command, _cd), min_size=1, max_size=3),
+    st.sampled_from([" | ", " && ", "; ", " || "]),
+)
 def test_plain_lines_on_the_proofs_edge_are_decided_alike(
     engines: tuple[PolicyEngine, PolicyEngine, Path], parts: list[str], operator: str
 ) -> None:
@@ -220,6 +228,11 @@ _EVERYDAY = (
     "python3 -m mypy src && python -m ruff check src",
     "touch src/new.py",
     "diff src/app.py src/pkg",
+    "make",
+    "make test",
+    "cd src && make all",
+    "cd src && cat app.py | wc -l",
+    "cd src/pkg && ls && cd ../.. && git status",
 )
 
 
@@ -286,6 +299,21 @@ def test_short_path_answers_everyday_lines(
         "touch x=~/y",
         "ls $HOME",
         "ls src &",
+        "cd dirlink && cat credentials",  # a symlinked directory
+        "cd inner && ls",
+        "cd .git/hooks && touch pre-commit",
+        "cd /etc && cat passwd",
+        "cd .. && ls",
+        "cd src | cat app.py",
+        "ls || cd src && cat app.py",
+        "cd -P src && ls",
+        "cd && ls",
+        "cd src/pkg; cat .env",  # after a failed `cd`, `.env` is the project's
+        "cd src && make || cat .env",
+        "make -f /tmp/evil.mk",
+        "make -C /tmp",
+        "make SHELL=/bin/sh",
+        "sed -i 's/a/b/' Makefile && make",
     ],
 )
 def test_short_path_declines_what_it_cannot_prove(
@@ -343,6 +371,10 @@ _SINGLED_OUT = {
     "token config": flowfacts._TOKEN_CONFIG,  # pyright: ignore[reportPrivateUsage]
 }
 _WHY_STILL_RIGHT = {
+    # the analyser runs make recipes only from a makefile the line supplies (`-f`, `--eval`,
+    # standard input, a file written earlier on the line); the short path takes `make` with no
+    # option or variable, and not after a write
+    ("make", "make"): "no makefile from the line",
     # the subcommands taken are none of those the checks look at (push, publish, install,
     # credential, config, run of a container, ...), and `git -c`/`--config` leave the line
     ("git", "credential tools"): "subcommands",

@@ -389,6 +389,7 @@ class PolicyEngine:
                 markers=self._markers,
                 rules=self._policy.rules,
                 env_secrets=tuple(value for value, _ in self._env_secrets),
+                cdpath=self._env is not None and "CDPATH" in self._env,
             )
 
     # ------------------------------------------------------------------ public API

@@ -170,13 +170,14 @@ class FastFile:
         op = Operation(kind, paths=(path,), content=content, source="args." + _PATH_KEY)
         return Decision(Verdict.ALLOW, "allow", _REASONS[kind], operations=(op,)), _NO_FLOW
 
-    def proven(self, path: str, *, mention: bool = False) -> bool:
+    def proven(self, path: str, *, mention: bool = False, directory: bool = False) -> bool:
         """Whether the pipeline's checks of `path` (absolute, as the shell analyser writes a
         command's target: the working directory joined to the word) provably find nothing:
         plain once a `./` is dropped, in the workspace, not in CrustCore's home, covered by no
         builtin or sensitive rule for a read or a write, and reached through no symlink. For a
         `mention` (an argument the engine only looks up on disk), a name that is not there is
-        enough, as the engine resolves only mentions that exist."""
+        enough, as the engine resolves only mentions that exist. A `directory` must also be one
+        the directory cache holds as a real directory (`PathResolver.plain_directory`)."""
         lexical = path.replace("/./", "/")
         if lexical.endswith("/."):
             lexical = lexical[:-2]
@@ -195,7 +196,7 @@ class FastFile:
                     return True
             except (OSError, ValueError):
                 return False
-        if top:
+        if top or directory:
             return self._resolver.plain_directory(lexical)
         return self._resolver.plain(lexical)
 

@@ -18,11 +18,17 @@ What makes a call provable here:
   expand) or one single-quoted string of those characters, spaces, `*` and `?`. So nothing on
   the line is expanded, globbed, redirected, substituted, decoded or run in the background;
 * each command's program is one of `_PROGRAMS`: programs the analyser describes through its
-  command table alone (no shell, interpreter, wrapper, builtin, make or mailer) and that no
-  engine check singles out by name. A few (`git`, `npm`, `docker`, ...) are taken only with the
+  command table alone (no shell, interpreter, wrapper, builtin or mailer) and that no engine
+  check singles out by name. A few (`git`, `npm`, `docker`, ...) are taken only with the
   subcommands listed there, and `git` without `-c`/`--config`. The one interpreter form taken is
   `python -m MODULE` for the test and lint modules of `_PYTHON_MODULES`, where the analyser
-  stops at the module's name;
+  stops at the module's name. `make` is taken with no option and no variable, and not after a
+  write on the same line: the analyser runs only recipes the line itself supplies;
+* `cd DIR` is taken when joined to its neighbours by `&&` or `;` and `$CDPATH` cannot be set:
+  `DIR` is proven like a path read and must be a directory the resolver holds as real. The
+  commands after it are proven in the directory it went to and, when a `;` or `||` after it
+  lets a command run after a failed `cd`, in the one before as well; a bare word after a `cd` is
+  then proven as a name in that directory, as the engine's `_mentions` takes it;
 * the command table, run on the words exactly as the analyser runs it, reports nothing but
   reads, listings and writes (`_Recorder`); anything else (a signal, a nested command, a
   network address, a change of directory, a variable) ends the proof;
@@ -73,7 +79,7 @@ _PROGRAMS: Final[dict[str, frozenset[str]]] = {
         (
             "cat", "head", "tail", "wc", "grep", "egrep", "fgrep", "rg", "ls", "tree", "find",
             "sort", "uniq", "cut", "diff", "cmp", "file", "stat", "du", "nl", "comm", "md5sum",
-            "sha1sum", "sha256sum", "mkdir", "touch", "sed", "pytest",
+            "sha1sum", "sha256sum", "mkdir", "touch", "sed", "pytest", "make",
         ),
         _ANY,
     ),
@@ -110,6 +116,11 @@ _ARG_TYPES: Final[dict[object, type]] = {
     "run_in_background": bool,
 }
 _MAX_COMMAND: Final = 2048
+# Directories a command may run in after `cd`s (each `cd` may fail and leave the one before).
+_MAX_CWDS: Final = 4
+# What may join a `cd` to its neighbours: the commands after it run where it went (or, if it
+# failed, where it was); in a pipeline it would change nothing for the others.
+_CD_JOINS: Final = frozenset({"&&", ";"})
 _MAX_FIELDS: Final = 4096  # words kept as fields (at most a few hundred KiB)
 _TOOL: Final = "Bash"
 _TOOL_CLEAN: Final = clean_tool_name(_TOOL)[0]
@@ -155,9 +166,11 @@ class _Recorder:
     shell_code = run_argv = code = signal = home = mark_privileged = _unproven
 
 
-def _words(command: str) -> list[list[tuple[str, bool]]] | None:
-    """The line's commands, each a list of (word, quoted), or None if it is not plain."""
+def _words(command: str) -> tuple[list[list[tuple[str, bool]]], list[str]] | None:
+    """The line's commands, each a list of (word, quoted), and the operators between them; None
+    if the line is not plain."""
     out: list[list[tuple[str, bool]]] = [[]]
+    joins: list[str] = []
     pos = 0
     end = len(command)
     match = _TOKEN.match
@@ -170,6 +183,7 @@ def _words(command: str) -> list[list[tuple[str, bool]]] | None:
             if not out[-1]:
                 return None
             out.append([])
+            joins.append(token)
         elif token[0] == "'":
             out[-1].append((token[1:-1], True))
         else:
@@ -178,7 +192,7 @@ def _words(command: str) -> list[list[tuple[str, bool]]] | None:
             out[-1].append((token, False))
         pos = found.end()
         if pos == end:
-            return out if out[-1] else None
+            return (out, joins) if out[-1] else None
         if command[pos] == " ":
             pos += 1
         elif command[pos] != ";" or token in _OPERATORS:  # `a; b` as well as `a ; b`
@@ -188,7 +202,7 @@ def _words(command: str) -> list[list[tuple[str, bool]]] | None:
 class FastShell:
     """The proof described in the module docstring, for one engine's configuration."""
 
-    __slots__ = ("_cwd", "_env_secrets", "_fast", "_fields", "_markers", "_rules")
+    __slots__ = ("_cdpath", "_cwd", "_env_secrets", "_fast", "_fields", "_markers", "_rules")
 
     def __init__(
         self,
@@ -198,12 +212,15 @@ class FastShell:
         markers: tuple[str, ...],
         rules: tuple[UserRule, ...],
         env_secrets: tuple[str, ...],
+        cdpath: bool,
     ) -> None:
         """`fast` proves single paths; `markers` are the spellings of CrustCore's home the
         engine looks for in any text (`PolicyEngine._check_markers`); `env_secrets` the values
-        of the secret variables in the environment commands run with."""
+        of the secret variables in the environment commands run with; `cdpath` whether that
+        environment may set `$CDPATH` (then `cd NAME` may go elsewhere: no `cd` is taken)."""
         self._fast = fast
         self._cwd = cwd
+        self._cdpath = cdpath
         # the line is refused whole when it holds `crustcore`: only the other spellings of the
         # home (a CRUSTCORE_HOME named otherwise) are left to look for
         self._markers = tuple(m for m in markers if "crustcore" not in m)
@@ -237,35 +254,33 @@ class FastShell:
     def _line(
         self, call: ToolCall, command: str, pieces: list[str]
     ) -> tuple[Decision, CallFlow] | None:
-        lines = _words(command)
-        if lines is None:
+        parsed = _words(command)
+        if parsed is None:
             return None
+        lines, joins = parsed
         lowered = command.lower()
         if "crustcore" in lowered or (self._markers and any(m in lowered for m in self._markers)):
             return None
         if find_metadata_hosts(command) or split_url(command) is not None:
             return None
         ops: list[tuple[OpKind, str, int]] = []  # (kind, path as the analyser writes it, command)
+        cwds = [self._cwd]  # where the command at hand may run (see `_cd`)
         previous = ""
         for index, words in enumerate(lines):
             argv = [w for w, _ in words]
             name = argv[0]
-            if words[0][1] or not self._program(name, argv):
+            if words[0][1]:
                 return None
-            stdin = Input(None, False, previous) if previous else None
-            recorder = _Recorder(stdin)
-            if name not in _PYTHONS and cmdtable.known(name):
-                cmdtable.describe(name, [self._field(a) for a in argv[1:]], recorder)
-            targets: set[str] = set()
-            for kind, target in recorder.ops:
-                path = target if target[0] == "/" else self._cwd + "/" + target
-                if target not in targets and not self._fast.proven(path):
-                    return None
-                ops.append((_KINDS[kind], path, index))
-                targets.add(target)
-            for arg in argv[1:]:
-                if arg not in targets:
-                    self._mention(arg)
+            if name == "cd":
+                # `_cd` proves the directory; the engine checks no other argument of `cd`
+                # (one of its inert programs)
+                cwds = self._cd(argv, joins, index, cwds)
+            elif self._program(name, argv):
+                if name == "make" and any(kind is OpKind.WRITE for kind, _, _ in ops):
+                    return None  # it may run the recipes of a makefile the line wrote (`_make`)
+                self._command(name, argv, index, cwds, previous=previous, ops=ops)
+            else:
+                return None
             joined = " ".join(argv)
             if joined not in command:
                 pieces.append(joined)  # the words as the program receives them (`_shell`)
@@ -288,8 +303,65 @@ class FastShell:
             found = self._fields[word] = Field(word)
         return found
 
+    def _command(
+        self,
+        name: str,
+        argv: list[str],
+        index: int,
+        cwds: list[str],
+        *,
+        previous: str,
+        ops: list[tuple[OpKind, str, int]],
+    ) -> None:
+        """Prove one command of the line in each directory it may run in, adding its path
+        operations to `ops`."""
+        recorder = _Recorder(Input(None, False, previous) if previous else None)
+        if name not in _PYTHONS and cmdtable.known(name):
+            cmdtable.describe(name, [self._field(a) for a in argv[1:]], recorder)
+        targets: set[str] = set()
+        for kind, target in recorder.ops:
+            for cwd in cwds:
+                path = target if target[0] == "/" else cwd + "/" + target
+                if target not in targets and not self._fast.proven(path):
+                    raise _Unproven
+                ops.append((_KINDS[kind], path, index))
+            targets.add(target)
+        moved = cwds != [self._cwd]
+        for arg in argv[1:]:
+            if arg not in targets:
+                for cwd in cwds:
+                    self._mention(arg, cwd, moved)
+
+    def _cd(self, argv: list[str], joins: list[str], index: int, cwds: list[str]) -> list[str]:
+        """The directories the commands after `cd DIR` may run in: where it went, and where it
+        was if a `;` or `||` after it lets a command run after a failed `cd`. `DIR` must pass
+        the same proof as a path read and be a directory the resolver holds as real, and the
+        `cd` may only be joined to its neighbours by `&&` or `;`."""
+        if self._cdpath or len(argv) != 2 or argv[1].startswith("-"):
+            raise _Unproven  # `cd`, `cd -`, `cd -P x`: home, `$OLDPWD`, options
+        if index > 0 and joins[index - 1] not in _CD_JOINS:
+            raise _Unproven
+        if index < len(joins) and joins[index] not in _CD_JOINS:
+            raise _Unproven
+        target = argv[1]
+        went: list[str] = []
+        for cwd in cwds:
+            path = lexical_clean(target if target[0] == "/" else cwd + "/" + target)
+            if not self._fast.proven(path, directory=True):
+                raise _Unproven
+            went.append(path)
+        fallible = any(join in (";", "||") for join in joins[index:])
+        out = list(dict.fromkeys((*cwds, *went) if fallible else went))
+        if len(out) > _MAX_CWDS:
+            raise _Unproven
+        return out
+
     @staticmethod
     def _program(name: str, argv: list[str]) -> bool:
+        if name == "make":
+            # no option (`-f`, `-C`, `--eval`, ...) and no variable set: the project's own
+            # makefile with its own recipes, which the analyser does not read
+            return all(a[0] != "-" and "=" not in a for a in argv[1:])
         if name in _PYTHONS:
             return len(argv) > 2 and argv[1] == "-m" and argv[2] in _PYTHON_MODULES
         subcommands = _PROGRAMS.get(name)
@@ -307,9 +379,10 @@ class FastShell:
             )
         return True
 
-    def _mention(self, arg: str) -> None:
+    def _mention(self, arg: str, cwd: str, moved: bool) -> None:
         """The engine checks path-like arguments no description claimed (`_mentions`): each
-        must be proven harmless too, or name nothing on disk."""
+        must be proven harmless too, or name nothing on disk. After a `cd` (`moved`), a bare
+        word counts as a name in the new directory (`cd ~/.aws && tool credentials`)."""
         value = arg
         if arg.startswith("-"):
             _, eq, value = arg.partition("=")
@@ -321,9 +394,9 @@ class FastShell:
         if ":" in value:
             words.extend(part for part in value.split(":") if part)
         for word in words:
-            if "/" not in word and not word.startswith((".", "~")):
+            if not moved and "/" not in word and not word.startswith((".", "~")):
                 continue  # a bare word is a word
-            path = word if word[0] == "/" else self._cwd + "/" + word
+            path = word if word[0] == "/" else cwd + "/" + word
             if not self._fast.proven(path, mention=True):
                 raise _Unproven
 
