@@ -5,7 +5,7 @@ large arguments) it reports p50 and p99 in microseconds of what the kernel does 
 `PolicyEngine.evaluate`, redaction of the call's arguments (the broker's exact-value redactor)
 and one `decision.<verdict>` record appended to a real `EventLog` (group commit,
 `fsync_interval_ms=10`, set up as the kernel daemon runs it: no flusher thread, the append that
-finds the batch due writes and fsyncs it), in two regimes:
+finds the batch due writes it and hands its fsync to the log's child process), in two regimes:
 
 * `cold`: every timed call is seen for the first time (distinct paths and commands per call,
   on an engine without cross-call path or decision caches), so no result cache hides any cost;
@@ -206,7 +206,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     redactor = Redactor()
     redactor.register("bench-token", b"s3cr3t-bench-token-value-0123456789")
     # As the kernel daemon runs its log: group commit with no flusher thread (the append that
-    # finds the batch due writes and fsyncs it), see `crustcore_nano.daemon.run.DAEMON_LOG`.
+    # finds the batch due writes it, a child process fsyncs it), see
+    # `crustcore_nano.daemon.run.DAEMON_LOG`.
     config = LogConfig(
         fsync_interval_ms=10, flush_thread=False, fsync_process=True, checkpoint_every=100_000
     )
@@ -289,8 +290,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
             "benchmark": "decision_latency",
             "rounds": rounds,
             "includes": (
-                "evaluate + redact args + EventLog.append"
-                " (group commit, 10 ms, no flusher thread: as the daemon runs it)"
+                "evaluate + redact args + EventLog.append (group commit, 10 ms, no flusher"
+                " thread, fsync in a child process: as the daemon runs it)"
             ),
             "cpus": os.cpu_count(),
             "load_average_1m": round(os.getloadavg()[0], 2),
