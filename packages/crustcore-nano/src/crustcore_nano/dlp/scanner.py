@@ -208,7 +208,8 @@ class _Prefilter:
         index = self.index
         guard_res = self.guard_res
         empty: tuple[tuple[str, int], ...] = ()
-        for m in self.regex.finditer(text):
+        first = self.regex.search(text)  # most texts have no hit: skip making an iterator
+        for m in () if first is None else self.regex.finditer(text, first.start()):
             q = m.start()
             c = text[q]
             # NUL stands for "no character here": never an index key, so no key repeats.
@@ -222,6 +223,8 @@ class _Prefilter:
                         if guard is None or guard.match(text, start + len(anchor)):
                             found.append((start, anchor))
         for anchor in self.finds:
+            if anchor not in text:
+                continue
             i = text.find(anchor)
             while i != -1:
                 found.append((i, anchor))
