@@ -1327,6 +1327,7 @@ class PathRuleIndex:
 
     __slots__ = (
         "_by_prefix",
+        "_prefixes",
         "_by_segment",
         "_by_suffix_ext",
         "_deep_affix",
@@ -1376,6 +1377,7 @@ class PathRuleIndex:
                         entry = _Entry(item, clause.ops, glob, excepts)
                         self._add_witness(pattern, home, entry)
                         self._add_trigger(pattern, entry, names)
+        self._prefixes = tuple(prefix for prefix, _ in self._by_prefix)
         self.names = frozenset(names)
         """Literal names the index triggers on (used to expand shell globs conservatively)."""
         self.sorted_names = tuple(sorted(self.names))  # a fixed order for glob matching
@@ -1491,29 +1493,31 @@ class PathRuleIndex:
 
     def _match(self, form: str, op: OpKind, other: OpKind | None = None) -> BuiltinRule | None:
         lowered = form.lower()
-        segments = [s for s in lowered.split("/") if s]
+        segments = list(filter(None, lowered.split("/")))  # without the empty segments
         if not segments:
             return None
         base = segments[-1]
         candidates: list[_Entry] = []
-        for seg in segments:
-            found = self._by_segment.get(seg)
-            if found:
-                candidates.extend(found)
+        # Most paths trigger nothing: each family is first tested in one C call.
+        if not self._by_segment.keys().isdisjoint(segments):
+            for seg in segments:
+                found = self._by_segment.get(seg)
+                if found:
+                    candidates.extend(found)
         dot = base.rfind(".")
         for suffix, entry in self._by_suffix_ext.get(base[dot:] if dot >= 0 else "", ()):
             if base.endswith(suffix):
                 candidates.append(entry)
-        for prefix, entry in self._by_prefix:
-            if base.startswith(prefix):
-                candidates.append(entry)
-        if self._deep_affix:
-            # Affix texts hold no `/`, so "some segment ends with t" is "t/ occurs in
-            # joined/" and "some segment starts with t" is "/t occurs in /joined".
-            joined = "/" + "/".join(segments) + "/"
-            for kind, text, entry in self._deep_affix:
-                needle = text + "/" if kind == "suffix" else "/" + text
-                if needle in joined:
+        if base.startswith(self._prefixes):
+            for prefix, entry in self._by_prefix:
+                if base.startswith(prefix):
+                    candidates.append(entry)
+        # Affix texts hold no `/`, so "some segment ends with t" is "t/ occurs in joined/" and
+        # "some segment starts with t" is "/t occurs in /joined"; either needs t in the path.
+        for kind, text, entry in self._deep_affix:
+            if text in lowered:
+                joined = "/" + "/".join(segments) + "/"
+                if (text + "/" if kind == "suffix" else "/" + text) in joined:
                     candidates.append(entry)
         for entry in candidates:
             if op not in entry.ops and (other is None or other not in entry.ops):
