@@ -65,15 +65,19 @@ _KEYS: Final[dict[str, tuple[OpKind, str | None, dict[object, type]]]] = {
     ),
     "Write": (OpKind.WRITE, "content", {"content": str}),
 }
-# ... with the tool's name as extraction cleans it (what user rules match).
-_SHAPES: Final = {name: (clean_tool_name(name)[0], *keys) for name, keys in _KEYS.items()}
+# ... with the tool's name as extraction cleans it (what user rules match) and the reason of
+# the allow (looked up here once: hashing an enum member runs Python code).
+_SHAPES: Final = {
+    name: (clean_tool_name(name)[0], kind, allow_reason((Operation(kind),)), content, others)
+    for name, (kind, content, others) in _KEYS.items()
+}
 _PATH_KEY: Final = "file_path"
+_SOURCE: Final = "args." + _PATH_KEY
 _SKIPPED_BY_DLP: Final = "old_string"  # the text an edit replaces is not written (see `_dlp`)
 _SEGMENT = r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?"
 _PLAIN_PATH: Final = re.compile(rf"/?(?:{_SEGMENT}/)*{_SEGMENT}")
 _MAX_PATH: Final = 4096
 _MAX_TEXT: Final = 1024 * 1024  # far below the extraction and DLP bounds
-_REASONS: Final = {kind: allow_reason((Operation(kind),)) for kind in (OpKind.READ, OpKind.WRITE)}
 _NO_FLOW: Final = CallFlow()
 # A relative glob of plain names: no `.` or `/` first (no dotfile, no anchor, no `..`).
 _RELATIVE_GLOB: Final = re.compile(r"[A-Za-z0-9_*?{\[][A-Za-z0-9_.*?/{}\[\],-]*")
@@ -127,11 +131,12 @@ class FastFile:
         shape = _SHAPES.get(call.tool)
         if shape is None:
             return None
-        tool, kind, content_key, others = shape
+        tool, kind, reason, content_key, others = shape
         path = args.get(_PATH_KEY)
         if type(path) is not str or len(path) > _MAX_PATH or not path.isascii():
             return None
         pieces: list[str] = []
+        content: str | None = None
         size = 0
         for key, value in args.items():
             if key == _PATH_KEY:
@@ -140,12 +145,13 @@ class FastFile:
             wanted = others.get(key)
             if wanted is None or type(value) is not wanted:
                 return None
-            if wanted is str:
-                text = str(value)
-                size += len(text)
+            if type(value) is str:
+                size += len(value)
                 if key != _SKIPPED_BY_DLP:
-                    pieces.append(text)
-        if size > _MAX_TEXT or (content_key is not None and content_key not in args):
+                    pieces.append(value)
+                if key == content_key:
+                    content = value
+        if size > _MAX_TEXT or (content_key is not None and content is None):
             return None
         if _PLAIN_PATH.fullmatch(path) is None:
             return None
@@ -156,7 +162,6 @@ class FastFile:
             return None
         if self._index.match(lexical, kind) is not None or not self._resolver.plain(lexical):
             return None
-        content = None if content_key is None else str(args[content_key])
         if content is not None and runnable(path, content):
             return None  # a runnable file is judged by the commands it holds
         if self._rules:
@@ -167,8 +172,8 @@ class FastFile:
                     return None
         if scan("\n".join(pieces)):
             return None
-        op = Operation(kind, paths=(path,), content=content, source="args." + _PATH_KEY)
-        return Decision(Verdict.ALLOW, "allow", _REASONS[kind], operations=(op,)), _NO_FLOW
+        op = Operation(kind, (path,), None, (), (), None, content, (), _SOURCE)
+        return Decision(Verdict.ALLOW, "allow", reason, None, (op,)), _NO_FLOW
 
     def proven(self, path: str, *, mention: bool = False, directory: bool = False) -> bool:
         """Whether the pipeline's checks of `path` (absolute, as the shell analyser writes a
