@@ -304,7 +304,7 @@ class _DirCache:
     operation) is outside what this check sees. Linux only; elsewhere it is off.
     """
 
-    __slots__ = ("_enabled", "_fds", "_lock")
+    __slots__ = ("_enabled", "_fds", "_lock", "_proc")
 
     _MAX = 128
 
@@ -313,6 +313,7 @@ class _DirCache:
         self._enabled = all(hasattr(os, f) for f in flags) and os.path.isdir("/proc/self/fd")
         self._fds: dict[str, int] = {}
         self._lock = threading.Lock()
+        self._proc = _open_proc_fds() if self._enabled else None
 
     @property
     def enabled(self) -> bool:
@@ -332,7 +333,7 @@ class _DirCache:
         with self._lock:
             if self._fds.get(directory) != fd:
                 return False
-            ok = _held_path(fd) == directory
+            ok = _held_path(fd, self._proc) == directory
             if not ok:
                 del self._fds[directory]
                 os.close(fd)
@@ -346,7 +347,7 @@ class _DirCache:
             fd = os.open(directory, flags)
         except (OSError, ValueError):
             return
-        ok = _held_path(fd) == directory
+        ok = _held_path(fd, self._proc) == directory
         with self._lock:
             if not ok or directory in self._fds:
                 os.close(fd)
@@ -362,9 +363,14 @@ class _DirCache:
 
     def after_fork_in_child(self) -> None:
         """A forked child starts with a fresh lock (the parent's may have been held by another
-        thread at the fork) and closes its copies of the descriptors."""
+        thread at the fork) and closes its copies of the descriptors. Its `/proc/self/fd`
+        descriptor is the parent's directory, so it opens its own."""
         self._lock = threading.Lock()
         self._clear_locked()
+        if self._proc is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._proc)
+            self._proc = _open_proc_fds()
 
     def _clear_locked(self) -> None:
         fds = list(self._fds.values())
@@ -374,13 +380,27 @@ class _DirCache:
                 os.close(fd)
 
 
-def _held_path(fd: int) -> str | None:
+def _open_proc_fds() -> int | None:
+    """A descriptor of this process's `/proc/self/fd` (None if it cannot be opened): a link
+    read relative to it costs the kernel one lookup, not a walk of `/proc/self/fd/N` with
+    its `self` link, on every check of a held directory."""
+    try:
+        return os.open("/proc/self/fd", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return None
+
+
+def _held_path(fd: int, proc: int | None) -> str | None:
     """The current canonical path of the directory `fd` holds, or None when it has none: the
     kernel marks an unlinked directory by appending " (deleted)", and a directory that was
     *named* like that and then moved and removed would otherwise read as its old name, so any
-    path ending that way is refused (such a directory is simply walked every time)."""
+    path ending that way is refused (such a directory is simply walked every time). `proc` is
+    the process's `/proc/self/fd` (see `_open_proc_fds`)."""
     try:
-        held = os.readlink(f"/proc/self/fd/{fd}")
+        if proc is None:
+            held = os.readlink(f"/proc/self/fd/{fd}")
+        else:
+            held = os.readlink(str(fd), dir_fd=proc)
     except (OSError, ValueError):
         return None
     return None if held.endswith(" (deleted)") or not held.startswith("/") else held
