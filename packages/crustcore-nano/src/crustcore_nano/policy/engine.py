@@ -405,7 +405,10 @@ class PolicyEngine:
     def evaluate(self, call: ToolCall, *, session: SessionState | None = None) -> Decision:
         """Decide one tool call. Deterministic; never raises on the call's content."""
         if session is None:  # nobody reads the flow: the shell-flow step is skipped
-            return self._evaluate(call, want_flow=False).decision
+            proven = self._short_path(call)
+            if proven is not None:
+                return proven[0]
+            return self._evaluate(call, want_flow=False, short=False).decision
         return self.evaluate_detailed(call, session=session).decision
 
     def evaluate_detailed(
@@ -431,17 +434,24 @@ class PolicyEngine:
         decision = Decision(Verdict.ASK, FLOW_RULE, why, operations=result.decision.operations)
         return Evaluation(decision, result.flow)
 
-    def _evaluate(self, call: ToolCall, *, want_flow: bool = True) -> Evaluation:
-        if self._fast is not None:
-            try:
-                if self._fast_shell is not None and call.tool == "Bash":
-                    proven = self._fast_shell.allow(call)
-                else:
-                    proven = self._fast.allow(call)
-            except Exception:  # the pipeline below decides, and fails closed there
-                proven = None
-            if proven is not None:
-                return Evaluation(*proven)
+    def _short_path(self, call: ToolCall) -> tuple[Decision, CallFlow] | None:
+        """The allow a short path proves for the call, or None: the pipeline decides."""
+        if self._fast is None:
+            return None
+        try:
+            if self._fast_shell is not None and call.tool == "Bash":
+                return self._fast_shell.allow(call)
+            return self._fast.allow(call)
+        except Exception:  # the pipeline decides, and fails closed there
+            return None
+
+    def _evaluate(
+        self, call: ToolCall, *, want_flow: bool = True, short: bool = True
+    ) -> Evaluation:
+        """`short=False`: the caller has already found that no short path answers."""
+        proven = self._short_path(call) if short else None
+        if proven is not None:
+            return Evaluation(*proven)
         flow = CallFlow()
         try:
             ex = extract(call)
