@@ -32,6 +32,7 @@ __all__ = ["MAX_SCRIPTS", "MAX_SCRIPT_TEXT", "Scripts", "runnable", "script_comm
 MAX_SCRIPTS: Final = 128
 MAX_SCRIPT_TEXT: Final = 64 * 1024
 _SHELL_SUFFIXES: Final = (".sh", ".bash", ".zsh", ".ksh", ".dash")
+_RUNNABLE_SUFFIXES: Final = (".mk", *_SHELL_SUFFIXES)
 _SHELLS: Final = frozenset({"sh", "bash", "zsh", "ksh", "dash", "ash", "mksh"})
 _MAKEFILES: Final = frozenset({"makefile", "gnumakefile", "bsdmakefile"})
 _JUSTFILES: Final = frozenset({"justfile", ".justfile"})
@@ -65,7 +66,7 @@ def runnable(path: str, content: str) -> bool:
         name == "package.json"
         or name in _MAKEFILES
         or name in _JUSTFILES
-        or name.endswith((".mk", *_SHELL_SUFFIXES))
+        or name.endswith(_RUNNABLE_SUFFIXES)
         or (content.startswith("#!") and _shell_shebang(content))
     )
 
