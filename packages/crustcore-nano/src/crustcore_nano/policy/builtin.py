@@ -1333,6 +1333,7 @@ class PathRuleIndex:
         "_deep_affix",
         "_consult_others",
         "_home",
+        "_own_home",
         "_others",
         "_rules",
         "_witnesses",
@@ -1349,6 +1350,7 @@ class PathRuleIndex:
         bases: tuple[str, ...] = ("~",),
     ) -> None:
         self._home = home
+        self._own_home = home.lower().rstrip("/") + "/"  # what `_other_homes` leaves out
         self._rules = rules
         # The same rules in the other homes (`_OTHER_HOMES`), built on first need by an index
         # of the user's own home (the copy itself has no copy).
@@ -1413,10 +1415,10 @@ class PathRuleIndex:
 
     def _other_homes(self, lowered: str) -> PathRuleIndex | None:
         """The other homes' copy of the rules when `lowered` may lie in another home."""
-        if not self._consult_others or not (lowered + "/").startswith(_OTHER_HOME_STARTS):
+        if not self._consult_others:
             return None
-        own = self._home.lower().rstrip("/")
-        if lowered == own or lowered.startswith(own + "/"):
+        slashed = lowered + "/"
+        if not slashed.startswith(_OTHER_HOME_STARTS) or slashed.startswith(self._own_home):
             return None
         if self._others is None:
             self._others = PathRuleIndex(self._home, self._rules, bases=_OTHER_HOMES)
