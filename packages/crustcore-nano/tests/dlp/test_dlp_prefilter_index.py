@@ -77,3 +77,17 @@ def test_cluster_resolution_matches_the_plain_rule(spans: list[tuple[int, int, i
     got = [(c.start, c.end, c.verdict.confidence) for c in _resolve_cluster(cluster)]
     want = [(c.start, c.end, c.verdict.confidence) for c in _reference_resolve(cluster)]
     assert got == want
+
+
+def test_fold_shortcut_knows_every_lead() -> None:
+    """`fold` returns early for ASCII text holding none of `FOLD_LEADS`, tested one by one: the
+    leads must be exactly where the escape and empty-quote units start."""
+    from crustcore_nano.dlp import fold as fold_module
+
+    escapes = fold_module._ESCAPES  # pyright: ignore[reportPrivateUsage]
+    quotes = fold_module._EMPTY_QUOTES  # pyright: ignore[reportPrivateUsage]
+    assert (*(lead for lead, _ in escapes), *quotes) == fold_module.FOLD_LEADS
+    for lead in fold_module.FOLD_LEADS:
+        unit = {"\\": "\\x41", "%": "%41", "&#": "&#65;", "''": "''", '""': '""'}[lead]
+        sample = f"key{unit}key"  # a unit counts only inside a token
+        assert fold_module.fold(sample), lead
