@@ -133,7 +133,7 @@ class _Kernel:
         payload["args"] = self.redactor.scrub_json(call.args)
         t2 = clock()
         self.log.append(
-            "decision." + decision.verdict.value,
+            "decision." + decision.verdict._value_,
             actor="kernel",
             ts_ms=time.time_ns() // 1_000_000,
             payload=payload,

@@ -597,7 +597,7 @@ class Kernel:
             if decision.approval_id is not None:
                 payload["approval_id"] = decision.approval_id
             self._log.append(
-                f"decision.{decision.verdict.value}",
+                f"decision.{decision.verdict._value_}",
                 actor=_ACTOR_BY_ORIGIN.get(call.origin, Actor.ADAPTER).value,
                 ts_ms=now,
                 payload=payload,

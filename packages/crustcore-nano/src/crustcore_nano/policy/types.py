@@ -85,7 +85,7 @@ class Decision:
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
-            "decision": self.verdict.value,
+            "decision": self.verdict._value_,  # `.value` is a Python-level property
             "rule": self.rule,
             "reason": self.reason,
         }
