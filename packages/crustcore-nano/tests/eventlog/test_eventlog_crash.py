@@ -32,6 +32,7 @@ def _child(home: Path, out_fd: int, seed: int) -> None:
         fsync_interval_ms=0 if sync else (25 if big else rng.choice([1, 2, 5])),
         checkpoint_every=rng.choice([5, 17, 40]),
         segment_max_bytes=rng.choice([8192, 65536, 1 << 20]),
+        fsync_process=not sync and seed % 2 == 0,  # durable only once the child answers
     )
     log = EventLog.open(home, config=config)
     os.write(out_fd, b"open %d\n" % log.durable_seq)
