@@ -129,3 +129,41 @@ def test_the_daemon_loop_makes_a_lone_record_durable(tmp_path: Path) -> None:
         seq, durable = asyncio.run(run())
         log.on_pending = None
         assert durable == seq
+
+
+def _big(log: EventLog, i: int) -> int:
+    return log.append("note.x", actor="kernel", ts_ms=i, payload={"pad": "p" * 20_000}).seq
+
+
+def test_a_large_batch_is_written_ahead_and_fsynced_when_due(tmp_path: Path, clock: Clock) -> None:
+    """Past `_WRITE_AHEAD_BYTES` the batch goes to the file at once (it survives the process
+    dying), but the fsync still comes when the oldest record has waited the interval, even if
+    no append follows: the owner's timer finds it."""
+    calls: list[int] = []
+    with EventLog.open(tmp_path / "h", config=NO_THREAD) as log:
+        log.flush()
+        log.on_pending = lambda: calls.append(log.next_seq)
+        segment = sorted((tmp_path / "h" / "log").glob("*.jsonl"))[-1]
+        size = segment.stat().st_size
+        first = _big(log, 1)
+        assert calls  # a timer is asked for
+        clock.now += 0.004
+        second = _big(log, 2)  # 40 KB queued: written now
+        assert segment.stat().st_size > size
+        assert log.durable_seq < first  # written, not fsynced
+        assert log.flush_due() == pytest.approx(0.006)  # due from the first record's time
+        clock.now += 0.007
+        assert log.flush_due() is None  # fsynced, nothing left
+        assert log.durable_seq >= second
+
+
+def test_a_lone_large_record_still_asks_for_the_timer(tmp_path: Path, clock: Clock) -> None:
+    calls: list[int] = []
+    with EventLog.open(tmp_path / "h", config=NO_THREAD) as log:
+        log.flush()
+        log.on_pending = lambda: calls.append(log.next_seq)
+        seq = log.append("note.x", actor="kernel", ts_ms=1, payload={"pad": "p" * 40_000}).seq
+        assert calls  # written ahead at once, and the timer that will fsync it is asked for
+        clock.now += 0.011
+        assert log.flush_due() is None
+        assert log.durable_seq >= seq

@@ -72,6 +72,10 @@ MAX_RECEIPT_TOOL_NAME = 256  # characters of the tool name a receipt holds
 _MAX_PENDING_COMPLETIONS = 100_000
 _NO_FSYNC_BATCH_BYTES = 256 * 1024
 _BACKPRESSURE_BYTES = 4 * 1024 * 1024
+#: Group commit writes the batch once it holds this much, and fsyncs it when due: no one append
+#: writes a whole interval's records (a few hundred KiB), and what is written survives the
+#: process dying.
+_WRITE_AHEAD_BYTES = 32 * 1024
 _NAME_CACHE_MAX = 4096
 #: Record hashes collected before they are folded into the Merkle frontier in one go.
 _FOLD_AT = 4096
@@ -209,6 +213,8 @@ class EventLog:
         self._durable_seq = -1
         #: Highest sequence number written to the segment (durable or not).
         self._written_seq = -1
+        #: When the oldest record written ahead of its fsync was queued (None: none is).
+        self._unsynced_since: float | None = None
         self._lock_fd = -1
         self._fd = -1
         self._segment_index = 0
@@ -890,11 +896,16 @@ class EventLog:
             batch = self._batch
             if not batch.items:
                 return
-            if (
-                batch.size >= _BACKPRESSURE_BYTES
-                or _monotonic() - batch.started >= self._interval_s
-            ):
+            since = self._unsynced_since
+            oldest = batch.started if since is None else since
+            if batch.size >= _BACKPRESSURE_BYTES or _monotonic() - oldest >= self._interval_s:
                 self._drain(fsync=True, handoff=True)
+            elif batch.size >= _WRITE_AHEAD_BYTES:
+                # Written now, fsynced when due by the timer this batch armed (or arms here).
+                announced = batch.announced
+                self._drain(fsync=False)
+                if not announced and self.on_pending is not None:
+                    self.on_pending()
             elif not batch.announced:
                 batch.announced = True
                 if self.on_pending is not None:
@@ -917,6 +928,10 @@ class EventLog:
             with self._lock:
                 batch, self._batch = self._batch, _Batch()
                 last_seq = self._next_seq - 1
+            if fsync:
+                self._unsynced_since = None
+            elif batch.items and self._unsynced_since is None:
+                self._unsynced_since = batch.started
             try:
                 chunk: list[bytes] = []
                 for item in batch.items:
@@ -1012,7 +1027,7 @@ class EventLog:
 
     def _flush_loop(self, interval: float) -> None:
         while not self._stop.wait(interval):
-            if self._batch.items:
+            if self._batch.items or self._unsynced_since is not None:
                 try:
                     self._drain(fsync=True)
                 except LogError:
@@ -1024,17 +1039,25 @@ class EventLog:
         seconds until the pending records are due, or None when none are pending."""
         if self._failure is not None:
             raise self._failure
-        batch = self._batch
-        if not batch.items or self._interval_s <= 0:
+        oldest = self._oldest_unsynced()
+        if oldest is None or self._interval_s <= 0:
             return None
-        wait = batch.started + self._interval_s - _monotonic()
+        wait = oldest + self._interval_s - _monotonic()
         if wait > 0:
             return wait
         self._drain(fsync=True, handoff=True)
-        batch = self._batch  # records appended while the batch was written (other threads)
-        if not batch.items:
+        oldest = self._oldest_unsynced()  # records appended meanwhile (other threads)
+        if oldest is None:
             return None
-        return max(0.0, batch.started + self._interval_s - _monotonic())
+        return max(0.0, oldest + self._interval_s - _monotonic())
+
+    def _oldest_unsynced(self) -> float | None:
+        """When the oldest record not yet handed to fsync was queued, or None."""
+        since = self._unsynced_since
+        if since is not None:
+            return since
+        batch = self._batch
+        return batch.started if batch.items else None
 
     def flush(self) -> int:
         """Write and fsync everything appended so far; returns the highest durable seq."""
