@@ -7,13 +7,33 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from crustcore_nano.eventlog import EventLog, LogConfig, SealState, read_seal_state
+from crustcore_nano.eventlog import writer as writer_module
 from crustcore_nano.eventlog.keys import compute_seal, load_key_file
 from crustcore_nano.eventlog.merkle import Frontier, leaf_hash
 from crustcore_nano.eventlog.record import GENESIS_HASH, canonical_json, encode_record
 from crustcore_nano.eventlog.verify import VerifyReport, verify_log
 
 SEGMENT = "segment-00000000.jsonl"
+
+
+class Clock:
+    """A fake `writer._monotonic` (see `fake_clock`): tests move `now`."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def fake_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Put a `Clock` in place of the writer's: group-commit timing without depending on how
+    fast the machine is."""
+    fake = Clock()
+    monkeypatch.setattr(writer_module, "_monotonic", fake)
+    return fake
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,24 +13,15 @@ from pathlib import Path
 import pytest
 from crustcore_nano.daemon.run import DAEMON_LOG, drive_group_commit
 from crustcore_nano.eventlog import EventLog, LogConfig, iter_records
-from crustcore_nano.eventlog import writer as writer_module
-
-NO_THREAD = LogConfig(fsync_interval_ms=10, flush_thread=False)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from eventlog_testkit import Clock, fake_clock
 
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(writer_module, "_monotonic", fake)
-    return fake
+    return fake_clock(monkeypatch)
+
+
+NO_THREAD = LogConfig(fsync_interval_ms=10, flush_thread=False)
 
 
 def _flushers() -> list[threading.Thread]:

@@ -16,25 +16,16 @@ import pytest
 from crustcore_nano.daemon.run import DAEMON_LOG
 from crustcore_nano.errors import LogError
 from crustcore_nano.eventlog import EventLog, LogConfig, iter_records
-from crustcore_nano.eventlog import writer as writer_module
 from crustcore_nano.eventlog.syncer import Syncer
-
-SYNCED = LogConfig(fsync_interval_ms=10, flush_thread=False, fsync_process=True)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from eventlog_testkit import Clock, fake_clock
 
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(writer_module, "_monotonic", fake)
-    return fake
+    return fake_clock(monkeypatch)
+
+
+SYNCED = LogConfig(fsync_interval_ms=10, flush_thread=False, fsync_process=True)
 
 
 def _append(log: EventLog, i: int) -> int:
