@@ -85,6 +85,9 @@ _NO_FLOW: Final = CallFlow()
 # A relative glob of plain names: no `.` or `/` first (no dotfile, no anchor, no `..`).
 _RELATIVE_GLOB: Final = re.compile(r"[A-Za-z0-9_*?{\[][A-Za-z0-9_.*?/{}\[\],-]*")
 _NO_EFFECT: Final = Decision(Verdict.ALLOW, "allow", allow_reason(()))
+# Enum members read once: `Origin.MCP` on the class costs a metaclass look-up each time.
+_ALLOW: Final = Verdict.ALLOW
+_MCP: Final = Origin.MCP
 
 
 # A frozen dataclass's `__init__` sets each field through `object.__setattr__`: for the
@@ -127,7 +130,7 @@ def _allowed(kind: OpKind, path: str, content: str | None, reason: str) -> Decis
     s_cwd(op, None)
     s_verdict, s_rule, s_reason, s_approval, s_operations = _DECISION_SETTERS
     decision = _NEW(Decision)
-    s_verdict(decision, Verdict.ALLOW)
+    s_verdict(decision, _ALLOW)
     s_rule(decision, "allow")
     s_reason(decision, reason)
     s_approval(decision, None)
@@ -174,7 +177,7 @@ class FastFile:
 
     def allow(self, call: ToolCall) -> tuple[Decision, CallFlow] | None:
         """The pipeline's answer when it is provably an allow with no flow, else None."""
-        if type(call.args) is not dict or call.mcp_server is not None or call.origin is Origin.MCP:
+        if type(call.args) is not dict or call.mcp_server is not None or call.origin is _MCP:
             return None
         args = cast("dict[object, object]", call.args)  # pyright: ignore[reportUnknownMemberType]
         if call.tool == "Glob":
