@@ -3,8 +3,10 @@ written out (`cat .en?` reads `.env`), so each glob is also tried with every pro
 could match. That made `sed -i ... .github/workflows/*.yml` an ask on every run (`*` could be
 `lefthook`), although bash only expands to names that exist. Invariant: in a directory that is
 there to read, a protected name the directory does not hold is not matched by a single command's
-glob; a name that exists is (`.en?` with a `.env`), and so is any name when an earlier command on
-the same line could create it, or when the directory cannot be read."""
+glob, nor by the glob of a line's first command when it ends before the next one starts
+(`sed ... && git diff`); a name that exists is (`.en?` with a `.env`), and so is any name when an
+earlier command on the same line, or one running beside it in a pipeline or in the background,
+could create it, or when the directory cannot be read."""
 
 from __future__ import annotations
 
@@ -34,6 +36,9 @@ def world(tmp_path: Path, policy_engine: Callable[[Path, Path], PolicyEngine]) -
         "sed -i 's/ubuntu-20.04/ubuntu-latest/' .github/workflows/*.yml",
         "sed -i 's/a: 1/a: 2/' config/*.yml",
         "yq -i '.a = 3' config/*.yml",
+        "sed -i 's/a: 1/a: 2/' config/*.yml && git diff",  # the first command, done first
+        "sed -i 's/a: 1/a: 2/' config/*.yml; git diff --stat",
+        "sed -i 's/a: 1/a: 2/' config/*.yml || echo failed",
     ],
 )
 def test_a_glob_edits_only_the_files_that_exist(world: PolicyEngine, command: str) -> None:
@@ -47,6 +52,10 @@ def test_a_glob_edits_only_the_files_that_exist(world: PolicyEngine, command: st
         "touch config/lefthook.yml; sed -i 's/a/b/' config/*.yml",  # created first
         "cp /tmp/x.yml config/lefthook.yml && sed -i 's/a/b/' config/*.yml",
         "tar xf /tmp/hooks.tar -C config && sed -i 's/a/b/' config/*.yml",  # names unknown
+        # side by side: the glob may be expanded after the other command made the name
+        "sed -i 's/a/b/' config/*.yml | touch config/lefthook.yml",
+        "sed -i 's/a/b/' config/*.yml & cp /tmp/x.yml config/lefthook.yml",
+        "bash -c 'touch config/lefthook.yml' && sed -i 's/a/b/' config/*.yml",
     ],
 )
 def test_a_protected_name_that_is_or_may_be_there_counts(world: PolicyEngine, command: str) -> None:

@@ -971,8 +971,14 @@ class PolicyEngine:
         self, analysis: ShellAnalysis, op: Operation, run: _Run, skip_git: set[int]
     ) -> None:
         seen: set[tuple[ShellOp, str]] = set()
+        single = run.one_command
         for index, fact in enumerate(analysis.commands):
             command = fact.text or analysis.command
+            # A glob is matched against the names present only where nothing on the line can
+            # have made one first: a line of one command, or its first command when it ends
+            # before the next starts (`sed -i ... src/*.json && git diff`; not `... | cmd`,
+            # whose commands run side by side).
+            run.one_command = single or (index == 0 and _runs_alone_first(fact, analysis.command))
             find_exec = fact.name == "find" and any(a in _FIND_EXEC for a in fact.argv)
             targets: set[str] = set()
             for sop in fact.operations:
@@ -1011,6 +1017,7 @@ class PolicyEngine:
                     run.texts.append(_norm_text(target.url))
             if sent:
                 self._credential_host(fact, sent, run)
+        run.one_command = single
         for sop in analysis.operations:  # effects of compound commands (`done < file`)
             if (sop.kind, sop.target) not in seen:
                 seen.add((sop.kind, sop.target))
@@ -2097,6 +2104,15 @@ _INERT_PROGRAMS = frozenset(
     }
 )  # fmt: skip
 _ENV_DUMPERS = frozenset({"env", "printenv", "set", "declare", "export", "compgen"})
+
+
+def _runs_alone_first(fact: CommandFact, line: str) -> bool:
+    """Whether `fact` opens `line` and ends before anything else on it runs: its text starts
+    the line and is followed by `&&`, `||` or `;` (not by `|` or `&`, which run side by side)."""
+    if fact.depth != 0 or not fact.text or not line.startswith(fact.text):
+        return False
+    rest = line[len(fact.text) :].lstrip(" \t")
+    return rest.startswith(("&&", "||", ";")) and not rest.startswith(";;")
 
 
 def _dumps_env(argv: Sequence[str] | None) -> bool:
