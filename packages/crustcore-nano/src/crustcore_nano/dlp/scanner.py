@@ -98,9 +98,11 @@ def _group_regex(
     frequent anchor such as `=` only counts as a hit when a plausible value follows it.
     """
     head = re.escape(pivot_char)
+    pivot = head
     forward: list[str] = []
     behind_by_width: dict[int, list[str]] = defaultdict(list)
-    guarded: list[str] = []
+    # Each look-behind alternative with the length of the text it needs before the pivot.
+    behind: list[tuple[int, str]] = []
     # Anchors with text on both sides of the pivot, grouped by the text before it: one
     # look-behind per group, then one look-ahead alternation (` -p`, ` -u`, ` --user` cost
     # a single failed look-behind at a `-` inside a hyphenated word, not one per anchor).
@@ -111,21 +113,18 @@ def _group_regex(
         ahead = re.escape(after) + guard
         if not before and not ahead:
             return head
-        if guard:
-            behind = f"(?<={re.escape(before + pivot_char)})" if before else ""
-            guarded.append(f"{behind}(?={ahead})")
+        if guard and not before:
+            forward.append(ahead)
+        elif guard:
+            behind.append((len(before), f"(?<={re.escape(before)}{pivot})(?={ahead})"))
         elif not before:
             forward.append(ahead)
         elif not after:
-            behind_by_width[len(before)].append(re.escape(before + pivot_char))
+            behind_by_width[len(before)].append(re.escape(before) + pivot)
         else:
             mixed[before].append(ahead)
-    alternatives: list[str] = []
-    if forward:
-        alternatives.append("(?=" + "|".join(sorted(forward)) + ")")
     for width in sorted(behind_by_width):
-        alternatives.append("(?<=" + "|".join(sorted(behind_by_width[width])) + ")")
-    alternatives.extend(guarded)
+        behind.append((width, "(?<=" + "|".join(sorted(behind_by_width[width])) + ")"))
     # Groups whose anchors continue alike (` -p`, `\t-p`, `"-p`: one option after several
     # possible leads) share one look-behind over a character class, not one look-behind each.
     by_aheads: dict[tuple[str, ...], list[str]] = defaultdict(list)
@@ -136,11 +135,26 @@ def _group_regex(
         singles = sorted(b for b in befores if len(b) == 1)
         if len(singles) > 1:
             chars = "".join(re.escape(b) for b in singles)
-            alternatives.append(f"(?<=[{chars}]{re.escape(pivot_char)})(?={aheads})")
+            behind.append((1, f"(?<=[{chars}]{pivot})(?={aheads})"))
         for before in sorted(befores):
             if len(before) == 1 and len(singles) > 1:
                 continue
-            alternatives.append(f"(?<={re.escape(before + pivot_char)})(?={aheads})")
+            behind.append((len(before), f"(?<={re.escape(before)}{pivot})(?={aheads})"))
+    alternatives: list[str] = []
+    if forward:
+        alternatives.append("(?=" + "|".join(sorted(forward)) + ")")
+    alternatives.extend(text for width, text in behind if width < 2)
+    # The look-behinds that need two or more characters before the pivot sit behind one check
+    # of those two characters: most pivots in a text (`_` in identifiers) fail it at once
+    # instead of entering every look-behind. It admits every anchor it stands for, so the
+    # branch matches where it did without it.
+    longer = [text for width, text in behind if width >= 2]
+    if len(longer) > 1:
+        tails = sorted({anchor[at - 2 : at] for anchor, at in members if at >= 2})
+        two = "|".join(re.escape(tail) for tail in tails)
+        alternatives.append(f"(?<=(?:{two}){pivot})(?:" + "|".join(longer) + ")")
+    else:
+        alternatives.extend(longer)
     return head + "(?:" + "|".join(alternatives) + ")"
 
 
