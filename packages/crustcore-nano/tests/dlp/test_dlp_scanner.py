@@ -51,7 +51,8 @@ def test_every_detector_has_anchors_and_a_description_without_secrets() -> None:
 
 
 def _unbounded_quantifiers(pattern: str) -> list[int]:
-    """Positions of `*`, `+` (other than the possessive `}+`) and `{n,}` outside classes."""
+    """Positions of `*`, `+` (other than the possessive `}+` and `?+`) and `{n,}` outside
+    classes."""
     found: list[int] = []
     i, in_class = 0, False
     while i < len(pattern):
@@ -67,7 +68,7 @@ def _unbounded_quantifiers(pattern: str) -> list[int]:
                 i += 1
         elif (
             ch == "*"
-            or (ch == "+" and pattern[i - 1 : i] != "}")
+            or (ch == "+" and pattern[i - 1 : i] not in ("}", "?"))
             or (ch == "{" and re.match(r"\{\d+,\}", pattern[i:]))
         ):
             found.append(i)
@@ -79,6 +80,8 @@ def test_unbounded_quantifier_finder_works() -> None:
     assert _unbounded_quantifiers(r"a+b") == [1]
     assert _unbounded_quantifiers(r"a{2,}") == [1]
     assert _unbounded_quantifiers(r"[+*]\+a{1,9}+") == []
+    assert _unbounded_quantifiers(r"a?+b") == []
+    assert _unbounded_quantifiers(r"a*+b") == [1, 2]
 
 
 def test_every_pattern_is_bounded() -> None:

@@ -1239,9 +1239,10 @@ _prefixed(
 # What must follow `=` or `:` for either to count as an anchor hit (shared by every detector
 # anchored on them): a long value, with a digit, a symbol or a capital in its first 40
 # characters. This keeps `name = some_identifier` out of the slow path. Possessive runs: no
-# backtracking.
+# backtracking (giving back a blank or the quote would leave one next, which the look-ahead
+# refuses anyway; `[>=]?` stays plain, since `=` itself may start the value).
 _VALUE_GUARD = (
-    r"[>=]?[ \t]{0,8}[\"'`]?(?=[^\s\"'`\\]{16})"
+    r"[>=]?[ \t]{0,8}+[\"'`]?+(?=[^\s\"'`\\]{16})"
     r"[^\s\"'`\\0-9!@#$%^&*+A-Z]{0,40}+[0-9!@#$%^&*+A-Z]"
 )
 _add(
