@@ -72,3 +72,18 @@ def bash(seeded_engine: PolicyEngine) -> BashVerdict:
         return decision.verdict, decision.rule
 
     return decide
+
+
+Plant = Callable[[Path, dict[str, str]], None]
+
+
+@pytest.fixture
+def plant() -> Plant:
+    """`plant(root, {"rel/path": text})`: write each file below `root`, making its directories."""
+
+    def write(root: Path, files: dict[str, str]) -> None:
+        for name, body in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(body, encoding="utf-8")
+
+    return write

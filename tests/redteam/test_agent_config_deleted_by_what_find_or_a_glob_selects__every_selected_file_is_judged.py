@@ -16,23 +16,21 @@ allowed, and so does a `*.json` cleanup in a project that holds no agent configu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from crustcore_nano.policy.engine import PolicyEngine
-from crustcore_nano.policy.types import ToolCall, Verdict
+from crustcore_nano.policy.types import Verdict
 
-
-def _seed(ws: Path, files: dict[str, str]) -> None:
-    for name, body in files.items():
-        (ws / name).parent.mkdir(parents=True, exist_ok=True)
-        (ws / name).write_text(body, encoding="utf-8")
+BashVerdict = Callable[[str], tuple[Verdict, str]]  # the `bash` fixture of conftest.py
+Plant = Callable[[Path, dict[str, str]], None]  # the `plant` fixture of conftest.py
 
 
 @pytest.fixture
-def workspace(seeded_engine: PolicyEngine) -> Path:
+def workspace(seeded_engine: PolicyEngine, plant: Plant) -> Path:
     ws = Path(seeded_engine.workspace)
-    _seed(
+    plant(
         ws,
         {
             ".claude/settings.json": '{"hooks": {}}\n',
@@ -42,11 +40,6 @@ def workspace(seeded_engine: PolicyEngine) -> Path:
         },
     )
     return ws
-
-
-def _decide(engine: PolicyEngine, command: str) -> tuple[Verdict, str]:
-    decision = engine.evaluate(ToolCall("Bash", {"command": command}))
-    return decision.verdict, decision.rule
 
 
 @pytest.mark.parametrize(
@@ -68,9 +61,9 @@ def _decide(engine: PolicyEngine, command: str) -> tuple[Verdict, str]:
     ],
 )
 def test_deleting_what_find_or_a_glob_selects_cannot_take_the_agent_config(
-    seeded_engine: PolicyEngine, workspace: Path, command: str
+    workspace: Path, bash: BashVerdict, command: str
 ) -> None:
-    assert _decide(seeded_engine, command) == (Verdict.DENY, "builtin:agent-config")
+    assert bash(command) == (Verdict.DENY, "builtin:agent-config")
 
 
 @pytest.mark.parametrize(
@@ -83,9 +76,9 @@ def test_deleting_what_find_or_a_glob_selects_cannot_take_the_agent_config(
     ],
 )
 def test_find_tests_that_cannot_be_read_make_the_delete_asked(
-    seeded_engine: PolicyEngine, workspace: Path, command: str
+    workspace: Path, bash: BashVerdict, command: str
 ) -> None:
-    assert _decide(seeded_engine, command) == (Verdict.ASK, "builtin:agent-config")
+    assert bash(command) == (Verdict.ASK, "builtin:agent-config")
 
 
 @pytest.mark.parametrize(
@@ -101,10 +94,8 @@ def test_find_tests_that_cannot_be_read_make_the_delete_asked(
         "find . -name node_modules -prune -o -name '*.log' -print | xargs rm",
     ],
 )
-def test_everyday_cleanups_stay_allowed(
-    seeded_engine: PolicyEngine, workspace: Path, command: str
-) -> None:
-    assert _decide(seeded_engine, command) == (Verdict.ALLOW, "allow")
+def test_everyday_cleanups_stay_allowed(workspace: Path, bash: BashVerdict, command: str) -> None:
+    assert bash(command) == (Verdict.ALLOW, "allow")
 
 
 @pytest.mark.parametrize(
@@ -117,9 +108,9 @@ def test_everyday_cleanups_stay_allowed(
     ],
 )
 def test_json_cleanups_in_a_project_without_agent_config_stay_allowed(
-    seeded_engine: PolicyEngine, command: str
+    seeded_engine: PolicyEngine, plant: Plant, bash: BashVerdict, command: str
 ) -> None:
     """Protected names are not guessed into a deleted `ROOT/**/NAME` in the workspace: the walk
     judges the files that are there."""
-    _seed(Path(seeded_engine.workspace), {"config/app.json": "{}\n", "package.json": "{}\n"})
-    assert _decide(seeded_engine, command) == (Verdict.ALLOW, "allow")
+    plant(Path(seeded_engine.workspace), {"config/app.json": "{}\n", "package.json": "{}\n"})
+    assert bash(command) == (Verdict.ALLOW, "allow")

@@ -13,25 +13,21 @@ ordinary files through globs stay allowed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from crustcore_nano.policy.engine import PolicyEngine
-from crustcore_nano.policy.types import ToolCall, Verdict
+from crustcore_nano.policy.types import Verdict
+
+BashVerdict = Callable[[str], tuple[Verdict, str]]  # the `bash` fixture of conftest.py
+Plant = Callable[[Path, dict[str, str]], None]  # the `plant` fixture of conftest.py
 
 
-@pytest.fixture
-def engine(seeded_engine: PolicyEngine) -> PolicyEngine:
-    ws = Path(seeded_engine.workspace)
-    for name in (".claude/settings.json", "config/app.json", "src/data.json"):
-        (ws / name).parent.mkdir(parents=True, exist_ok=True)
-        (ws / name).write_text("{}\n", encoding="utf-8")
-    return seeded_engine
-
-
-def _decide(engine: PolicyEngine, command: str) -> tuple[Verdict, str]:
-    decision = engine.evaluate(ToolCall("Bash", {"command": command}))
-    return decision.verdict, decision.rule
+@pytest.fixture(autouse=True)
+def _project(seeded_engine: PolicyEngine, plant: Plant) -> None:
+    names = (".claude/settings.json", "config/app.json", "src/data.json")
+    plant(Path(seeded_engine.workspace), dict.fromkeys(names, "{}\n"))
 
 
 @pytest.mark.parametrize(
@@ -45,9 +41,9 @@ def _decide(engine: PolicyEngine, command: str) -> tuple[Verdict, str]:
     ],
 )
 def test_a_glob_over_the_agent_config_is_judged_as_its_files(
-    engine: PolicyEngine, command: str
+    bash: BashVerdict, command: str
 ) -> None:
-    assert _decide(engine, command) == (Verdict.DENY, "builtin:agent-config")
+    assert bash(command) == (Verdict.DENY, "builtin:agent-config")
 
 
 @pytest.mark.parametrize(
@@ -60,5 +56,5 @@ def test_a_glob_over_the_agent_config_is_judged_as_its_files(
         "chmod 644 src/*",
     ],
 )
-def test_globs_over_ordinary_files_stay_allowed(engine: PolicyEngine, command: str) -> None:
-    assert _decide(engine, command) == (Verdict.ALLOW, "allow")
+def test_globs_over_ordinary_files_stay_allowed(bash: BashVerdict, command: str) -> None:
+    assert bash(command) == (Verdict.ALLOW, "allow")

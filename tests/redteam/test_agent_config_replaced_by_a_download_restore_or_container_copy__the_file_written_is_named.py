@@ -15,25 +15,22 @@ Switching branches, restoring sources and everyday downloads stay allowed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from crustcore_nano.policy.engine import PolicyEngine
-from crustcore_nano.policy.types import ToolCall, Verdict
+from crustcore_nano.policy.types import Verdict
+
+BashVerdict = Callable[[str], tuple[Verdict, str]]  # the `bash` fixture of conftest.py
+Plant = Callable[[Path, dict[str, str]], None]  # the `plant` fixture of conftest.py
 
 
-@pytest.fixture
-def engine(seeded_engine: PolicyEngine) -> PolicyEngine:
-    settings = Path(seeded_engine.workspace) / ".claude" / "settings.json"
-    settings.parent.mkdir(exist_ok=True)
-    settings.write_text("{}\n")
-    (Path(seeded_engine.workspace) / "vendor").mkdir(exist_ok=True)
-    return seeded_engine
-
-
-def _decide(engine: PolicyEngine, command: str) -> tuple[Verdict, str]:
-    decision = engine.evaluate(ToolCall("Bash", {"command": command}))
-    return decision.verdict, decision.rule
+@pytest.fixture(autouse=True)
+def _project(seeded_engine: PolicyEngine, plant: Plant) -> None:
+    ws = Path(seeded_engine.workspace)
+    plant(ws, {".claude/settings.json": "{}\n"})
+    (ws / "vendor").mkdir(exist_ok=True)
 
 
 @pytest.mark.parametrize(
@@ -46,8 +43,8 @@ def _decide(engine: PolicyEngine, command: str) -> tuple[Verdict, str]:
         "git checkout other .claude/settings.json",
     ],
 )
-def test_a_named_write_of_the_agent_config_is_denied(engine: PolicyEngine, command: str) -> None:
-    assert _decide(engine, command) == (Verdict.DENY, "builtin:agent-config")
+def test_a_named_write_of_the_agent_config_is_denied(bash: BashVerdict, command: str) -> None:
+    assert bash(command) == (Verdict.DENY, "builtin:agent-config")
 
 
 @pytest.mark.parametrize(
@@ -59,10 +56,8 @@ def test_a_named_write_of_the_agent_config_is_denied(engine: PolicyEngine, comma
         "kubectl cp web-0:/srv/.claude .claude",
     ],
 )
-def test_an_unreadable_tree_over_the_agent_config_is_asked(
-    engine: PolicyEngine, command: str
-) -> None:
-    assert _decide(engine, command) == (Verdict.ASK, "builtin:agent-config")
+def test_an_unreadable_tree_over_the_agent_config_is_asked(bash: BashVerdict, command: str) -> None:
+    assert bash(command) == (Verdict.ASK, "builtin:agent-config")
 
 
 @pytest.mark.parametrize(
@@ -78,6 +73,6 @@ def test_an_unreadable_tree_over_the_agent_config_is_asked(
     ],
 )
 def test_branch_switches_restores_and_downloads_stay_allowed(
-    engine: PolicyEngine, command: str
+    bash: BashVerdict, command: str
 ) -> None:
-    assert _decide(engine, command) == (Verdict.ALLOW, "allow")
+    assert bash(command) == (Verdict.ALLOW, "allow")

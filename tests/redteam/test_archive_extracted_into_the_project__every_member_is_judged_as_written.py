@@ -17,11 +17,14 @@ from __future__ import annotations
 import io
 import tarfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from crustcore_nano.policy.engine import PolicyEngine
-from crustcore_nano.policy.types import ToolCall, Verdict
+from crustcore_nano.policy.types import Verdict
+
+BashVerdict = Callable[[str], tuple[Verdict, str]]  # the `bash` fixture of conftest.py
 
 
 def _tar(path: Path, members: dict[str, bytes], mode: str = "w") -> None:
@@ -55,10 +58,10 @@ def archives(seeded_engine: PolicyEngine, tmp_path: Path) -> Path:
     return out
 
 
-def _decide(engine: PolicyEngine, command: str, archives: Path) -> tuple[Verdict, str]:
-    line = command.replace("ARCH", str(archives))
-    decision = engine.evaluate(ToolCall("Bash", {"command": line}))
-    return decision.verdict, decision.rule
+@pytest.fixture
+def decide(archives: Path, bash: BashVerdict) -> BashVerdict:
+    """`bash`, with `ARCH` in the command standing for the archives' directory."""
+    return lambda command: bash(command.replace("ARCH", str(archives)))
 
 
 @pytest.mark.parametrize(
@@ -72,9 +75,9 @@ def _decide(engine: PolicyEngine, command: str, archives: Path) -> tuple[Verdict
     ],
 )
 def test_an_archive_that_plants_a_protected_file_is_denied(
-    seeded_engine: PolicyEngine, archives: Path, command: str, rule: str
+    decide: BashVerdict, command: str, rule: str
 ) -> None:
-    assert _decide(seeded_engine, command, archives) == (Verdict.DENY, rule)
+    assert decide(command) == (Verdict.DENY, rule)
 
 
 @pytest.mark.parametrize(
@@ -86,9 +89,9 @@ def test_an_archive_that_plants_a_protected_file_is_denied(
     ],
 )
 def test_an_archive_that_cannot_be_listed_over_the_agent_config_is_asked(
-    seeded_engine: PolicyEngine, archives: Path, command: str
+    decide: BashVerdict, command: str
 ) -> None:
-    assert _decide(seeded_engine, command, archives) == (Verdict.ASK, "builtin:agent-config")
+    assert decide(command) == (Verdict.ASK, "builtin:agent-config")
 
 
 @pytest.mark.parametrize(
@@ -101,7 +104,5 @@ def test_an_archive_that_cannot_be_listed_over_the_agent_config_is_asked(
         "tar tf ARCH/config.tar",
     ],
 )
-def test_ordinary_extractions_and_listings_stay_allowed(
-    seeded_engine: PolicyEngine, archives: Path, command: str
-) -> None:
-    assert _decide(seeded_engine, command, archives) == (Verdict.ALLOW, "allow")
+def test_ordinary_extractions_and_listings_stay_allowed(decide: BashVerdict, command: str) -> None:
+    assert decide(command) == (Verdict.ALLOW, "allow")

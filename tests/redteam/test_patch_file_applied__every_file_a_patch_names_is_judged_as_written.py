@@ -12,11 +12,14 @@ run (`git apply --check`) writes nothing, and patches of ordinary sources stay a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from crustcore_nano.policy.engine import PolicyEngine
-from crustcore_nano.policy.types import ToolCall, Verdict
+from crustcore_nano.policy.types import Verdict
+
+BashVerdict = Callable[[str], tuple[Verdict, str]]  # the `bash` fixture of conftest.py
 
 
 def _diff(path: str) -> str:
@@ -41,10 +44,10 @@ def patches(seeded_engine: PolicyEngine, tmp_path: Path) -> Path:
     return out
 
 
-def _decide(engine: PolicyEngine, command: str, patches: Path) -> tuple[Verdict, str]:
-    line = command.replace("PATCHES", str(patches))
-    decision = engine.evaluate(ToolCall("Bash", {"command": line}))
-    return decision.verdict, decision.rule
+@pytest.fixture
+def decide(patches: Path, bash: BashVerdict) -> BashVerdict:
+    """`bash`, with `PATCHES` in the command standing for the patches' directory."""
+    return lambda command: bash(command.replace("PATCHES", str(patches)))
 
 
 @pytest.mark.parametrize(
@@ -59,15 +62,15 @@ def _decide(engine: PolicyEngine, command: str, patches: Path) -> tuple[Verdict,
     ],
 )
 def test_a_patch_file_that_writes_a_protected_file_is_denied(
-    seeded_engine: PolicyEngine, patches: Path, command: str, rule: str
+    decide: BashVerdict, command: str, rule: str
 ) -> None:
-    assert _decide(seeded_engine, command, patches) == (Verdict.DENY, rule)
+    assert decide(command) == (Verdict.DENY, rule)
 
 
 def test_a_patch_that_reaches_outside_the_project_is_not_allowed(
-    seeded_engine: PolicyEngine, patches: Path
+    decide: BashVerdict,
 ) -> None:
-    verdict, _ = _decide(seeded_engine, "git am PATCHES/startup.patch", patches)
+    verdict, _ = decide("git am PATCHES/startup.patch")
     assert verdict is not Verdict.ALLOW
 
 
@@ -81,6 +84,6 @@ def test_a_patch_that_reaches_outside_the_project_is_not_allowed(
     ],
 )
 def test_patches_of_ordinary_files_and_check_only_runs_stay_allowed(
-    seeded_engine: PolicyEngine, patches: Path, command: str
+    decide: BashVerdict, command: str
 ) -> None:
-    assert _decide(seeded_engine, command, patches) == (Verdict.ALLOW, "allow")
+    assert decide(command) == (Verdict.ALLOW, "allow")

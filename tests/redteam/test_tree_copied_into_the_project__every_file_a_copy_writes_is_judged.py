@@ -16,36 +16,36 @@ allowed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from crustcore_nano.policy.engine import PolicyEngine
-from crustcore_nano.policy.types import ToolCall, Verdict
+from crustcore_nano.policy.types import Verdict
 
-
-def _seed(root: Path, files: dict[str, str]) -> None:
-    for name, body in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(body, encoding="utf-8")
+BashVerdict = Callable[[str], tuple[Verdict, str]]  # the `bash` fixture of conftest.py
+Plant = Callable[[Path, dict[str, str]], None]  # the `plant` fixture of conftest.py
 
 
 @pytest.fixture
-def trees(seeded_engine: PolicyEngine, tmp_path: Path) -> Path:
+def trees(seeded_engine: PolicyEngine, tmp_path: Path, plant: Plant) -> Path:
     """`tmp_path/drop` (a tree with agent settings and a shell startup file) and
     `tmp_path/template` (a plain project template); the workspace holds agent settings."""
-    _seed(Path(seeded_engine.workspace), {".claude/settings.json": '{"hooks": {}}\n'})
-    _seed(
+    plant(Path(seeded_engine.workspace), {".claude/settings.json": '{"hooks": {}}\n'})
+    plant(
         tmp_path / "drop",
         {".claude/settings.json": '{"hooks": {}}\n', ".bashrc": "curl x | sh\n", "a.py": "1\n"},
     )
-    _seed(tmp_path / "template", {"src/main.py": "print(1)\n", "README.md": "# t\n"})
+    plant(tmp_path / "template", {"src/main.py": "print(1)\n", "README.md": "# t\n"})
     return tmp_path
 
 
-def _decide(engine: PolicyEngine, command: str, trees: Path) -> tuple[Verdict, str]:
-    line = command.replace("DROP", str(trees / "drop")).replace("TPL", str(trees / "template"))
-    decision = engine.evaluate(ToolCall("Bash", {"command": line}))
-    return decision.verdict, decision.rule
+@pytest.fixture
+def decide(trees: Path, bash: BashVerdict) -> BashVerdict:
+    """`bash`, with `DROP` and `TPL` in the command standing for the two trees."""
+    return lambda command: bash(
+        command.replace("DROP", str(trees / "drop")).replace("TPL", str(trees / "template"))
+    )
 
 
 @pytest.mark.parametrize(
@@ -71,9 +71,9 @@ def _decide(engine: PolicyEngine, command: str, trees: Path) -> tuple[Verdict, s
     ],
 )
 def test_a_copied_tree_that_plants_a_protected_file_is_denied(
-    seeded_engine: PolicyEngine, trees: Path, command: str, rule: str
+    decide: BashVerdict, command: str, rule: str
 ) -> None:
-    assert _decide(seeded_engine, command, trees) == (Verdict.DENY, rule)
+    assert decide(command) == (Verdict.DENY, rule)
 
 
 @pytest.mark.parametrize(
@@ -85,9 +85,9 @@ def test_a_copied_tree_that_plants_a_protected_file_is_denied(
     ],
 )
 def test_a_tree_that_cannot_be_walked_over_the_agent_config_is_asked(
-    seeded_engine: PolicyEngine, trees: Path, command: str
+    decide: BashVerdict, command: str
 ) -> None:
-    assert _decide(seeded_engine, command, trees) == (Verdict.ASK, "builtin:agent-config")
+    assert decide(command) == (Verdict.ASK, "builtin:agent-config")
 
 
 @pytest.mark.parametrize(
@@ -104,6 +104,6 @@ def test_a_tree_that_cannot_be_walked_over_the_agent_config_is_asked(
     ],
 )
 def test_copies_that_plant_nothing_protected_stay_allowed(
-    seeded_engine: PolicyEngine, trees: Path, command: str
+    decide: BashVerdict, command: str
 ) -> None:
-    assert _decide(seeded_engine, command, trees) == (Verdict.ALLOW, "allow")
+    assert decide(command) == (Verdict.ALLOW, "allow")
