@@ -98,7 +98,6 @@ def _group_regex(
     frequent anchor such as `=` only counts as a hit when a plausible value follows it.
     """
     head = re.escape(pivot_char)
-    pivot = head
     forward: list[str] = []
     behind_by_width: dict[int, list[str]] = defaultdict(list)
     # Each look-behind alternative with the length of the text it needs before the pivot.
@@ -113,14 +112,12 @@ def _group_regex(
         ahead = re.escape(after) + guard
         if not before and not ahead:
             return head
-        if guard and not before:
+        if not before:
             forward.append(ahead)
         elif guard:
-            behind.append((len(before), f"(?<={re.escape(before)}{pivot})(?={ahead})"))
-        elif not before:
-            forward.append(ahead)
+            behind.append((len(before), f"(?<={re.escape(before)}{head})(?={ahead})"))
         elif not after:
-            behind_by_width[len(before)].append(re.escape(before) + pivot)
+            behind_by_width[len(before)].append(re.escape(before) + head)
         else:
             mixed[before].append(ahead)
     for width in sorted(behind_by_width):
@@ -135,11 +132,11 @@ def _group_regex(
         singles = sorted(b for b in befores if len(b) == 1)
         if len(singles) > 1:
             chars = "".join(re.escape(b) for b in singles)
-            behind.append((1, f"(?<=[{chars}]{pivot})(?={aheads})"))
+            behind.append((1, f"(?<=[{chars}]{head})(?={aheads})"))
         for before in sorted(befores):
             if len(before) == 1 and len(singles) > 1:
                 continue
-            behind.append((len(before), f"(?<={re.escape(before)}{pivot})(?={aheads})"))
+            behind.append((len(before), f"(?<={re.escape(before)}{head})(?={aheads})"))
     alternatives: list[str] = []
     if forward:
         alternatives.append("(?=" + "|".join(sorted(forward)) + ")")
@@ -152,7 +149,7 @@ def _group_regex(
     if len(longer) > 1:
         tails = sorted({anchor[at - 2 : at] for anchor, at in members if at >= 2})
         two = "|".join(re.escape(tail) for tail in tails)
-        alternatives.append(f"(?<=(?:{two}){pivot})(?:" + "|".join(longer) + ")")
+        alternatives.append(f"(?<=(?:{two}){head})(?:" + "|".join(longer) + ")")
     else:
         alternatives.extend(longer)
     return head + "(?:" + "|".join(alternatives) + ")"
