@@ -894,10 +894,9 @@ class EventLog:
             # GIL while this thread is busy, for as long as this thread keeps making system
             # calls (each one releases the GIL and wakes the waiter, which loses the race).
             batch = self._batch
-            if not batch.items:
+            oldest = self._oldest_unsynced()
+            if oldest is None or not batch.items:
                 return
-            since = self._unsynced_since
-            oldest = batch.started if since is None else since
             if batch.size >= _BACKPRESSURE_BYTES or _monotonic() - oldest >= self._interval_s:
                 self._drain(fsync=True, handoff=True)
             elif batch.size >= _WRITE_AHEAD_BYTES:
