@@ -126,6 +126,34 @@ def test_the_async_client_sends_a_lost_check_again(tmp_path: Path, flaky: _Flaky
     assert flaky.seen["check"] == 2
 
 
+@pytest.mark.parametrize("flaky", ["record"], indirect=True)
+def test_a_connection_lost_under_load_resends_the_checks_and_not_the_record(
+    tmp_path: Path, flaky: _FlakyKernel
+) -> None:
+    """Three checks, a record and three more checks in flight; the kernel answers the first
+    three and dies on the record. The record is not sent again; the checks whose answers were
+    lost are, all on one new connection."""
+
+    async def main() -> list[object]:
+        async with await AsyncKernelClient.connect(tmp_path) as client:
+            check = {"tool": "Read", "args": {"file_path": "a"}}
+            ops = [("check", check)] * 3 + [("record", {"kind": "hook.x"})] + [("check", check)] * 3
+            return await asyncio.wait_for(
+                asyncio.gather(*(client.call(op, a) for op, a in ops), return_exceptions=True),
+                10,
+            )
+
+    results = asyncio.run(main())
+    assert results[:3] == [{}, {}, {}]
+    assert isinstance(results[3], InFlightError)
+    assert results[4:] == [{}, {}, {}]
+    assert flaky.seen["record"] == 1
+    # Each check ran once or twice: the kernel closed with requests unread, which resets the
+    # connection, and the answers to the first three may be lost with it (then they are resent).
+    assert 6 <= flaky.seen["check"] <= 9
+    assert flaky.connections == 2
+
+
 def test_only_reads_and_evaluations_are_resent() -> None:
     assert (
         frozenset(

@@ -18,7 +18,6 @@ import os
 import socket
 import threading
 import time
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,8 +40,6 @@ TOKEN_FD_ENV = "CRUSTCORE_TOKEN_FD"  # noqa: S105 - an environment variable name
 # Bytes one ``recv_into`` may bring in. Reading into a buffer the client keeps avoids a fresh
 # 64 KiB allocation per reply; a larger reply simply takes several reads.
 _RECV_CHUNK = 64 * 1024
-# Whole replies the async client holds unread before it stops reading the socket.
-_MAX_UNREAD = 64
 _token_cache: dict[str, str] = {}
 _token_lock = threading.Lock()
 
@@ -559,22 +556,26 @@ class KernelClient:
         self.call("shutdown")
 
 
-class _ReplyReader(asyncio.BufferedProtocol):
-    """The async client's end of the socket: reads into one buffer it keeps and hands out whole
-    frames. (asyncio's streams read through a plain ``Protocol``, which allocates a fresh 256 KiB
-    ``bytes`` per read; with them a ``check`` took ~80 us longer than with the blocking client.)"""
+class _Channel(asyncio.BufferedProtocol):
+    """The async client's end of one connection. It reads into one buffer it keeps (asyncio's
+    streams allocate a fresh 256 KiB ``bytes`` per read, which made a ``check`` ~80 us slower)
+    and hands each reply to the request waiting for its id, so any number of requests can be in
+    flight on it at once. When the connection ends, every request still waiting fails with the
+    reason, and the channel takes no new ones."""
 
     def __init__(self, max_frame: int) -> None:
         self._rbuf = memoryview(bytearray(_RECV_CHUNK))
         self._decoder = FrameDecoder(max_frame=max_frame)
-        self._frames: deque[bytes] = deque()
+        self._waiting: dict[int, asyncio.Future[Reply]] = {}
         self._transport: asyncio.Transport | None = None
-        self._wakeup: asyncio.Future[None] | None = None
         self._writable: asyncio.Future[None] | None = None
         self._lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._write_paused = False
-        self._read_paused = False
-        self._ended = False
+        self._error: Exception | None = None
+
+    @property
+    def open(self) -> bool:
+        return self._error is None and self._transport is not None
 
     # --- transport callbacks
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -585,23 +586,31 @@ class _ReplyReader(asyncio.BufferedProtocol):
         return self._rbuf
 
     def buffer_updated(self, nbytes: int) -> None:
-        frames = self._decoder.feed(self._rbuf[:nbytes])  # copies out what it keeps
-        if frames:
-            self._frames.extend(frames)
-            if len(self._frames) >= _MAX_UNREAD and self._transport is not None:
-                self._transport.pause_reading()  # bounded: resumed as the frames are taken
-                self._read_paused = True
-        if frames or self._decoder.violation is not None:
-            self._wake()
+        waiting = self._waiting
+        for frame in self._decoder.feed(self._rbuf[:nbytes]):  # copies out what it keeps
+            try:
+                reply = parse_reply(frame)
+            except ProtocolError as exc:
+                self._end(exc)
+                return
+            if reply.req_id is None:  # about the connection, not one request: it is closing
+                if not reply.ok:
+                    self._end(RemoteError(reply.code, reply.message))
+                    return
+                continue
+            future = waiting.pop(reply.req_id, None)
+            if future is not None and not future.done():  # done: its caller gave up
+                future.set_result(reply)
+        violation = self._decoder.violation
+        if violation is not None:
+            self._end(KernelError(f"bad frame from the kernel: {violation.message}"))
 
     def eof_received(self) -> bool:
-        self._ended = True
-        self._wake()
+        self._end(ConnectionResetError("the kernel closed the connection"))
         return False
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._ended = True
-        self._wake()
+        self._end(ConnectionResetError("the kernel closed the connection"))
         self._write_paused = False
         self._set(self._writable)
         self._set(self._lost)
@@ -614,40 +623,23 @@ class _ReplyReader(asyncio.BufferedProtocol):
         self._set(self._writable)
 
     # --- used by the client
-    def send(self, data: bytes) -> None:
+    def request(self, req_id: int, frame: bytes) -> asyncio.Future[Reply]:
+        """Send one whole frame; the future gets its reply. Raises, having sent nothing, when
+        the connection has already ended."""
         transport = self._transport
-        if transport is None or self._ended or transport.is_closing():
+        if self._error is not None or transport is None or transport.is_closing():
             raise ConnectionResetError("the kernel closed the connection")
-        transport.write(data)
+        future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        self._waiting[req_id] = future
+        transport.write(frame)
+        return future
 
     async def drain(self) -> None:
-        while self._write_paused and not self._ended:
-            self._writable = asyncio.get_running_loop().create_future()
-            try:
-                await self._writable
-            finally:
-                self._writable = None
-
-    async def next_frame(self) -> bytes:
-        while True:
-            violation = self._decoder.violation
-            if violation is not None:
-                raise KernelError(f"bad frame from the kernel: {violation.message}")
-            if self._frames:
-                break
-            if self._ended:
-                raise ConnectionResetError("the kernel closed the connection")
-            self._wakeup = asyncio.get_running_loop().create_future()
-            try:
-                await self._wakeup
-            finally:
-                self._wakeup = None
-        frame = self._frames.popleft()
-        if self._read_paused and len(self._frames) < _MAX_UNREAD // 2 and not self._ended:
-            self._read_paused = False
-            if self._transport is not None:
-                self._transport.resume_reading()
-        return frame
+        """Wait while the kernel is not taking what was written (shared by every writer)."""
+        while self._write_paused and self._error is None:
+            if self._writable is None or self._writable.done():
+                self._writable = asyncio.get_running_loop().create_future()
+            await asyncio.shield(self._writable)  # one caller giving up must not wake the rest
 
     async def aclose(self) -> None:
         if self._transport is not None:
@@ -655,8 +647,15 @@ class _ReplyReader(asyncio.BufferedProtocol):
         with contextlib.suppress(ConnectionError, OSError):
             await asyncio.wait_for(asyncio.shield(self._lost), 5.0)
 
-    def _wake(self) -> None:
-        self._set(self._wakeup)
+    def _end(self, error: Exception) -> None:
+        if self._error is None:
+            self._error = error
+        waiting, self._waiting = self._waiting, {}
+        for future in waiting.values():
+            if not future.done():
+                future.set_exception(self._error)
+        if self._transport is not None:
+            self._transport.close()
 
     @staticmethod
     def _set(future: asyncio.Future[None] | None) -> None:
@@ -667,7 +666,10 @@ class _ReplyReader(asyncio.BufferedProtocol):
 class AsyncKernelClient:
     """asyncio client with the same methods as :class:`KernelClient` (as coroutines).
 
-    Create with ``await AsyncKernelClient.connect(home, role=..., token=...)``."""
+    Create with ``await AsyncKernelClient.connect(home, role=..., token=...)``. Calls made
+    concurrently (from several tasks) share one connection and are all in flight at once; the
+    kernel answers them in the order they were sent. ``wait_approval`` opens a connection of
+    its own for the wait, because the kernel answers nothing else on a connection that waits."""
 
     def __init__(
         self,
@@ -683,8 +685,8 @@ class AsyncKernelClient:
         self._token = _resolve_token(self.home, self.role, token)
         self._name = name
         self._max_frame = max_frame
-        self._lock = asyncio.Lock()
-        self._conn: _ReplyReader | None = None
+        self._lock = asyncio.Lock()  # held while the connection is (re)opened or closed
+        self._conn: _Channel | None = None
         self._next_id = 0
         self.server_info: dict[str, object] = {}
 
@@ -698,17 +700,17 @@ class AsyncKernelClient:
         name: str = CLIENT_NAME,
     ) -> AsyncKernelClient:
         client = cls(home, role, token, name=name)
-        async with client._lock:
-            await client._connect()
+        await client._reopen(None)
         return client
 
-    async def _connect(self) -> None:
+    async def _open(self) -> tuple[_Channel, dict[str, object]]:
+        """A new connection that has said hello, and the kernel's answer to it."""
         path = socket_path(self.home)
         loop = asyncio.get_running_loop()
         max_frame = self._max_frame
         try:
-            _transport, self._conn = await loop.create_unix_connection(
-                lambda: _ReplyReader(max_frame), str(path)
+            _transport, conn = await loop.create_unix_connection(
+                lambda: _Channel(max_frame), str(path)
             )
         except (FileNotFoundError, ConnectionRefusedError):
             raise NoKernelError(no_kernel_message(self.home)) from None
@@ -717,73 +719,84 @@ class AsyncKernelClient:
         hello: dict[str, object] = {"role": self.role.value, "client": self._name}
         if self._token is not None:
             hello["token"] = self._token
-        self.server_info = _obj(_result(await self._roundtrip("hello", hello)))
+        try:
+            info = _obj(_result(await self._exchange(conn, self._send(conn, "hello", hello))))
+        except BaseException:
+            await conn.aclose()
+            raise
+        return conn, info
+
+    async def _reopen(self, broken: _Channel | None) -> _Channel:
+        """The connection to use instead of ``broken``: one another call has opened meanwhile,
+        or a new one."""
+        async with self._lock:
+            conn = self._conn
+            if conn is None or conn is broken or not conn.open:
+                if conn is not None:
+                    await conn.aclose()
+                self._conn = None
+                conn, self.server_info = await self._open()
+                self._conn = conn
+            return conn
 
     async def close(self) -> None:
         async with self._lock:
-            await self._drop()
-
-    async def _drop(self) -> None:
-        conn = self._conn
-        self._conn = None
-        if conn is not None:
-            await conn.aclose()
+            conn = self._conn
+            self._conn = None
+            if conn is not None:
+                await conn.aclose()
 
     async def __aenter__(self) -> AsyncKernelClient:
         if self._conn is None:
-            async with self._lock:
-                await self._connect()
+            await self._reopen(None)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def _roundtrip(self, op: str, args: Mapping[str, object]) -> Reply:
-        return await self._receive(self._send(op, args))
-
-    def _send(self, op: str, args: Mapping[str, object]) -> int:
-        """Queue one request and return its id; raises (having queued nothing) when the
-        connection is already known to be closed, e.g. the kernel restarted while we idled."""
-        conn = self._conn
-        if conn is None:
-            raise ConnectionResetError("not connected")
+    def _send(self, conn: _Channel, op: str, args: Mapping[str, object]) -> asyncio.Future[Reply]:
+        """Queue one request; raises (having queued nothing) when the connection is already
+        known to be closed, e.g. the kernel restarted while we idled."""
         self._next_id += 1
-        req_id = self._next_id
-        conn.send(encode_frame(encode_request(req_id, op, args), max_frame=self._max_frame))
-        return req_id
+        frame = encode_frame(encode_request(self._next_id, op, args), max_frame=self._max_frame)
+        return conn.request(self._next_id, frame)
 
-    async def _receive(self, req_id: int) -> Reply:
-        conn = self._conn
-        if conn is None:
-            raise ConnectionResetError("not connected")
+    @staticmethod
+    async def _exchange(conn: _Channel, future: asyncio.Future[Reply]) -> Reply:
         await conn.drain()
-        while True:
-            reply = parse_reply(await conn.next_frame())
-            if reply.req_id == req_id:
-                return reply
-            if reply.req_id is None and not reply.ok:
-                raise RemoteError(reply.code, reply.message)
+        return await future
 
     async def call(self, op: str, args: Mapping[str, object] | None = None) -> object:
         body = args or {}
-        async with self._lock:
-            try:
-                if self._conn is None:
-                    await self._connect()
-                req_id = self._send(op, body)
-            except (ConnectionError, ProtocolError):
-                await self._drop()
-                await self._connect()
-                req_id = self._send(op, body)
-            try:
-                reply = await self._receive(req_id)
-            except (ConnectionError, ProtocolError):
-                await self._drop()
-                if op not in RESEND_SAFE:
-                    raise InFlightError(op) from None
-                await self._connect()
-                reply = await self._roundtrip(op, body)
-            return _result(reply)
+        if op == "approval.wait":
+            return await self._call_alone(op, body)
+        conn = self._conn
+        if conn is None or not conn.open:
+            conn = await self._reopen(conn)
+        try:
+            future = self._send(conn, op, body)
+        except (ConnectionError, ProtocolError):
+            conn = await self._reopen(conn)
+            future = self._send(conn, op, body)
+        try:
+            reply = await self._exchange(conn, future)
+        except (ConnectionError, ProtocolError):
+            if op not in RESEND_SAFE:
+                raise InFlightError(op) from None  # the next call opens a new connection
+            conn = await self._reopen(conn)
+            reply = await self._exchange(conn, self._send(conn, op, body))
+        return _result(reply)
+
+    async def _call_alone(self, op: str, body: Mapping[str, object]) -> object:
+        """One request on a connection of its own, closed after the answer."""
+        conn, _info = await self._open()
+        try:
+            reply = await self._exchange(conn, self._send(conn, op, body))
+        except (ConnectionError, ProtocolError):
+            raise InFlightError(op) from None
+        finally:
+            await conn.aclose()
+        return _result(reply)
 
     async def check(
         self,
