@@ -72,3 +72,18 @@ def test_a_pending_wait_holds_back_no_other_call(daemon_home: Path, tmp_path: Pa
             waiting.cancel()
 
     asyncio.run(main())
+
+
+def test_many_large_requests_in_flight_wait_for_the_kernel_and_all_arrive(
+    daemon_home: Path,
+) -> None:
+    """Far more bytes in flight than the socket and the kernel's queue hold: writers wait for
+    the kernel to catch up (all of them, sharing one wait) and every answer is the right one."""
+    texts = [f"{i:04d}:" + "x" * 200_000 for i in range(40)]  # ~8 MB in all
+
+    async def main() -> list[str]:
+        async with await AsyncKernelClient.connect(daemon_home) as client:
+            answers = await asyncio.wait_for(asyncio.gather(*(client.redact(t) for t in texts)), 60)
+            return [a.text for a in answers]
+
+    assert asyncio.run(main()) == texts
