@@ -176,13 +176,15 @@ FOLD_LEADS = ("\\", "%", "&#", "''", '""')
 
 def fold(text: str) -> tuple[Region, ...]:
     """The folded regions of `text`: empty when there is nothing to undo (the common case)."""
+    # A two-character search runs a loop over the text; a one-character one is a `memchr`,
+    # dozens of times faster: test the first character of each pair alone first.
     if (
         text.isascii()
         and "\\" not in text
         and "%" not in text
-        and "&#" not in text
-        and "''" not in text
-        and '""' not in text
+        and ("&" not in text or "&#" not in text)
+        and ("'" not in text or "''" not in text)
+        and ('"' not in text or '""' not in text)
     ):
         return ()  # no unit `_units` could find: none of `FOLD_LEADS` is in the text
     units = _units(text)
