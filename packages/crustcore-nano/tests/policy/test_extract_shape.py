@@ -238,6 +238,19 @@ def test_secret_locations_mentioned_in_unknown_keys_are_reads() -> None:
     assert reads(content) == set()
 
 
+def test_bare_words_in_unknown_keys_name_nothing() -> None:
+    """An unknown key's value made only of letters is skipped without the path, URL and host
+    sniffs: that holds only while no secret location and no path anchor is a bare word."""
+    from crustcore_nano.policy import extract as extract_module
+
+    parts = extract_module._SENSITIVE_PARTS  # pyright: ignore[reportPrivateUsage]
+    anchors = extract_module._PATH_ANCHORS  # pyright: ignore[reportPrivateUsage]
+    assert not any(part.isalpha() for part in parts)
+    assert not any(anchor[:1].isalpha() for anchor in anchors)
+    ex = run("mystery", {"tags": ["a", " markdown ", "\u00c5ngstr\u00f6m"], "n": 1})
+    assert ex.operations[1:] == ()
+
+
 def test_invisible_and_fullwidth_keys_fold() -> None:
     ex = run("mystery", {"pa\u200bth": "/etc/shadow", "\uff55\uff52\uff4c": "http://evil.test/"})
     assert reads(ex) == {"/etc/shadow"}

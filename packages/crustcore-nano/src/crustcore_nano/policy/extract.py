@@ -1043,6 +1043,10 @@ def _scalar(
             ctx.add(Operation(OpKind.READ, paths=(stripped,), source=f"{source} (path-like)"))
     elif klass in (_KeyClass.UNKNOWN, _KeyClass.UNKNOWN_WRITE):
         stripped = value.strip()
+        if stripped.isalpha():
+            # A bare word (`a`, `markdown`): no scheme, path anchor, dot, digit or `_`, so none
+            # of the sniffs below can find a URL, path, host or secret location in it.
+            return
         if stripped[:1] in ("{", "[") and _push_json(ctx, stripped, source, depth, stack):
             return
         if split_url(stripped) is not None:
