@@ -208,10 +208,11 @@ class Redactor:
     # --- matching ------------------------------------------------------------------------------
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """Merged spans ``(start, end, label)`` of every secret form in ``text``."""
-        if not self._needles or not text:
-            return []
+        needles = self._needles
+        if not needles or len(text) < len(needles[-1][0]):
+            return []  # empty, or shorter than the shortest form (most keys and small values)
         found: list[tuple[int, int, str]] = []
-        for needle, label in self._needles:
+        for needle, label in needles:
             if needle not in text:  # the usual answer, without a method call
                 continue
             i = text.find(needle)
