@@ -74,3 +74,31 @@ def test_large_arguments_are_recorded_by_digest(kernel: Kernel, tmp_path: Path) 
     last = [r for r in iter_records(kernel.log_dir) if r.kind.startswith("decision.")][-1]
     assert "args" not in last.payload
     assert last.payload["args_bytes"] == len('{"text":"' + "x" * 100_000 + '"}')
+
+
+@pytest.mark.parametrize(
+    ("text", "logged"),
+    [
+        ("x" * (16 * 1024 - 11), True),  # `{"text":"…"}` is exactly 16 KiB
+        ("x" * (16 * 1024 - 10), False),  # one character over
+        # Escaped in the record (`\u00e9` is six characters) it is over the limit, but the
+        # limit is about the canonical form, where each is one character: logged in full.
+        ("\u00e9" * 16_000, True),
+        ("\u00e9" * (16 * 1024 - 10), False),
+    ],
+)
+def test_the_logged_arguments_limit_is_16_kib_of_canonical_json(
+    kernel: Kernel, tmp_path: Path, text: str, logged: bool
+) -> None:
+    call = ToolCall("mcp__docs__index", {"text": text}, Origin.MCP, mcp_server="docs")
+    kernel.check(call, workspace=str(tmp_path))
+    kernel.close()
+    assert verify_log(kernel.log_dir).ok
+    last = [r for r in iter_records(kernel.log_dir) if r.kind.startswith("decision.")][-1]
+    assert last.payload["mcp_server"] == "docs"
+    if logged:
+        assert last.payload["args"] == {"text": text}
+        assert "args_sha256" not in last.payload
+    else:
+        assert "args" not in last.payload
+        assert last.payload["args_bytes"] == len(text) + 11

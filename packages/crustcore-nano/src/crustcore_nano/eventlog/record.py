@@ -132,6 +132,28 @@ def dumps_payload(payload: Mapping[str, object]) -> tuple[dict[str, object], str
         raise UsageError(f"event-log payload is not plain JSON data: {exc}") from None
 
 
+@dataclass(frozen=True, slots=True)
+class EncodedPayload:
+    """A payload already encoded the way the writer encodes one; made by `encode_with` only."""
+
+    text: str
+
+
+def encode_with(
+    payload: Mapping[str, object], key: str, value: object
+) -> tuple[EncodedPayload, int]:
+    """``payload`` with ``key: value`` added last, encoded as `dumps_payload` encodes a payload,
+    and the length of ``value``'s JSON there (the same as ``len(canonical_json(value))``: the
+    order of keys does not change a length). A caller that bounds a value by its size thus
+    encodes it once, not once to measure and again to write."""
+    if not key.isidentifier() or not key.isascii() or key in payload:
+        raise UsageError(f"encode_with: {key!r:.40} is not a new plain key")
+    head = dumps_payload(payload)[1]
+    tail = dumps_compact(value)
+    comma = "," if len(head) > 2 else ""
+    return EncodedPayload(f'{head[:-1]}{comma}"{key}":{tail}}}'), len(tail)
+
+
 def dumps_compact(value: object) -> str:
     """Compact ASCII JSON; raises UsageError for anything JSON cannot represent faithfully."""
     try:

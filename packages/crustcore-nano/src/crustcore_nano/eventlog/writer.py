@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from time import monotonic as _monotonic
 from types import TracebackType
+from typing import cast
 
 from crustcore_nano.errors import LogError, UsageError
 
@@ -52,6 +53,7 @@ from .record import (
     MAX_RECORD_BYTES,
     MIN_LINE_LEN,
     RESERVED_PREFIX,
+    EncodedPayload,
     as_list,
     as_object,
     check_id,
@@ -551,12 +553,13 @@ class EventLog:
         *,
         actor: str,
         ts_ms: int,
-        payload: Mapping[str, object],
+        payload: Mapping[str, object] | EncodedPayload,
         task_id: str | None = None,
         job_id: str | None = None,
         session_id: str | None = None,
     ) -> AppendResult:
-        """Append one event. The payload must already be redacted and plain JSON data."""
+        """Append one event. The payload must already be redacted and plain JSON data (or
+        encoded by `record.encode_with`)."""
         # Names seen before skip their regex (the hot path sees a handful of kinds and ids).
         if kind not in self._known_kinds:
             self._learn_kind(kind)
@@ -571,9 +574,15 @@ class EventLog:
             self._learn_id("session_id", session_id)
         if type(ts_ms) is not int or ts_ms < 0:
             _check_ts(ts_ms)
-        plain, payload_json = dumps_payload(payload)
+        if isinstance(payload, EncodedPayload):
+            payload_json = payload.text
+            plain: dict[str, object] | None = None
+        else:
+            plain, payload_json = dumps_payload(payload)
         completion: Completion | None = None
         if kind == KIND_TOOL_COMPLETED:
+            if plain is None:
+                plain = cast("dict[str, object]", json.loads(payload_json))
             call_id = plain.get("tool_call_id")
             completion = Completion(
                 task_id,

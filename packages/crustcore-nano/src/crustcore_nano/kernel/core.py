@@ -32,7 +32,7 @@ from crustcore_nano.budget import Budget, BudgetAxis
 from crustcore_nano.capabilities import CapabilityMint
 from crustcore_nano.errors import ApprovalError, KernelError, PatchError, UsageError
 from crustcore_nano.eventlog import EventLog, LogConfig
-from crustcore_nano.eventlog.record import check_id
+from crustcore_nano.eventlog.record import EncodedPayload, check_id, encode_with
 from crustcore_nano.eventlog.writer import MAX_RECEIPT_TOOL_NAME
 from crustcore_nano.ids import (
     ApprovalId,
@@ -586,21 +586,28 @@ class Kernel:
                 "reason": self.broker.scrub(decision.reason),
                 "workspace": ws,
             }
-            encoded = canonical_json(args)
-            if len(encoded) <= MAX_LOGGED_ARGS:
-                payload["args"] = args
-            else:
-                payload["args_sha256"] = sha256_hex(encoded)
-                payload["args_bytes"] = len(encoded)
             if call.mcp_server is not None:
                 payload["mcp_server"] = call.mcp_server
             if decision.approval_id is not None:
                 payload["approval_id"] = decision.approval_id
+            # The arguments are encoded once, for the record. Their escaped (ASCII) form is
+            # never shorter than the canonical one the limit is about, so only a long one
+            # needs that form to decide (and then it is hashed or logged as before).
+            record: dict[str, object] | EncodedPayload
+            record, escaped_len = encode_with(payload, "args", args)
+            if escaped_len > MAX_LOGGED_ARGS:
+                encoded = canonical_json(args)
+                if len(encoded) <= MAX_LOGGED_ARGS:
+                    payload["args"] = args
+                else:
+                    payload["args_sha256"] = sha256_hex(encoded)
+                    payload["args_bytes"] = len(encoded)
+                record = payload
             self._log.append(
                 f"decision.{decision.verdict._value_}",
                 actor=_ACTOR_BY_ORIGIN.get(call.origin, Actor.ADAPTER).value,
                 ts_ms=now,
-                payload=payload,
+                payload=record,
                 task_id=task_id or call.task,
                 session_id=session_id,
             )
