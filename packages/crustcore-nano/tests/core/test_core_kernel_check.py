@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 from crustcore_nano import ApprovalId, Kernel, Origin, ToolCall, Verdict
+from crustcore_nano.approvals import canonical_json
 from crustcore_nano.eventlog import iter_records, verify_log
+from crustcore_nano.kernel.core import _surely_within  # pyright: ignore[reportPrivateUsage]
+from hypothesis import given
+from hypothesis import strategies as st
 
 SECRET = "sk-proj-checkTestSecretValue0123456789abcd"
 
@@ -102,3 +106,16 @@ def test_the_logged_arguments_limit_is_16_kib_of_canonical_json(
     else:
         assert "args" not in last.payload
         assert last.payload["args_bytes"] == len(text) + 11
+
+
+@given(
+    st.dictionaries(st.text(max_size=40), st.text(max_size=40) | st.integers(), max_size=6),
+    st.integers(min_value=2, max_value=600),
+)
+def test_arguments_surely_within_the_limit_are_within_it(
+    args: dict[str, object], limit: int
+) -> None:
+    """The kernel skips measuring arguments it can bound without encoding them: the bound must
+    never let an encoding over the limit through (control characters take six characters)."""
+    if _surely_within(args, limit):
+        assert len(canonical_json(args)) <= limit

@@ -74,6 +74,22 @@ _ACTOR_BY_ORIGIN = {
 }
 
 
+_ACTOR_NAME_BY_ORIGIN = {origin: actor.value for origin, actor in _ACTOR_BY_ORIGIN.items()}
+_DECISION_KIND = {verdict: f"decision.{verdict.value}" for verdict in Verdict}
+
+
+def _surely_within(args: dict[str, object], limit: int) -> bool:
+    """True when the canonical JSON of ``args``, a flat object of strings, is surely no longer
+    than ``limit``: one character takes at most six there (``\u001f``), and each item adds
+    two pairs of quotes, a colon and a comma. (The usual tool call, measured without encoding.)"""
+    size = 2
+    for key, value in args.items():
+        if type(value) is not str:
+            return False
+        size += 6 * (len(key) + len(value) + 1)
+    return size <= limit
+
+
 def _short_json(value: object, limit: int = 200) -> str:
     text = canonical_json(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -547,7 +563,8 @@ class Kernel:
         the edge waits for the user's answer. The record holds the redacted call, the rule and
         the reason; a call whose arguments are over 16 KiB is recorded by digest.
         """
-        ws = os.path.abspath(workspace or os.getcwd())
+        # A workspace the kernel has an engine for is already absolute and normal.
+        ws = workspace if workspace in self._engines else os.path.abspath(workspace or os.getcwd())
         session = None
         if session_id is not None:
             session = self._sessions.get(_session_id(session_id))
@@ -563,7 +580,7 @@ class Kernel:
                 session.observe(flow, decision=decision)
         with self._lock:
             now = self._clock()
-            args = cast("dict[str, object]", self.broker.redactor.scrub_json(dict(call.args)))
+            args = cast("dict[str, object]", self.broker.redactor.scrub_json(call.args))
             if decision.verdict is Verdict.ASK:
                 action = ActionSpec(
                     kind="tool",
@@ -593,19 +610,22 @@ class Kernel:
             # The arguments are encoded once, for the record. Their escaped (ASCII) form is
             # never shorter than the canonical one the limit is about, so only a long one
             # needs that form to decide (and then it is hashed or logged as before).
-            record: dict[str, object] | EncodedPayload
-            record, escaped_len = encode_with(payload, "args", args)
-            if escaped_len > MAX_LOGGED_ARGS:
-                encoded = canonical_json(args)
-                if len(encoded) <= MAX_LOGGED_ARGS:
-                    payload["args"] = args
-                else:
-                    payload["args_sha256"] = sha256_hex(encoded)
-                    payload["args_bytes"] = len(encoded)
-                record = payload
+            record: dict[str, object] | EncodedPayload = payload
+            if _surely_within(args, MAX_LOGGED_ARGS):
+                payload["args"] = args
+            else:
+                record, escaped_len = encode_with(payload, "args", args)
+                if escaped_len > MAX_LOGGED_ARGS:
+                    encoded = canonical_json(args)
+                    if len(encoded) <= MAX_LOGGED_ARGS:
+                        payload["args"] = args
+                    else:
+                        payload["args_sha256"] = sha256_hex(encoded)
+                        payload["args_bytes"] = len(encoded)
+                    record = payload
             self._log.append(
-                f"decision.{decision.verdict._value_}",
-                actor=_ACTOR_BY_ORIGIN.get(call.origin, Actor.ADAPTER).value,
+                _DECISION_KIND[decision.verdict],
+                actor=_ACTOR_NAME_BY_ORIGIN.get(call.origin, Actor.ADAPTER.value),
                 ts_ms=now,
                 payload=record,
                 task_id=task_id or call.task,
