@@ -423,29 +423,16 @@ def main() -> None:
             sock_sparse = _time_remote(
                 root / "daemon", str(ws), calls, SPARSE_ROUNDS, gap_s=SPARSE_GAP_S
             )
-            sweep = [
-                _throughput(
-                    root / "daemon",
-                    str(ws),
-                    proc.pid,
-                    n,
-                    per_client=max(1, args.checks // n),
-                    inproc_cpu=inproc_cpu,
-                )
-                for n in levels
-            ]
-            pipelined = [
-                _throughput(
-                    root / "daemon",
-                    str(ws),
-                    proc.pid,
-                    n,
-                    per_client=max(1, args.checks // n),
-                    inproc_cpu=inproc_cpu,
-                    worker=_pipelined_worker,
-                )
-                for n in (1, args.clients)
-            ]
+
+            def measure(n: int, worker: Callable[..., None] = _worker) -> dict[str, object]:
+                per_client = max(1, args.checks // n)
+                return _throughput(
+                    root / "daemon", str(ws), proc.pid, n, per_client=per_client,
+                    inproc_cpu=inproc_cpu, worker=worker,
+                )  # fmt: skip
+
+            sweep = [measure(n) for n in levels]
+            pipelined = [measure(n, _pipelined_worker) for n in (1, args.clients)]
         finally:
             stop_daemon(proc)
         no_spin = _without_spinning(root, str(ws), calls, args.rounds)
