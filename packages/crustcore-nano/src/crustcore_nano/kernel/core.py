@@ -74,8 +74,12 @@ _ACTOR_BY_ORIGIN = {
 }
 
 
-_ACTOR_NAME_BY_ORIGIN = {origin: actor.value for origin, actor in _ACTOR_BY_ORIGIN.items()}
-_DECISION_KIND = {verdict: f"decision.{verdict.value}" for verdict in Verdict}
+# The record's actor and kind, keyed by the enum members' values: hashing a member runs Python
+# code (`Enum.__hash__`), and `.value` is a Python-level property; `_value_` is the plain slot.
+_ACTOR_NAME_BY_ORIGIN = {origin.value: actor.value for origin, actor in _ACTOR_BY_ORIGIN.items()}
+_ADAPTER_NAME = Actor.ADAPTER.value
+_DECISION_KIND = {verdict.value: f"decision.{verdict.value}" for verdict in Verdict}
+_ASK = Verdict.ASK
 
 
 def _surely_within(args: dict[str, object], limit: int) -> bool:
@@ -581,7 +585,7 @@ class Kernel:
         with self._lock:
             now = self._clock()
             args = cast("dict[str, object]", self.broker.redactor.scrub_json(call.args))
-            if decision.verdict is Verdict.ASK:
+            if decision.verdict is _ASK:
                 action = ActionSpec(
                     kind="tool",
                     summary=self.broker.scrub(f"{call.tool} {_short_json(args)}"),
@@ -596,9 +600,10 @@ class Kernel:
                 if session_id is not None and flow is not None:  # observed if approved
                     self._asked_flows[pending.approval_id] = (session_id, flow)
                 decision = replace(decision, approval_id=pending.approval_id)
+            origin = call.origin._value_
             payload: dict[str, object] = {
                 "tool": call.tool,
-                "origin": call.origin.value,
+                "origin": origin,
                 "rule": decision.rule,
                 "reason": self.broker.scrub(decision.reason),
                 "workspace": ws,
@@ -624,8 +629,8 @@ class Kernel:
                         payload["args_bytes"] = len(encoded)
                     record = payload
             self._log.append(
-                _DECISION_KIND[decision.verdict],
-                actor=_ACTOR_NAME_BY_ORIGIN.get(call.origin, Actor.ADAPTER.value),
+                _DECISION_KIND[decision.verdict._value_],
+                actor=_ACTOR_NAME_BY_ORIGIN.get(origin, _ADAPTER_NAME),
                 ts_ms=now,
                 payload=record,
                 task_id=task_id or call.task,

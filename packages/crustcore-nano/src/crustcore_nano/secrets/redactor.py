@@ -286,10 +286,12 @@ class Redactor:
             elif not (item is None or type(item) in _NUMBERS):
                 return None
             parts.append(key)
-        text = "\x00".join(parts)
-        for needle, _ in self._needles:
-            if needle in text:
-                return None  # `scrub_json` takes the general way and replaces it
+        needles = self._needles
+        if needles:  # (no secret registered: nothing to look for)
+            text = "\x00".join(parts)
+            for needle, _ in needles:
+                if needle in text:
+                    return None  # `scrub_json` takes the general way and replaces it
         return dict(value)
 
     # --- for the stream redactor ---------------------------------------------------------------
