@@ -69,6 +69,7 @@ RULE_APPROVAL_LIMIT = "daemon:approval-limit"
 RULE_APPROVAL_TOO_LARGE = "daemon:approval-too-large"
 _ID_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _ID_CHARS = _ID_FIRST | frozenset("._:@/+=-")
+_ORIGINS: dict[str, Origin] = {origin.value: origin for origin in Origin}
 
 
 class ServiceError(CrustCoreError):
@@ -97,11 +98,7 @@ def _action_bytes(tool: str, tool_args: Mapping[str, object]) -> int:
 def is_event_id(text: str) -> bool:
     """True when ``text`` is an id the event log accepts (1-128 characters of letters, digits
     and ``._:@/+=-``, starting with a letter or digit). Checked before the kernel keeps one."""
-    return (
-        0 < len(text) <= MAX_ID_CHARS
-        and text[0] in _ID_FIRST
-        and all(ch in _ID_CHARS for ch in text)
-    )
+    return 0 < len(text) <= MAX_ID_CHARS and text[0] in _ID_FIRST and _ID_CHARS.issuperset(text)
 
 
 def _opt_id(args: Mapping[str, object], key: str) -> str | None:
@@ -188,7 +185,8 @@ class KernelService:
 
     def call(self, role: Role, op: str, args: dict[str, object]) -> object:
         """Run one op for ``role``. Raises ServiceError with the wire code on any failure."""
-        self.authorize(role, op)
+        if op not in ROLE_OPS[role]:  # every role's ops are known ops: authorize says which
+            self.authorize(role, op)
         handler = self._ops.get(op)
         if handler is None:  # hello and approval.wait are handled by the connection
             raise ServiceError(ErrorCode.BAD_REQUEST, f"{op!r} is not valid here")
@@ -257,15 +255,19 @@ class KernelService:
     def _call_args(self, args: dict[str, object]) -> tuple[ToolCall, str | None]:
         """The tool call of a `check` or `session.observe` request, and its workspace."""
         origin_text = opt_str(args, "origin") or Origin.API.value
-        try:
-            origin = Origin(origin_text)
-        except ValueError:
-            raise UsageError(f"unknown origin {origin_text!r:.40}") from None
+        origin = _ORIGINS.get(origin_text)  # ``Origin(text)`` without the enum machinery
+        if origin is None:
+            raise UsageError(f"unknown origin {origin_text!r:.40}")
         workspace = opt_str(args, "workspace")
         if workspace is not None:
-            if not os.path.isabs(workspace):
+            # ``os.path.isabs`` on POSIX, the only platform the daemon runs on.
+            if not workspace.startswith("/"):
                 raise UsageError("'workspace' must be an absolute path")
-            if len(workspace.encode("utf-8", errors="surrogatepass")) > MAX_WORKSPACE_BYTES:
+            # No character takes more than 4 bytes, so only a long path needs encoding.
+            if (
+                len(workspace) > MAX_WORKSPACE_BYTES // 4
+                and len(workspace.encode("utf-8", errors="surrogatepass")) > MAX_WORKSPACE_BYTES
+            ):
                 raise UsageError(f"'workspace' is longer than {MAX_WORKSPACE_BYTES} bytes")
         # Checked here because the kernel keeps a session before its log can refuse the id.
         session_id = _opt_id(args, "session_id")
@@ -277,7 +279,7 @@ class KernelService:
 
     def _check(self, role: Role, args: dict[str, object]) -> object:
         call, workspace = self._call_args(args)
-        tool, tool_args, task_id = call.tool, dict(call.args), call.task
+        task_id = call.task
         decision = self.kernel.check(
             call,
             session_id=call.session,
@@ -285,7 +287,8 @@ class KernelService:
             task_id=TaskId(task_id) if task_id else None,
         )
         if decision.approval_id is not None:
-            decision = self._bound_check_approval(role, decision, tool, tool_args)
+            # ``call.args`` is a read-only Mapping to the kernel: copied only when it is kept.
+            decision = self._bound_check_approval(role, decision, call.tool, dict(call.args))
         return decision.to_json()
 
     def _bound_check_approval(
