@@ -219,11 +219,14 @@ class _Prefilter:
 
     def hits(self, text: str) -> list[tuple[int, str]]:
         """Every (position, anchor) occurrence in `text`, sorted by position."""
+        return self.hits_after(text, self.regex.search(text))
+
+    def hits_after(self, text: str, first: re.Match[str] | None) -> list[tuple[int, str]]:
+        """`hits`, given the regex's first match in `text` (`self.regex.search(text)`)."""
         found: list[tuple[int, str]] = []
         index = self.index
         guard_res = self.guard_res
         empty: tuple[tuple[str, int], ...] = ()
-        first = self.regex.search(text)  # most texts have no hit: skip making an iterator
         for m in () if first is None else self.regex.finditer(text, first.start()):
             q = m.start()
             c = text[q]
@@ -249,6 +252,8 @@ class _Prefilter:
 
 
 _PREFILTER = _Prefilter(DETECTORS)
+_SEARCH = _PREFILTER.regex.search
+_FINDS = _PREFILTER.finds
 _CANDIDATE_FACTOR = 8
 
 
@@ -287,11 +292,12 @@ class _Candidate:
         )
 
 
-def _candidates(text: str, limit: int) -> list[_Candidate]:
+def _candidates(text: str, limit: int, first: re.Match[str] | None) -> list[_Candidate]:
+    """The candidates in `text`, whose first prefilter match is `first` (see `hits_after`)."""
     seen: set[tuple[str, int, int]] = set()
     found: list[_Candidate] = []
     by_anchor = _PREFILTER.by_anchor
-    for at, anchor in _PREFILTER.hits(text):
+    for at, anchor in _PREFILTER.hits_after(text, first):
         for detector in by_anchor[anchor]:
             for m in _matches(detector, text, at, len(anchor)):
                 verdict = detector.check(detector, m)
@@ -362,13 +368,22 @@ def scan(text: str, *, max_findings: int = 1000) -> tuple[Finding, ...]:
         raise TypeError("scan() needs a str")
     if max_findings <= 0 or not text:
         return ()
+    first = _SEARCH(text)
+    if first is None and not fold(text):
+        # The common case (a path, most code): no anchor hit and nothing to undo, so no
+        # candidate at all, unless one of the anchors found by `str.find` is there.
+        for anchor in _FINDS:
+            if anchor in text:
+                break
+        else:
+            return ()
     limit = max_findings * _CANDIDATE_FACTOR + 64
-    found = _candidates(text, limit)
+    found = _candidates(text, limit, first)
     for region in fold(text):
         # The text around a disguise (invisible characters, look-alikes, escapes) with it
         # undone: a secret found there because of the disguise is reported at its span in
         # `text`; anything else in the region the plain pass above has already judged.
-        for cand in _candidates(region.text, limit):
+        for cand in _candidates(region.text, limit, _SEARCH(region.text)):
             start, end, undone = region.original_span(cand.start, cand.end)
             if undone:
                 found.append(_Candidate(cand.detector, start, end, cand.verdict))
