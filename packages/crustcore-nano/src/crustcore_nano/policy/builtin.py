@@ -1478,9 +1478,10 @@ class PathRuleIndex:
 
     def match(self, form: str, op: OpKind) -> BuiltinRule | None:
         """The first builtin path rule covering `op` on the path form, or None."""
-        found = self._match(form, op)
+        lowered = form.lower()
+        found = self._match(lowered, op)
         if found is None:
-            others = self._other_homes(form.lower())
+            others = self._other_homes(lowered)
             if others is not None:
                 return others.match(form, op)
         return found
@@ -1488,17 +1489,23 @@ class PathRuleIndex:
     def covers_either(self, form: str, op: OpKind, other: OpKind) -> bool:
         """Whether some builtin path rule covers `op` or `other` on the path form: `match` for
         each of them, with the candidate rules gathered once."""
-        if self._match(form, op, other) is not None:
+        lowered = form.lower()
+        if self._match(lowered, op, other) is not None:
             return True
-        others = self._other_homes(form.lower())
+        others = self._other_homes(lowered)
         return others is not None and others.covers_either(form, op, other)
 
-    def _match(self, form: str, op: OpKind, other: OpKind | None = None) -> BuiltinRule | None:
-        lowered = form.lower()
-        segments = list(filter(None, lowered.split("/")))  # without the empty segments
-        if not segments:
-            return None
+    def _match(self, lowered: str, op: OpKind, other: OpKind | None = None) -> BuiltinRule | None:
+        """`match` (or `covers_either`) in these rules alone, of the path form lower-cased."""
+        # Empty segments (the one before a leading `/`) trigger nothing: no segment trigger
+        # is empty. Only a path that ends with `/` has its last name further left.
+        segments = lowered.split("/")
         base = segments[-1]
+        if not base:
+            segments = list(filter(None, segments))
+            if not segments:
+                return None
+            base = segments[-1]
         candidates: list[_Entry] = []
         # Most paths trigger nothing: each family is first tested in one C call.
         if not self._by_segment.keys().isdisjoint(segments):
@@ -1518,7 +1525,7 @@ class PathRuleIndex:
         # "some segment starts with t" is "/t occurs in /joined"; either needs t in the path.
         for kind, text, entry in self._deep_affix:
             if text in lowered:
-                joined = "/" + "/".join(segments) + "/"
+                joined = "/" + "/".join(filter(None, segments)) + "/"
                 if (text + "/" if kind == "suffix" else "/" + text) in joined:
                     candidates.append(entry)
         for entry in candidates:
