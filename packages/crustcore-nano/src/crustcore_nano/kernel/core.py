@@ -568,15 +568,22 @@ class Kernel:
         the reason; a call whose arguments are over 16 KiB is recorded by digest.
         """
         # A workspace the kernel has an engine for is already absolute and normal.
-        ws = workspace if workspace in self._engines else os.path.abspath(workspace or os.getcwd())
+        # (One look-up: the engine found here is the one `_engine` would return.)
+        engine = None if workspace is None else self._engines.get(workspace)
+        if engine is not None and workspace is not None:
+            ws = workspace
+        else:
+            ws = os.path.abspath(workspace or os.getcwd())
         session = None
         if session_id is not None:
             session = self._sessions.get(_session_id(session_id))
+        if engine is None:
+            engine = self._engine(ws)
         flow: CallFlow | None = None
         if session is None:
-            decision = self._engine(ws).evaluate(call)
+            decision = engine.evaluate(call)
         else:
-            evaluation = self._engine(ws).evaluate_detailed(call, session=session)
+            evaluation = engine.evaluate_detailed(call, session=session)
             decision, flow = evaluation.decision, evaluation.flow
             if decision.verdict is Verdict.ALLOW:
                 # Recorded now: the kernel cannot see whether the edge ran the call, and an
