@@ -84,7 +84,7 @@ _ASK = Verdict.ASK
 
 def _surely_within(args: dict[str, object], limit: int) -> bool:
     """True when the canonical JSON of ``args``, a flat object of strings, is surely no longer
-    than ``limit``: one character takes at most six there (``\u001f``), and each item adds
+    than ``limit``: one character takes at most six there (``\\u001f``), and each item adds
     two pairs of quotes, a colon and a comma. (The usual tool call, measured without encoding.)"""
     size = 2
     for key, value in args.items():
