@@ -369,7 +369,8 @@ def scan(text: str, *, max_findings: int = 1000) -> tuple[Finding, ...]:
     if max_findings <= 0 or not text:
         return ()
     first = _SEARCH(text)
-    if first is None and not fold(text):
+    regions = fold(text)
+    if first is None and not regions:
         # The common case (a path, most code): no anchor hit and nothing to undo, so no
         # candidate at all, unless one of the anchors found by `str.find` is there.
         for anchor in _FINDS:
@@ -379,7 +380,7 @@ def scan(text: str, *, max_findings: int = 1000) -> tuple[Finding, ...]:
             return ()
     limit = max_findings * _CANDIDATE_FACTOR + 64
     found = _candidates(text, limit, first)
-    for region in fold(text):
+    for region in regions:
         # The text around a disguise (invisible characters, look-alikes, escapes) with it
         # undone: a secret found there because of the disguise is reported at its span in
         # `text`; anything else in the region the plain pass above has already judged.
