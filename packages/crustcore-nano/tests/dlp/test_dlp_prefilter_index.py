@@ -12,7 +12,7 @@ import re
 
 from crustcore_nano.dlp.finding import Confidence
 from crustcore_nano.dlp.model import Verdict
-from crustcore_nano.dlp.scanner import _PREFILTER, _Candidate, _resolve_cluster
+from crustcore_nano.dlp.scanner import _PREFILTER, _alternation, _Candidate, _resolve_cluster
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,6 +50,25 @@ def test_prefilter_hits_are_the_anchor_occurrences(text: str) -> None:
     assert set(_reference_hits(text)) <= set(hits)
     unguarded = [(at, a) for at, a in hits if a not in _GUARDS]
     assert unguarded == [(at, a) for at, a in _reference_hits(text) if a not in _GUARDS]
+
+
+_short = st.text(alphabet=" ab'\"-.x1", max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    items=st.lists(st.tuples(_short, st.sampled_from(["", "[0-9]", "(?=x)"])), min_size=1),
+    text=_short,
+)
+def test_factored_alternation_matches_where_the_plain_one_does(
+    items: list[tuple[str, str]], text: str
+) -> None:
+    """The prefilter's look-aheads are factored by first character (`_alternation`); at any
+    position the factored form must match exactly when one of the items does."""
+    factored = re.compile(f"(?:{_alternation(items)})")
+    plain = re.compile("|".join(f"(?:{re.escape(lit)}{tail})" for lit, tail in items))
+    for at in range(len(text) + 1):
+        assert bool(factored.match(text, at)) == bool(plain.match(text, at))
 
 
 def _cand(start: int, end: int, rank: int) -> _Candidate:
