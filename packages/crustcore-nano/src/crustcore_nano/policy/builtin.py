@@ -918,7 +918,7 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "this environment variable makes programs load or run attacker-chosen code or "
         "settings; set it yourself if you really need it",
         "Setting `LD_PRELOAD`, `LD_LIBRARY_PATH`, `LD_AUDIT`, `DYLD_*`, `NODE_OPTIONS`, "
-        "`NODE_PATH`, `PYTHONSTARTUP`, `PYTHONHOME`, `PERL5OPT`, `PERL5DB`, `RUBYOPT`, "
+        "`PYTHONSTARTUP`, `PYTHONHOME`, `PYTHONUSERBASE`, `PERL5OPT`, `PERL5DB`, `RUBYOPT`, "
         "`GIT_SSH_COMMAND`, `GIT_SSH`, `GIT_ASKPASS`, `SSH_ASKPASS`, `GIT_EXEC_PATH`, "
         "`GIT_PROXY_COMMAND`, `GIT_EXTERNAL_DIFF`, `GIT_TEMPLATE_DIR`, `GIT_CONFIG_*`, "
         "`BASH_ENV`, `ENV`, `PROMPT_COMMAND`, `PS4`, `SHELLOPTS`, `BASHOPTS`, `ZDOTDIR`, "
@@ -929,10 +929,13 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "`GCONV_PATH`, `PIP_CONFIG_FILE`, `NPM_CONFIG_USERCONFIG`/`GLOBALCONFIG` (settings "
         "this check never reads), `GOFLAGS` with `-toolexec`/`-exec`, `MAKEFLAGS` with "
         "`SHELL=`, and `CRUSTCORE_HOME` - inline (`X=1 cmd`), with `export`, `env` or "
-        "`declare -x`, or through a tool's `env` argument. `PYTHONPATH`, `PATH`, `GIT_EDITOR` "
-        "and `GIT_PAGER` stay allowed: they are everyday; so is a `NODE_OPTIONS` made only "
-        "of options that load no code (`--max-old-space-size=4096`, `--enable-source-maps`, "
-        "`--no-warnings`, `--inspect` on its loopback default, ...).",
+        "`declare -x`, or through a tool's `env` argument. A library search path "
+        "(`PYTHONPATH`, `NODE_PATH`, `PERL5LIB`, `PERLLIB`, `RUBYLIB`) with an entry outside "
+        "the workspace, or one the check cannot work out; an entry inside it (`src`, `./lib`, "
+        "the inherited `$PYTHONPATH`) is the project's own code and stays allowed. `PATH`, "
+        "`GIT_EDITOR` and `GIT_PAGER` stay allowed: they are everyday; so is a `NODE_OPTIONS` "
+        "made only of options that load no code (`--max-old-space-size=4096`, "
+        "`--enable-source-maps`, `--no-warnings`, `--inspect` on its loopback default, ...).",
         ("LD_PRELOAD=/tmp/x.so ls", "export NODE_OPTIONS='--require /tmp/x.js'"),
     ),
     _r(

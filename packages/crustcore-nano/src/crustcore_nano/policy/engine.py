@@ -25,6 +25,7 @@ from __future__ import annotations
 import fnmatch
 import itertools
 import os
+import re
 import stat
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -115,8 +116,8 @@ _UNCLEAR = frozenset(
 )
 _DANGEROUS_ENV = frozenset(
     {
-        "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "NODE_OPTIONS", "NODE_PATH",
-        "PYTHONSTARTUP", "PYTHONHOME", "PERL5OPT", "PERL5DB", "PERLLIB", "RUBYOPT",
+        "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "NODE_OPTIONS", "PYTHONSTARTUP",
+        "PYTHONHOME", "PYTHONUSERBASE", "PERL5OPT", "PERL5DB", "RUBYOPT",
         "GIT_SSH_COMMAND", "GIT_SSH", "GIT_ASKPASS", "SSH_ASKPASS", "GIT_EXEC_PATH",
         "GIT_PROXY_COMMAND", "GIT_EXTERNAL_DIFF", "GIT_TEMPLATE_DIR", "GIT_CONFIG",
         "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_COUNT", "GIT_CONFIG_PARAMETERS",
@@ -127,6 +128,21 @@ _DANGEROUS_ENV = frozenset(
         "PIP_CONFIG_FILE", "NPM_CONFIG_USERCONFIG", "NPM_CONFIG_GLOBALCONFIG",
     }
 )  # fmt: skip
+# Library search paths. A program started with one looks there for modules before its own (a
+# `json.py` there stands in for the standard one), so it runs whatever those directories hold.
+# Inside the workspace that is the project's code, which the agent may run anyway; anywhere
+# else it is code this check has not seen being written, and a directory it cannot work out
+# could be anywhere. A reference to the variable's inherited value is the user's own setting.
+_LIBRARY_PATHS = frozenset({"PYTHONPATH", "NODE_PATH", "PERL5LIB", "PERLLIB", "RUBYLIB"})
+# `$PYTHONPATH`, `${PYTHONPATH}`: the value the caller had; `${PYTHONPATH:+:$PYTHONPATH}`
+# and `${PYTHONPATH:-lib}` stand for their word (group 1), which is judged like the rest.
+_INHERITED = {
+    name: re.compile(
+        rf"\$\{{{name}(?::?[-+=?]((?:[^}}$`]|\${name}(?![A-Za-z0-9_]))*))?\}}"
+        rf"|\${name}(?![A-Za-z0-9_])"
+    )
+    for name in _LIBRARY_PATHS
+}
 # Variables dangerous only with a value that runs a program: `GOFLAGS=-toolexec=PROG` runs
 # PROG around every tool of every build, `MAKEFLAGS=SHELL=PROG` runs every recipe with PROG.
 _RUNNING_VALUES = {"GOFLAGS": ("-toolexec", "-exec"), "MAKEFLAGS": ("SHELL=",)}
@@ -521,7 +537,7 @@ class PolicyEngine:
     def _operation(self, op: Operation, run: _Run) -> None:
         kind = op.kind
         for name, value in op.env:
-            self._check_env_name(name, f"{op.source} sets {name}", run, op, value)
+            self._check_env_name(name, f"{op.source} sets {name}", run, op, value, cwds=(op.cwd,))
         for url in op.urls:
             run.texts.append(_norm_text(url))
         for host in op.hosts:
@@ -924,7 +940,8 @@ class PolicyEngine:
             why = ", ".join(sorted(s.value for s in evasive))
             raise run.deny("builtin:shell-evasion", f"`{shown}` ({why})", op)
         for name, value in analysis.env_assignments:
-            self._check_env_name(name, f"`{shown}` sets {name}", run, op, value)
+            cwds = _assignment_cwds(analysis, name, value, op.cwd)
+            self._check_env_name(name, f"`{shown}` sets {name}", run, op, value, cwds=cwds)
         for chmod in analysis.chmods:
             if chmod.world_writable or chmod.setuid or chmod.setgid:
                 what = "world-writable" if chmod.world_writable else "setuid/setgid"
@@ -1409,7 +1426,14 @@ class PolicyEngine:
         name = fact.name.lower()
         args = [a.lower() for a in fact.argv[1:]]
         for env_name, env_value in fact.env:
-            self._check_env_name(env_name, f"`{shown}` sets {env_name}", run, op, env_value)
+            self._check_env_name(
+                env_name,
+                f"`{shown}` sets {env_name}",
+                run,
+                op,
+                env_value,
+                cwds=(fact.cwd or op.cwd,),
+            )
         if name in ("setcap", "setfacl") or (name == "umask" and args and args[0] in _ZERO_UMASK):
             raise run.deny("builtin:risky-chmod", f"`{shown}` changes permissions broadly", op)
         if name in ("ec2-metadata", "ec2metadata", "oci-metadata"):
@@ -1645,11 +1669,30 @@ class PolicyEngine:
     # ------------------------------------------------------------------ checks
 
     def _check_env_name(
-        self, name: str, what: str, run: _Run, op: Operation, value: str | None = None
+        self,
+        name: str,
+        what: str,
+        run: _Run,
+        op: Operation,
+        value: str | None = None,
+        *,
+        cwds: Iterable[str | None] = (None,),
     ) -> None:
+        """`cwds`: where the command that sees the variable may run (relative entries of a
+        library search path are judged from each)."""
         upper = name.upper()
         if upper == "NODE_OPTIONS" and value is not None and _inert_node_options(value):
             return  # `--max-old-space-size=4096`: a heap size loads no code
+        if upper in _LIBRARY_PATHS:
+            outside = self._library_outside(upper, value, cwds)
+            if outside is not None:
+                raise run.deny(
+                    "builtin:dangerous-env",
+                    f"{what} to {outside!r}, which is not a directory of the workspace: "
+                    "modules there would load before the program's own",
+                    op,
+                )
+            return
         if upper in _DANGEROUS_ENV or upper.startswith(_DANGEROUS_ENV_PREFIXES):
             raise run.deny("builtin:dangerous-env", what, op)
         running = _RUNNING_VALUES.get(upper)
@@ -1670,6 +1713,25 @@ class PolicyEngine:
                     "registry's",
                     op,
                 )
+
+    def _library_outside(
+        self, name: str, value: str | None, cwds: Iterable[str | None]
+    ) -> str | None:
+        """The first entry of a library search path (`name`'s `value`) that is not inside the
+        workspace, or that cannot be worked out; None when every entry is inside."""
+        if value is None:
+            return "(a value this check cannot work out)"
+        # An empty entry is the working directory, as is one left by the inherited value.
+        ref = "$" + name
+        own = _INHERITED[name].sub(lambda m: (m.group(1) or "").replace(ref, ""), value)
+        entries = own.split(":")
+        for entry in entries:
+            if "$" in entry or "`" in entry:
+                return entry
+            for cwd in cwds:
+                if not self._resolve(entry or ".", cwd).confined:
+                    return entry or "."
+        return None
 
     def _check_host(self, host: str, op: Operation, run: _Run) -> None:
         hit = metadata_endpoint(host)
@@ -2743,6 +2805,18 @@ _NODE_INERT_FLAGS = frozenset(
         "--experimental-vm-modules", "--inspect", "--inspect-brk",
     }
 )  # fmt: skip
+
+
+def _assignment_cwds(
+    analysis: ShellAnalysis, name: str, value: str, cwd: str | None
+) -> Iterable[str | None]:
+    """The directories a relative entry of a library search path is taken from: the program
+    reads it from where it runs, so that is the directory of the command that carries it
+    (`X=v cmd`), and for `export X=v` or a bare `X=v` any directory the line runs in."""
+    if name.upper() not in _LIBRARY_PATHS:
+        return ()
+    carriers = {f.cwd for f in analysis.commands if (name, value) in f.env}
+    return carriers or {cwd, *(f.cwd for f in analysis.commands)}
 
 
 def _inert_node_options(value: str) -> bool:
