@@ -1224,7 +1224,56 @@ def _HOME_HINTS_ANY(code: str) -> bool:  # noqa: N802 - reads as the constant te
     return "~" in code or any(t in code for t in _HOME_TOKENS)
 
 
-def _home_before(code: str, pos: int) -> str | None:
+_MAX_ALIASES = 32
+"""Home tokens looked at for an assignment (`h = os.environ['HOME']`); bounds the work."""
+_MAX_ALIAS_NAMES = 8
+"""Distinct alias names kept; each literal then looks for each of them in a bounded window."""
+_STATEMENT_WINDOW = 96
+_ALIAS = re.compile(r"\s*+(?:(?:const|let|var|my|local)\s++)?\$?([A-Za-z_][A-Za-z0-9_]{0,63})\s*+=")
+_STATEMENT_BREAKS = ";\n"
+
+
+def _home_aliases(code: str) -> tuple[str, ...]:
+    """Names the code assigns a home expression to (`h = os.environ['HOME']`,
+    `const h = os.homedir()`, `my $h = $ENV{HOME}`): each then spells the home directory as
+    the expression does. Only an assignment that opens its statement counts, and only the
+    first `_MAX_ALIASES` home tokens are looked at (each costs one bounded window)."""
+    names: list[str] = []
+    seen = 0
+    for token in _HOME_TOKENS:
+        at = code.find(token)
+        while at >= 0 and seen < _MAX_ALIASES:
+            seen += 1
+            window = code[max(0, at - _STATEMENT_WINDOW) : at]
+            # The statement opens after the last `;` or newline, or a block's `{`.
+            for start in (max(window.rfind(c) for c in _STATEMENT_BREAKS), window.rfind("{")):
+                m = _ALIAS.match(window, start + 1)
+                if m is not None and window[m.end() : m.end() + 1] != "=":
+                    if m.group(1) != "HOME":
+                        names.append(m.group(1))
+                    break
+            at = code.find(token, at + len(token))
+    return tuple(dict.fromkeys(names))[:_MAX_ALIAS_NAMES]
+
+
+def _alias_end(window: str, names: tuple[str, ...]) -> int:
+    """Where the last use of one of `names` (as a whole word, perl's `$h` too) ends in
+    `window`, or -1."""
+    best = -1
+    for name in names:
+        at = window.rfind(name)
+        while at >= 0:
+            after = at + len(name)
+            before_ok = at == 0 or not (window[at - 1].isalnum() or window[at - 1] in "_.")
+            after_ok = after == len(window) or not (window[after].isalnum() or window[after] == "_")
+            if before_ok and after_ok:
+                best = max(best, after)
+                break
+            at = window.rfind(name, 0, at)
+    return best
+
+
+def _home_before(code: str, pos: int, aliases: tuple[str, ...] = ()) -> str | None:
     """The text between the end of a home expression shortly before `pos` and `pos`, or None."""
     window = code[max(0, pos - _HOME_WINDOW) : pos]
     best = -1
@@ -1232,6 +1281,8 @@ def _home_before(code: str, pos: int) -> str | None:
         at = window.rfind(token)
         if at >= 0:
             best = max(best, at + len(token))
+    if aliases:
+        best = max(best, _alias_end(window, aliases))
     return None if best < 0 else window[best:]
 
 
@@ -1267,8 +1318,14 @@ def _home_paths(code: str, lits: list[_Literal]) -> tuple[list[str], list[str]]:
     chain: str | None = None
     joiner = ""
     prev_end = -1
+    aliases = _home_aliases(code)
+    # An alias inside a literal (`f"{h}/.aws/x"`, `"<$h/.aws/x"`) reads as the expression.
+    spelled = [(f"{{{n}}}/", f"${n}/") for n in aliases]
     for lit in lits:
         value = lit.value
+        for braced, dollar in spelled:
+            if braced in value or dollar in value:
+                value = value.replace(braced, "{HOME}/").replace(dollar, "{HOME}/")
         gap = code[prev_end : lit.start].strip(" \t")
         if joiner == "*":
             gap = gap.strip(_CLOSERS)
@@ -1294,7 +1351,7 @@ def _home_paths(code: str, lits: list[_Literal]) -> tuple[list[str], list[str]]:
             chain = value
             joiner = "*"
         else:
-            before = _home_before(code, lit.start)
+            before = _home_before(code, lit.start, aliases)
             inside = any(t in value for t in _HOME_TOKENS)
             brace = value.find("}/")
             if brace >= 0 and (inside or (before is not None and not before.strip(_CLOSERS))):
