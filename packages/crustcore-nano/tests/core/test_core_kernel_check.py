@@ -7,11 +7,7 @@ from pathlib import Path
 
 import pytest
 from crustcore_nano import ApprovalId, Kernel, Origin, ToolCall, Verdict
-from crustcore_nano.approvals import canonical_json
 from crustcore_nano.eventlog import iter_records, verify_log
-from crustcore_nano.kernel.core import _surely_within  # pyright: ignore[reportPrivateUsage]
-from hypothesis import given
-from hypothesis import strategies as st
 
 SECRET = "sk-proj-checkTestSecretValue0123456789abcd"
 
@@ -108,14 +104,36 @@ def test_the_logged_arguments_limit_is_16_kib_of_canonical_json(
         assert last.payload["args_bytes"] == len(text) + 11
 
 
-@given(
-    st.dictionaries(st.text(max_size=40), st.text(max_size=40) | st.integers(), max_size=6),
-    st.integers(min_value=2, max_value=600),
-)
-def test_arguments_surely_within_the_limit_are_within_it(
-    args: dict[str, object], limit: int
+def test_records_of_calls_sharing_a_head_each_hold_their_own_arguments(
+    kernel: Kernel, tmp_path: Path
 ) -> None:
-    """The kernel skips measuring arguments it can bound without encoding them: the bound must
-    never let an encoding over the limit through (control characters take six characters)."""
-    if _surely_within(args, limit):
-        assert len(canonical_json(args)) <= limit
+    """The start of a record (tool, rule, reason, workspace) is encoded once and reused: every
+    record must still hold exactly its own call's arguments, redacted, and the chain verify."""
+    kernel.broker.add("openai", SECRET)
+    ws = tmp_path / "ws"
+    (ws / "src").mkdir(parents=True)
+    args: list[dict[str, str]] = [
+        {"file_path": f"{ws}/src/a.py"},
+        {"file_path": f'{ws}/src/b\u00e9"q.py'},
+        {"file_path": f"{ws}/src/c.py", "note": f"key {SECRET}"},
+        {"file_path": f"{ws}/src/a.py"},
+    ]
+    for a in args:
+        kernel.check(ToolCall("Read", a), workspace=str(ws))
+    kernel.check(ToolCall("Read", {"file_path": "~/.ssh/id_rsa"}), workspace=str(ws))
+    kernel.check(ToolCall("Read", {"file_path": f"{ws}/src/d.py"}), workspace=str(ws))
+    kernel.close()
+    assert verify_log(kernel.log_dir).ok
+    records = [r for r in iter_records(kernel.log_dir) if r.kind.startswith("decision.")]
+    assert [r.payload["args"] for r in records] == [
+        args[0],
+        args[1],
+        {"file_path": f"{ws}/src/c.py", "note": "key [REDACTED:openai]"},
+        args[3],
+        {"file_path": "~/.ssh/id_rsa"},
+        {"file_path": f"{ws}/src/d.py"},
+    ]
+    assert [r.kind for r in records] == ["decision.allow"] * 4 + ["decision.deny", "decision.allow"]
+    assert list(records[0].payload) == ["tool", "origin", "rule", "reason", "workspace", "args"]
+    assert str(records[4].payload["rule"]).startswith("builtin:")
+    assert records[5].payload == {**records[0].payload, "args": {"file_path": f"{ws}/src/d.py"}}

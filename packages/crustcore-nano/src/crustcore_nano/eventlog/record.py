@@ -134,24 +134,36 @@ def dumps_payload(payload: Mapping[str, object]) -> tuple[dict[str, object], str
 
 @dataclass(frozen=True, slots=True)
 class EncodedPayload:
-    """A payload already encoded the way the writer encodes one; made by `encode_with` only."""
+    """A payload already encoded the way the writer encodes one; made by `encode_after` only."""
 
     text: str
+
+
+def payload_head(payload: Mapping[str, object], key: str) -> str:
+    """The encoding of ``payload`` with ``key`` added last, up to that key's value: what
+    `encode_after` completes. A caller that logs many payloads differing only in that value can
+    keep the head and skip encoding the rest again."""
+    if not key.isidentifier() or not key.isascii() or key in payload:
+        raise UsageError(f"payload_head: {key!r:.40} is not a new plain key")
+    head = dumps_payload(payload)[1]
+    comma = "," if len(head) > 2 else ""
+    return f'{head[:-1]}{comma}"{key}":'
+
+
+def encode_after(head: str, value: object) -> tuple[EncodedPayload, int]:
+    """The payload `payload_head` began, with ``value`` as its last value, encoded as
+    `dumps_payload` encodes a payload, and the length of ``value``'s JSON there (the same as
+    ``len(canonical_json(value))``: the order of keys does not change a length). A caller that
+    bounds a value by its size thus encodes it once, not once to measure and again to write."""
+    tail = dumps_compact(value)
+    return EncodedPayload(f"{head}{tail}}}"), len(tail)
 
 
 def encode_with(
     payload: Mapping[str, object], key: str, value: object
 ) -> tuple[EncodedPayload, int]:
-    """``payload`` with ``key: value`` added last, encoded as `dumps_payload` encodes a payload,
-    and the length of ``value``'s JSON there (the same as ``len(canonical_json(value))``: the
-    order of keys does not change a length). A caller that bounds a value by its size thus
-    encodes it once, not once to measure and again to write."""
-    if not key.isidentifier() or not key.isascii() or key in payload:
-        raise UsageError(f"encode_with: {key!r:.40} is not a new plain key")
-    head = dumps_payload(payload)[1]
-    tail = dumps_compact(value)
-    comma = "," if len(head) > 2 else ""
-    return EncodedPayload(f'{head[:-1]}{comma}"{key}":{tail}}}'), len(tail)
+    """``payload`` with ``key: value`` added last: `encode_after` of its `payload_head`."""
+    return encode_after(payload_head(payload, key), value)
 
 
 def dumps_compact(value: object) -> str:

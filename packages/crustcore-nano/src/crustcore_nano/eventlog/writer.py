@@ -559,7 +559,7 @@ class EventLog:
         session_id: str | None = None,
     ) -> AppendResult:
         """Append one event. The payload must already be redacted and plain JSON data (or
-        encoded by `record.encode_with`)."""
+        encoded by `record.encode_after`)."""
         # Names seen before skip their regex (the hot path sees a handful of kinds and ids).
         if kind not in self._known_kinds:
             self._learn_kind(kind)

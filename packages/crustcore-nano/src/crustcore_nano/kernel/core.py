@@ -32,7 +32,12 @@ from crustcore_nano.budget import Budget, BudgetAxis
 from crustcore_nano.capabilities import CapabilityMint
 from crustcore_nano.errors import ApprovalError, KernelError, PatchError, UsageError
 from crustcore_nano.eventlog import EventLog, LogConfig
-from crustcore_nano.eventlog.record import EncodedPayload, check_id, encode_with
+from crustcore_nano.eventlog.record import (
+    EncodedPayload,
+    check_id,
+    encode_after,
+    payload_head,
+)
 from crustcore_nano.eventlog.writer import MAX_RECEIPT_TOOL_NAME
 from crustcore_nano.ids import (
     ApprovalId,
@@ -64,6 +69,7 @@ from crustcore_nano.untrusted import Source, Untrusted
 
 DEFAULT_HOME = "~/.crustcore"
 MAX_LOGGED_ARGS = 16 * 1024
+_MAX_HEADS = 256  # encoded record heads a kernel keeps (cleared when full)
 
 _ACTOR_BY_ORIGIN = {
     Origin.MODEL: Actor.MODEL,
@@ -80,18 +86,6 @@ _ACTOR_NAME_BY_ORIGIN = {origin.value: actor.value for origin, actor in _ACTOR_B
 _ADAPTER_NAME = Actor.ADAPTER.value
 _DECISION_KIND = {verdict.value: f"decision.{verdict.value}" for verdict in Verdict}
 _ASK = Verdict.ASK
-
-
-def _surely_within(args: dict[str, object], limit: int) -> bool:
-    """True when the canonical JSON of ``args``, a flat object of strings, is surely no longer
-    than ``limit``: one character takes at most six there (``\\u001f``), and each item adds
-    two pairs of quotes, a colon and a comma. (The usual tool call, measured without encoding.)"""
-    size = 2
-    for key, value in args.items():
-        if type(value) is not str:
-            return False
-        size += 6 * (len(key) + len(value) + 1)
-    return size <= limit
 
 
 def _short_json(value: object, limit: int = 200) -> str:
@@ -179,6 +173,9 @@ class Kernel:
         self._engines: dict[str, PolicyEngine] = {}
         self._sessions = SessionTable()
         self._asked_flows: dict[ApprovalId, tuple[str, CallFlow]] = {}
+        # The encoded start of a decision record, up to its arguments, by what it holds: most
+        # calls repeat the tool, rule, reason and workspace of an earlier one.
+        self._heads: dict[tuple[str, str, str, str, str, str | None], str] = {}
         self.decisions = 0
 
     @classmethod
@@ -608,32 +605,28 @@ class Kernel:
                     self._asked_flows[pending.approval_id] = (session_id, flow)
                 decision = replace(decision, approval_id=pending.approval_id)
             origin = call.origin._value_
-            payload: dict[str, object] = {
-                "tool": call.tool,
-                "origin": origin,
-                "rule": decision.rule,
-                "reason": self.broker.scrub(decision.reason),
-                "workspace": ws,
-            }
-            if call.mcp_server is not None:
-                payload["mcp_server"] = call.mcp_server
-            if decision.approval_id is not None:
-                payload["approval_id"] = decision.approval_id
+            reason = self.broker.scrub(decision.reason)
+            # The record's fields before the arguments are encoded once per distinct set (an
+            # approval id is unique, so a call that asked is encoded whole).
+            key = (call.tool, origin, decision.rule, reason, ws, call.mcp_server)
+            head = None if decision.approval_id is not None else self._heads.get(key)
+            if head is None:
+                head = payload_head(self._payload(call, decision, reason, ws), "args")
+                if decision.approval_id is None:
+                    if len(self._heads) >= _MAX_HEADS:
+                        self._heads.clear()
+                    self._heads[key] = head
             # The arguments are encoded once, for the record. Their escaped (ASCII) form is
             # never shorter than the canonical one the limit is about, so only a long one
             # needs that form to decide (and then it is hashed or logged as before).
-            record: dict[str, object] | EncodedPayload = payload
-            if _surely_within(args, MAX_LOGGED_ARGS):
-                payload["args"] = args
-            else:
-                record, escaped_len = encode_with(payload, "args", args)
-                if escaped_len > MAX_LOGGED_ARGS:
-                    encoded = canonical_json(args)
-                    if len(encoded) <= MAX_LOGGED_ARGS:
-                        payload["args"] = args
-                    else:
-                        payload["args_sha256"] = sha256_hex(encoded)
-                        payload["args_bytes"] = len(encoded)
+            record: dict[str, object] | EncodedPayload
+            record, escaped_len = encode_after(head, args)
+            if escaped_len > MAX_LOGGED_ARGS:
+                encoded = canonical_json(args)
+                if len(encoded) > MAX_LOGGED_ARGS:
+                    payload = self._payload(call, decision, reason, ws)
+                    payload["args_sha256"] = sha256_hex(encoded)
+                    payload["args_bytes"] = len(encoded)
                     record = payload
             self._log.append(
                 _DECISION_KIND[decision.verdict._value_],
@@ -645,6 +638,22 @@ class Kernel:
             )
             self.decisions += 1
         return decision
+
+    @staticmethod
+    def _payload(call: ToolCall, decision: Decision, reason: str, ws: str) -> dict[str, object]:
+        """A decision record's fields before the arguments (``reason`` already scrubbed)."""
+        payload: dict[str, object] = {
+            "tool": call.tool,
+            "origin": call.origin._value_,
+            "rule": decision.rule,
+            "reason": reason,
+            "workspace": ws,
+        }
+        if call.mcp_server is not None:
+            payload["mcp_server"] = call.mcp_server
+        if decision.approval_id is not None:
+            payload["approval_id"] = decision.approval_id
+        return payload
 
     def observe(
         self,
