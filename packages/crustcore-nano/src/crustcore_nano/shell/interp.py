@@ -788,6 +788,13 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
         obfuscated = True
     if code.count("chr(") >= 4 or (code.count("fromCharCode") >= 1 and sink):
         obfuscated = True
+    if (
+        not obfuscated
+        and elisp is None
+        and language not in ("awk", "applescript")
+        and _hides_a_file_name(code, lits, language, budget)
+    ):
+        obfuscated = True  # `open(''.join(map(chr, [...])))`: the file's name is hidden
     shell_lit = any(any(b in lit.value for b in _SHELL_BINARIES) for lit in lits)
     # A bare `"sh"` is only telling with a descriptor hand-over: PHP's `proc_open("sh",
     # [0 => $sock, ...])`, or a dup/`STDIN` trick; `run(["bash", "build.sh"])` is not.
@@ -1024,6 +1031,284 @@ def _decoded_literal(value: str) -> str | None:
     if decoded is None or not decoded.isprintable():
         return None
     return decoded
+
+
+# --------------------------------------------------------------- a file name decoded at run time
+
+_NAME_FIRST_SKIP = frozenset({"read_text", "read_bytes", "write_text", "write_bytes", "getline"})
+"""File APIs of `_READ_CALLS`/`_WRITE_CALLS` whose first argument is not the file's name
+(`Path(p).write_bytes(data)`) or that awk's lexer handles."""
+_BARE_FILE_CALLS = frozenset(
+    name for name in (*_READ_CALLS, *_WRITE_CALLS, *_DELETE_CALLS) if "." not in name
+)
+_NAMED_FILE_CALLS = tuple(
+    dict.fromkeys(
+        name
+        for name in (*_READ_CALLS, *_WRITE_CALLS, *_DELETE_CALLS)
+        if name not in _NAME_FIRST_SKIP
+        and not ("." in name and name.rsplit(".", 1)[-1] in _BARE_FILE_CALLS)
+    )
+)
+"""File APIs whose first argument is the name of the file they read, write, open or delete
+(a dotted name whose last part is listed by itself is found through that part)."""
+_SHARED_FILE_NAMES = frozenset({"remove", "copy", "file", "rmdir"})
+"""File-API names other objects' methods share (`letters.remove(chr(97))`): counted only when
+called bare or on a file module."""
+_FILE_MODULES = frozenset(
+    {"os", "shutil", "fs", "fsp", "promises", "File", "FileUtils", "Dir", "pathlib", "io",
+     "posix", "Deno", "Bun"}
+)  # fmt: skip
+_DECODING_HINTS = (
+    "chr", "decode", "fromhex", "hexlify", "a2b_", "atob", "fromCharCode", "fromCodePoint",
+    "Buffer.from", "pack", "reverse", "[::-1]", "rot13", "codecs", "tr(", "compress", "inflate",
+    "gunzip", "hex2bin", "strrev", "bytes(", "bytearray(", "string.char", "utf8.char",
+)  # fmt: skip
+"""A cheap gate: code that spells none of these decodes nothing `_decoded_file_name` finds."""
+_DECODER_NAMES = frozenset(
+    {"b64decode", "urlsafe_b64decode", "standard_b64decode", "b32decode", "b16decode",
+     "b85decode", "a85decode", "decodebytes", "decodestring", "unhexlify", "a2b_hex",
+     "a2b_base64", "fromhex", "atob", "fromCharCode", "fromCodePoint", "decode64",
+     "strict_decode64", "urlsafe_decode64", "base64_decode", "decode_base64",
+     "decode_base64url", "hex2bin", "str_rot13", "strrev", "gzinflate", "gzdecode",
+     "gzuncompress", "convert_uudecode", "chr", "pack", "unpack", "unpack1", "decompress",
+     "inflateSync", "gunzipSync", "rot13", "reversed"}
+)  # fmt: skip
+"""Calls whose result is text the code does not spell: decoders, `chr`, `pack`, reversal."""
+_CODEC_CALLS = frozenset({"codecs.decode", "codecs.encode"})
+_HIDING_CODECS = ("rot", "hex", "base64", "zlib", "bz2", "uu")
+"""Codecs that hide text (`codecs.decode(s, 'rot13')`); `'utf-8'` does not."""
+_BUFFER_ENCODINGS = ("base64", "'hex'", '"hex"')
+"""Encodings that make `Buffer.from(s, ENC)` a decoder (its default, UTF-8, copies `s`)."""
+_CHAR_CALLS = frozenset({"string.char", "utf8.char", "string.reverse"})
+"""Lua's `string.char(47, 101, ...)` and `string.reverse(s)`."""
+_STRING_JOINS = frozenset({"join", "implode"})
+_JOIN_DECODERS = ("chr", "fromCharCode", "reversed", "reverse")
+"""What a join of characters builds a hidden name from: `''.join(map(chr, [...]))`,
+Perl `join("", map {chr} ...)`, `''.join(reversed('...'))`."""
+_PATH_WRAPPERS = frozenset(
+    {"expanduser", "expandvars", "abspath", "realpath", "normpath", "join", "joinpath",
+     "resolve", "Path", "PurePath", "str", "String", "expand_path", "fspath", "scalar",
+     "catfile", "normalize"}
+)  # fmt: skip
+"""Calls that hand on a file name built from their arguments (`os.path.expanduser(x)`,
+`path.join(a, b)`): a decoded argument is a decoded name."""
+_LITERAL_DECODERS = (".reverse", ":reverse", ".unpack", ".tr(", "[::-1]")
+"""What decodes the literal it follows: Ruby `"...".reverse`, `"...".unpack1("m")`, Lua
+`("..."):reverse()`, Python `'...'[::-1]`."""
+_PIECE_STEPS = 8
+"""Pieces (literals, names, wrapper calls) looked at in one file name; bounds the walk."""
+_DECODE_WINDOW = 48
+"""How far into a join or after a literal the decoding word may appear."""
+_ARRAY_WINDOW = 1024
+"""How far an array literal (`[47,114,...].pack("c*")`) may reach."""
+_CALL_NAME = re.compile(
+    r"[$@%]?+[A-Za-z_][A-Za-z0-9_]{0,63}+(?:(?:\.|::)[A-Za-z_][A-Za-z0-9_]{0,63}+){0,8}+"
+)
+_PERL_HANDLE = re.compile(r"\s*+(?:(?:my|our|local)\s++)?+[$*]?+[A-Za-z_]\w{0,63}+\s*+,")
+"""The handle a Perl `open` takes before the file name: `F,`, `my $fh,`, `local *F,`."""
+_NUMBER_CHR = re.compile(r"[0-9]{1,7}+\s*+\.chr\b")
+"""Ruby `47.chr`."""
+
+
+def _has_word(text: str, words: Iterable[str]) -> bool:
+    """Whether one of `words` appears in `text` as a whole word (`chr`, not `chrome`)."""
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            before = text[at - 1] if at > 0 else ""
+            after = text[end] if end < len(text) else ""
+            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+                return True
+            at = text.find(word, end)
+    return False
+
+
+def _joins_decoded(code: str, start: int) -> bool:
+    """Whether the join whose argument list starts at `start` joins decoded characters."""
+    return _has_word(code[start : start + _DECODE_WINDOW], _JOIN_DECODERS) or (
+        "[::-1]" in code[start : start + _DECODE_WINDOW]
+    )
+
+
+def _decodes_literal(code: str, at: int) -> bool:
+    """Whether what follows a literal at `at` decodes it: `.reverse`, `.unpack1("m")`,
+    `.split('').reverse().join('')`, `''.join(map(chr, ...))` (the literal is the separator)."""
+    if code.startswith(_LITERAL_DECODERS, at):
+        return True
+    if code.startswith(".split(", at):
+        return ".reverse(" in code[at : at + _DECODE_WINDOW]
+    if code.startswith(".join(", at):
+        return _joins_decoded(code, at + len(".join("))
+    return False
+
+
+def _decoding_call(name: str, code: str, args: int, lits_at: dict[int, _Literal]) -> bool:
+    """Whether a call of `name`, whose arguments start at `args`, returns decoded text."""
+    parts = name.lstrip("$@%").replace("::", ".").split(".")
+    tail = parts[-1]
+    if tail in _DECODER_NAMES or (tail in ("apply", "call") and _DECODER_NAMES & set(parts)):
+        return True  # `b64decode(`, `String.fromCharCode.apply(null, [...])`
+    if name in _CHAR_CALLS:
+        return True
+    after = _blanks(code, args)
+    first = lits_at.get(after)
+    past = first.end if first is not None else after
+    rest = code[past : past + _DECODE_WINDOW]
+    if name in _CODEC_CALLS:
+        return any(c in rest for c in _HIDING_CODECS)  # `codecs.decode(s, 'rot13')`
+    if tail in ("bytes", "bytearray") and len(parts) == 1:
+        return code.startswith("[", after)  # `bytes([47, 101, ...]).decode()`
+    if name.endswith("Buffer.from"):
+        # `Buffer.from('...', 'base64')`, `Buffer.from([47, 101, ...])`
+        return code.startswith("[", after) or any(e in rest for e in _BUFFER_ENCODINGS)
+    if tail in _STRING_JOINS and (len(parts) == 1 or parts[-2] not in ("path", "File", "os")):
+        return _joins_decoded(code, args)  # Perl `join("", map {chr} ...)`, `sep.join(...)`
+    return False
+
+
+def _decoded_file_name(
+    code: str, start: int, language: str, lits_at: dict[int, _Literal], budget: Budget
+) -> bool:
+    """Whether the file-name argument starting at `start` is, or is built with, text the code
+    decodes at run time: `chr(47)+...`, `''.join(map(chr, [...]))`, `b64decode(x)`,
+    `codecs.decode('...', 'rot13')`, `[47, 114].pack("c*")`, `'...'.split('').reverse()`.
+    Walks at most `_PIECE_STEPS` pieces joined by the language's concatenation operator, or
+    by `,` inside a path-building call (`os.path.join(d, chr(47))`); each piece costs a fixed
+    window at most, so the walk is bounded."""
+    n = len(code)
+    i = start
+    inside = False  # within a path-building call, where `,` joins pieces
+    concat = (".",) if language in ("perl", "php") else ("..",) if language == "lua" else ("+",)
+    for _ in range(_PIECE_STEPS):
+        budget.tick(1)
+        i = _blanks(code, i)
+        if i >= n:
+            return False
+        ch = code[i]
+        lit = lits_at.get(i)
+        if lit is None and ch in "rbfuRBFU":
+            lit = lits_at.get(i + 1) or lits_at.get(i + 2)  # `b'...'`, `rb"..."`
+            if lit is not None and any(c not in "rbfuRBFU" for c in code[i : lit.start]):
+                lit = None
+        if lit is not None:
+            i = _blanks(code, lit.end)
+            if _decodes_literal(code, i):
+                return True
+        elif ch == "[":
+            close = code.find("]", i, i + _ARRAY_WINDOW)
+            if close < 0:
+                return False
+            after = code[close + 1 : close + 1 + _DECODE_WINDOW]
+            # Ruby `[47, 114].pack("c*")`, `.map(&:chr)`, JS `[...'x'].reverse()`.
+            return after.startswith((".pack", ".reverse")) or (
+                after.startswith(".map") and _has_word(after, ("chr", "fromCharCode"))
+            )
+        elif ch == "(":
+            i += 1
+            continue
+        elif ch.isdigit():
+            return _NUMBER_CHR.match(code, i) is not None  # Ruby `47.chr + 101.chr`
+        else:
+            m = _CALL_NAME.match(code, i)
+            if m is None:
+                return False
+            name = m.group()
+            j = _blanks(code, m.end())
+            called = j < n and code[j] == "("
+            bare_args = (
+                language in ("perl", "ruby", "lua")
+                and j > m.end()
+                and j < n
+                and (code[j] in "'\"[$" or code[j].isalnum())
+            )
+            if called or bare_args:
+                if name == "reverse" and language == "perl":
+                    return True  # Perl `scalar reverse "..."`
+                args = j + 1 if called else j
+                if _decoding_call(name, code, args, lits_at):
+                    return True
+                if name.replace("::", ".").rsplit(".", 1)[-1] not in _PATH_WRAPPERS:
+                    return False  # some other call: what it returns is not known
+                i = args
+                inside = True
+                continue
+            if j < n and code[j] in "[{":
+                close = code.find("]" if code[j] == "[" else "}", j, j + _DECODE_WINDOW)
+                j = _blanks(code, close + 1) if close > 0 else n  # `sys.argv[1]`, `$ENV{X}`
+            i = j
+        if i >= n:
+            return False
+        if code.startswith(concat, i) and not code.startswith(("+=", ".=", "++"), i):
+            i += len(concat[0])
+        elif inside and code[i] == ",":
+            i += 1
+        else:
+            return False
+    return False
+
+
+def _hides_a_file_name(code: str, lits: list[_Literal], language: str, budget: Budget) -> bool:
+    """Whether a file API's name argument is text the code decodes at run time:
+    `open(''.join(map(chr, [...])))`, `readFileSync(Buffer.from('...', 'base64').toString())`,
+    Perl `open(F, pack("H*", ...))`, Ruby `File.read(Base64.decode64("..."))`. A program that
+    builds a file name by decoding it hides the name from review. Decoded *content*
+    (`write(b64decode(data))`) is not a name and is not counted. One `find` loop per API
+    name, and a bounded walk (`_decoded_file_name`) per use."""
+    if not any(hint in code for hint in _DECODING_HINTS):
+        return False
+    lits_at = {lit.start: lit for lit in lits}
+    n = len(code)
+    for name in _NAMED_FILE_CALLS:
+        at = code.find(name)
+        while at >= 0:
+            end = at + len(name)
+            budget.tick(1)
+            before = code[at - 1] if at > 0 else ""
+            whole = not (before.isalnum() or before == "_") and not (
+                end < n and (code[end].isalnum() or code[end] == "_")
+            )
+            if whole and _names_decoded(
+                code, at, end, name=name, language=language, lits_at=lits_at, budget=budget
+            ):
+                return True
+            at = code.find(name, end)
+    return False
+
+
+def _names_decoded(
+    code: str,
+    at: int,
+    end: int,
+    *,
+    name: str,
+    language: str,
+    lits_at: dict[int, _Literal],
+    budget: Budget,
+) -> bool:
+    """Whether the use of file API `name` at `at`..`end` names its file by decoded text."""
+    n = len(code)
+    if name in _SHARED_FILE_NAMES and at > 0 and code[at - 1] == ".":
+        k = at - 1
+        while k > 0 and at - k <= 32 and code[k - 1] in _IDENT:
+            k -= 1
+        if code[k : at - 1] not in _FILE_MODULES:
+            return False  # `letters.remove(chr(97))` is a list, not a file
+    i = _blanks(code, end)
+    if i < n and code[i] == "(":
+        i += 1
+    elif not (language in ("perl", "ruby") and i > end):
+        return False
+    if language == "perl" and name == "open":
+        handle = _PERL_HANDLE.match(code, i)
+        if handle is not None:
+            i = _blanks(code, handle.end())
+            mode = lits_at.get(i)
+            if mode is not None and mode.value.split(":", 1)[0].strip() in _OPEN_MODES:
+                k = _blanks(code, mode.end)
+                if k < n and code[k] == ",":
+                    i = k + 1  # `open(my $fh, "<", NAME)`
+    return _decoded_file_name(code, i, language, lits_at, budget)
 
 
 def _loopback(host: str) -> bool:
