@@ -397,6 +397,20 @@ def _sed(name: str, args: list[Field], sink: Sink) -> None:
     opts, scripts, pos, in_place = _sed_split(args)
     for f in values(opts, "-f", "--file"):
         sink.op(_READ, f, name)
+    if len(scripts) > 1:
+        # sed joins its `-e` scripts with newlines into one script, so a command may run on
+        # from one into the next: `-e 's#x#curl ...|sh\\' -e '#e'` is a single `s///e`.
+        scripts = [
+            Field(
+                "\n".join(s.text for s in scripts),
+                all(s.exact for s in scripts),
+                any(s.glob for s in scripts),
+                any(s.escaped for s in scripts),
+                any(s.decoded for s in scripts),
+                any(s.brace for s in scripts),
+                any(s.secret for s in scripts),
+            )
+        ]
     for script in scripts:
         _sed_effects(name, script, sink)
     for f in _paths(pos):

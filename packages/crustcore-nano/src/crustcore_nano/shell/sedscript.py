@@ -77,6 +77,30 @@ def _delimited(script: str, i: int, delim: str) -> tuple[str, int]:
     return "".join(out), n
 
 
+def _s_part(script: str, i: int, delim: str) -> tuple[str | None, int]:
+    """One part of an `s` or `y` command, from `i` to the next unescaped `delim`, as sed reads
+    it: an escaped `delim` is that character and an escaped newline is a newline of the text
+    (so `s/x/a\\<newline>b/e` runs two lines). An unescaped newline or the end of the script
+    first leaves the command unterminated, which sed refuses outright: None then, and the index
+    where the part stopped (the scan goes on from there)."""
+    out: list[str] = []
+    n = len(script)
+    while i < n:
+        ch = script[i]
+        if ch == "\\" and i + 1 < n:
+            nxt = script[i + 1]
+            out.append(nxt if nxt in (delim, "\n") else ch + nxt)
+            i += 2
+            continue
+        if ch == delim:
+            return "".join(out), i + 1
+        if ch == "\n":
+            return None, i
+        out.append(ch)
+        i += 1
+    return None, n
+
+
 def _skip_address(script: str, i: int) -> int:
     """Skip the addresses before a command: `1`, `$`, `/re/`, `\\%re%`, `a,b`, `first~step`, `!`."""
     n = len(script)
@@ -137,10 +161,11 @@ def scan_sed(script: str) -> SedScan:
             _, i = _label(script, i)
         elif cmd in "sy" and i < n and script[i] not in "\n\\":
             delim = script[i]
-            _, i = _delimited(script, i + 1, delim)
-            replacement, i = _delimited(script, i, delim)
-            if cmd == "s":
-                i = _s_flags(script, i, replacement, effects)
+            pattern, i = _s_part(script, i + 1, delim)
+            if pattern is not None:
+                replacement, i = _s_part(script, i, delim)
+                if cmd == "s" and replacement is not None:
+                    i = _s_flags(script, i, replacement, effects)
         # Any other command (`p`, `d`, `q5`, ...) has no effect outside the text: its letter is
         # consumed and the scan goes on, so every round moves forward.
     return SedScan(tuple(effects), False)
