@@ -7,8 +7,8 @@ hooks); they carry no behaviour beyond validation and JSON conversion.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 
 
 class Origin(enum.Enum):
@@ -50,7 +50,7 @@ class OpKind(enum.Enum):
     OTHER = "other"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Operation:
     """One effect extracted from a tool call. Paths and hosts are as written (normalized text);
     resolution against the workspace happens later in the pipeline."""
@@ -65,6 +65,52 @@ class Operation:
     env: tuple[tuple[str, str], ...] = ()
     source: str = ""  # which argument (or shell construct) this came from, for the reason text
     cwd: str | None = None  # the working directory a command runs in, when the call names one
+
+    def __init__(  # noqa: PLR0917 - the signature the dataclass would generate
+        self,
+        kind: OpKind,
+        paths: tuple[str, ...] = (),
+        dest: str | None = None,
+        hosts: tuple[str, ...] = (),
+        urls: tuple[str, ...] = (),
+        command: str | None = None,
+        content: str | None = None,
+        env: tuple[tuple[str, str], ...] = (),
+        source: str = "",
+        cwd: str | None = None,
+    ) -> None:
+        # The dataclass's own `__init__` sets each field of a frozen class through
+        # `object.__setattr__`; the slots' setters do the same in about 60 % of the time, and
+        # one shell line or MCP call builds several operations.
+        s_kind, s_paths, s_dest, s_hosts, s_urls, s_command, s_content, s_env, s_source, s_cwd = (
+            _OPERATION_SETTERS
+        )
+        s_kind(self, kind)
+        s_paths(self, paths)
+        s_dest(self, dest)
+        s_hosts(self, hosts)
+        s_urls(self, urls)
+        s_command(self, command)
+        s_content(self, content)
+        s_env(self, env)
+        s_source(self, source)
+        s_cwd(self, cwd)
+
+
+def _slot_setters(
+    cls: type, init: Callable[..., None]
+) -> tuple[Callable[[object, object], None], ...]:
+    """The slot setters of `cls`'s fields, in order; refuses a class whose hand-written
+    `init` no longer takes exactly its fields in that order (a field added to one only)."""
+    names = tuple(f.name for f in fields(cls))
+    if init.__code__.co_varnames[1 : len(names) + 1] != names or init.__code__.co_argcount != (
+        len(names) + 1
+    ):
+        raise RuntimeError(f"{cls.__name__}.__init__ no longer takes exactly its fields")
+    return tuple(getattr(cls, name).__set__ for name in names)
+
+
+_OPERATION_SETTERS = _slot_setters(Operation, Operation.__init__)
 
 
 class Verdict(enum.Enum):
