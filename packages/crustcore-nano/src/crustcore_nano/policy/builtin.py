@@ -1100,9 +1100,10 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "get-login-password`, `aws codeartifact get-authorization-token`), `az account "
         "get-access-token`, `az acr login --expose-token`, `kubectl config "
         "view --raw`, `kubectl get secret ... -o ...`, `kubectl create token`, `git credential "
-        "fill`, `docker-credential-* get`, `security find-*-password -w`/`-g` and `security "
-        "dump-keychain`, `secret-tool lookup`, `op read` (1Password), `pass show`, `vault read` "
-        "/ `vault kv get`, `heroku auth:token`; secret managers asked for a value (`aws "
+        "fill`, `docker-credential-* get`, `security find-*-password -w`/`-g` (alone or in a "
+        "cluster such as `-wa NAME`) and `security dump-keychain`, `secret-tool lookup`, `op "
+        "read` (1Password), `pass show`, `vault read` / `vault kv get`, `heroku auth:token`; "
+        "secret managers asked for a value (`aws "
         "secretsmanager get-secret-value`, `aws ssm get-parameter --with-decryption`, `gcloud "
         "secrets versions access`, `az keyvault secret show`, `doppler secrets get`); `glab "
         "auth token`/`status -t`; `npm config get` of a registry `_authToken` (yarn's "
@@ -1110,8 +1111,8 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "--export-secret-keys`/`--export-secret-subkeys`; `fly auth token`; password "
         "managers asked for a secret (`bw get password|item|notes|totp`, `bw list items`, `bw "
         "export`, `bw unlock`, `rbw get`, `lpass show`/`export`, `gopass show`, `keepassxc-cli "
-        "show -s` or `-a password`, `keepassxc-cli export`); decryption to the output (`sops "
-        "-d`/`decrypt`, `ansible-vault view`).",
+        "show -s`, `-t` or `-a password`, `keepassxc-cli export`); decryption to the output "
+        "(`sops -d`/`decrypt`, `ansible-vault view`).",
         ("gh auth token", "kubectl config view --raw", "security find-generic-password -s x -w"),
     ),
     _r(

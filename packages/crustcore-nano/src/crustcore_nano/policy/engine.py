@@ -2600,6 +2600,21 @@ def _remote_daemon(address: str) -> bool:
     return bool(host.strip("[]")) and not _is_loopback(host.strip("[]"))
 
 
+def _short_flag(args: list[str], letters: str, *, takes_value: str) -> bool:
+    """Whether one of the single-letter options `letters` is given, alone (`-w`) or in a
+    cluster (`-wa NAME`): the letters of a cluster are options up to the first one that takes
+    a value (`takes_value`), whose value is the rest of the word (`-aw` is `-a w`)."""
+    for arg in args:
+        if len(arg) < 2 or arg[0] != "-" or arg[1] == "-":
+            continue
+        for ch in arg[1:]:
+            if ch in letters:
+                return True
+            if ch in takes_value:
+                break
+    return False
+
+
 def _prints_credentials(name: str, args: list[str]) -> bool:
     """Commands whose output is a stored credential (`builtin:credential-commands`); `args`
     are lowercased. Listing commands (`kubectl get secrets`, `gh auth status`) stay allowed."""
@@ -2610,7 +2625,8 @@ def _prints_credentials(name: str, args: list[str]) -> bool:
     first2 = words[:2]
     if name in ("gh", "glab"):
         return first2 == ["auth", "token"] or (
-            first2 == ["auth", "status"] and bool(flags & {"-t", "--show-token"})
+            first2 == ["auth", "status"]
+            and ("--show-token" in flags or _short_flag(args, "t", takes_value="h"))
         )
     if name == "gcloud":
         return (
@@ -2670,7 +2686,12 @@ def _prints_credentials(name: str, args: list[str]) -> bool:
     if name == "security":
         if words[:1] == ["dump-keychain"]:
             return True
-        return bool(words) and words[0].startswith("find-") and bool(flags & {"-w", "-g"})
+        # `-w` prints the password, `-g` the item with it; `-wa NAME` is `-w -a NAME`.
+        return (
+            bool(words)
+            and words[0].startswith("find-")
+            and _short_flag(args, "wg", takes_value="acdjlprst")
+        )
     if name == "secret-tool":
         return words[:1] == ["lookup"]
     if name == "op":
@@ -2694,7 +2715,11 @@ def _prints_credentials(name: str, args: list[str]) -> bool:
     if name == "keepassxc-cli":
         return words[:1] == ["export"] or (
             words[:1] == ["show"]
-            and bool(flags & {"-s", "--show-protected", "--totp"} or "password" in args)
+            and (
+                bool(flags & {"--show-protected", "--totp"})
+                or _short_flag(args, "st", takes_value="aky")  # `-qs`, `-t`: a cluster too
+                or "password" in args
+            )
         )
     if name == "sops":  # decrypted onto the output (not `-i` in place, not `--output FILE`)
         decrypts = "-d" in flags or "--decrypt" in flags or words[:1] == ["decrypt"]
