@@ -2789,7 +2789,7 @@ def _remote_url(word: str) -> bool:
 def _git_destination(args: list[str]) -> str:
     """Why a git command sends the repository to a destination written on the line, or "":
     `git push URL`, `git push --repo=URL`, or pointing a remote (`git remote set-url`, `git
-    config remote.X.url`, `git -c remote.X.pushurl=...`) at a new address."""
+    remote add`, `git config remote.X.url`, `git -c remote.X.pushurl=...`) at a new address."""
     sub, after = git_subcommand(tuple(args))
     rest = list(after)
     before = args[: len(args) - len(rest)]
@@ -2806,6 +2806,15 @@ def _git_destination(args: list[str]) -> str:
                 return "pushes to an address given on the command line" if _remote_url(arg) else ""
     if sub == "remote" and rest[:1] == ["set-url"]:
         return "points a remote at a new address"
+    # A remote added for fetching is pushed to as easily, by name, in the next call: the same
+    # new address `git config remote.X.url` would give it. A local path is no upload. (Any
+    # word counts: `-t BRANCH` and `-m HEAD` take values before the name and the address.)
+    if (
+        sub == "remote"
+        and rest[:1] == ["add"]
+        and any(_remote_url(a) for a in rest[1:] if not a.startswith("-"))
+    ):
+        return "adds a remote at a new address, which pushes by name then go to"
     if sub == "send-email" and not {"--dry-run", "--help", "-h"} & set(rest):
         return "mails commits out"
     if sub == "config":
