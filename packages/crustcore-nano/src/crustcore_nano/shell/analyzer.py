@@ -545,6 +545,7 @@ class Analyzer:
         """The last known text the line writes to each file, by path (for the policy's look at
         runnable files: a makefile or script written with `cat > F <<EOF`)."""
         self.feeding: set[int] = set()
+        self.piped: list[tuple[int, int, int]] = []
         """How many expansions of a secret variable the walk has made; a substitution whose
         run raised it produces a secret value even when its text is not known."""
 
@@ -640,6 +641,7 @@ class Analyzer:
                 if multi:
                     self._pipeline_signals(stages, ctx.source[start:end])
                     self._mark_feeding(stages, marks)
+                    self._mark_piped(marks)
                 if index == last:
                     out = stages[-1].output
             if out is None or last > 0:
@@ -756,7 +758,17 @@ class Analyzer:
         if multi:
             self._pipeline_signals(stages, ctx.source[pipeline.start : pipeline.end])
             self._mark_feeding(stages, marks)
+            self._mark_piped(marks)
         return stages[-1].output
+
+    def _mark_piped(self, marks: list[int]) -> None:
+        """Record, for each stage after the first, its commands and the commands of the stages
+        before it, whose output it reads (`ShellAnalysis.piped`)."""
+        end = len(self.facts)
+        for k in range(1, len(marks)):
+            stop = marks[k + 1] if k + 1 < len(marks) else end
+            if stop > marks[k] > marks[0]:
+                self.piped.append((marks[k], stop, marks[0]))
 
     def _mark_feeding(self, stages: list[Stage], marks: list[int]) -> None:
         """Record the facts of every stage whose output reaches a later stage that is not a
@@ -2782,4 +2794,5 @@ def _result(
         error,
         frozenset(an.feeding),
         tuple(an.written.items()),
+        tuple(an.piped),
     )

@@ -205,6 +205,10 @@ class ShellAnalysis:
     """(path, text) of each file the line writes with text it knows (`cat > f <<EOF`), the
     last text per path; paths are as the analyser resolved them (absolute after a known
     `cd` or with a cwd, else as written)."""
+    piped: tuple[tuple[int, int, int], ...] = ()
+    """One `(first, end, source)` per pipeline stage after the first: the stage's commands are
+    `commands[first:end]` and what they read on standard input comes from the commands of the
+    stages before it, `commands[source:first]` (`tar cz . | nc host 80`)."""
 
     @property
     def programs(self) -> tuple[str, ...]:
