@@ -10,6 +10,7 @@ alone. The scan is linear: one pass for literals, one bounded search per API nam
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -1088,10 +1089,10 @@ Perl `join("", map {chr} ...)`, `''.join(reversed('...'))`."""
 _PATH_WRAPPERS = frozenset(
     {"expanduser", "expandvars", "abspath", "realpath", "normpath", "join", "joinpath",
      "resolve", "Path", "PurePath", "str", "String", "expand_path", "fspath", "scalar",
-     "catfile", "normalize"}
+     "catfile", "normalize", "sprintf"}
 )  # fmt: skip
 """Calls that hand on a file name built from their arguments (`os.path.expanduser(x)`,
-`path.join(a, b)`): a decoded argument is a decoded name."""
+`path.join(a, b)`, `sprintf("%s/x", $p)`): a decoded argument is a decoded name."""
 _LITERAL_DECODERS = (".reverse", ":reverse", ".unpack", ".tr(", "[::-1]")
 """What decodes the literal it follows: Ruby `"...".reverse`, `"...".unpack1("m")`, Lua
 `("..."):reverse()`, Python `'...'[::-1]`."""
@@ -1108,6 +1109,33 @@ _PERL_HANDLE = re.compile(r"\s*+(?:(?:my|our|local)\s++)?+[$*]?+[A-Za-z_]\w{0,63
 """The handle a Perl `open` takes before the file name: `F,`, `my $fh,`, `local *F,`."""
 _NUMBER_CHR = re.compile(r"[0-9]{1,7}+\s*+\.chr\b")
 """Ruby `47.chr`."""
+_MAX_DECODED_NAMES = 32
+"""Distinct names kept that were assigned decoded text (`p = codecs.decode(s, 'rot13')`).
+A use is one dictionary look-up, so this bounds memory, not time."""
+_NAME_WINDOW = 128
+"""How far back from an `=` the assigned name (`p`, `$p`, `self.p`) may start."""
+_ASSIGNED_NAME_CHARS = _IDENT | {"."}
+_COMPOUND_BEFORE = frozenset("=!<>+-*/%&|^.~?:")
+"""What before an `=` makes it no plain assignment: `==`, `!=`, `<=`, `+=`, `.=`, `||=`."""
+_RESET_WINDOW = 256
+"""How far after a name's previous assignment a plain one may stand and still end it."""
+_RESET_STATEMENT = 96
+"""How far past a plain assignment its statement is looked at for a trailing condition."""
+_CONDITIONAL_WORDS = (
+    "if", "elif", "else", "unless", "while", "until", "for", "foreach", "case", "when",
+    "switch", "try", "except", "catch", "finally", "rescue", "ensure", "and", "or", "not",
+    "def", "function", "lambda", "sub", "do", "return", "yield", "with", "then", "goto",
+)  # fmt: skip
+_CONDITIONAL_MARKS = ("&&", "||", "?", "=>")
+"""What makes an assignment one that may not run (`if 0: p = 'x'`, `$p = 'x' if 0`,
+`c ? p = 'x' : 0`, a function's body): such an assignment does not end a decoded name."""
+_INTERPOLATION_WINDOW = 512
+"""How far into an interpolating literal (`f'...'`, a template, a double-quoted Ruby, Perl or
+PHP string) its interpolations are looked at."""
+_INTERPOLATION_BODY = 256
+"""How long one interpolation (`{codecs.decode('...', 'rot13')}`) may be."""
+_INTERPOLATED_VARIABLE = re.compile(r"\$\{?+([A-Za-z_][A-Za-z0-9_]{0,63}+)")
+"""A variable a Perl or PHP double-quoted string interpolates: `$p`, `${p}`."""
 
 
 def _has_word(text: str, words: Iterable[str]) -> bool:
@@ -1167,19 +1195,54 @@ def _decoding_call(name: str, code: str, args: int, lits_at: dict[int, _Literal]
     return False
 
 
+@dataclass(frozen=True, slots=True)
+class _DecodedNames:
+    """Names the code assigns decoded text to (`p = codecs.decode('...', 'rot13')`), with
+    where each assignment stands: a name holds decoded text at a point when its last
+    assignment before that point was decoded, so `p = 'notes.txt'` later ends it."""
+
+    assignments: dict[str, list[tuple[int, bool]]]
+    """Each kept name's assignments in code order: (index of the `=`, decoded or not)."""
+
+    def holds(self, name: str, pos: int) -> bool:
+        """Whether `name` holds decoded text where it is used, at `pos`."""
+        places = self.assignments.get(name)
+        if not places:
+            return False
+        k = bisect_left(places, (pos,)) - 1
+        return k >= 0 and places[k][1]
+
+
 def _decoded_file_name(
-    code: str, start: int, language: str, lits_at: dict[int, _Literal], budget: Budget
+    code: str,
+    start: int,
+    language: str,
+    lits_at: dict[int, _Literal],
+    budget: Budget,
+    *,
+    names: _DecodedNames | None = None,
+    offset: int = 0,
+    nested: bool = False,
 ) -> bool:
     """Whether the file-name argument starting at `start` is, or is built with, text the code
     decodes at run time: `chr(47)+...`, `''.join(map(chr, [...]))`, `b64decode(x)`,
-    `codecs.decode('...', 'rot13')`, `[47, 114].pack("c*")`, `'...'.split('').reverse()`.
+    `codecs.decode('...', 'rot13')`, `[47, 114].pack("c*")`, `'...'.split('').reverse()`,
+    a name in `names` assigned such text before (`p = chr(47)+...; open(p)`), or an
+    interpolating literal around one (`f'{codecs.decode(...)}/x'`, `` `${p}/x` ``).
     Walks at most `_PIECE_STEPS` pieces joined by the language's concatenation operator, or
     by `,` inside a path-building call (`os.path.join(d, chr(47))`); each piece costs a fixed
-    window at most, so the walk is bounded."""
+    window at most, so the walk is bounded. `code` may be a slice (one interpolation) that
+    starts at `offset` in the whole code; `nested` walks do not look into literals again."""
     n = len(code)
     i = start
     inside = False  # within a path-building call, where `,` joins pieces
-    concat = (".",) if language in ("perl", "php") else ("..",) if language == "lua" else ("+",)
+    concat: tuple[str, ...] = ("+",)
+    if language in ("perl", "php"):
+        concat = (".",)
+    elif language == "lua":
+        concat = ("..",)
+    elif language in ("python", "ruby"):
+        concat = ("+", "%")  # `'%s/.ssh/id_rsa' % p`
     for _ in range(_PIECE_STEPS):
         budget.tick(1)
         i = _blanks(code, i)
@@ -1192,9 +1255,17 @@ def _decoded_file_name(
             if lit is not None and any(c not in "rbfuRBFU" for c in code[i : lit.start]):
                 lit = None
         if lit is not None:
+            if not nested and _interpolates_decoded(
+                code, i, lit, language, budget=budget, names=names
+            ):
+                return True  # `f'{codecs.decode("/ebbg", "rot13")}/.ssh/id_rsa'`, `"$p/x"`
             i = _blanks(code, lit.end)
             if _decodes_literal(code, i):
                 return True
+            if language == "python" and code.startswith(".format(", i):
+                i += len(".format(")  # `'{}/.ssh/id_rsa'.format(p)`: the arguments are pieces
+                inside = True
+                continue
         elif ch == "[":
             close = code.find("]", i, i + _ARRAY_WINDOW)
             if close < 0:
@@ -1216,6 +1287,8 @@ def _decoded_file_name(
             name = m.group()
             j = _blanks(code, m.end())
             called = j < n and code[j] == "("
+            if names is not None and _holds_decoded(names, name, offset + i, called=called):
+                return True  # `p` was assigned decoded text: `open(p)`, `p.decode()`
             bare_args = (
                 language in ("perl", "ruby", "lua")
                 and j > m.end()
@@ -1239,7 +1312,8 @@ def _decoded_file_name(
             i = j
         if i >= n:
             return False
-        if code.startswith(concat, i) and not code.startswith(("+=", ".=", "++"), i):
+        if code.startswith(concat, i) and not code.startswith(("+=", ".=", "++", "%="), i):
+            inside = inside or code[i] == "%"  # `'%s/%s' % (d, f)`: the tuple's items are pieces
             i += len(concat[0])
         elif inside and code[i] == ",":
             i += 1
@@ -1248,16 +1322,161 @@ def _decoded_file_name(
     return False
 
 
+def _holds_decoded(names: _DecodedNames, name: str, pos: int, *, called: bool) -> bool:
+    """Whether `name`, used at `pos`, is a name assigned decoded text, or an attribute or
+    method of one (`p.decode()`, `self.p`, `self.p.strip()`); a call of the name itself
+    (`p(x)`) is not. `name` has at most nine dotted parts (`_CALL_NAME`)."""
+    if not called and names.holds(name, pos):
+        return True
+    dot = name.find(".")
+    while dot > 0:
+        if names.holds(name[:dot], pos):
+            return True
+        dot = name.find(".", dot + 1)
+    return False
+
+
+def _interpolates_decoded(
+    code: str,
+    piece: int,
+    lit: _Literal,
+    language: str,
+    *,
+    budget: Budget,
+    names: _DecodedNames | None,
+) -> bool:
+    """Whether the literal `lit` (its prefix, if any, starting at `piece`) interpolates
+    decoded text: a Python f-string `{...}`, a JS template `${...}` or a Ruby `#{...}` whose
+    expression is a decoding call or a name in `names`, or a Perl or PHP double-quoted string
+    whose `$p` is in `names`. Only the first `_INTERPOLATION_WINDOW` characters of the literal
+    are looked at; each interpolation is walked as a slice of at most `_INTERPOLATION_BODY`
+    characters (its own literals read afresh), and interpolations do not overlap."""
+    quote = code[lit.start] if lit.start < len(code) else ""
+    if language == "python" and "f" in code[piece : lit.start].lower():
+        opener = "{"
+    elif (language, quote) in (("node", "`"), ("ruby", '"')):
+        opener = "${" if language == "node" else "#{"
+    elif language in ("perl", "php") and quote == '"':
+        opener = "$"
+    else:
+        return False
+    body_end = min(lit.end - 1, lit.start + 1 + _INTERPOLATION_WINDOW)
+    k = code.find(opener, lit.start + 1, body_end)
+    while k >= 0:
+        budget.tick(1)
+        inner = k + len(opener)
+        if opener == "$":
+            var = _INTERPOLATED_VARIABLE.match(code, k, body_end)
+            if var is not None and names is not None and names.holds("$" + var.group(1), k):
+                return True  # Perl `open(F, "<$p")`, PHP `file_get_contents("$p/x")`
+            k = code.find(opener, inner, body_end)
+            continue
+        if opener == "{" and code.startswith("{", inner):
+            k = code.find(opener, inner + 1, body_end)  # `{{` is a brace, not a slot
+            continue
+        limit = min(body_end, inner + _INTERPOLATION_BODY)
+        close = code.find("}", inner, limit)
+        stop = close if close >= 0 else limit
+        body = code[inner:stop]
+        quotes = _QUOTES.get(language, "'\"")
+        inner_lits = {x.start: x for x in _literals(body, quotes, budget, language)}
+        if _decoded_file_name(
+            body, 0, language, inner_lits, budget, names=names, offset=inner, nested=True
+        ):
+            return True
+        k = code.find(opener, max(stop, inner), body_end)
+    return False
+
+
+def _assigned_name(code: str, end: int) -> str | None:
+    """The name an `=` at `end` assigns to (`p`, `$p`, `@p`, `self.p`; a keyword before it,
+    `let`/`my`/..., is not part of it), or None when what stands before is no plain name."""
+    j = end
+    while j > 0 and end - j < 16 and code[j - 1] in " \t":
+        j -= 1
+    stop = j
+    while j > 0 and stop - j < _NAME_WINDOW and code[j - 1] in _ASSIGNED_NAME_CHARS:
+        j -= 1
+    if j > 0 and code[j - 1] in "$@":
+        j -= 1  # Perl and PHP `$p`, Ruby `@p`
+    if j == stop or (j > 0 and (code[j - 1] in _ASSIGNED_NAME_CHARS or code[j - 1] in "$@>:")):
+        return None  # `a[0] = ...`, `$h->p = ...`, `A::p = ...`, or a name too long to read
+    name = code[j:stop]
+    return name if _CALL_NAME.fullmatch(name) is not None else None
+
+
+def _decoded_names(
+    code: str,
+    lits: list[_Literal],
+    language: str,
+    lits_at: dict[int, _Literal],
+    budget: Budget,
+) -> _DecodedNames:
+    """The names `code` assigns decoded text to: `p = ''.join(map(chr, [...]))`,
+    `const p = Buffer.from('...', 'base64').toString()`, `my $p = pack("H*", ...)`,
+    `$p = str_rot13('...')`, `p = [47, 114].pack("c*")`, and Python's `(p := ...)`. What
+    is assigned is judged by `_decoded_file_name` (so `q = p + '/x'` follows `p`). One `find`
+    loop over `=`, skipping `==`, `=>`, `=~`, compound operators and `=` inside literals;
+    each assignment costs one bounded look back and one bounded walk. At most
+    `_MAX_DECODED_NAMES` names are kept. A kept name reused for plain text (`p =
+    'notes.txt'`) no longer counts after that assignment when it surely runs
+    (`_runs_in_line`); one that may not run (`if 0: p = 'x'`) leaves the name decoded."""
+    names = _DecodedNames({})
+    kept = names.assignments
+    starts = [lit.start for lit in lits]
+    n = len(code)
+    at = code.find("=")
+    while at >= 0:
+        budget.tick(1)
+        before = code[at - 1] if at > 0 else ""
+        after = code[at + 1] if at + 1 < n else ""
+        walrus = before == ":" and language == "python"
+        k = bisect_right(starts, at) - 1
+        if (
+            after not in ("=", "~", ">")
+            and (walrus or before not in _COMPOUND_BEFORE)
+            and not (k >= 0 and lits[k].end > at)
+        ):
+            name = _assigned_name(code, at - 1 if walrus else at)
+            if name is not None and (name in kept or len(kept) < _MAX_DECODED_NAMES):
+                decoded = _decoded_file_name(code, at + 1, language, lits_at, budget, names=names)
+                if decoded:
+                    kept.setdefault(name, []).append((at, True))
+                elif name in kept and _runs_in_line(code, kept[name][-1][0], at, budget):
+                    kept[name].append((at, False))  # `p = 'notes.txt'`: plain text from here
+        at = code.find("=", at + 1)
+    return names
+
+
+def _runs_in_line(code: str, since: int, at: int, budget: Budget) -> bool:
+    """Whether the assignment at `at` surely runs after the one at `since`: it stands at most
+    `_RESET_WINDOW` characters after it, and nothing from there to the end of its own
+    statement makes it conditional or defers it (`_CONDITIONAL_WORDS`, `_CONDITIONAL_MARKS`).
+    A decoded name is ended only by such an assignment, so `if 0: p = 'x'` does not end it."""
+    if at - since > _RESET_WINDOW:
+        return False
+    stop = min(len(code), at + _RESET_STATEMENT)
+    ends = [e for e in (code.find(";", at, stop), code.find("\n", at, stop)) if e >= 0]
+    span = code[since : min(ends) if ends else stop]
+    budget.tick(1 + len(span) // 64)
+    return not any(m in span for m in _CONDITIONAL_MARKS) and not _has_word(
+        span, _CONDITIONAL_WORDS
+    )
+
+
 def _hides_a_file_name(code: str, lits: list[_Literal], language: str, budget: Budget) -> bool:
     """Whether a file API's name argument is text the code decodes at run time:
     `open(''.join(map(chr, [...])))`, `readFileSync(Buffer.from('...', 'base64').toString())`,
-    Perl `open(F, pack("H*", ...))`, Ruby `File.read(Base64.decode64("..."))`. A program that
+    Perl `open(F, pack("H*", ...))`, Ruby `File.read(Base64.decode64("..."))`, or a name
+    assigned such text before (`p = codecs.decode('...', 'rot13'); open(p)`). A program that
     builds a file name by decoding it hides the name from review. Decoded *content*
     (`write(b64decode(data))`) is not a name and is not counted. One `find` loop per API
-    name, and a bounded walk (`_decoded_file_name`) per use."""
+    name, and a bounded walk (`_decoded_file_name`) per use; the assigned names are read
+    (`_decoded_names`) at the first use of a file API, once."""
     if not any(hint in code for hint in _DECODING_HINTS):
         return False
     lits_at = {lit.start: lit for lit in lits}
+    names: _DecodedNames | None = None
     n = len(code)
     for name in _NAMED_FILE_CALLS:
         at = code.find(name)
@@ -1268,10 +1487,20 @@ def _hides_a_file_name(code: str, lits: list[_Literal], language: str, budget: B
             whole = not (before.isalnum() or before == "_") and not (
                 end < n and (code[end].isalnum() or code[end] == "_")
             )
-            if whole and _names_decoded(
-                code, at, end, name=name, language=language, lits_at=lits_at, budget=budget
-            ):
-                return True
+            if whole:
+                if names is None:
+                    names = _decoded_names(code, lits, language, lits_at, budget)
+                if _names_decoded(
+                    code,
+                    at,
+                    end,
+                    name=name,
+                    language=language,
+                    lits_at=lits_at,
+                    names=names,
+                    budget=budget,
+                ):
+                    return True
             at = code.find(name, end)
     return False
 
@@ -1284,6 +1513,7 @@ def _names_decoded(
     name: str,
     language: str,
     lits_at: dict[int, _Literal],
+    names: _DecodedNames,
     budget: Budget,
 ) -> bool:
     """Whether the use of file API `name` at `at`..`end` names its file by decoded text."""
@@ -1308,7 +1538,7 @@ def _names_decoded(
                 k = _blanks(code, mode.end)
                 if k < n and code[k] == ",":
                     i = k + 1  # `open(my $fh, "<", NAME)`
-    return _decoded_file_name(code, i, language, lits_at, budget)
+    return _decoded_file_name(code, i, language, lits_at, budget, names=names)
 
 
 def _loopback(host: str) -> bool:
