@@ -1641,6 +1641,33 @@ def _ssh(name: str, args: list[Field], sink: Sink) -> None:
             sink.connect(NetworkTarget(host if dest.exact else None, p or port, None, name))
 
 
+_SSH_COPY_ID_OPTS = frozenset(_w("-i -p -o -F -t"))
+_LOOPBACK_NAMES = frozenset(
+    {"localhost", "localhost.localdomain", "ip6-localhost", "::1", "0.0.0.0"}  # noqa: S104 - names, no bind
+)
+
+
+def _ssh_copy_id(name: str, args: list[Field], sink: Sink) -> None:
+    """`ssh-copy-id [-i KEY] [user@]HOST` appends a public key to HOST's authorized keys, so
+    whoever holds its private half may log in there from then on: the key file is sent (an
+    upload), and to this machine the append is a write of the local `~/.ssh/authorized_keys`."""
+    opts, pos = parse_opts(args, _SSH_COPY_ID_OPTS)
+    for f in values(opts, "-i"):
+        sink.op(_READ, f, UPLOAD)
+    port_vals = values(opts, "-p")
+    port = int(port_vals[0].text) if port_vals and port_vals[0].text.isdigit() else 22
+    for dest in pos[:1]:
+        host, p = split_host_port(dest.text)
+        sink.connect(NetworkTarget(host if dest.exact else None, p or port, None, name))
+        if (
+            not dest.exact
+            or host is None
+            or host.lower() in _LOOPBACK_NAMES
+            or host.startswith("127.")
+        ):
+            sink.op(_WRITE, sink.home(".ssh/authorized_keys"), name)
+
+
 _SCP_OPTS = frozenset(_w("-P -i -F -o -l -c -J -S -X"))
 _SCP_OPTS_2 = frozenset(
     _w(
@@ -2752,6 +2779,7 @@ for _n in TUNNEL_PROGRAMS:
     _TABLE[_n] = _tunnel
 _TABLE["autossh"] = _ssh
 _TABLE["scp"] = _scp
+_TABLE["ssh-copy-id"] = _ssh_copy_id
 _TABLE["rsync"] = _scp
 for _n in _TRANSFER_OPTS:
     _TABLE[_n] = _transfer
