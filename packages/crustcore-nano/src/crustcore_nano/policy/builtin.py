@@ -219,7 +219,8 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "run it yourself or use an ssh-agent the tool can reach without reading key files",
         "Everything under `~/.ssh/` and any `.ssh/` directory (reads allowed only for `*.pub`, "
         "`known_hosts` and `config`; every write, delete or move is refused, so "
-        "`authorized_keys`, `config` and `known_hosts` cannot be planted), and private-key "
+        "`authorized_keys`, `config` and `known_hosts` cannot be planted, also not by "
+        "`ssh-copy-id` to this machine), and private-key "
         "files by name anywhere (`id_rsa`, `id_ed25519`, ... but not their `.pub`).",
         ("cat ~/.ssh/id_ed25519", "echo ssh-rsa AAAA... >> ~/.ssh/authorized_keys"),
         PathClause(
