@@ -85,7 +85,7 @@ from crustcore_nano.shell.commands import (
     wgetrc_option,
 )
 from crustcore_nano.shell.datatext import is_data_only
-from crustcore_nano.shell.leaks import IN_URL, MAILERS
+from crustcore_nano.shell.leaks import IN_URL, MAILERS, SECRET_SINKS
 from crustcore_nano.shell.netparse import file_url_paths
 from crustcore_nano.shell.options import option_values
 from crustcore_nano.shell.pkgsources import INDEX_VARIABLES, index_address
@@ -971,6 +971,7 @@ class PolicyEngine:
         self._exfiltration(analysis, op, run)
         if analysis.piped:
             self._piped_upload(analysis, op, run)
+        self._substituted_upload(analysis, op, run)
         if ShellSignal.UNSEEN_TRANSFER in signals:
             why = _finding(analysis, ShellSignal.UNSEEN_TRANSFER, "")
             run.ask("builtin:upload-file", f"`{shown}`: {why}; it can send any file", op)
@@ -1664,6 +1665,42 @@ class PolicyEngine:
                             op,
                         )
                         return
+
+    @staticmethod
+    def _substituted_upload(analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
+        """A file read by a command substitution in the words of a program that carries its
+        words to another host sends that file: `curl -d "$(cat src/app.py)" URL`, `nslookup
+        $(base64 -w0 FILE | head -c 60).host`, as `curl -d @src/app.py URL` does (asked).
+        A substitution's commands come before the command whose words they fill, one level
+        deeper; a substitution for an assignment (`v=$(cat VERSION)`) fills no command's
+        words and is dropped at the next command of its level."""
+        pending: list[CommandFact] = []
+        for fact in analysis.commands:
+            if fact.context in _SUBSTITUTIONS:
+                pending.append(fact)
+                continue
+            mine = [p for p in pending if p.depth == fact.depth + 1]
+            if mine:
+                pending = [p for p in pending if p.depth != fact.depth + 1]
+            if not mine or fact.name.lower() not in SECRET_SINKS or fact.exact:
+                continue
+            if fact.network and all(_is_loopback(t.host) for t in fact.network):
+                continue  # a local service
+            if not any(
+                not exact and ("$(" in arg or "`" in arg)
+                for arg, exact in zip(fact.argv, fact.argv_exact, strict=False)
+            ):
+                continue
+            for sub in mine:
+                read = next((o.target for o in sub.operations if o.kind is ShellOp.READ), None)
+                if read is not None:
+                    run.ask(
+                        "builtin:upload-file",
+                        f"`{_short(analysis.command)}` sends what {sub.name} reads "
+                        f"({_short(read)}) in the words of {fact.name}",
+                        op,
+                    )
+                    return
 
     @staticmethod
     def _client_config(analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
@@ -3019,6 +3056,7 @@ def _sends(fact: CommandFact) -> bool:
     return any(s.detail == UPLOAD for s in fact.operations)
 
 
+_SUBSTITUTIONS = frozenset({"$()", "``"})
 # Clients that send what arrives on their standard input to their destination.
 _STDIN_SENDERS = frozenset(
     {
