@@ -1702,12 +1702,17 @@ class PolicyEngine:
                     )
                     return
 
-    @staticmethod
-    def _client_config(analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
+    def _client_config(self, analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
         """curl and wget read default options from the home directory (`~/.curlrc`,
-        `$XDG_CONFIG_HOME/curlrc`, `~/.wgetrc`); a line that moves HOME or XDG_CONFIG_HOME
-        for them points them at options this check never sees, which can send any file."""
-        moved = [n for n, _ in analysis.env_assignments if n in ("HOME", "XDG_CONFIG_HOME")]
+        `$XDG_CONFIG_HOME/curlrc`, `~/.wgetrc`), and git, ssh, npm and pip their
+        configuration; a line that moves HOME or XDG_CONFIG_HOME for them points them at
+        settings this check never sees, which can send any file or run any command. (HOME set
+        to the home directory itself moves nothing.)"""
+        moved = [
+            n
+            for n, v in analysis.env_assignments
+            if n in ("HOME", "XDG_CONFIG_HOME") and lexical_clean(v) != self._home
+        ]
         if not moved:
             return
         for fact in analysis.commands:
@@ -1717,6 +1722,17 @@ class PolicyEngine:
                     f"`{_short(analysis.command)}` sets {moved[0]}, so {fact.name} reads its "
                     "default options from a place this check does not read; they can send "
                     "any file",
+                    op,
+                )
+                return
+            if fact.name in _HOME_CONFIGURED:
+                # `HOME=/tmp/x git log` after a `/tmp/x/.gitconfig` with `core.pager = ...`:
+                # the configuration git, ssh or npm reads there can name commands they run.
+                run.ask(
+                    "builtin:unparsed-command",
+                    f"`{_short(analysis.command)}` sets {moved[0]}, so {fact.name} reads its "
+                    "configuration from a place this check does not read; it can name "
+                    "commands to run",
                     op,
                 )
                 return
@@ -3057,6 +3073,12 @@ def _sends(fact: CommandFact) -> bool:
 
 
 _SUBSTITUTIONS = frozenset({"$()", "``"})
+# Programs whose configuration under HOME (or XDG_CONFIG_HOME) can name commands they run:
+# git (`core.pager`, `core.fsmonitor`, `core.sshCommand`, `!` aliases), ssh (`ProxyCommand`,
+# `LocalCommand`), npm and its kin (`script-shell`), pip (`index-url`).
+_HOME_CONFIGURED = frozenset(
+    {"git", "ssh", "scp", "sftp", "rsync", "npm", "npx", "pnpm", "yarn", "pip", "pip3"}
+)
 # Clients that send what arrives on their standard input to their destination.
 _STDIN_SENDERS = frozenset(
     {

@@ -205,6 +205,8 @@ _CODE_ENV = frozenset(
         "PS4",
     }
 )
+_MAKE_FLAG_ENV = frozenset({"MAKEFLAGS", "GNUMAKEFLAGS", "MFLAGS"})
+"""Variables make reads its command-line options from (`--eval` text included)."""
 _PATH_PRINTERS = frozenset({"dirname", "basename", "realpath", "readlink"})
 _STATIC_PROGRAMS = frozenset(
     {"echo", "printf", "cat", "base64", "base32", "basenc", "openssl", "xxd", "rev", "tr"}
@@ -1860,11 +1862,25 @@ class Analyzer:
             )
 
     def env_code(self, name: str, val: Val, st: State, ctx: Ctx) -> None:
-        """Environment variables whose value is a command get that command analysed."""
+        """Environment variables whose value is a command get that command analysed; make's
+        flag variables get the recipes of the `--eval` text they carry analysed."""
         if name in _CODE_ENV and val.text:
             if name.startswith("LESS"):
                 val = Val(val.text.lstrip("|-"), val.exact, val.escaped, val.decoded)
             self.run_code(val, st.copy(), ctx, f"${name}", f"{name}={val.text}")
+        elif name in _MAKE_FLAG_ENV and ("-E" in val.text or "--eval" in val.text):
+            # `MAKEFLAGS='--eval=$(shell\ curl ...|sh)' make` is `make --eval=...`. make splits
+            # the value at unescaped blanks; everything after the option is taken (blanks
+            # unescaped), which can only show more than make would run.
+            for flag in ("--eval=", "--eval ", "-E"):
+                at = val.text.find(flag)
+                if at < 0:
+                    continue
+                text = val.text[at + len(flag) :].replace("\\ ", " ")
+                found = make_commands(text)
+                if found.commands:
+                    code = Val("\n".join(found.commands), val.exact, val.escaped, val.decoded)
+                    self.run_code(code, st.copy(), ctx, f"${name}", f"{name}={val.text}")
 
     def _static_output(self, name: str, args: list[Field], stdin: Input | None) -> Val | None:
         src = stdin.val if stdin is not None else None
