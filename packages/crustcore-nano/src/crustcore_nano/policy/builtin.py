@@ -929,7 +929,8 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "options, which can send any file, from a place of the agent's choosing), "
         "`GCONV_PATH`, `PIP_CONFIG_FILE`, `NPM_CONFIG_USERCONFIG`/`GLOBALCONFIG` (settings "
         "this check never reads), `GOFLAGS` with `-toolexec`/`-exec`, `MAKEFLAGS` with "
-        "`SHELL=`, and `CRUSTCORE_HOME` - inline (`X=1 cmd`), with `export`, `env` or "
+        "`SHELL=` (its `--eval` text is judged by the recipes it holds), and "
+        "`CRUSTCORE_HOME` - inline (`X=1 cmd`), with `export`, `env` or "
         "`declare -x`, or through a tool's `env` argument. A library search path "
         "(`PYTHONPATH`, `NODE_PATH`, `PERL5LIB`, `PERLLIB`, `RUBYLIB`) with an entry outside "
         "the workspace, or one the check cannot work out; an entry inside it (`src`, `./lib`, "
@@ -967,7 +968,8 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         "Command lines that do not parse, commands whose program name comes from a "
         "variable or substitution CrustCore cannot resolve, and code whose text is only known "
         'when it runs: `eval "$(...)"`, `source <(...)`, `bash <(...)`, `prog | sh` when '
-        "`prog`'s output cannot be known.",
+        "`prog`'s output cannot be known; and git, ssh, npm or pip run with HOME or "
+        "XDG_CONFIG_HOME moved, whose configuration there can name commands they run.",
         ("if then fi (", "$TOOL --flag", "source <(kubectl completion bash)"),
     ),
     _r(
