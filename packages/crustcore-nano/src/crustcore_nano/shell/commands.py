@@ -1210,6 +1210,41 @@ _FIND_NOT = frozenset({"!", "-not"})
 _FIND_OR = frozenset({"-o", "-or", ","})
 
 
+_FD_EXEC = frozenset({"-x", "--exec", "-X", "--exec-batch"})
+_FD_PLACEHOLDERS = ("{/}", "{//}", "{.}", "{/.}")
+
+
+def _fd(name: str, args: list[Field], sink: Sink) -> None:
+    """`fd PATTERN [PATH...]` lists names like the other listers; with `-x`/`--exec` or
+    `-X`/`--exec-batch` the rest of the line (up to `;`) is a command run on what it finds,
+    each found path standing for `{}` or appended when no placeholder is written:
+    `fd id_rsa ~ -x cat` reads `~/**` like `find ~ -exec cat {} +`."""
+    cut = next((k for k, a in enumerate(args) if a.exact and a.text in _FD_EXEC), None)
+    if cut is None:
+        _lister(name, args, sink)
+        return
+    own, command = args[:cut], args[cut + 1 :]
+    end = next((k for k, a in enumerate(command) if a.exact and a.text == ";"), None)
+    if end is not None:
+        own += command[end + 1 :]
+        command = command[:end]
+    _lister(name, own, sink)
+    if not command:
+        return
+    opts, pos = parse_opts(own, _FD_VALUE_OPTS)
+    roots = pos[1:] + values(opts, "--search-path", "--base-directory")
+    globs = _find_globs(roots or [Field(".")], [])
+    for glob in [None] if globs is None else globs:
+        argv = [
+            Field(a.text, False) if any(h in a.text for h in _FD_PLACEHOLDERS) else
+            _each_found(a, glob)
+            for a in command
+        ]  # fmt: skip
+        if not any("{" in a.text for a in command):
+            argv.append(Field("{fd found}", False) if glob is None else Field(glob))
+        sink.run_argv(argv, f"{name} {args[cut].text}")
+
+
 def _each_found(arg: Field, glob: str | None) -> Field:
     """An argument of `find -exec` with `{}` standing for each path found (`glob`); not known
     exactly when there is no glob."""
@@ -2752,6 +2787,8 @@ for _n in _DELETERS:
     _TABLE[_n] = _delete
 for _n in _LISTERS:
     _TABLE[_n] = _lister
+_TABLE["fd"] = _fd  # a lister that can run a command on what it finds
+_TABLE["fdfind"] = _fd
 for _n in ("chmod", "chown", "chgrp"):
     _TABLE[_n] = _chmod
 for _n in _EDITORS:
