@@ -5,8 +5,8 @@ lister only, so the command it runs was never judged and the line was allowed.
 
 Invariant: the command after `-x`/`--exec`/`-X`/`--exec-batch` (up to `;`) is judged as a
 command run on the tree fd searches, with `{}` (or the end of the command, when no placeholder
-is written) standing for each file found there. Running a tool on project files stays
-allowed."""
+is written) standing for each file found there (bounded by name when `-e EXT` is given, as
+`find -name '*.EXT'` is). Running a tool on project files stays allowed."""
 
 from __future__ import annotations
 

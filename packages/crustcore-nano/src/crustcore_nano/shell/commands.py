@@ -1233,7 +1233,15 @@ def _fd(name: str, args: list[Field], sink: Sink) -> None:
         return
     opts, pos = parse_opts(own, _FD_VALUE_OPTS)
     roots = pos[1:] + values(opts, "--search-path", "--base-directory")
-    globs = _find_globs(roots or [Field(".")], [])
+    # `-e EXT` bounds what is found by name, as `find -name '*.EXT'` does.
+    tests: list[Field] = []
+    for ext in values(opts, "-e", "--extension"):
+        if not ext.exact:
+            tests = []
+            break
+        tests += [Field("-o")] if tests else []
+        tests += [Field("-name"), Field(f"*.{ext.text.lstrip('.')}")]
+    globs = _find_globs(roots or [Field(".")], tests)
     for glob in [None] if globs is None else globs:
         argv = [
             Field(a.text, False) if any(h in a.text for h in _FD_PLACEHOLDERS) else
