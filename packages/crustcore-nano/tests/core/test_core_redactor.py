@@ -202,6 +202,58 @@ def test_flat_mappings_are_scrubbed_like_any_other(
     assert r.scrub_json(mapping) == expected
 
 
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | filler,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(filler, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=secret_values,
+    data=_json_values,
+    plant=st.sampled_from(["none", "key", "value", "nested", "form"]),
+    pick=st.integers(0, 7),
+)
+def test_absent_from_json_answers_for_every_string_of_the_value(
+    value: str, data: object, plant: str, pick: int
+) -> None:
+    """The kernel skips the walk that copies a call's arguments with secrets replaced when
+    `absent_from_json` says no form occurs in their JSON. That must imply that no string of
+    the value holds a form (so the walk would change nothing), and it must never say so for a
+    secret whose forms JSON would spell differently (a quote, a backslash, non-ASCII)."""
+    r = make_redactor(("s", value))
+    form = encodings(value)[pick]
+    if plant == "key":
+        data = {"x" + value: data}
+    elif plant == "value":
+        data = {"v": [data, "<" + value + ">"]}
+    elif plant == "nested":
+        data = {"a": {"b": [1, {"c": form}]}}
+    elif plant == "form":
+        data = ["pre " + form + " post", data]
+    encoded = json.dumps(data, separators=(",", ":"), ensure_ascii=True)
+    absent = r.absent_from_json(encoded)
+    if absent:
+        assert r.scrub_json(data) == data
+    if plant != "none":
+        assert not absent
+    plain = all(c.isascii() and c.isprintable() and c not in '"\\' for c in value)
+    if not plain:
+        assert not absent
+
+
+def test_absent_from_json_with_no_secret_and_after_a_change() -> None:
+    r = Redactor()
+    assert r.absent_from_json('{"a":"b"}')
+    before = r.generation
+    r.register("s", SECRET.encode())
+    assert r.generation != before
+    assert not r.absent_from_json(json.dumps({"k": SECRET}))
+    assert r.absent_from_json(json.dumps({"k": "nothing here"}))
+
+
 def _collapse(text: str) -> str:
     return re.sub(r"(\[REDACTED:s\])+", "[REDACTED:s]", text)
 

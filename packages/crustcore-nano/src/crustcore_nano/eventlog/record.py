@@ -134,7 +134,7 @@ def dumps_payload(payload: Mapping[str, object]) -> tuple[dict[str, object], str
 
 @dataclass(frozen=True, slots=True)
 class EncodedPayload:
-    """A payload already encoded the way the writer encodes one; made by `encode_after` only."""
+    """A payload already encoded the way the writer encodes one; made by `complete_head` only."""
 
     text: str
 
@@ -155,7 +155,11 @@ def encode_after(head: str, value: object) -> tuple[EncodedPayload, int]:
     `dumps_payload` encodes a payload, and the length of ``value``'s JSON there (the same as
     ``len(canonical_json(value))``: the order of keys does not change a length). A caller that
     bounds a value by its size thus encodes it once, not once to measure and again to write."""
-    tail = dumps_compact(value)
+    return complete_head(head, dumps_compact(value))
+
+
+def complete_head(head: str, tail: str) -> tuple[EncodedPayload, int]:
+    """`encode_after` for a value the caller has already encoded with `dumps_compact`."""
     return EncodedPayload(f"{head}{tail}}}"), len(tail)
 
 

@@ -35,6 +35,8 @@ from crustcore_nano.eventlog import EventLog, LogConfig
 from crustcore_nano.eventlog.record import (
     EncodedPayload,
     check_id,
+    complete_head,
+    dumps_compact,
     encode_after,
     payload_head,
 )
@@ -176,6 +178,7 @@ class Kernel:
         # The encoded start of a decision record, up to its arguments, by what it holds: most
         # calls repeat the tool, rule, reason and workspace of an earlier one.
         self._heads: dict[tuple[str, str, str, str, str, str | None], str] = {}
+        self._heads_generation = -1  # the broker's secrets the heads were scrubbed with
         self.decisions = 0
 
     @classmethod
@@ -588,7 +591,18 @@ class Kernel:
                 session.observe(flow, decision=decision)
         with self._lock:
             now = self._clock()
-            args = cast("dict[str, object]", self.broker.redactor.scrub_json(call.args))
+            redactor = self.broker.redactor
+            # The arguments are encoded once, for the record. When no secret form occurs in
+            # that text, none occurs in any of their strings (`absent_from_json`), and the
+            # walk that copies them with every secret replaced is not needed.
+            encoded: str | None = None
+            if decision.verdict is not _ASK:
+                encoded = dumps_compact(call.args)
+                if not redactor.absent_from_json(encoded):
+                    encoded = None
+            args: dict[str, object] = {}
+            if encoded is None:
+                args = cast("dict[str, object]", redactor.scrub_json(call.args))
             if decision.verdict is _ASK:
                 action = ActionSpec(
                     kind="tool",
@@ -605,25 +619,35 @@ class Kernel:
                     self._asked_flows[pending.approval_id] = (session_id, flow)
                 decision = replace(decision, approval_id=pending.approval_id)
             origin = call.origin._value_
-            reason = self.broker.scrub(decision.reason)
-            # The record's fields before the arguments are encoded once per distinct set (an
+            # The record's fields before the arguments are encoded once per distinct set, with
+            # the reason scrubbed, for as long as the broker's secrets stay the same (an
             # approval id is unique, so a call that asked is encoded whole).
-            key = (call.tool, origin, decision.rule, reason, ws, call.mcp_server)
+            if self._heads_generation != redactor.generation:
+                self._heads.clear()
+                self._heads_generation = redactor.generation
+            key = (call.tool, origin, decision.rule, decision.reason, ws, call.mcp_server)
             head = None if decision.approval_id is not None else self._heads.get(key)
             if head is None:
+                reason = self.broker.scrub(decision.reason)
                 head = payload_head(self._payload(call, decision, reason, ws), "args")
                 if decision.approval_id is None:
                     if len(self._heads) >= _MAX_HEADS:
                         self._heads.clear()
                     self._heads[key] = head
-            # The arguments are encoded once, for the record. Their escaped (ASCII) form is
-            # never shorter than the canonical one the limit is about, so only a long one
-            # needs that form to decide (and then it is hashed or logged as before).
+            # Their escaped (ASCII) form is never shorter than the canonical one the limit is
+            # about, so only a long one needs that form to decide (and then it is hashed or
+            # logged as before).
             record: dict[str, object] | EncodedPayload
-            record, escaped_len = encode_after(head, args)
+            if encoded is not None:
+                record, escaped_len = complete_head(head, encoded)
+            else:
+                record, escaped_len = encode_after(head, args)
             if escaped_len > MAX_LOGGED_ARGS:
+                if encoded is not None:  # no secret in them: the arguments as given
+                    args = cast("dict[str, object]", call.args)
                 encoded = canonical_json(args)
                 if len(encoded) > MAX_LOGGED_ARGS:
+                    reason = self.broker.scrub(decision.reason)
                     payload = self._payload(call, decision, reason, ws)
                     payload["args_sha256"] = sha256_hex(encoded)
                     payload["args_bytes"] = len(encoded)

@@ -165,13 +165,18 @@ def render(text: str, spans: list[tuple[int, int, str]]) -> str:
 class Redactor:
     """Replaces registered secret values (in all their forms) with ``[REDACTED:label]``."""
 
-    __slots__ = ("_needles", "_max_len", "_heads", "_sorted")
+    __slots__ = (
+        "_forms", "_generation", "_heads", "_json_plain", "_max_len", "_needles", "_sorted"
+    )  # fmt: skip
 
     def __init__(self) -> None:
         self._needles: list[tuple[str, str]] = []  # (needle, label), longest first
         self._max_len = 0
         self._heads: list[set[str]] = [set() for _ in range(4)]
         self._sorted: list[str] = []
+        self._forms: tuple[str, ...] = ()
+        self._json_plain = True
+        self._generation = 0
 
     def __repr__(self) -> str:
         return f"Redactor({len(self._needles)} forms)"
@@ -195,7 +200,14 @@ class Redactor:
             )
         self._set(self._needles + [(form, label) for form in derive_forms(raw)])
 
+    @property
+    def generation(self) -> int:
+        """A number that changes whenever the set of secret forms does: a cache of scrubbed
+        text is valid only for the generation it was made in."""
+        return self._generation
+
     def _set(self, needles: Iterable[tuple[str, str]]) -> None:
+        self._generation += 1
         self._needles = sorted(set(needles), key=lambda item: (-len(item[0]), item[0], item[1]))
         self._max_len = max((len(n) for n, _ in self._needles), default=0)
         heads: list[set[str]] = [set() for _ in range(4)]
@@ -204,6 +216,13 @@ class Redactor:
                 heads[k - 1].add(needle[:k])
         self._heads = heads
         self._sorted = sorted({n for n, _ in self._needles})
+        self._forms = tuple(dict.fromkeys(n for n, _ in self._needles))
+        # Forms JSON writes as they are (printable ASCII, no quote or backslash): see
+        # `absent_from_json`.
+        self._json_plain = all(
+            form.isascii() and form.isprintable() and '"' not in form and "\\" not in form
+            for form in self._forms
+        )
 
     # --- matching ------------------------------------------------------------------------------
     def spans(self, text: str) -> list[tuple[int, int, str]]:
@@ -234,6 +253,18 @@ class Redactor:
             else:
                 merged.append((start, end, label))
         return merged
+
+    def absent_from_json(self, encoded: str) -> bool:
+        """Whether no secret form occurs in any string of a value whose compact JSON, with
+        non-ASCII escaped, is `encoded`: one search of that text per form. It answers only
+        when every form is printable ASCII with no quote or backslash, which JSON writes
+        exactly as it is (False otherwise: the caller then walks the value)."""
+        if not self._json_plain:
+            return False
+        for form in self._forms:  # noqa: SIM110 - a generator in `all` costs more here
+            if form in encoded:
+                return False
+        return True
 
     def would_leak(self, text: str) -> bool:
         return bool(self.spans(text))
