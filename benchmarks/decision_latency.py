@@ -198,6 +198,7 @@ def _short_path_answers(engine: PolicyEngine, call: ToolCall) -> bool:
     return (shell.allow(call) if call.tool == "Bash" else fast.allow(call)) is not None
 
 
+_BENCH_SECRET = "s3cr3t-bench-token-value-0123456789"  # noqa: S105 - a benchmark's own value
 _SETTLE_CALLS = 10  # warm-up calls sent again after the collection that precedes a timed run
 
 
@@ -222,7 +223,8 @@ def _time_each(fn: Callable[[ToolCall], object], calls: Sequence[ToolCall]) -> l
 @contextlib.contextmanager
 def _real_kernel(root: str, name: str, policy_text: str, config: LogConfig) -> Iterator[Kernel]:
     """A `Kernel` of its own home (with the benchmark's policy) for one category; the user's
-    home it resolves `~` against is the benchmark's (`HOME` while it is made)."""
+    home it resolves `~` against is the benchmark's (`HOME` while it is made). Its broker holds
+    the model's secret, as a kernel with a vault does, so redaction searches for it."""
     home = Path(root) / f"kernel-{name}"
     home.mkdir()
     (home / "crustcore.toml").write_text(policy_text, encoding="utf-8")
@@ -235,6 +237,7 @@ def _real_kernel(root: str, name: str, policy_text: str, config: LogConfig) -> I
             del os.environ["HOME"]
         else:
             os.environ["HOME"] = saved
+    kernel.broker.add("bench-token", _BENCH_SECRET)
     with kernel:
         yield kernel
 
@@ -260,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     root, home, ws = _world(_FILES_PER_ROUND * rounds)
     log_home = Path(root) / "crustcore-home"
     redactor = Redactor()
-    redactor.register("bench-token", b"s3cr3t-bench-token-value-0123456789")
+    redactor.register("bench-token", _BENCH_SECRET.encode())
     # As the kernel daemon runs its log: group commit with no flusher thread (the append that
     # finds the batch due writes it, a child process fsyncs it), see
     # `crustcore_nano.daemon.run.DAEMON_LOG`.
