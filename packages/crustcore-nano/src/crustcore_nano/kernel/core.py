@@ -596,7 +596,8 @@ class Kernel:
             # that text, none occurs in any of their strings (`absent_from_json`), and the
             # walk that copies them with every secret replaced is not needed.
             encoded: str | None = None
-            if decision.verdict is not _ASK and type(call.args) is dict:  # (a plain object)
+            plain = type(call.args) is dict  # (any other mapping is copied first)
+            if decision.verdict is not _ASK and plain:
                 encoded = dumps_compact(call.args)
                 if not redactor.absent_from_json(encoded):
                     encoded = None
