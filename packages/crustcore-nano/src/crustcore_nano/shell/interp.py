@@ -818,7 +818,12 @@ def scan_code(language: str, code: str, budget: Budget) -> CodeScan:
     )
     if "/dev/tcp/" in code or "/dev/udp/" in code:
         dev_tcp = True
-    if not remote_code and any(t.host is not None and not _loopback(t.host) for t in network):
+    if not remote_code and (
+        any(t.host is not None and not _loopback(t.host) for t in network)
+        # A download run through the shell (`eval(execSync('curl -s URL').toString())`):
+        # what the code then evaluates may be what came back.
+        or any(_fetches(command) for command in commands)
+    ):
         remote_code = _evals_computed(code, budget)
     return CodeScan(
         tuple(reads),
@@ -1546,17 +1551,39 @@ def _loopback(host: str) -> bool:
     return lowered in ("localhost", "::1", "0.0.0.0") or lowered.startswith("127.")  # noqa: S104
 
 
+_FETCH_WORDS = ("curl ", "wget ", "fetch ", "http ", "https ", "aria2c ", "lwp-request ")
+
+
+def _fetches(command: str) -> bool:
+    """Whether a shell command the code runs fetches an address that is not this machine's:
+    a download tool and a URL in the same command."""
+    if "://" not in command or not any(w in command for w in _FETCH_WORDS):
+        return False
+    for scheme in ("http://", "https://", "ftp://"):
+        at = command.find(scheme)
+        if at >= 0:
+            host = command[at + len(scheme) :].split("/", 1)[0].split(":", 1)[0]
+            host = host.strip("'\" )").rsplit("@", 1)[-1]
+            if host and not _loopback(host):
+                return True
+    return False
+
+
 def _evals_computed(code: str, budget: Budget) -> bool:
     """Whether code evaluates a value computed at run time (`exec(resp.read())`,
-    `eval(get(URL))`) or hands `eval` on as a callback (`.then(eval)`)."""
+    `eval(get(URL))`, Ruby `eval(`curl URL`)`) or hands `eval` on as a callback
+    (`.then(eval)`)."""
     n = len(code)
     for before, end in _word_uses(code, _EVAL_NAMES, budget):
         if before in "(," and end < n and code[end] == ")":
             return True
         i = _blanks(code, end)
+        if i < n and code[i] == "`":
+            return True  # Perl `eval `curl URL``: the command's output, without parentheses
         if i < n and code[i] == "(":
             i = _blanks(code, i + 1)
-            if i < n and (code[i].isalpha() or code[i] in "_$"):
+            # A name or call, or a backquoted command (Perl, Ruby, PHP: its output).
+            if i < n and (code[i].isalpha() or code[i] in "_$`"):
                 return True
     return False
 
