@@ -84,6 +84,7 @@ from crustcore_nano.shell import (
 from crustcore_nano.shell import OpKind as ShellOp
 from crustcore_nano.shell.commands import (
     CONTAINER_COPY,
+    FETCHERS,
     FILTERED_DELETE,
     SEARCH_PROGRAMS,
     TRANSFER_SCRIPT,
@@ -1698,14 +1699,16 @@ class PolicyEngine:
         commands come before the command whose words they fill, one level deeper; one for an
         assignment (`v=$(cat VERSION)`) fills no command's words and is dropped at the next
         command of its level."""
-        pending: list[CommandFact] = []
-        for fact in analysis.commands:
-            if fact.context in _SUBSTITUTIONS:
-                pending.append(fact)
-                continue
-            mine = [p for p in pending if p.depth == fact.depth + 1]
-            if mine:
-                pending = [p for p in pending if p.depth != fact.depth + 1]
+        for fact, mine in _fed_substitutions(analysis):
+            if mine and fact.name.lower() in _CODE_RUNNERS and _fills_words(fact, here=True):
+                fetched = next((sub for sub in mine if _fetches_remote(sub)), None)
+                if fetched is not None:
+                    # `bash -c "$(curl -fsSL URL)"`, `eval "$(curl URL)"`: `curl | sh`.
+                    raise run.deny(
+                        "builtin:download-and-execute",
+                        f"`{_short(analysis.command)}` runs as code what {fetched.name} downloads",
+                        op,
+                    )
             reads = [
                 read
                 for sub in mine
@@ -1716,10 +1719,7 @@ class PolicyEngine:
             if not reads:
                 continue
             targets: tuple[NetworkTarget, ...] = ()
-            if fact.name.lower() in SECRET_SINKS and any(
-                not exact and ("$(" in arg or "`" in arg)
-                for arg, exact in zip(fact.argv, fact.argv_exact, strict=False)
-            ):
+            if fact.name.lower() in SECRET_SINKS and _fills_words(fact, here=False):
                 targets = fact.network or (NetworkTarget(None, None, None, fact.name),)
             elif any(r.op.startswith("<<") for r in fact.redirects):
                 targets = _stdin_targets(fact)
@@ -3144,6 +3144,42 @@ def _stdin_targets(fact: CommandFact) -> tuple[NetworkTarget, ...]:
     if name == "wget" and any(a.endswith("/dev/stdin") for a in argv):
         return fact.network
     return ()
+
+
+# Programs that run as code the words (or here-string) a substitution fills.
+_CODE_RUNNERS = _INTERPRETERS | {"eval", "source", "."}
+
+
+def _fed_substitutions(
+    analysis: ShellAnalysis,
+) -> Iterator[tuple[CommandFact, list[CommandFact]]]:
+    """Each command of the line that is not inside a substitution, with the substitution
+    commands that filled its words: they come before it, one level deeper. One for an
+    assignment (`v=$(cat VERSION)`) fills no command's words and goes to the next command of
+    its level, which may use the variable (`bash -c "$v"`)."""
+    pending: list[CommandFact] = []
+    for fact in analysis.commands:
+        if fact.context in _SUBSTITUTIONS:
+            pending.append(fact)
+            continue
+        mine = [p for p in pending if p.depth == fact.depth + 1]
+        if mine:
+            pending = [p for p in pending if p.depth != fact.depth + 1]
+        yield fact, mine
+
+
+def _fills_words(fact: CommandFact, *, here: bool) -> bool:
+    """Whether a substitution fills one of the command's words (or, with `here`, its
+    here-string)."""
+    for arg, exact in zip(fact.argv, fact.argv_exact, strict=False):
+        if not exact and ("$(" in arg or "`" in arg):
+            return True
+    return here and any(r.op == "<<<" and "$(" in r.target for r in fact.redirects)
+
+
+def _fetches_remote(fact: CommandFact) -> bool:
+    """A download tool with a destination that is not this machine."""
+    return fact.name.lower() in FETCHERS and any(not _is_loopback(t.host) for t in fact.network)
 
 
 def _slurped(fact: CommandFact) -> list[str]:
