@@ -977,9 +977,9 @@ BUILTIN_RULES: tuple[BuiltinRule, ...] = (
         _D,
         "piping a download into an interpreter runs unreviewed code; download the file, "
         "read it, then run it",
-        "`curl ... | sh`, `wget -O- ... | bash`, `python <(curl ...)` and the like, and "
+        "`curl ... | sh`, `wget -O- ... | bash`, `python <(curl ...)` and the like; "
         'a shell or interpreter given a download as its code (`bash -c "$(curl -fsSL '
-        'URL)"`, `eval "$(curl URL)"`), and '
+        'URL)"`, `eval "$(curl URL)"`); and '
         "interpreter code that evaluates a download, fetched with its own HTTP API or by a "
         "shell command it runs (`eval(execSync('curl -s URL').toString())`, Perl `eval "
         "`curl URL``).",
