@@ -163,13 +163,6 @@ def complete_head(head: str, tail: str) -> tuple[EncodedPayload, int]:
     return EncodedPayload(f"{head}{tail}}}"), len(tail)
 
 
-def encode_with(
-    payload: Mapping[str, object], key: str, value: object
-) -> tuple[EncodedPayload, int]:
-    """``payload`` with ``key: value`` added last: `encode_after` of its `payload_head`."""
-    return encode_after(payload_head(payload, key), value)
-
-
 def dumps_compact(value: object) -> str:
     """Compact ASCII JSON; raises UsageError for anything JSON cannot represent faithfully."""
     try:

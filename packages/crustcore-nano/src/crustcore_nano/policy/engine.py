@@ -87,6 +87,7 @@ from crustcore_nano.shell.commands import (
     FETCHERS,
     FILTERED_DELETE,
     SEARCH_PROGRAMS,
+    SOCKET_TOOLS,
     TRANSFER_SCRIPT,
     remote_path,
     search_patterns,
@@ -1674,9 +1675,7 @@ class PolicyEngine:
             if sent is None and index in upstream_of:
                 source, first = upstream_of[index]
                 for upstream in commands[source:first]:
-                    read = _repository_output(upstream) or next(
-                        (s.target for s in upstream.operations if s.kind is ShellOp.READ), None
-                    )
+                    read = _repository_output(upstream) or _first_read(upstream)
                     if read is not None:
                         sent = (read, f"read by {upstream.name} and piped into it")
                         break
@@ -1709,12 +1708,7 @@ class PolicyEngine:
                         f"`{_short(analysis.command)}` runs as code what {fetched.name} downloads",
                         op,
                     )
-            reads = [
-                read
-                for sub in mine
-                for read in [next((o.target for o in sub.operations if o.kind is ShellOp.READ), "")]
-                if read
-            ]
+            reads = [read for read in map(_first_read, mine) if read is not None]
             reads += _slurped(fact)
             if not reads:
                 continue
@@ -3110,13 +3104,9 @@ _SUBSTITUTIONS = frozenset({"$()", "``"})
 _HOME_CONFIGURED = frozenset(
     {"git", "ssh", "scp", "sftp", "rsync", "npm", "npx", "pnpm", "yarn", "pip", "pip3"}
 )
-# Clients that send what arrives on their standard input to their destination.
-_STDIN_SENDERS = frozenset(
-    {
-        "nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "socat", "telnet", "openssl",
-        "ssh", "http", "https", "xh", "httpie",
-    }
-)  # fmt: skip
+# Clients that send what arrives on their standard input to their destination: the socket
+# tools, ssh (to the remote command) and HTTPie (a piped body).
+_STDIN_SENDERS = SOCKET_TOOLS | {"ssh", "http", "https", "xh", "httpie"}
 _STDIN_DATA = ("@-", "@/dev/stdin")
 
 
@@ -3175,6 +3165,11 @@ def _fills_words(fact: CommandFact, *, here: bool) -> bool:
         if not exact and ("$(" in arg or "`" in arg):
             return True
     return here and any(r.op == "<<<" and "$(" in r.target for r in fact.redirects)
+
+
+def _first_read(fact: CommandFact) -> str | None:
+    """The first file a command reads, or None."""
+    return next((o.target for o in fact.operations if o.kind is ShellOp.READ), None)
 
 
 def _fetches_remote(fact: CommandFact) -> bool:

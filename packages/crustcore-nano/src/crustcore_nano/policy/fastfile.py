@@ -46,6 +46,7 @@ from crustcore_nano.policy.extract import clean_tool_name
 from crustcore_nano.policy.scripts import runnable
 from crustcore_nano.policy.session import CallFlow
 from crustcore_nano.policy.types import (
+    OPERATION_SETTERS,
     Decision,
     Operation,
     OpKind,
@@ -91,12 +92,10 @@ _MCP: Final = Origin.MCP
 
 
 # A frozen dataclass's `__init__` sets each field through `object.__setattr__`: for the
-# allow's Operation and Decision that is a fifth of a short-path answer. Their slots' own
-# setters make the same objects in half the time. The classes are checked here, so a field
-# added to either later cannot be left unset, nor a `__post_init__` skipped.
-_OP_FIELDS: Final = (
-    "kind", "paths", "dest", "hosts", "urls", "command", "content", "env", "source", "cwd",
-)  # fmt: skip
+# allow's Decision that is a measurable share of a short-path answer. Its slots' own setters
+# make the same object in half the time. The class is checked here, so a field added to it
+# later cannot be left unset, nor a `__post_init__` skipped. (`Operation` is built the same
+# way by its own `__init__`; its setters, checked in `types`, are used here without the call.)
 _DECISION_FIELDS: Final = ("verdict", "rule", "reason", "approval_id", "operations")
 
 
@@ -106,7 +105,7 @@ def _setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[object, objec
     return tuple(getattr(cls, name).__set__ for name in names)
 
 
-_OP_SETTERS: Final = _setters(Operation, _OP_FIELDS)
+_OP_SETTERS: Final = OPERATION_SETTERS
 _DECISION_SETTERS: Final = _setters(Decision, _DECISION_FIELDS)
 _NEW: Final = object.__new__
 

@@ -83,7 +83,7 @@ class Operation:
         # `object.__setattr__`; the slots' setters do the same in about 60 % of the time, and
         # one shell line or MCP call builds several operations.
         s_kind, s_paths, s_dest, s_hosts, s_urls, s_command, s_content, s_env, s_source, s_cwd = (
-            _OPERATION_SETTERS
+            OPERATION_SETTERS
         )
         s_kind(self, kind)
         s_paths(self, paths)
@@ -110,7 +110,7 @@ def _slot_setters(
     return tuple(getattr(cls, name).__set__ for name in names)
 
 
-_OPERATION_SETTERS = _slot_setters(Operation, Operation.__init__)
+OPERATION_SETTERS = _slot_setters(Operation, Operation.__init__)
 
 
 class Verdict(enum.Enum):

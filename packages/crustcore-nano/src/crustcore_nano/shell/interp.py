@@ -955,14 +955,16 @@ def _runs_computed(code: str, budget: Budget) -> bool:
     return False
 
 
-def _word_uses(code: str, names: Iterable[str], budget: Budget) -> Iterator[tuple[str, int]]:
+def _word_uses(code: str, names: Iterable[str], budget: Budget | None) -> Iterator[tuple[str, int]]:
     """Each whole-word use of one of `names` in `code`: the character before it and the
-    index just after it (one `find` loop per name, each step counted in `budget`)."""
+    index just after it (one `find` loop per name, each step counted in `budget`; None for a
+    text already bounded by a fixed window)."""
     n = len(code)
     for name in names:
         at = code.find(name)
         while at >= 0:
-            budget.tick(1)
+            if budget is not None:
+                budget.tick(1)
             end = at + len(name)
             before = code[at - 1] if at > 0 else ""
             if not (before.isalnum() or before == "_") and not (
@@ -1144,17 +1146,9 @@ _INTERPOLATED_VARIABLE = re.compile(r"\$\{?+([A-Za-z_][A-Za-z0-9_]{0,63}+)")
 
 
 def _has_word(text: str, words: Iterable[str]) -> bool:
-    """Whether one of `words` appears in `text` as a whole word (`chr`, not `chrome`)."""
-    for word in words:
-        at = text.find(word)
-        while at >= 0:
-            end = at + len(word)
-            before = text[at - 1] if at > 0 else ""
-            after = text[end] if end < len(text) else ""
-            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
-                return True
-            at = text.find(word, end)
-    return False
+    """Whether one of `words` appears in `text` (a fixed window) as a whole word (`chr`, not
+    `chrome`)."""
+    return next(_word_uses(text, words, None), None) is not None
 
 
 def _joins_decoded(code: str, start: int) -> bool:
