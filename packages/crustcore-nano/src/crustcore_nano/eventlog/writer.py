@@ -79,6 +79,9 @@ _BACKPRESSURE_BYTES = 4 * 1024 * 1024
 #: process dying.
 _WRITE_AHEAD_BYTES = 32 * 1024
 _NAME_CACHE_MAX = 4096
+#: Sealing-key states kept while their checkpoints wait for an fsync (only the newest durable
+#: one is written, so dropping the oldest past this loses nothing a later one does not cover).
+_MAX_KEYS_WAITING = 64
 #: Record hashes collected before they are folded into the Merkle frontier in one go.
 _FOLD_AT = 4096
 
@@ -170,7 +173,7 @@ class _Rotate:
 
 @dataclass(frozen=True, slots=True)
 class _KeyStep:
-    """Persist this sealing-key state once everything before it is written (and fsynced)."""
+    """Persist this sealing-key state once its checkpoint is durable (see `_persist_key`)."""
 
     state: SealState
 
@@ -186,6 +189,12 @@ class _Batch:
     started: float = 0.0
     #: Whether `EventLog.on_pending` has been told about this batch.
     announced: bool = False
+
+
+def _checkpoint_seq(state: SealState) -> int:
+    ref = state.checkpoint
+    assert ref is not None  # every state a checkpoint queues points at it
+    return ref.seq
 
 
 def _read_holder(lock_path: Path) -> str:
@@ -217,6 +226,8 @@ class EventLog:
         self._written_seq = -1
         #: When the oldest record written ahead of its fsync was queued (None: none is).
         self._unsynced_since: float | None = None
+        #: Sealing-key states, oldest first, whose checkpoints may not be durable yet.
+        self._keys_waiting: list[SealState] = []
         self._lock_fd = -1
         self._fd = -1
         self._segment_index = 0
@@ -484,9 +495,13 @@ class EventLog:
         self._last_checkpoint_ts = scanner.last_checkpoint_ts
         self._last_ts = scanner.summary.last_ts or 0
         due = scanner.next_epoch
-        if seal.epoch == due - 1:
-            # Crashed after sealing but before the evolved key reached the disk: evolve now.
-            seal = SealState(due, evolve(seal.key))
+        if seal.epoch < due:
+            # Stopped after sealing but before the evolved key reached the disk (a power cut
+            # can keep a key file several checkpoints old): evolve it the missing steps now.
+            key = seal.key
+            for _ in range(due - seal.epoch):
+                key = evolve(key)
+            seal = SealState(due, key)
             write_seal_state(self._keys_dir / SEAL_KEY_FILE, seal)
         elif seal.epoch != due:
             raise LogError(
@@ -876,8 +891,8 @@ class EventLog:
         )
         self._seal = next_state
         # The evolved key reaches the disk only after this checkpoint does: a crash in between
-        # leaves the key one epoch behind, which the next open repairs (never ahead, which
-        # would look like a truncated log).
+        # leaves the key behind, which the next open repairs (never ahead, which would look
+        # like a truncated log).
         self._batch.items.append(_KeyStep(next_state))
         self._batch.key_steps += 1
         self._since_checkpoint = 0
@@ -944,15 +959,18 @@ class EventLog:
                 chunk: list[bytes] = []
                 for item in batch.items:
                     if isinstance(item, _KeyStep):
-                        self._write_all(b"".join(chunk))
-                        chunk = []
-                        if fsync:
-                            os.fsync(self._fd)
-                        write_seal_state(self._keys_dir / SEAL_KEY_FILE, item.state)
+                        # Persisted once its checkpoint is durable: after this drain's fsync,
+                        # the syncer's answer, or a later drain's (`_persist_key`).
+                        waiting = self._keys_waiting
+                        if len(waiting) >= _MAX_KEYS_WAITING:
+                            del waiting[0]  # a later state supersedes it
+                        waiting.append(item.state)
                     elif isinstance(item, _Rotate):
                         self._write_all(b"".join(chunk))
                         chunk = []
-                        if fsync:
+                        if fsync or self._interval_s > 0:
+                            # Whatever mode asked for durability: the syncer only ever fsyncs
+                            # the current segment, so the old one is made durable here.
                             os.fsync(self._fd)
                         os.close(self._fd)
                         self._fd = -1
@@ -972,7 +990,26 @@ class EventLog:
                 with self._durable_cond:
                     self._durable_seq = max(self._durable_seq, last_seq)
                     self._durable_cond.notify_all()
+                self._persist_key()
             return self._durable_seq
+
+    def _persist_key(self) -> None:
+        """Write the newest waiting sealing-key state whose checkpoint is durable (under the I/O
+        lock). Each state stands alone, so the older ones are dropped unwritten: a key file
+        left behind by a crash is brought forward on open."""
+        waiting = self._keys_waiting
+        durable = self._durable_seq
+        done = 0
+        while done < len(waiting) and _checkpoint_seq(waiting[done]) <= durable:
+            done += 1
+        if not done:
+            return
+        state = waiting[done - 1]
+        del waiting[:done]
+        try:
+            write_seal_state(self._keys_dir / SEAL_KEY_FILE, state)
+        except OSError as exc:
+            self._fail(exc)
 
     def _hand_off(self, last_seq: int) -> bool:
         """Ask the syncer to fsync what is written up to `last_seq` (under the I/O lock). False
@@ -1004,6 +1041,7 @@ class EventLog:
             with self._durable_cond:
                 self._durable_seq = max(self._durable_seq, self._written_seq)
                 self._durable_cond.notify_all()
+            self._persist_key()
 
     def _settle(self, answer: tuple[int, int] | None) -> None:
         if answer is None:
@@ -1014,6 +1052,7 @@ class EventLog:
         with self._durable_cond:
             self._durable_seq = max(self._durable_seq, seq)
             self._durable_cond.notify_all()
+        self._persist_key()
 
     def _fail(self, exc: OSError) -> None:
         failure = LogError(f"writing the event log failed: {exc.strerror or exc}")
