@@ -173,8 +173,10 @@ class _Rotate:
 
 @dataclass(frozen=True, slots=True)
 class _KeyStep:
-    """Persist this sealing-key state once its checkpoint is durable (see `_persist_key`)."""
+    """Persist this sealing-key state once its checkpoint (record `seq`) is durable (see
+    `_persist_key`)."""
 
+    seq: int
     state: SealState
 
 
@@ -189,12 +191,6 @@ class _Batch:
     started: float = 0.0
     #: Whether `EventLog.on_pending` has been told about this batch.
     announced: bool = False
-
-
-def _checkpoint_seq(state: SealState) -> int:
-    ref = state.checkpoint
-    assert ref is not None  # every state a checkpoint queues points at it
-    return ref.seq
 
 
 def _read_holder(lock_path: Path) -> str:
@@ -227,7 +223,7 @@ class EventLog:
         #: When the oldest record written ahead of its fsync was queued (None: none is).
         self._unsynced_since: float | None = None
         #: Sealing-key states, oldest first, whose checkpoints may not be durable yet.
-        self._keys_waiting: list[SealState] = []
+        self._keys_waiting: list[_KeyStep] = []
         self._lock_fd = -1
         self._fd = -1
         self._segment_index = 0
@@ -893,7 +889,7 @@ class EventLog:
         # The evolved key reaches the disk only after this checkpoint does: a crash in between
         # leaves the key behind, which the next open repairs (never ahead, which would look
         # like a truncated log).
-        self._batch.items.append(_KeyStep(next_state))
+        self._batch.items.append(_KeyStep(seq, next_state))
         self._batch.key_steps += 1
         self._since_checkpoint = 0
         self._last_checkpoint_ts = ts_ms
@@ -964,7 +960,7 @@ class EventLog:
                         waiting = self._keys_waiting
                         if len(waiting) >= _MAX_KEYS_WAITING:
                             del waiting[0]  # a later state supersedes it
-                        waiting.append(item.state)
+                        waiting.append(item)
                     elif isinstance(item, _Rotate):
                         self._write_all(b"".join(chunk))
                         chunk = []
@@ -987,24 +983,29 @@ class EventLog:
             except OSError as exc:
                 self._fail(exc)
             if fsync:
-                with self._durable_cond:
-                    self._durable_seq = max(self._durable_seq, last_seq)
-                    self._durable_cond.notify_all()
-                self._persist_key()
+                self._made_durable(last_seq)
             return self._durable_seq
 
+    def _made_durable(self, seq: int) -> None:
+        """Everything up to `seq` is on the disk (under the I/O lock): advance `durable_seq`,
+        wake its waiters, and persist the sealing key that was waiting for it."""
+        with self._durable_cond:
+            self._durable_seq = max(self._durable_seq, seq)
+            self._durable_cond.notify_all()
+        self._persist_key()
+
     def _persist_key(self) -> None:
-        """Write the newest waiting sealing-key state whose checkpoint is durable (under the I/O
-        lock). Each state stands alone, so the older ones are dropped unwritten: a key file
-        left behind by a crash is brought forward on open."""
+        """Write the newest waiting sealing-key state whose checkpoint is durable. Each state
+        stands alone, so the older ones are dropped unwritten: a key file left behind by a
+        crash is brought forward on open."""
         waiting = self._keys_waiting
         durable = self._durable_seq
         done = 0
-        while done < len(waiting) and _checkpoint_seq(waiting[done]) <= durable:
+        while done < len(waiting) and waiting[done].seq <= durable:
             done += 1
         if not done:
             return
-        state = waiting[done - 1]
+        state = waiting[done - 1].state
         del waiting[:done]
         try:
             write_seal_state(self._keys_dir / SEAL_KEY_FILE, state)
@@ -1038,10 +1039,7 @@ class EventLog:
                 os.fsync(self._fd)
             except OSError as exc:
                 self._fail(exc)
-            with self._durable_cond:
-                self._durable_seq = max(self._durable_seq, self._written_seq)
-                self._durable_cond.notify_all()
-            self._persist_key()
+            self._made_durable(self._written_seq)
 
     def _settle(self, answer: tuple[int, int] | None) -> None:
         if answer is None:
@@ -1049,10 +1047,7 @@ class EventLog:
         seq, err = answer
         if err:
             self._fail(OSError(err, os.strerror(err)))
-        with self._durable_cond:
-            self._durable_seq = max(self._durable_seq, seq)
-            self._durable_cond.notify_all()
-        self._persist_key()
+        self._made_durable(seq)
 
     def _fail(self, exc: OSError) -> None:
         failure = LogError(f"writing the event log failed: {exc.strerror or exc}")
