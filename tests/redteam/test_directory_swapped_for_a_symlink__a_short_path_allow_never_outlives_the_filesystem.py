@@ -108,3 +108,34 @@ def test_file_swapped_for_a_link_in_a_cached_directory(
     os.symlink(home / ".aws" / "credentials", ws / "src" / "notes.txt")
 
     _refused_the_whole_way(engine, call)
+
+
+def test_missing_directory_made_a_link_into_home(
+    tmp_path: Path, policy_engine: Callable[[Path, Path], PolicyEngine]
+) -> None:
+    """A path under directories that do not exist yet is proven plain from the nearest held
+    directory above them; creating the first missing one as a link ends that proof."""
+    engine, home, ws = _world(tmp_path, policy_engine, "deploy")
+    call = ToolCall("Read", {"file_path": "deploy/aws/current/notes.txt"})
+    _allowed_on_the_short_path(engine, call)
+
+    os.symlink(home / ".aws", ws / "deploy" / "aws")
+    (home / ".aws" / "current").mkdir()
+    (home / ".aws" / "current" / "notes.txt").write_text("[default]\n", encoding="utf-8")
+
+    _refused_the_whole_way(engine, call)
+
+
+def test_missing_directory_whose_parent_is_swapped(
+    tmp_path: Path, policy_engine: Callable[[Path, Path], PolicyEngine]
+) -> None:
+    """The held directory above the missing part is revalidated like any other: here the
+    part is still missing after the swap, but it now lies under `~/.aws`."""
+    engine, home, ws = _world(tmp_path, policy_engine, "deploy")
+    call = ToolCall("Write", {"file_path": "deploy/new/config", "content": "[default]\n"})
+    _allowed_on_the_short_path(engine, call)
+
+    os.rename(ws / "deploy", ws / "deploy.old")
+    os.symlink(home / ".aws", ws / "deploy")
+
+    _refused_the_whole_way(engine, call)

@@ -42,6 +42,8 @@ __all__ = [
 
 MAX_SYMLINK_HOPS = 40
 """The same bound Linux uses before ``ELOOP``."""
+# How many missing directories `PathResolver.plain` looks through for a held one above them.
+_MISSING_DEPTH = 8
 
 MAX_PATH_CHARS = 16384
 """Longer expanded paths are not resolved on disk (the OS would refuse them anyway)."""
@@ -695,34 +697,60 @@ class PathResolver:
                 cur = []
             signals.add(PathSignal.SYMLINK)
             pending.extendleft(reversed(target.split("/")))
-        if (
-            dirs is not None
-            and parent is not None
-            and hops == 0
-            and not lexical_rest
-            and (missing_at is None or missing_at >= len(raw) - 1)
-        ):
-            dirs.remember(parent)  # it checks the directory again itself
+        if dirs is not None and parent is not None and hops == 0 and not lexical_rest:
+            # `remember` checks the directory again itself.
+            if missing_at is None or missing_at >= len(raw) - 1:
+                dirs.remember(parent)
+            elif missing_at > 0:  # the deepest directory that exists, for `plain`
+                dirs.remember("/" + "/".join(cur[:missing_at]))
         return "/" + "/".join(cur)
 
     def plain(self, lexical: str) -> bool:
         """Whether `lexical` (absolute, clean, ASCII, under the root, no `/proc` or `/dev`)
         resolves to itself right now with no signal, as `resolve` would find: its directory
         is a plain directory the directory cache revalidates, and its last component is not a
-        symlink (it may be missing). False means "not known", never "not plain": the caller
-        then resolves the path the full way, which also fills the cache."""
+        symlink (it may be missing). Or its directory is missing, right under a directory the
+        cache revalidates: then nothing below exists and `resolve` keeps the rest as written.
+        False means "not known", never "not plain": the caller then resolves the path the full
+        way, which also fills the cache."""
         dirs = self._dirs
         if dirs is None or self._case_insensitive:
             return False
         parent = lexical[: lexical.rfind("/")]
-        if not parent or not dirs.valid(parent):
+        if not parent:
             return False
+        if not dirs.valid(parent):
+            return self._missing_below_held(parent)
         try:
             return not stat.S_ISLNK(os.lstat(lexical).st_mode)
         except (FileNotFoundError, NotADirectoryError):
             return True  # a missing name stays as written, as in `_real`
         except (OSError, ValueError):
             return False
+
+    def _missing_below_held(self, directory: str) -> bool:
+        """Whether some ancestor of `directory` (absolute, clean), at most
+        `_MISSING_DEPTH` levels up, is held by the directory cache and its child on the way
+        to `directory` does not exist: the walk of `_real` would find that child missing and
+        take every later component as written, with no signal."""
+        dirs = self._dirs
+        assert dirs is not None
+        below = directory
+        for _ in range(_MISSING_DEPTH):
+            cut = below.rfind("/")
+            if cut <= 0:
+                return False
+            above = below[:cut]
+            if dirs.valid(above):
+                try:
+                    os.lstat(below)
+                except FileNotFoundError:
+                    return True
+                except (OSError, ValueError):
+                    return False
+                return False  # it exists: the full walk looks at it (and caches it)
+            below = above
+        return False
 
     def plain_directory(self, lexical: str) -> bool:
         """Whether the directory `lexical` (absolute, clean) is held by the directory cache as

@@ -127,6 +127,9 @@ def test_short_path_answers_everyday_file_calls(
         ToolCall("Read", {"file_path": f"{ws}/src/app.py", "offset": 1, "limit": 20}),
         ToolCall("Edit", {"file_path": "src/app.py", "old_string": "x", "new_string": "y"}),
         ToolCall("Write", {"file_path": "src/new_module.py", "content": "print('hi')\n"}),
+        # Directories that do not exist yet, under one that does.
+        ToolCall("Write", {"file_path": "src/newpkg/sub/mod.py", "content": "x = 2\n"}),
+        ToolCall("Read", {"file_path": f"{ws}/missing/notes.md"}),
         ToolCall("Glob", {"pattern": "src/**/*.py"}),
     ]
     for call in calls:
