@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from crustcore_nano.errors import CrustCoreError
+from crustcore_nano.eventlog.record import make_dict_encoder
 
 PROTOCOL_VERSION = 1
 SERVER_NAME = "crustcore/0.1.0"
@@ -120,6 +121,7 @@ def _no_constants(name: str) -> object:
 _DECODER = json.JSONDecoder(parse_constant=_no_constants)
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _encode = _ENCODER.encode
+_encode_dict = make_dict_encoder(_ENCODER)
 _raw_decode = _DECODER.raw_decode
 
 
@@ -233,7 +235,11 @@ def ok_reply(req_id: int | None, result: object) -> bytes:
         head = _OK_HEAD % req_id
     else:  # an int subclass: let the encoder decide how it is spelled
         return dumps({"v": PROTOCOL_VERSION, "id": req_id, "ok": True, "result": result})
-    return head + _encode(result).encode("utf-8") + b"}"
+    if type(result) is dict:
+        body = _encode_dict(cast("dict[str, object]", result))
+    else:
+        body = _encode(result)
+    return head + body.encode("utf-8") + b"}"
 
 
 def error_reply(req_id: int | None, code: ErrorCode, message: str) -> bytes:

@@ -324,7 +324,8 @@ class _Connection(asyncio.BufferedProtocol):
             return
         try:
             reply = ok_reply(req.req_id, result)
-        except (ValueError, TypeError) as exc:  # e.g. a string no UTF-8 encoder accepts
+        # E.g. a string no UTF-8 encoder accepts.
+        except (ValueError, TypeError, RecursionError) as exc:
             self._reply_error(
                 req.req_id, ErrorCode.INTERNAL, f"internal error: {type(exc).__name__}"
             )

@@ -85,25 +85,32 @@ def _make_fast_encoder(fallback: json.JSONEncoder, *, sort_keys: bool) -> Callab
     return encode
 
 
-def _make_dict_encoder() -> Callable[[dict[str, object]], str]:
-    """The compact encoder for a value already known to be a dict (one call less)."""
+def make_dict_encoder(fallback: json.JSONEncoder) -> Callable[[dict[str, object]], str]:
+    """``fallback.encode`` (without an indent) for a value already known to be a dict, with its
+    C encoder built once. Without the circular-reference table a cycle ends in RecursionError,
+    which callers report."""
     maker = getattr(json.encoder, "c_make_encoder", None)
     if maker is None:
-        return _ENCODER.encode
+        return fallback.encode
+    strings = (
+        json.encoder.encode_basestring_ascii
+        if fallback.ensure_ascii
+        else json.encoder.encode_basestring
+    )
     try:
         encode_chunks = maker(
             None,
-            _ENCODER.default,
-            json.encoder.encode_basestring_ascii,
+            fallback.default,
+            strings,
             None,
-            ":",
-            ",",
-            False,
-            False,
-            False,
+            fallback.key_separator,
+            fallback.item_separator,
+            fallback.sort_keys,
+            fallback.skipkeys,
+            fallback.allow_nan,
         )
     except TypeError:
-        return _ENCODER.encode
+        return fallback.encode
     join = "".join
 
     def encode(value: dict[str, object]) -> str:
@@ -116,7 +123,7 @@ _DUMPS = _make_fast_encoder(_ENCODER, sort_keys=False)
 _DUMPS_SORTED = _make_fast_encoder(_SORTED_ENCODER, sort_keys=True)
 
 
-_DUMPS_DICT = _make_dict_encoder()
+_DUMPS_DICT = make_dict_encoder(_ENCODER)
 
 
 def dumps_payload(payload: Mapping[str, object]) -> tuple[dict[str, object], str]:

@@ -21,7 +21,7 @@ class Origin(enum.Enum):
     API = "api"  # the Python API or `crustcore check`
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class ToolCall:
     """One tool call an agent wants to make, as the edge received it (not yet normalized)."""
 
@@ -31,6 +31,24 @@ class ToolCall:
     session: str | None = None
     task: str | None = None
     mcp_server: str | None = None  # set for Origin.MCP
+
+    def __init__(  # noqa: PLR0917 - the signature the dataclass would generate
+        self,
+        tool: str,
+        args: Mapping[str, object],
+        origin: Origin = Origin.API,
+        session: str | None = None,
+        task: str | None = None,
+        mcp_server: str | None = None,
+    ) -> None:
+        # One per request the kernel daemon serves: set through the slots, as `Operation` is.
+        s_tool, s_args, s_origin, s_session, s_task, s_mcp_server = TOOL_CALL_SETTERS
+        s_tool(self, tool)
+        s_args(self, args)
+        s_origin(self, origin)
+        s_session(self, session)
+        s_task(self, task)
+        s_mcp_server(self, mcp_server)
 
 
 class OpKind(enum.Enum):
@@ -111,6 +129,7 @@ def _slot_setters(
 
 
 OPERATION_SETTERS = _slot_setters(Operation, Operation.__init__)
+TOOL_CALL_SETTERS = _slot_setters(ToolCall, ToolCall.__init__)
 
 
 class Verdict(enum.Enum):
@@ -119,7 +138,7 @@ class Verdict(enum.Enum):
     ASK = "ask"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Decision:
     """The pipeline's answer: what to do, which rule decided, and a reason a person can act on."""
 
@@ -128,6 +147,22 @@ class Decision:
     reason: str
     approval_id: str | None = None
     operations: tuple[Operation, ...] = field(default=(), compare=False)
+
+    def __init__(
+        self,
+        verdict: Verdict,
+        rule: str,
+        reason: str,
+        approval_id: str | None = None,
+        operations: tuple[Operation, ...] = (),
+    ) -> None:
+        # One per call decided: set through the slots, as `Operation` is.
+        s_verdict, s_rule, s_reason, s_approval_id, s_operations = DECISION_SETTERS
+        s_verdict(self, verdict)
+        s_rule(self, rule)
+        s_reason(self, reason)
+        s_approval_id(self, approval_id)
+        s_operations(self, operations)
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -138,6 +173,9 @@ class Decision:
         if self.approval_id is not None:
             out["approval_id"] = self.approval_id
         return out
+
+
+DECISION_SETTERS = _slot_setters(Decision, Decision.__init__)
 
 
 def allow_reason(ops: tuple[Operation, ...]) -> str:
