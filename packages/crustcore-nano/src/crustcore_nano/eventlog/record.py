@@ -56,60 +56,41 @@ _SORTED_ENCODER = json.JSONEncoder(
 )
 
 
-def _make_fast_encoder(fallback: json.JSONEncoder, *, sort_keys: bool) -> Callable[[object], str]:
-    """One C encoder built once (``JSONEncoder.encode`` builds a new one per call). Without the
-    circular-reference table a cycle ends in RecursionError, which callers report."""
+def _c_encoder(fallback: json.JSONEncoder) -> Callable[[object, int], list[str]] | None:
+    """`fallback`'s C encoder (without an indent), built once: ``JSONEncoder.encode`` builds a
+    new one per call. Without the circular-reference table a cycle ends in RecursionError,
+    which callers report. None where the C encoder is not available."""
     maker = getattr(json.encoder, "c_make_encoder", None)
     if maker is None:
-        return fallback.encode
-    try:
-        encode_chunks = maker(
-            None,
-            fallback.default,
-            json.encoder.encode_basestring_ascii,
-            None,
-            ":",
-            ",",
-            sort_keys,
-            False,
-            False,
-        )
-    except TypeError:
-        return fallback.encode
-
-    def encode(value: object) -> str:
-        if isinstance(value, dict):
-            return "".join(encode_chunks(value, 0))
-        return fallback.encode(value)
-
-    return encode
-
-
-def make_dict_encoder(fallback: json.JSONEncoder) -> Callable[[dict[str, object]], str]:
-    """``fallback.encode`` (without an indent) for a value already known to be a dict, with its
-    C encoder built once. Without the circular-reference table a cycle ends in RecursionError,
-    which callers report."""
-    maker = getattr(json.encoder, "c_make_encoder", None)
-    if maker is None:
-        return fallback.encode
+        return None
     strings = (
         json.encoder.encode_basestring_ascii
         if fallback.ensure_ascii
         else json.encoder.encode_basestring
     )
     try:
-        encode_chunks = maker(
-            None,
-            fallback.default,
-            strings,
-            None,
-            fallback.key_separator,
-            fallback.item_separator,
-            fallback.sort_keys,
-            fallback.skipkeys,
-            fallback.allow_nan,
+        return cast(
+            "Callable[[object, int], list[str]]",
+            maker(
+                None,
+                fallback.default,
+                strings,
+                None,
+                fallback.key_separator,
+                fallback.item_separator,
+                fallback.sort_keys,
+                fallback.skipkeys,
+                fallback.allow_nan,
+            ),
         )
     except TypeError:
+        return None
+
+
+def make_dict_encoder(fallback: json.JSONEncoder) -> Callable[[dict[str, object]], str]:
+    """``fallback.encode`` for a value already known to be a dict (see `_c_encoder`)."""
+    encode_chunks = _c_encoder(fallback)
+    if encode_chunks is None:
         return fallback.encode
     join = "".join
 
@@ -119,8 +100,22 @@ def make_dict_encoder(fallback: json.JSONEncoder) -> Callable[[dict[str, object]
     return encode
 
 
-_DUMPS = _make_fast_encoder(_ENCODER, sort_keys=False)
-_DUMPS_SORTED = _make_fast_encoder(_SORTED_ENCODER, sort_keys=True)
+def _make_fast_encoder(fallback: json.JSONEncoder) -> Callable[[object], str]:
+    """``fallback.encode``, through the C encoder of `_c_encoder` for a dict."""
+    encode_chunks = _c_encoder(fallback)
+    if encode_chunks is None:
+        return fallback.encode
+
+    def encode(value: object) -> str:
+        if isinstance(value, dict):
+            return "".join(encode_chunks(value, 0))  # pyright: ignore[reportUnknownArgumentType]
+        return fallback.encode(value)
+
+    return encode
+
+
+_DUMPS = _make_fast_encoder(_ENCODER)
+_DUMPS_SORTED = _make_fast_encoder(_SORTED_ENCODER)
 
 
 _DUMPS_DICT = make_dict_encoder(_ENCODER)
