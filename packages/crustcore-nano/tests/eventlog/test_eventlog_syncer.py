@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import errno
 import os
+import select
 import signal
+import socket
 from pathlib import Path
 
 import pytest
@@ -82,6 +84,105 @@ def test_the_due_append_hands_off_and_the_childs_answer_makes_it_durable(
     ]
 
 
+def _pending(syncer: Syncer) -> int | None:
+    """The request waiting for its answer (read through a call: appends change it)."""
+    return syncer.pending
+
+
+def _answer_arrives(syncer: Syncer) -> None:
+    """Wait (a liveness bound) until the child's answer is there to read, without reading it."""
+    readable, _, _ = select.select([syncer._sock], [], [], 30)  # pyright: ignore[reportPrivateUsage]
+    assert readable, "the child did not answer within 30 s"
+
+
+def test_a_later_append_collects_the_answer_and_the_next_hand_off_does_not_wait(
+    tmp_path: Path, clock: Clock
+) -> None:
+    with EventLog.open(tmp_path / "h", config=SYNCED) as log:
+        log.flush()
+        _append(log, 1)
+        clock.now += 0.011
+        handed = _append(log, 2)  # due: handed to the child
+        syncer = _syncer(log)
+        _answer_arrives(syncer)
+        _append(log, 3)  # starts a batch (and announces it): nothing else
+        _append(log, 4)  # too soon after the hand-off to look for the answer
+        assert _pending(syncer) == handed
+        clock.now += 0.003
+        _append(log, 5)  # writes nothing: takes the answer, without waiting
+        assert _pending(syncer) is None
+        assert log.durable_seq >= handed
+        clock.now += 0.011
+        last = _append(log, 6)  # due: hands off at once, no answer left to wait for
+        assert _pending(syncer) == last
+        assert log.wait_durable(last, timeout=30)
+    assert [r.payload["i"] for r in iter_records(tmp_path / "h") if r.kind == "note.x"] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+    ]
+
+
+def test_an_answer_not_there_yet_is_looked_for_again_later(tmp_path: Path, clock: Clock) -> None:
+    with EventLog.open(tmp_path / "h", config=SYNCED) as log:
+        log.flush()
+        _append(log, 1)
+        clock.now += 0.011
+        handed = _append(log, 2)
+        syncer = _syncer(log)
+        real = syncer._sock  # pyright: ignore[reportPrivateUsage]
+        quiet, other = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        syncer._sock = quiet  # pyright: ignore[reportPrivateUsage]  # an answer that never comes
+        try:
+            _append(log, 3)
+            clock.now += 0.003
+            _append(log, 4)  # looks, finds nothing, and does not wait
+            assert _pending(syncer) == handed
+        finally:
+            syncer._sock = real  # pyright: ignore[reportPrivateUsage]
+            quiet.close()
+            other.close()
+        _answer_arrives(syncer)
+        _append(log, 5)  # the next look is not due yet
+        assert _pending(syncer) == handed
+        clock.now += 0.003
+        _append(log, 6)
+        assert _pending(syncer) is None
+        assert log.durable_seq >= handed
+
+
+def test_a_child_found_dead_by_a_later_append_means_nothing_lost(
+    tmp_path: Path, clock: Clock
+) -> None:
+    with EventLog.open(tmp_path / "h", config=SYNCED) as log:
+        log.flush()
+        _append(log, 1)
+        clock.now += 0.011
+        handed = _append(log, 2)
+        pid = _syncer(log).pid
+        os.kill(pid, signal.SIGKILL)  # before or after it answered: either must be safe
+        while _alive(pid):
+            os.sched_yield()
+        _append(log, 3)
+        clock.now += 0.003
+        _append(log, 4)  # finds the answer, or the closed socket and then fsyncs itself
+        assert log.durable_seq >= handed
+        clock.now += 0.011
+        last = _append(log, 6)  # due: no child to hand it to, so fsynced inline
+        assert log._syncer is None  # pyright: ignore[reportPrivateUsage]
+        assert log.durable_seq == last
+    assert [r.payload["i"] for r in iter_records(tmp_path / "h") if r.kind == "note.x"] == [
+        1,
+        2,
+        3,
+        4,
+        6,
+    ]
+
+
 def test_the_child_holds_the_current_segment_read_only(tmp_path: Path, clock: Clock) -> None:
     config = LogConfig(
         fsync_interval_ms=10, flush_thread=False, fsync_process=True, segment_max_bytes=4096
@@ -147,5 +248,9 @@ def test_the_syncer_reports_the_errno_of_a_failed_fsync() -> None:
         assert syncer.submit(7) is None
         assert syncer.answer(30) == (7, errno.EINVAL)
         assert syncer.answer(0) is None  # nothing outstanding
+        assert syncer.submit(8) is None
+        _answer_arrives(syncer)
+        assert syncer.ready_answer() == (8, errno.EINVAL)
+        assert syncer.ready_answer() is None  # nothing outstanding
     finally:
         syncer.close()

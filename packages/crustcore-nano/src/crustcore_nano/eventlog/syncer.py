@@ -85,6 +85,19 @@ class Syncer:
         self.pending = seq
         return previous
 
+    def ready_answer(self) -> tuple[int, int] | None:
+        """`answer(0)` in one system call: the answer to the outstanding request if it has
+        come, else None."""
+        if self.pending is None:
+            return None
+        try:
+            data = self._sock.recv(_ANSWER.size, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return None
+        except OSError:
+            raise SyncerGone from None
+        return self._take(data)
+
     def answer(self, timeout: float | None) -> tuple[int, int] | None:
         """The (seq, errno) answer to the outstanding request, waiting at most `timeout` seconds
         (None: until it comes); None if there is no request or no answer yet."""
@@ -98,6 +111,9 @@ class Syncer:
             data = self._sock.recv(_ANSWER.size)
         except OSError:
             raise SyncerGone from None
+        return self._take(data)
+
+    def _take(self, data: bytes) -> tuple[int, int]:
         if len(data) != _ANSWER.size:
             raise SyncerGone
         self.pending = None
