@@ -89,6 +89,18 @@ def _pending(syncer: Syncer) -> int | None:
     return syncer.pending
 
 
+def _hand_off_second(log: EventLog, clock: Clock) -> int:
+    """Append records 1 and 2, the second one due: it is written and handed to the child."""
+    log.flush()
+    _append(log, 1)
+    clock.now += 0.011
+    return _append(log, 2)
+
+
+def _logged(home: Path) -> list[object]:
+    return [r.payload["i"] for r in iter_records(home) if r.kind == "note.x"]
+
+
 def _answer_arrives(syncer: Syncer) -> None:
     """Wait (a liveness bound) until the child's answer is there to read, without reading it."""
     readable, _, _ = select.select([syncer._sock], [], [], 30)  # pyright: ignore[reportPrivateUsage]
@@ -99,10 +111,7 @@ def test_a_later_append_collects_the_answer_and_the_next_hand_off_does_not_wait(
     tmp_path: Path, clock: Clock
 ) -> None:
     with EventLog.open(tmp_path / "h", config=SYNCED) as log:
-        log.flush()
-        _append(log, 1)
-        clock.now += 0.011
-        handed = _append(log, 2)  # due: handed to the child
+        handed = _hand_off_second(log, clock)  # due: handed to the child
         syncer = _syncer(log)
         _answer_arrives(syncer)
         _append(log, 3)  # starts a batch (and announces it): nothing else
@@ -116,22 +125,12 @@ def test_a_later_append_collects_the_answer_and_the_next_hand_off_does_not_wait(
         last = _append(log, 6)  # due: hands off at once, no answer left to wait for
         assert _pending(syncer) == last
         assert log.wait_durable(last, timeout=30)
-    assert [r.payload["i"] for r in iter_records(tmp_path / "h") if r.kind == "note.x"] == [
-        1,
-        2,
-        3,
-        4,
-        5,
-        6,
-    ]
+    assert _logged(tmp_path / "h") == [1, 2, 3, 4, 5, 6]
 
 
 def test_an_answer_not_there_yet_is_looked_for_again_later(tmp_path: Path, clock: Clock) -> None:
     with EventLog.open(tmp_path / "h", config=SYNCED) as log:
-        log.flush()
-        _append(log, 1)
-        clock.now += 0.011
-        handed = _append(log, 2)
+        handed = _hand_off_second(log, clock)
         syncer = _syncer(log)
         real = syncer._sock  # pyright: ignore[reportPrivateUsage]
         quiet, other = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -158,10 +157,7 @@ def test_a_child_found_dead_by_a_later_append_means_nothing_lost(
     tmp_path: Path, clock: Clock
 ) -> None:
     with EventLog.open(tmp_path / "h", config=SYNCED) as log:
-        log.flush()
-        _append(log, 1)
-        clock.now += 0.011
-        handed = _append(log, 2)
+        handed = _hand_off_second(log, clock)
         pid = _syncer(log).pid
         os.kill(pid, signal.SIGKILL)  # before or after it answered: either must be safe
         while _alive(pid):
@@ -174,13 +170,7 @@ def test_a_child_found_dead_by_a_later_append_means_nothing_lost(
         last = _append(log, 6)  # due: no child to hand it to, so fsynced inline
         assert log._syncer is None  # pyright: ignore[reportPrivateUsage]
         assert log.durable_seq == last
-    assert [r.payload["i"] for r in iter_records(tmp_path / "h") if r.kind == "note.x"] == [
-        1,
-        2,
-        3,
-        4,
-        6,
-    ]
+    assert _logged(tmp_path / "h") == [1, 2, 3, 4, 6]
 
 
 def test_the_child_holds_the_current_segment_read_only(tmp_path: Path, clock: Clock) -> None:
@@ -204,10 +194,7 @@ def test_the_child_holds_the_current_segment_read_only(tmp_path: Path, clock: Cl
 
 def test_a_killed_child_means_inline_fsyncs_and_nothing_lost(tmp_path: Path, clock: Clock) -> None:
     with EventLog.open(tmp_path / "h", config=SYNCED) as log:
-        log.flush()
-        _append(log, 1)
-        clock.now += 0.011
-        handed = _append(log, 2)
+        handed = _hand_off_second(log, clock)
         pid = _syncer(log).pid
         os.kill(pid, signal.SIGKILL)
         # The answer never comes: the waiter finds the child gone and fsyncs itself.
@@ -217,12 +204,7 @@ def test_a_killed_child_means_inline_fsyncs_and_nothing_lost(tmp_path: Path, clo
         clock.now += 0.011
         last = _append(log, 4)
         assert log.durable_seq == last  # fsynced inline by the due append
-    assert [r.payload["i"] for r in iter_records(tmp_path / "h") if r.kind == "note.x"] == [
-        1,
-        2,
-        3,
-        4,
-    ]
+    assert _logged(tmp_path / "h") == [1, 2, 3, 4]
 
 
 def test_a_failed_fsync_in_the_child_stops_the_log(tmp_path: Path, clock: Clock) -> None:
