@@ -232,7 +232,7 @@ def test_the_syncer_reports_the_errno_of_a_failed_fsync() -> None:
         assert syncer.answer(0) is None  # nothing outstanding
         assert syncer.submit(8) is None
         _answer_arrives(syncer)
-        assert syncer.ready_answer() == (8, errno.EINVAL)
-        assert syncer.ready_answer() is None  # nothing outstanding
+        assert syncer.answer(0) == (8, errno.EINVAL)
+        assert syncer.answer(0) is None  # nothing outstanding
     finally:
         syncer.close()

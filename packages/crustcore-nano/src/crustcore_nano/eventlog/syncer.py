@@ -85,30 +85,23 @@ class Syncer:
         self.pending = seq
         return previous
 
-    def ready_answer(self) -> tuple[int, int] | None:
-        """`answer(0)` in one system call: the answer to the outstanding request if it has
-        come, else None."""
-        if self.pending is None:
-            return None
-        try:
-            data = self._sock.recv(_ANSWER.size, socket.MSG_DONTWAIT)
-        except BlockingIOError:
-            return None
-        except OSError:
-            raise SyncerGone from None
-        return self._take(data)
-
     def answer(self, timeout: float | None) -> tuple[int, int] | None:
         """The (seq, errno) answer to the outstanding request, waiting at most `timeout` seconds
-        (None: until it comes); None if there is no request or no answer yet."""
+        (None: until it comes; 0: not at all, in one system call); None if there is no request
+        or no answer yet."""
         if self.pending is None:
             return None
-        if timeout is not None:
-            ready, _, _ = select.select([self._sock], [], [], timeout)
-            if not ready:
-                return None
         try:
-            data = self._sock.recv(_ANSWER.size)
+            if timeout == 0:
+                data = self._sock.recv(_ANSWER.size, socket.MSG_DONTWAIT)
+            else:
+                if timeout is not None:
+                    ready, _, _ = select.select([self._sock], [], [], timeout)
+                    if not ready:
+                        return None
+                data = self._sock.recv(_ANSWER.size)
+        except BlockingIOError:
+            return None
         except OSError:
             raise SyncerGone from None
         return self._take(data)

@@ -1051,20 +1051,10 @@ class EventLog:
         if not self._io_lock.acquire(blocking=False):
             return
         try:
+            self._take_answer(0.0)
             syncer = self._syncer
-            if syncer is None or syncer.pending is None:
-                self._answer_at = None
-                return
-            try:
-                answer = syncer.ready_answer()
-            except SyncerGone:
-                self._syncer_lost()
-                return
-            if answer is None:
-                self._answer_at = _monotonic() + _ANSWER_LIKELY_S
-                return
-            self._answer_at = None
-            self._settle(answer)
+            waiting = syncer is not None and syncer.pending is not None
+            self._answer_at = _monotonic() + _ANSWER_LIKELY_S if waiting else None
         finally:
             self._io_lock.release()
 
