@@ -28,7 +28,7 @@ Prints one JSON object:
   story. At `--clients` the throughput is measured `--repeats` times (default 5), taking turns with
   the pipelined measure below, and the run with the median checks/s is reported, with every
   run's figure in `checks_per_s_runs`: one run takes about a second, and on this VM the same
-  daemon sometimes runs a quarter slower for a second up to a few minutes, so a single run
+  daemon sometimes runs a third slower for a second up to a few minutes, so a single run
   says as much about the host's moment as about the daemon;
 * `pipelined`: the same throughput measure with 1 and `--clients` client processes that each
   keep `calls_in_flight_per_client` checks in flight on one `AsyncKernelClient` connection (as
