@@ -104,9 +104,6 @@ class Syncer:
             return None
         except OSError:
             raise SyncerGone from None
-        return self._take(data)
-
-    def _take(self, data: bytes) -> tuple[int, int]:
         if len(data) != _ANSWER.size:
             raise SyncerGone
         self.pending = None

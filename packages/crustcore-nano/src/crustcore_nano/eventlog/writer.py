@@ -1041,7 +1041,13 @@ class EventLog:
         try:
             self._settle(syncer.answer(timeout))
         except SyncerGone:
-            self._syncer_lost()
+            # Whatever was handed off may not be durable: make sure of it here.
+            self._drop_syncer()
+            try:
+                os.fsync(self._fd)
+            except OSError as exc:
+                self._fail(exc)
+            self._made_durable(self._written_seq)
 
     def _collect_answer(self) -> None:
         """Take the syncer's answer if it has come, without waiting, else look again
@@ -1057,16 +1063,6 @@ class EventLog:
             self._answer_at = _monotonic() + _ANSWER_LIKELY_S if waiting else None
         finally:
             self._io_lock.release()
-
-    def _syncer_lost(self) -> None:
-        """Whatever was handed off may not be durable: make sure of it here, and fsync inline
-        from now on (under the I/O lock)."""
-        self._drop_syncer()
-        try:
-            os.fsync(self._fd)
-        except OSError as exc:
-            self._fail(exc)
-        self._made_durable(self._written_seq)
 
     def _settle(self, answer: tuple[int, int] | None) -> None:
         if answer is None:
