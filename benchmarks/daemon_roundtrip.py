@@ -29,7 +29,10 @@ Prints one JSON object:
   the pipelined measure below, and the run with the median checks/s is reported, with every
   run's figure in `checks_per_s_runs`: one run takes about a second, and on this VM the same
   daemon sometimes runs a third slower for a second up to a few minutes, so a single run
-  says as much about the host's moment as about the daemon;
+  says as much about the host's moment as about the daemon. Each run also reports
+  `host_reference_us` (`host_speed.py`: fixed pure-Python work, no CrustCore code, timed
+  just before the run; `host_reference_us_runs` for the repeats, and once at the start of the
+  benchmark): about 0.9 ms when the VM runs at full speed, 1.1-2.0 ms in its slow spells;
 * `pipelined`: the same throughput measure with 1 and `--clients` client processes that each
   keep `calls_in_flight_per_client` checks in flight on one `AsyncKernelClient` connection (as
   a sidecar serving many agents does), so the daemon reads and answers requests in batches;
@@ -83,6 +86,7 @@ from crustcore_nano.daemon.server import KernelServer, _Connection, probe, socke
 from crustcore_nano.daemon.service import KernelService
 from crustcore_nano.kernel.core import Kernel
 from crustcore_nano.policy.types import Decision, ToolCall, Verdict
+from host_speed import reference_us
 
 _Span = tuple[float, float, float]  # start, end, CPU seconds of one client process
 IDLE_GAP_S = 0.0001
@@ -243,6 +247,7 @@ def _throughput(
     for p in procs:
         p.start()
     time.sleep(0.3 + 0.02 * clients)  # every client connected and warmed
+    reference = reference_us()  # the clients wait for `go` and the daemon idles meanwhile
     daemon_cpu = _proc_cpu(daemon_pid)
     go.set()
     spans = [out.get(timeout=600) for _ in procs]
@@ -261,6 +266,7 @@ def _throughput(
         "daemon_cpu_us_per_check": round(per_check * 1e6, 1),
         "daemon_overhead_cpu_us": round((per_check - inproc_cpu) * 1e6, 1),
         "client_cpu_us_per_check": round(sum(c for _, _, c in spans) / total * 1e6, 1),
+        "host_reference_us": reference,
     }
 
 
@@ -270,6 +276,7 @@ def _median_run(runs: list[dict[str, object]]) -> dict[str, object]:
     ordered = sorted(runs, key=lambda run: int(str(run["checks_per_s"])))
     median = dict(ordered[len(ordered) // 2])
     median["checks_per_s_runs"] = [run["checks_per_s"] for run in runs]
+    median["host_reference_us_runs"] = [run["host_reference_us"] for run in runs]
     return median
 
 
@@ -423,6 +430,7 @@ def main() -> None:
         (ws / "src" / f"module_{i}.py").write_text("a = 1\n", encoding="utf-8")
     try:
         calls = _calls(str(ws))
+        host_reference = reference_us()
         # The daemon's log settings (group commit without a flusher thread), so the baseline
         # differs from the daemon only by the socket.
         with Kernel.open(root / "embedded", log_config=DAEMON_LOG) as kernel:
@@ -480,6 +488,7 @@ def main() -> None:
         result = {
             "benchmark": "daemon_roundtrip",
             "cpus": os.cpu_count(),
+            "host_reference_us": host_reference,
             "samples": len(sock),
             "inprocess_us": local_p,
             "inprocess_after_idle_us": _percentiles(inproc_idle),

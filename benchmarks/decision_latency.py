@@ -23,7 +23,9 @@ category's calls in turn, so the categories share the same stretch of time: on t
 same code sometimes runs 1.5 to 2 times slower for a second up to a few minutes, and timed one
 category after the other (each in well under a second) such a spell fell on one category whole.
 p50 and p99 are over the samples of all passes; `kernel_check_pass_p50_us` is the lowest and
-the highest p50 of a single pass, so a spell still shows.
+the highest p50 of a single pass, so a spell still shows. `host_reference_us_per_pass` is the
+host's speed at the start of each pass (`host_speed.py`: fixed pure-Python work that runs no
+CrustCore code; about 0.9 ms at the VM's full speed, 1.1-2.0 ms in a slow spell).
 
 Per-stage p50s (`evaluate`, `redact`, `log_append`) of the cold run say where the time goes.
 `short_path_share` is the fraction of the calls a short path (`policy/fastfile.py` for file
@@ -66,6 +68,7 @@ from crustcore_nano.policy.config import parse_policy
 from crustcore_nano.policy.engine import PolicyEngine
 from crustcore_nano.policy.types import Decision, Origin, ToolCall
 from crustcore_nano.secrets.redactor import Redactor
+from host_speed import reference_us
 
 _FILES_PER_ROUND = 60
 _SHELL_PER_ROUND = 30
@@ -256,10 +259,11 @@ def _interleaved_checks(
     *,
     plans: dict[str, tuple[list[ToolCall], list[ToolCall]]],
     rounds: int,
-) -> dict[str, dict[str, object]]:
+) -> tuple[dict[str, dict[str, object]], list[float]]:
     """`Kernel.check` timed for every category (`plans`: its calls and warm-up calls), one
     kernel per category, in `rounds` passes: each pass times the next slice of every
-    category's calls in turn (see the module docstring)."""
+    category's calls in turn (see the module docstring). Also returns the host's speed
+    (`host_speed.reference_us`) taken at the start of each pass."""
     with contextlib.ExitStack() as stack:
         checks: dict[str, Callable[[ToolCall], Decision]] = {}
         for name, (_, warmup) in plans.items():
@@ -270,7 +274,9 @@ def _interleaved_checks(
             checks[name] = check
         samples: dict[str, list[float]] = {name: [] for name in plans}
         pass_p50s: dict[str, list[float]] = {name: [] for name in plans}
+        references: list[float] = []
         for index in range(rounds):
+            references.append(reference_us())
             for name, (calls, warmup) in plans.items():
                 size = len(calls) // rounds
                 part = calls[index * size : (index + 1) * size]
@@ -290,7 +296,7 @@ def _interleaved_checks(
                 ],
                 "kernel_check_verdicts": sorted({checks[name](c).verdict.value for c in calls}),
             }
-        return out
+        return out, references
 
 
 def _meets(results: dict[str, dict[str, object]]) -> dict[str, bool]:
@@ -397,9 +403,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
                 "warm_p50_ratio_vs_json_loads": round(warm[0] / base_json[0], 1),
                 **floor,
             }
-        for name, real in _interleaved_checks(
+        interleaved, references = _interleaved_checks(
             root, ws, policy_text, config, plans=plans, rounds=rounds
-        ).items():
+        )
+        for name, real in interleaved.items():
             # The target figures first, as before this phase was split off.
             results[name] = {"calls": results[name]["calls"], **real, **results[name]}
         report: dict[str, object] = {
@@ -411,6 +418,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
             ),
             "cpus": os.cpu_count(),
             "load_average_1m": round(os.getloadavg()[0], 2),
+            "host_reference_us_per_pass": references,
             "targets_us": {"file_tools_p50": 25, "shell_commands_p50": 80, "p99": 300},
             "meets": _meets(results),
             "results": results,
